@@ -1,0 +1,225 @@
+package backpropcl.cli;
+
+import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.EngineSelector;
+import backpropcl.engine.LayerTrace;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.train.Shuffle;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Checks one engine against another, layer by layer, on the same parameters and batches.",
+            "",
+            "Prints the relative error ||a - b|| / ||b|| of z, activations, deltas, gradients and updated weights",
+            "of every layer after the first step (tolerance 1e-5), and of the weights after the last step (1e-4).",
+            "The second engine is the one compared against. Exit code 0 when every row passes, 1 otherwise."},
+        footer = {"", "Examples:",
+            "  backprop-cl compare --steps 100",
+            "  backprop-cl compare --engines opencl,reference --arch 784-128-64-10 \\",
+            "      --activation relu --cost cross-entropy --init he --lr 0.1 --batch 32"})
+final class CompareCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--engines", paramLabel = "A,B", defaultValue = "opencl,reference", split = ",",
+            description = "The engine to check and the engine to check it against (default: ${DEFAULT-VALUE}).")
+    List<String> engines;
+
+    @Mixin
+    NetworkOptions networkOptions;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100",
+            description = "SGD steps to run on both engines (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "10",
+            description = "Samples per mini-batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "3.0",
+            description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--step-tolerance", paramLabel = "X", defaultValue = "1e-5",
+            description = "Largest relative error of any tensor after the first step (default: ${DEFAULT-VALUE}).")
+    double stepTolerance;
+
+    @Option(names = "--drift-tolerance", paramLabel = "X", defaultValue = "1e-4",
+            description = "Largest relative error of the weights after the last step (default: ${DEFAULT-VALUE}).")
+    double driftTolerance;
+
+    @Option(names = "--json", description = "Print the table as one JSON object.")
+    boolean json;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Option(names = "--device", paramLabel = "N",
+            description = "OpenCL device index for an opencl engine, as listed by 'backprop-cl devices'.")
+    Integer device;
+
+    /** One row of the table. */
+    record Row(int step, int layer, String tensor, double relError, double tolerance) {
+        boolean pass() {
+            return relError <= tolerance;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (engines.size() != 2) {
+            throw new UserError("--engines takes two engine names, e.g. opencl,reference; got " + String.join(",", engines));
+        }
+        if (steps < 1) {
+            throw new UserError("--steps must be at least 1, got " + steps);
+        }
+        if (batch < 1) {
+            throw new UserError("--batch must be at least 1, got " + batch);
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new UserError("--lr must be a positive finite number, got " + lr);
+        }
+        Network net = networkOptions.network();
+        Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
+        DataSplit data = dataOptions.load(net);
+        Dataset train = data.train();
+
+        List<Row> rows = new ArrayList<>();
+        String nameA;
+        String nameB;
+        try (EngineSelector.Choice a = open(engines.get(0), net, initial);
+             EngineSelector.Choice b = open(engines.get(1), net, initial)) {
+            nameA = a.engine().description();
+            nameB = b.engine().description();
+            a.engine().setTrainingData(train);
+            b.engine().setTrainingData(train);
+            int perEpoch = (train.count() + batch - 1) / batch;
+            for (int s = 1; s <= steps; s++) {
+                int epoch = (s - 1) / perEpoch;
+                int i = (s - 1) % perEpoch;
+                if (i == 0) {
+                    int[] order = Shuffle.permutation(train.count(), networkOptions.seed, epoch);
+                    a.engine().setOrder(order);
+                    b.engine().setOrder(order);
+                }
+                int start = i * batch;
+                int count = Math.min(batch, train.count() - start);
+                a.engine().trainBatch(start, count, lr);
+                b.engine().trainBatch(start, count, lr);
+                if (s == 1) {
+                    compareStep(a.engine(), b.engine(), s, rows);
+                }
+                if (s == steps && s > 1) {
+                    compareWeights(a.engine(), b.engine(), s, rows);
+                }
+            }
+        }
+        boolean pass = rows.stream().allMatch(Row::pass);
+        print(net, nameA, nameB, data.name(), rows, pass);
+        return pass ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    private EngineSelector.Choice open(String kind, Network net, Parameters initial) {
+        Integer dev = kind.trim().equalsIgnoreCase("opencl") ? device : null;
+        try {
+            return EngineSelector.open(kind, dev, net, initial);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    private void compareStep(Engine a, Engine b, int step, List<Row> rows) {
+        for (int l = 0; l < a.network().layers(); l++) {
+            LayerTrace ta = a.trace(l);
+            LayerTrace tb = b.trace(l);
+            rows.add(new Row(step, l, "z", relError(ta.z(), tb.z()), stepTolerance));
+            rows.add(new Row(step, l, "a", relError(ta.a(), tb.a()), stepTolerance));
+            rows.add(new Row(step, l, "delta", relError(ta.delta(), tb.delta()), stepTolerance));
+            rows.add(new Row(step, l, "grad W", relError(ta.gradWeights(), tb.gradWeights()), stepTolerance));
+            rows.add(new Row(step, l, "grad b", relError(ta.gradBiases(), tb.gradBiases()), stepTolerance));
+            rows.add(new Row(step, l, "W", relError(ta.weights(), tb.weights()), stepTolerance));
+            rows.add(new Row(step, l, "b", relError(ta.biases(), tb.biases()), stepTolerance));
+        }
+    }
+
+    private void compareWeights(Engine a, Engine b, int step, List<Row> rows) {
+        for (int l = 0; l < a.network().layers(); l++) {
+            LayerTrace ta = a.trace(l);
+            LayerTrace tb = b.trace(l);
+            rows.add(new Row(step, l, "W", relError(ta.weights(), tb.weights()), driftTolerance));
+            rows.add(new Row(step, l, "b", relError(ta.biases(), tb.biases()), driftTolerance));
+        }
+    }
+
+    /** ||a - b|| / ||b||; ||a - b|| itself when b is all zeros; infinite when anything is not finite. */
+    static double relError(double[] a, double[] b) {
+        if (a.length != b.length) {
+            throw new IllegalStateException("tensor sizes differ: " + a.length + " and " + b.length);
+        }
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (!Double.isFinite(a[i]) || !Double.isFinite(b[i])) {
+                return Double.POSITIVE_INFINITY;
+            }
+            double d = a[i] - b[i];
+            diff += d * d;
+            norm += b[i] * b[i];
+        }
+        return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+    }
+
+    private void print(Network net, String nameA, String nameB, String dataName, List<Row> rows, boolean pass) {
+        var out = spec.commandLine().getOut();
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("network", net.toString());
+            o.addProperty("engine", nameA);
+            o.addProperty("against", nameB);
+            o.addProperty("data", dataName);
+            o.addProperty("steps", steps);
+            o.addProperty("batch", batch);
+            o.addProperty("lr", lr);
+            o.addProperty("seed", networkOptions.seed);
+            JsonArray table = new JsonArray();
+            for (Row r : rows) {
+                JsonObject j = new JsonObject();
+                j.addProperty("step", r.step());
+                j.addProperty("layer", r.layer());
+                j.addProperty("tensor", r.tensor());
+                j.addProperty("rel_error", Double.isFinite(r.relError()) ? r.relError() : Double.MAX_VALUE);
+                j.addProperty("tolerance", r.tolerance());
+                j.addProperty("pass", r.pass());
+                table.add(j);
+            }
+            o.add("rows", table);
+            o.addProperty("pass", pass);
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
+            return;
+        }
+        out.printf("compare %s on %s, %d steps of %d, lr %s, seed %d%n", net, dataName, steps, batch, lr, networkOptions.seed);
+        out.printf("  %s%n  against %s%n", nameA, nameB);
+        out.printf("%5s %5s  %-7s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "%5d %5d  %-7s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
+                    r.tolerance(), r.pass() ? "PASS" : "FAIL");
+        }
+        long failed = rows.stream().filter(r -> !r.pass()).count();
+        out.println(pass ? "compare: PASS (" + rows.size() + " checks)" : "compare: FAIL (" + failed + " of " + rows.size() + " checks)");
+    }
+}

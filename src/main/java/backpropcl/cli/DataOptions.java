@@ -1,0 +1,46 @@
+package backpropcl.cli;
+
+import backpropcl.data.DataException;
+import backpropcl.data.DataSources;
+import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
+import backpropcl.model.Network;
+import picocli.CommandLine.Option;
+
+/** Where the data comes from, and how much of it to use. */
+public final class DataOptions {
+    @Option(names = "--data", paramLabel = "SOURCE", defaultValue = "mnist-10k",
+            description = "Data set: mnist-10k (bundled, 8,000 train / 2,000 test), fashion-mnist "
+                    + "(/usr/share/datasets/fashion-mnist), a directory of IDX files (train-* and t10k-*), "
+                    + "or a CSV file (label, then features) (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--train-samples", paramLabel = "N",
+            description = "Use only the first N training samples (default: all).")
+    Integer trainSamples;
+
+    @Option(names = "--test-samples", paramLabel = "N",
+            description = "Use only the first N test samples (default: all).")
+    Integer testSamples;
+
+    /** Loads the data and checks that it fits the network: input width and label range. */
+    DataSplit load(Network net) {
+        if (trainSamples != null && trainSamples < 1) {
+            throw new UserError("--train-samples must be at least 1, got " + trainSamples);
+        }
+        if (testSamples != null && testSamples < 1) {
+            throw new UserError("--test-samples must be at least 1, got " + testSamples);
+        }
+        DataSplit split = DataSources.resolve(data, net.outputSize());
+        Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
+        Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
+        if (train.width() != net.inputSize()) {
+            throw new UserError("--arch " + net.archString() + " takes " + net.inputSize() + " inputs, but "
+                    + split.name() + " has " + train.width() + " features per sample");
+        }
+        if (train.count() == 0) {
+            throw new DataException(split.name() + ": the training set is empty");
+        }
+        return new DataSplit(split.name(), train, test);
+    }
+}

@@ -1,0 +1,26 @@
+package backpropcl.cli;
+
+import backpropcl.engine.EngineSelector;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import picocli.CommandLine.Option;
+
+/** Which engine and device run the work. */
+public final class EngineOptions {
+    @Option(names = "--engine", paramLabel = "NAME", defaultValue = "auto",
+            description = "Engine: auto (an OpenCL GPU, else the fastest CPU path), opencl, reference "
+                    + "(double precision, the truth) (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--device", paramLabel = "N",
+            description = "OpenCL device index, as listed by 'backprop-cl devices' (default: the first GPU, else the first device).")
+    Integer device;
+
+    EngineSelector.Choice open(Network net, Parameters initial) {
+        try {
+            return EngineSelector.open(engine, device, net, initial);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package backpropcl.cli;
+
+import backpropcl.data.DataSplit;
+import backpropcl.engine.EngineSelector;
+import backpropcl.engine.Evaluation;
+import backpropcl.io.ModelFile;
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Prints the mean cost and the accuracy of a saved model on a data set's test split.",
+        footer = {"", "Example:", "  backprop-cl train --save digits.safetensors && backprop-cl evaluate --model digits.safetensors"})
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true,
+            description = "A model written by 'train --save' (safetensors).")
+    Path model;
+
+    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test",
+            description = "Which split to evaluate: test or train (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a line of text.")
+    boolean json;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Override
+    public Integer call() {
+        if (!split.equals("test") && !split.equals("train")) {
+            throw new UserError("--split must be test or train, got '" + split + "'");
+        }
+        ModelFile.Saved saved = ModelFile.load(model);
+        DataSplit data = dataOptions.load(saved.network());
+        var evaluated = split.equals("test") ? data.test() : data.train();
+        Evaluation e;
+        String engineName;
+        try (EngineSelector.Choice choice = engineOptions.open(saved.network(), saved.parameters())) {
+            e = choice.engine().evaluate(evaluated);
+            engineName = choice.engine().description();
+        }
+        var out = spec.commandLine().getOut();
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("model", model.toString());
+            o.addProperty("network", saved.network().toString());
+            o.addProperty("data", data.name());
+            o.addProperty("split", split);
+            o.addProperty("samples", e.count());
+            o.addProperty("correct", e.correct());
+            o.addProperty("accuracy", e.accuracy());
+            o.addProperty("cost", e.meanCost());
+            o.addProperty("engine", engineName);
+            out.println(o);
+        } else {
+            out.printf(Locale.ROOT, "%s on %s %s: accuracy %.4f (%d/%d), cost %.4f [%s]%n", model, data.name(), split,
+                    e.accuracy(), e.correct(), e.count(), e.meanCost(), saved.network());
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,83 @@
+package backpropcl.cli;
+
+import backpropcl.engine.reference.GradientCheck;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Network;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Checks backpropagation against finite differences, for every activation and cost.",
+            "",
+            "Runs the reference engine in double on small random networks, one for each hidden activation x",
+            "output activation x cost, and compares its gradients with central finite differences.",
+            "Exit code 0 when every relative error ||backprop - numeric|| / ||numeric|| is within the tolerance, 1 otherwise."})
+final class GradcheckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the network shapes, parameters and batch (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "4",
+            description = "Samples in the batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-6",
+            description = "Largest relative error that passes (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) {
+            throw new UserError("--batch must be at least 1, got " + batch);
+        }
+        if (!(tolerance > 0)) {
+            throw new UserError("--tolerance must be a positive number, got " + tolerance);
+        }
+        var out = spec.commandLine().getOut();
+        out.printf("%-14s %-30s %-13s %7s %12s  %s%n", "network", "activations", "cost", "params", "rel. error", "result");
+        boolean allPass = true;
+        for (Network net : networks(seed)) {
+            GradientCheck.Result r = GradientCheck.run(net, batch, seed);
+            boolean pass = r.relativeError() <= tolerance;
+            allPass &= pass;
+            String text = net.toString();
+            String acts = text.substring(text.indexOf('[') + 1, text.indexOf(']'));
+            out.printf(Locale.ROOT, "%-14s %-30s %-13s %7d %12.3e  %s%n", net.archString(), acts, net.cost().cliName(),
+                    r.parameters(), r.relativeError(), pass ? "PASS" : "FAIL");
+        }
+        out.println(allPass ? "gradcheck: PASS (tolerance " + tolerance + ")" : "gradcheck: FAIL (tolerance " + tolerance + ")");
+        return allPass ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    /** Every valid hidden x output x cost combination, each on a small network of random widths. */
+    static List<Network> networks(long seed) {
+        Random rnd = new Random(seed);
+        List<Network> nets = new ArrayList<>();
+        Activation[] hidden = {Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.LEAKY_RELU};
+        Activation[] outputs = {Activation.SIGMOID, Activation.SOFTMAX, Activation.IDENTITY};
+        for (Activation h : hidden) {
+            for (Activation o : outputs) {
+                for (Cost c : Cost.values()) {
+                    if (!c.supports(o)) {
+                        continue;
+                    }
+                    String arch = (2 + rnd.nextInt(6)) + "-" + (1 + rnd.nextInt(6)) + "-" + (1 + rnd.nextInt(5)) + "-" + (2 + rnd.nextInt(4));
+                    nets.add(Network.of(arch, h, o, c));
+                }
+            }
+        }
+        return nets;
+    }
+}

@@ -1,0 +1,73 @@
+package backpropcl.cli;
+
+import backpropcl.data.DataException;
+import backpropcl.io.ModelFileException;
+import backpropcl.train.DivergedException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "backprop-cl", mixinStandardHelpOptions = true, version = "backprop-cl 0.1.0",
+        description = "Fully-connected neural networks trained by backpropagation and mini-batch SGD, on OpenCL devices or the CPU.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, CompareCommand.class, GradcheckCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 a check failed, 2 a user error, 3 training diverged.",
+            "Run 'backprop-cl COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code; used by tests too. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((e, a) -> {
+            String command = e.getCommandLine().getCommandName();
+            e.getCommandLine().getErr().println("backprop-cl: " + e.getMessage() + " (see '"
+                    + (command.equals("backprop-cl") ? "" : "backprop-cl ") + command + " --help')");
+            return ExitCodes.USER_ERROR;
+        });
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Integer code = userErrorCode(e);
+            if (code == null) {
+                throw e;
+            }
+            commandLine.getErr().println("backprop-cl: " + e.getMessage());
+            return code;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The exit code for an exception the user caused, or null for a bug. */
+    private static Integer userErrorCode(Exception e) {
+        if (e instanceof UserError || e instanceof DataException || e instanceof ModelFileException) {
+            return ExitCodes.USER_ERROR;
+        }
+        if (e instanceof DivergedException) {
+            return ExitCodes.DIVERGED;
+        }
+        if (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException) {
+            return ExitCodes.USER_ERROR;
+        }
+        return null;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        // No subcommand: show what there is.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,65 @@
+package backpropcl.cli;
+
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Init;
+import backpropcl.model.Network;
+import picocli.CommandLine.Option;
+
+/** The options that describe a network and its initialisation. Unset values stay null so that a model file can supply them. */
+public final class NetworkOptions {
+    static final String DEFAULT_ARCH = "784-16-16-10";
+
+    @Option(names = "--arch", paramLabel = "SIZES",
+            description = "Layer widths from input to output joined by '-' (default: " + DEFAULT_ARCH + ", the lesson network).")
+    String arch;
+
+    @Option(names = "--activation", paramLabel = "NAME",
+            description = "Activation of the hidden layers: sigmoid, tanh, relu, leaky-relu (default: sigmoid).")
+    String activation;
+
+    @Option(names = "--output", paramLabel = "NAME",
+            description = "Activation of the output layer: sigmoid, softmax, identity (default: sigmoid; softmax for --cost cross-entropy).")
+    String output;
+
+    @Option(names = "--cost", paramLabel = "NAME",
+            description = "Cost: quadratic = 1/(2B) sum ||a - y||^2, or cross-entropy (default: quadratic).")
+    String cost;
+
+    @Option(names = "--init", paramLabel = "NAME",
+            description = "Initial weights: normal = N(0,1) weights and biases (the lesson setting), xavier, he (default: normal).")
+    String init;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the initial weights and of the shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    /** True when any option that shapes the network was given. */
+    boolean anyNetworkOptionSet() {
+        return arch != null || activation != null || output != null || cost != null;
+    }
+
+    /** The network these options describe, defaults filled in. */
+    Network network() {
+        try {
+            Cost c = cost == null ? Cost.QUADRATIC : Cost.parse(cost);
+            Activation hidden = activation == null ? Activation.SIGMOID : Activation.parse(activation);
+            Activation out = output != null ? Activation.parse(output)
+                    : c == Cost.CROSS_ENTROPY ? Activation.SOFTMAX : Activation.SIGMOID;
+            if (hidden == Activation.SOFTMAX) {
+                throw new UserError("--activation softmax is only allowed for the output layer (use --output softmax)");
+            }
+            return Network.of(arch == null ? DEFAULT_ARCH : arch, hidden, out, c);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    Init initScheme() {
+        try {
+            return init == null ? Init.NORMAL : Init.parse(init);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+}

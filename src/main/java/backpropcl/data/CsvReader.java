@@ -1,0 +1,154 @@
+package backpropcl.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a labelled data set from a CSV file of rows {@code label,f1,f2,...} (UTF-8, comma-separated,
+ * spaces around fields allowed).
+ *
+ * <ul>
+ *   <li>The first non-blank line is a header, and skipped, when its first field is not a number.
+ *   <li>Blank lines are skipped.
+ *   <li>The label is a non-negative integer ({@code 3}, or {@code 3.0} as NumPy writes it).
+ *   <li>Features are decimal numbers, used as they are (no scaling); NaN and infinities are refused.
+ *   <li>Every row has as many fields as the first data row.
+ * </ul>
+ * Errors are {@link DataException}s naming the file and the line (1-based).
+ */
+public final class CsvReader {
+
+    /** A decimal number: what a spreadsheet, NumPy or pandas writes; no hex, no "1f", no "NaN". */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private CsvReader() {
+    }
+
+    /**
+     * Reads {@code file}; the data set is named after the file without ".csv".
+     *
+     * @param classes the number of classes, each label must be below it; 0 or less: max label + 1
+     */
+    public static Dataset read(Path file, int classes) {
+        String name = file.getFileName().toString().replaceFirst("(?i)\\.csv$", "");
+        int width = -1;
+        int count = 0;
+        float[] features = new float[1024];
+        int[] labels = new int[64];
+        int maxLabel = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int lineNo = 0;
+            boolean first = true;
+            for (String line; (line = in.readLine()) != null; ) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1);
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] fields = line.split(",", -1);
+                if (first) {
+                    first = false;
+                    if (!isNumber(fields[0].trim())) {
+                        continue; // a header line
+                    }
+                }
+                String where = file + ": line " + lineNo;
+                if (width < 0) {
+                    if (fields.length < 2) {
+                        throw new DataException(where + ": has " + fields.length
+                                + " field; expected a label followed by at least one feature");
+                    }
+                    width = fields.length - 1;
+                } else if (fields.length != width + 1) {
+                    throw new DataException(where + ": has " + fields.length + " fields; expected " + (width + 1)
+                            + " (a label and " + width + " features, as in the first row)");
+                }
+                int label = parseLabel(where, fields[0].trim(), classes);
+                maxLabel = Math.max(maxLabel, label);
+                if (count == labels.length) {
+                    labels = Arrays.copyOf(labels, grow(labels.length, 1));
+                }
+                labels[count] = label;
+                long end = (long) (count + 1) * width;
+                if (end > IdxReader.MAX_BYTES / 4) {
+                    throw new DataException(where + ": too many values for one data set (more than "
+                            + IdxReader.MAX_BYTES / 4 + ")");
+                }
+                if (end > features.length) {
+                    features = Arrays.copyOf(features, grow(features.length, (int) end));
+                }
+                for (int j = 0; j < width; j++) {
+                    features[count * width + j] = parseFeature(where, j + 1, fields[j + 1].trim());
+                }
+                count++;
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(file + ": no such file", e);
+        } catch (IOException e) {
+            throw new DataException(file + ": could not read (" + e.getMessage() + ")", e);
+        }
+        if (count == 0) {
+            throw new DataException(file + ": no data rows; expected lines of label,feature1,feature2,...");
+        }
+        int k = classes > 0 ? classes : maxLabel + 1;
+        return new Dataset(name, Arrays.copyOf(features, count * width), Arrays.copyOf(labels, count), count, width, k);
+    }
+
+    private static boolean isNumber(String s) {
+        return NUMBER.matcher(s).matches();
+    }
+
+    private static int parseLabel(String where, String s, int classes) {
+        int label = -1;
+        if (isNumber(s)) {
+            try {
+                BigDecimal v = new BigDecimal(s);
+                if (v.signum() >= 0 && v.stripTrailingZeros().scale() <= 0 && v.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
+                    label = v.intValueExact();
+                }
+            } catch (ArithmeticException | NumberFormatException e) {
+                label = -1;
+            }
+        }
+        if (label < 0) {
+            throw new DataException(where + ": label '" + s + "' is not a non-negative integer");
+        }
+        if (classes > 0 && label >= classes) {
+            throw new DataException(where + ": label " + label + " is out of range; expected 0.." + (classes - 1)
+                    + " (" + classes + " classes)");
+        }
+        return label;
+    }
+
+    private static float parseFeature(String where, int field, String s) {
+        if (!isNumber(s)) {
+            String lower = s.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+            if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
+                throw new DataException(where + ", field " + (field + 1) + ": feature '" + s
+                        + "' is NaN or infinite; expected a finite number");
+            }
+            throw new DataException(where + ", field " + (field + 1) + ": '" + s + "' is not a number");
+        }
+        float v = Float.parseFloat(s);
+        if (Float.isInfinite(v)) {
+            throw new DataException(where + ", field " + (field + 1) + ": feature '" + s
+                    + "' is infinite in float (beyond +-3.4e38); expected a finite number");
+        }
+        return v;
+    }
+
+    private static int grow(int length, int needed) {
+        long n = Math.max((long) length * 2, needed);
+        return (int) Math.min(n, IdxReader.MAX_BYTES / 4);
+    }
+}

@@ -1,0 +1,121 @@
+package backpropcl.data;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Turns the {@code --data} option into a training and a test set.
+ *
+ * <ul>
+ *   <li>{@code mnist-10k} (the default, also for null or blank): the 8,000 / 2,000 MNIST digits
+ *       bundled in the jar.
+ *   <li>{@code fashion-mnist}: the IDX files of the Debian package {@code dataset-fashion-mnist}
+ *       in /usr/share/datasets/fashion-mnist.
+ *   <li>a directory: its four IDX files, see {@link IdxDirectory}.
+ *   <li>a file ending in {@code .csv}: rows {@code label,f1,f2,...}, see {@link CsvReader}. The test
+ *       set comes from a sibling file when there is one: for {@code X.csv} or {@code X-train.csv},
+ *       the file {@code X-test.csv} in the same directory. Otherwise the file is split in order:
+ *       the last 20% of its rows (count / 5, rounded down, at least 1) are the test set and the
+ *       rest the training set; shuffle the file first if its rows are sorted by class.
+ *   <li>{@code mnist} (full MNIST, downloaded) and {@code points:NAME} are not available yet.
+ * </ul>
+ * Everything else is a {@link DataException} saying what is accepted.
+ */
+public final class DataSources {
+
+    /** The default data set. */
+    public static final String DEFAULT = "mnist-10k";
+
+    /** Where the Debian package dataset-fashion-mnist puts its files. */
+    public static final Path FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+
+    private DataSources() {
+    }
+
+    /**
+     * Loads the data set named by {@code spec}.
+     *
+     * @param classes the number of classes; 0 or less: the largest label + 1
+     */
+    public static DataSplit resolve(String spec, int classes) {
+        return resolve(spec, classes, FASHION_MNIST_DIR);
+    }
+
+    /** As {@link #resolve(String, int)}, looking for Fashion-MNIST in {@code fashionDir} (for tests). */
+    static DataSplit resolve(String spec, int classes, Path fashionDir) {
+        String s = spec == null || spec.isBlank() ? DEFAULT : spec.trim();
+        switch (s) {
+            case "mnist-10k":
+                return IdxDirectory.loadResource("/datasets/mnist-10k/", classes);
+            case "fashion-mnist":
+                if (!Files.isDirectory(fashionDir)) {
+                    throw new DataException("--data fashion-mnist: " + fashionDir + " not found; install the Debian package "
+                            + "dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass a directory of IDX files");
+                }
+                DataSplit fashion = IdxDirectory.load(fashionDir, classes);
+                return new DataSplit("fashion-mnist", fashion.train(), fashion.test());
+            case "mnist":
+                throw new DataException("--data mnist: downloading the full MNIST is not available yet; use mnist-10k "
+                        + "(bundled), fashion-mnist, or a directory holding the four MNIST IDX files");
+            default:
+                break;
+        }
+        if (s.startsWith("points:")) {
+            throw new DataException("--data '" + s + "': generated point sets are not available yet; use mnist-10k, "
+                    + "fashion-mnist, a directory of IDX files or a .csv file");
+        }
+        Path path;
+        try {
+            path = Path.of(s);
+        } catch (InvalidPathException e) {
+            throw notFound(s);
+        }
+        if (s.toLowerCase(Locale.ROOT).endsWith(".csv") && Files.isRegularFile(path)) {
+            return loadCsv(path, classes);
+        }
+        if (Files.isDirectory(path)) {
+            return IdxDirectory.load(path, classes);
+        }
+        throw notFound(s);
+    }
+
+    private static DataException notFound(String spec) {
+        return new DataException("--data '" + spec + "': no such data set or directory (expected mnist-10k, "
+                + "fashion-mnist, a directory of IDX files or a .csv file)");
+    }
+
+    /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */
+    static DataSplit loadCsv(Path file, int classes) {
+        String fileName = file.getFileName().toString();
+        String stem = fileName.substring(0, fileName.length() - ".csv".length());
+        String base = stem.endsWith("-train") ? stem.substring(0, stem.length() - "-train".length()) : stem;
+        Path testFile = file.resolveSibling(base + "-test.csv");
+        if (Files.isRegularFile(testFile) && !testFile.equals(file)) {
+            Dataset train = CsvReader.read(file, classes);
+            Dataset test = CsvReader.read(testFile, classes);
+            return IdxDirectory.combine(base,
+                    new Dataset(base + "/train", train.features(), train.labels(), train.count(), train.width(), train.classes()),
+                    new Dataset(base + "/test", test.features(), test.labels(), test.count(), test.width(), test.classes()),
+                    testFile.toString(), classes);
+        }
+        Dataset all = CsvReader.read(file, classes);
+        if (all.count() < 2) {
+            throw new DataException(file + ": " + all.count() + " record is too few to split into a training and a "
+                    + "test set (need at least 2, or a sibling " + base + "-test.csv)");
+        }
+        int testCount = Math.max(1, all.count() / 5);
+        int trainCount = all.count() - testCount;
+        int w = all.width();
+        float[] trainX = new float[trainCount * w];
+        float[] testX = new float[testCount * w];
+        System.arraycopy(all.features(), 0, trainX, 0, trainX.length);
+        System.arraycopy(all.features(), trainX.length, testX, 0, testX.length);
+        int[] trainY = java.util.Arrays.copyOfRange(all.labels(), 0, trainCount);
+        int[] testY = java.util.Arrays.copyOfRange(all.labels(), trainCount, all.count());
+        return new DataSplit(base,
+                new Dataset(base + "/train", trainX, trainY, trainCount, w, all.classes()),
+                new Dataset(base + "/test", testX, testY, testCount, w, all.classes()));
+    }
+}

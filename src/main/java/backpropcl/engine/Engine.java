@@ -1,0 +1,54 @@
+package backpropcl.engine;
+
+import backpropcl.data.Dataset;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+
+/**
+ * Owns the parameters of one network on one device and trains them by mini-batch SGD. Every
+ * engine starts from the same host-made parameters and sees the same batches in the same order, so
+ * engines differ only by floating-point rounding.
+ *
+ * <p>Typical use: {@code setTrainingData} once, then for each epoch {@code setOrder} with the
+ * epoch's permutation and {@code trainBatch} for consecutive slices of it; {@code evaluate} after
+ * the epoch. {@link #trace} exposes the intermediate tensors of the last batch, layer by layer,
+ * for {@code compare} and the tests.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** A one-line description: engine name and device, e.g. "reference (double, Java)". */
+    String description();
+
+    Network network();
+
+    /** Replaces the parameters (copied in). */
+    void setParameters(Parameters parameters);
+
+    /** The current parameters, copied out to the host in float32. */
+    Parameters parameters();
+
+    /** The training set that {@link #trainBatch} draws from; uploaded once where the engine has a device. */
+    void setTrainingData(Dataset train);
+
+    /** The order of the training samples for the coming epoch (a permutation of 0..count-1), or null for file order. */
+    void setOrder(int[] order);
+
+    /**
+     * One SGD step on the samples order[start .. start+rows): forward, output error, backward, and
+     * W -= learningRate * dC/dW, where C is the cost averaged over the batch.
+     */
+    void trainBatch(int start, int rows, double learningRate);
+
+    /** Mean cost and accuracy over a whole data set with the current parameters. */
+    Evaluation evaluate(Dataset data);
+
+    /**
+     * The tensors of dense layer l (0-based) from the last {@link #trainBatch}, as double: z, a,
+     * delta and the gradients of that batch, and the weights and biases after its update.
+     */
+    LayerTrace trace(int layer);
+
+    /** Releases what the engine holds; never throws for a release failure (it is logged). */
+    @Override
+    void close();
+}

@@ -1,0 +1,329 @@
+package backpropcl.engine.reference;
+
+import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.Evaluation;
+import backpropcl.engine.LayerTrace;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+
+/**
+ * The reference engine: double precision, plain loops, written to be read next to the equations
+ * (Nielsen's formulation, batched). It is the truth every other engine is tested against and is
+ * never optimised.
+ *
+ * <p>Layout: a batch of B samples is a (B, n) row-major block. For dense layer l with input width
+ * m and output width n, W[l] is (n, m) and b[l] is (n):
+ * <pre>
+ *   z[l]     = a[l-1] W[l]^T + b[l]            (a[-1] is the input x)
+ *   a[l]     = f_l(z[l])
+ *   delta[L] = dC/da[L] * f_L'(z[L])           (a - y for cross-entropy with its matching output)
+ *   delta[l] = (delta[l+1] W[l+1]) * f_l'(z[l])
+ *   nablaW[l] = 1/B delta[l]^T a[l-1],  nablaB[l] = 1/B sum over rows of delta[l]
+ *   W[l] -= eta nablaW[l],  b[l] -= eta nablaB[l]
+ * </pre>
+ */
+public final class ReferenceEngine implements Engine {
+    private static final int EVAL_ROWS = 256;
+
+    private final Network net;
+    private final int layers;
+    private final double[][] w;
+    private final double[][] b;
+
+    /** The (rows, n) blocks of one pass over a batch: input, targets, and every layer's z, a, delta. */
+    private static final class Pass {
+        int rows;
+        double[] x;
+        double[] y;
+        final double[][] z;
+        final double[][] a;
+        final double[][] delta;
+
+        Pass(int layers) {
+            z = new double[layers][];
+            a = new double[layers][];
+            delta = new double[layers][];
+        }
+    }
+
+    // The last training batch (kept for trace()) and a separate pass for evaluation.
+    private final Pass step;
+    private final Pass eval;
+    private final double[][] nablaW;
+    private final double[][] nablaB;
+
+    private Dataset train;
+    private int[] order;
+
+    public ReferenceEngine(Network net, Parameters initial) {
+        this.net = net;
+        this.layers = net.layers();
+        this.w = new double[layers][];
+        this.b = new double[layers][];
+        this.step = new Pass(layers);
+        this.eval = new Pass(layers);
+        this.nablaW = new double[layers][];
+        this.nablaB = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            nablaW[l] = new double[net.size(l + 1) * net.size(l)];
+            nablaB[l] = new double[net.size(l + 1)];
+        }
+        setParameters(initial);
+    }
+
+    @Override
+    public String description() {
+        return "reference (double precision, plain Java)";
+    }
+
+    @Override
+    public Network network() {
+        return net;
+    }
+
+    @Override
+    public void setParameters(Parameters p) {
+        if (!p.network().equals(net)) {
+            throw new IllegalArgumentException("parameters are for " + p.network() + ", engine is for " + net);
+        }
+        for (int l = 0; l < layers; l++) {
+            w[l] = toDouble(p.weights(l));
+            b[l] = toDouble(p.biases(l));
+        }
+    }
+
+    @Override
+    public Parameters parameters() {
+        Parameters p = Parameters.zeros(net);
+        for (int l = 0; l < layers; l++) {
+            toFloat(w[l], p.weights(l));
+            toFloat(b[l], p.biases(l));
+        }
+        return p;
+    }
+
+    @Override
+    public void setTrainingData(Dataset train) {
+        this.train = train;
+    }
+
+    @Override
+    public void setOrder(int[] order) {
+        this.order = order;
+    }
+
+    @Override
+    public void trainBatch(int start, int rows, double eta) {
+        if (train == null) {
+            throw new IllegalStateException("setTrainingData first");
+        }
+        loadBatch(train, order, start, rows);
+        feedforward();
+        backprop();
+        update(eta);
+    }
+
+    /** Copies samples order[start..start+rows) of data into the training batch's x and y (one-hot). */
+    public void loadBatch(Dataset data, int[] order, int start, int rows) {
+        load(step, data, order, start, rows);
+    }
+
+    /** Sets the training batch directly: x (rows, inputs) and targets y (rows, outputs). */
+    public void setBatch(double[] x, double[] y, int rows) {
+        ensureRows(step, rows);
+        System.arraycopy(x, 0, step.x, 0, rows * net.inputSize());
+        System.arraycopy(y, 0, step.y, 0, rows * net.outputSize());
+    }
+
+    private void load(Pass p, Dataset data, int[] order, int start, int rows) {
+        ensureRows(p, rows);
+        data.gather(order, start, rows, p.x, p.y, net.outputSize());
+    }
+
+    private void ensureRows(Pass p, int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("a batch needs at least one row");
+        }
+        p.rows = rows;
+        if (p.x == null || p.x.length != rows * net.inputSize()) {
+            p.x = new double[rows * net.inputSize()];
+            p.y = new double[rows * net.outputSize()];
+        }
+        for (int l = 0; l < layers; l++) {
+            int n = rows * net.size(l + 1);
+            if (p.z[l] == null || p.z[l].length != n) {
+                p.z[l] = new double[n];
+                p.a[l] = new double[n];
+                p.delta[l] = new double[n];
+            }
+        }
+    }
+
+    /** z and a of every layer for the training batch. */
+    public void feedforward() {
+        feedforward(step);
+    }
+
+    private void feedforward(Pass p) {
+        double[] in = p.x;
+        for (int l = 0; l < layers; l++) {
+            int m = net.size(l);
+            int n = net.size(l + 1);
+            for (int r = 0; r < p.rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    double s = b[l][j];
+                    for (int k = 0; k < m; k++) {
+                        s += in[r * m + k] * w[l][j * m + k];
+                    }
+                    p.z[l][r * n + j] = s;
+                }
+            }
+            net.activation(l).apply(p.z[l], p.a[l], p.rows, n);
+            in = p.a[l];
+        }
+    }
+
+    /** delta, nablaW and nablaB of every layer for the training batch (after feedforward). */
+    public void backprop() {
+        int rows = step.rows;
+        double[][] z = step.z;
+        double[][] a = step.a;
+        double[][] delta = step.delta;
+        int last = layers - 1;
+        net.cost().outputError(net.outputActivation(), z[last], a[last], step.y, delta[last], rows, net.outputSize());
+        for (int l = last; l >= 0; l--) {
+            int m = net.size(l);
+            int n = net.size(l + 1);
+            double[] prev = l == 0 ? step.x : a[l - 1];
+            java.util.Arrays.fill(nablaW[l], 0.0);
+            java.util.Arrays.fill(nablaB[l], 0.0);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    double d = delta[l][r * n + j];
+                    nablaB[l][j] += d;
+                    for (int k = 0; k < m; k++) {
+                        nablaW[l][j * m + k] += d * prev[r * m + k];
+                    }
+                }
+            }
+            for (int i = 0; i < nablaW[l].length; i++) {
+                nablaW[l][i] /= rows;
+            }
+            for (int j = 0; j < n; j++) {
+                nablaB[l][j] /= rows;
+            }
+            if (l > 0) {
+                double[] gradA = new double[rows * m];
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < n; j++) {
+                        double d = delta[l][r * n + j];
+                        for (int k = 0; k < m; k++) {
+                            gradA[r * m + k] += d * w[l][j * m + k];
+                        }
+                    }
+                }
+                net.activation(l - 1).backward(z[l - 1], a[l - 1], gradA, delta[l - 1], rows, m);
+            }
+        }
+    }
+
+    /** W -= eta nablaW, b -= eta nablaB. */
+    public void update(double eta) {
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < w[l].length; i++) {
+                w[l][i] -= eta * nablaW[l][i];
+            }
+            for (int j = 0; j < b[l].length; j++) {
+                b[l][j] -= eta * nablaB[l][j];
+            }
+        }
+    }
+
+    /** The batch-mean cost of the training batch (after feedforward). */
+    public double batchCost() {
+        int last = layers - 1;
+        int n = net.outputSize();
+        double c = 0;
+        for (int r = 0; r < step.rows; r++) {
+            c += net.cost().sampleCost(net.outputActivation(), step.z[last], step.a[last], step.y, r * n, n);
+        }
+        return c / step.rows;
+    }
+
+    @Override
+    public Evaluation evaluate(Dataset data) {
+        double costSum = 0;
+        long correct = 0;
+        int n = net.outputSize();
+        int last = layers - 1;
+        for (int start = 0; start < data.count(); start += EVAL_ROWS) {
+            int r = Math.min(EVAL_ROWS, data.count() - start);
+            load(eval, data, null, start, r);
+            feedforward(eval);
+            for (int i = 0; i < r; i++) {
+                costSum += net.cost().sampleCost(net.outputActivation(), eval.z[last], eval.a[last], eval.y, i * n, n);
+                if (argmax(eval.a[last], i * n, n) == data.labels()[start + i]) {
+                    correct++;
+                }
+            }
+        }
+        return new Evaluation(data.count() == 0 ? 0 : costSum / data.count(), correct, data.count());
+    }
+
+    /** Index of the largest of v[offset..offset+n), the first on ties. */
+    public static int argmax(double[] v, int offset, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[offset + j] > v[offset + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public LayerTrace trace(int l) {
+        return new LayerTrace(step.z[l].clone(), step.a[l].clone(), step.delta[l].clone(), nablaW[l].clone(), nablaB[l].clone(),
+                w[l].clone(), b[l].clone());
+    }
+
+    /** The live weights of layer l, for the gradient check to perturb. */
+    public double[] weights(int l) {
+        return w[l];
+    }
+
+    /** The live biases of layer l, for the gradient check to perturb. */
+    public double[] biases(int l) {
+        return b[l];
+    }
+
+    /** The live weight gradients of layer l from the last backprop. */
+    public double[] nablaW(int l) {
+        return nablaW[l];
+    }
+
+    /** The live bias gradients of layer l from the last backprop. */
+    public double[] nablaB(int l) {
+        return nablaB[l];
+    }
+
+    @Override
+    public void close() {
+        // Nothing native to release.
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static void toFloat(double[] d, float[] f) {
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package backpropcl.train;
+
+/** Hears about a training run as it goes; every method has a default that does nothing. */
+public interface TrainingListener {
+
+    /** Before the first batch of an epoch (1-based) of the given number of batches. */
+    default void epochStarted(int epoch, int epochs, int batches) {
+    }
+
+    /** After each batch; samplesDone counts the samples of this epoch so far. */
+    default void batchDone(int epoch, int batch, int samplesDone) {
+    }
+
+    /** After an epoch's training pass, before its evaluation. */
+    default void trainingPassDone(int epoch) {
+    }
+
+    /** After an epoch's evaluation. */
+    default void epochDone(EpochResult result) {
+    }
+}

@@ -1,0 +1,142 @@
+package backpropcl.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.io.ModelFile.Saved;
+import backpropcl.io.Safetensors.Contents;
+import backpropcl.io.Safetensors.Tensor;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFileTest {
+
+    @TempDir
+    Path dir;
+
+    private static Parameters random(Network net, long seed) {
+        Random r = new Random(seed);
+        Parameters p = Parameters.zeros(net);
+        for (int l = 0; l < net.layers(); l++) {
+            for (float[] a : new float[][] {p.weights(l), p.biases(l)}) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Float.intBitsToFloat(r.nextInt()); // any bit pattern, NaN payloads aside
+                    if (Float.isNaN(a[i])) {
+                        a[i] = (float) r.nextGaussian();
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    @Test
+    void roundTripIsBitwise() {
+        Network net = new Network(new int[] {784, 16, 16, 10},
+                new Activation[] {Activation.RELU, Activation.TANH, Activation.SOFTMAX}, Cost.CROSS_ENTROPY);
+        Parameters p = random(net, 7);
+        Path f = dir.resolve("model.safetensors");
+        ModelFile.save(f, net, p);
+        Saved s = ModelFile.load(f);
+        assertEquals(net, s.network());
+        assertTrue(p.bitwiseEquals(s.parameters()));
+        for (int l = 0; l < net.layers(); l++) {
+            for (int i = 0; i < p.weights(l).length; i++) {
+                assertEquals(Float.floatToRawIntBits(p.weights(l)[i]), Float.floatToRawIntBits(s.parameters().weights(l)[i]));
+            }
+        }
+        assertTrue(ModelFile.loadFor(f, net).bitwiseEquals(p));
+    }
+
+    @Test
+    void fileHoldsPyTorchNamesShapesAndMetadata() {
+        Network net = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Path f = dir.resolve("model.safetensors");
+        ModelFile.save(f, net, random(net, 1));
+        Contents c = Safetensors.read(f);
+        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+                "layers.2.weight", "layers.2.bias"), new ArrayList<>(c.tensors().keySet()));
+        assertArrayEquals(new long[] {16, 784}, c.tensors().get("layers.0.weight").shape());
+        assertArrayEquals(new long[] {10}, c.tensors().get("layers.2.bias").shape());
+        assertEquals(Map.of("format", "backprop-cl", "version", "1", "arch", "784-16-16-10",
+                "activations", "sigmoid,sigmoid,sigmoid", "cost", "quadratic"), c.metadata());
+    }
+
+    @Test
+    void wrongArchitecture() {
+        Network saved = Network.of("784-30-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Network wanted = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Path f = dir.resolve("model.safetensors");
+        ModelFile.save(f, saved, random(saved, 2));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.loadFor(f, wanted));
+        assertEquals(f + " was made for 784-30-10 [sigmoid,sigmoid] quadratic, not "
+                + "784-16-16-10 [sigmoid,sigmoid,sigmoid] quadratic", e.getMessage());
+    }
+
+    private Path withTensors(Map<String, String> meta, LinkedHashMap<String, Tensor> t) {
+        Path f = dir.resolve("edited.safetensors");
+        Safetensors.write(f, t, meta);
+        return f;
+    }
+
+    private static Map<String, String> meta(String arch, String acts) {
+        return Map.of("format", "backprop-cl", "version", "1", "arch", arch, "activations", acts, "cost", "quadratic");
+    }
+
+    private static LinkedHashMap<String, Tensor> tensors2x3() {
+        LinkedHashMap<String, Tensor> t = new LinkedHashMap<>();
+        t.put("layers.0.weight", new Tensor(new long[] {3, 2}, new float[6]));
+        t.put("layers.0.bias", new Tensor(new long[] {3}, new float[3]));
+        return t;
+    }
+
+    @Test
+    void missingExtraAndMisshapenTensors() {
+        LinkedHashMap<String, Tensor> missing = tensors2x3();
+        missing.remove("layers.0.bias");
+        Path f1 = withTensors(meta("2-3", "sigmoid"), missing);
+        ModelFileException e1 = assertThrows(ModelFileException.class, () -> ModelFile.load(f1));
+        assertEquals(f1 + ": tensor 'layers.0.bias' is missing; expected shape [3] for 2-3", e1.getMessage());
+
+        LinkedHashMap<String, Tensor> extra = tensors2x3();
+        extra.put("layers.1.weight", new Tensor(new long[] {1}, new float[1]));
+        Path f2 = withTensors(meta("2-3", "sigmoid"), extra);
+        ModelFileException e2 = assertThrows(ModelFileException.class, () -> ModelFile.load(f2));
+        assertTrue(e2.getMessage().startsWith(f2 + ": unexpected tensor 'layers.1.weight'"), e2.getMessage());
+
+        LinkedHashMap<String, Tensor> transposed = tensors2x3();
+        transposed.put("layers.0.weight", new Tensor(new long[] {2, 3}, new float[6]));
+        Path f3 = withTensors(meta("2-3", "sigmoid"), transposed);
+        ModelFileException e3 = assertThrows(ModelFileException.class, () -> ModelFile.load(f3));
+        assertEquals(f3 + ": tensor 'layers.0.weight' has shape [2, 3]; expected [3, 2] for 2-3", e3.getMessage());
+    }
+
+    @Test
+    void badMetadata() {
+        Path plain = withTensors(Map.of(), tensors2x3());
+        ModelFileException e1 = assertThrows(ModelFileException.class, () -> ModelFile.load(plain));
+        assertTrue(e1.getMessage().startsWith(plain + ": no 'format' in __metadata__"), e1.getMessage());
+
+        Path badActs = withTensors(meta("2-3", "sigmoid,sigmoid"), tensors2x3());
+        ModelFileException e2 = assertThrows(ModelFileException.class, () -> ModelFile.load(badActs));
+        assertTrue(e2.getMessage().contains("need one activation per dense layer"), e2.getMessage());
+
+        Map<String, String> v2 = new LinkedHashMap<>(meta("2-3", "sigmoid"));
+        v2.put("version", "2");
+        Path future = withTensors(v2, tensors2x3());
+        ModelFileException e3 = assertThrows(ModelFileException.class, () -> ModelFile.load(future));
+        assertEquals(future + ": version '2' is not supported (this build reads version 1)", e3.getMessage());
+    }
+}

@@ -1,0 +1,123 @@
+package backpropcl.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
+import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Init;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+    private static final Network NET = Network.of("4-6-3", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+
+    /** Three classes, each a noisy one of three corners of the unit square in 4-D. */
+    static DataSplit blobs(int n, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[n * 4];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rnd.nextInt(3);
+            for (int j = 0; j < 4; j++) {
+                double centre = (j == labels[i]) ? 1 : 0;
+                x[i * 4 + j] = (float) (centre + 0.2 * rnd.nextGaussian());
+            }
+        }
+        Dataset d = new Dataset("blobs", x, labels, n, 4, 3);
+        return new DataSplit("blobs", d, d);
+    }
+
+    private static Parameters train(TrainingConfig config, long initSeed, DataSplit data) {
+        try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, initSeed))) {
+            new Trainer(config).train(e, data, new TrainingListener() { });
+            return e.parameters();
+        }
+    }
+
+    @Test
+    void sameSeedSameParametersBitwise() {
+        DataSplit data = blobs(103, 1);
+        TrainingConfig c = new TrainingConfig(3, 10, 0.5, true, 7, false);
+        assertTrue(train(c, 1, data).bitwiseEquals(train(c, 1, data)));
+        TrainingConfig otherShuffle = new TrainingConfig(3, 10, 0.5, true, 8, false);
+        assertFalse(train(c, 1, data).bitwiseEquals(train(otherShuffle, 1, data)));
+        assertFalse(train(c, 1, data).bitwiseEquals(train(c, 2, data)));
+    }
+
+    @Test
+    void lastPartialBatchIsTrained() {
+        DataSplit data = blobs(23, 2);
+        List<Integer> samples = new ArrayList<>();
+        TrainingListener counter = new TrainingListener() {
+            @Override
+            public void batchDone(int epoch, int batch, int samplesDone) {
+                samples.add(samplesDone);
+            }
+        };
+        try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, 1))) {
+            new Trainer(new TrainingConfig(1, 10, 0.5, true, 1, false)).train(e, data, counter);
+            assertEquals(List.of(10, 20, 23), samples);
+            assertEquals(3, e.trace(0).z().length / 6, "the last batch had 3 rows");
+        }
+    }
+
+    @Test
+    void learnsSeparableBlobs() {
+        DataSplit data = blobs(300, 3);
+        try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, 1))) {
+            double before = e.evaluate(data.test()).accuracy();
+            List<EpochResult> r = new Trainer(new TrainingConfig(10, 10, 0.5, true, 1, true)).train(e, data, new TrainingListener() { });
+            assertEquals(10, r.size());
+            assertTrue(r.get(9).test().accuracy() > 0.95, "accuracy " + r.get(9).test().accuracy() + " (was " + before + ")");
+            assertTrue(r.get(9).test().meanCost() < r.get(0).test().meanCost());
+            assertEquals(r.get(9).test().accuracy(), r.get(9).train().accuracy(), 0.0, "train and test are the same set here");
+        }
+    }
+
+    @Test
+    void divergenceIsReported() {
+        Network net = Network.of("4-6-3", Activation.RELU, Activation.IDENTITY, Cost.QUADRATIC);
+        DataSplit data = blobs(50, 4);
+        try (ReferenceEngine e = new ReferenceEngine(net, Init.NORMAL.initialise(net, 1))) {
+            DivergedException d = assertThrows(DivergedException.class,
+                    () -> new Trainer(new TrainingConfig(5, 5, 1e6, true, 1, false)).train(e, data, new TrainingListener() { }));
+            assertTrue(d.getMessage().contains("try a lower learning rate"), d.getMessage());
+        }
+    }
+
+    @Test
+    void permutationsDependOnSeedAndEpochOnly() {
+        int[] p = Shuffle.permutation(1000, 5, 0);
+        assertArrayEquals(p, Shuffle.permutation(1000, 5, 0));
+        assertFalse(Arrays.equals(p, Shuffle.permutation(1000, 5, 1)));
+        assertFalse(Arrays.equals(p, Shuffle.permutation(1000, 6, 0)));
+        int[] sorted = p.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++) {
+            assertEquals(i, sorted[i]);
+        }
+        assertNotEquals(0, Arrays.mismatch(p, sorted) + 1, "shuffled");
+    }
+
+    @Test
+    void rejectsBadConfigs() {
+        assertEquals("--batch must be at least 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(1, 0, 1, true, 1, false)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(1, 1, -1, true, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(1, 1, Double.NaN, true, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(-1, 1, 1, true, 1, false));
+    }
+}
