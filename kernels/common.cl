@@ -1,0 +1,62 @@
+// common.cl: definitions shared by every kernel file of backprop-cl.
+//
+// The host builds ONE program per device and option set from common.cl followed by the kernel
+// files (gather.cl, dense_forward.cl, output_error.cl, backward.cl, gradients.cl, metrics.cl), so
+// every file may use what is defined here. OpenCL C 1.2, no extension.
+//
+// -D parameters read (all optional; the defaults let the files build with no options):
+//   TS  edge of the square tiles of the matrix-product kernels (work-group TS x TS); default 16.
+//
+// Codes shared with the host (engine.opencl.ClKernels mirrors them):
+//   activation: ACT_SIGMOID 0, ACT_TANH 1, ACT_RELU 2, ACT_LEAKY_RELU 3, ACT_IDENTITY 4, ACT_SOFTMAX 5
+//   cost:       COST_QUADRATIC 0, COST_CROSS_ENTROPY 1
+
+#ifndef BPCL_COMMON_CL
+#define BPCL_COMMON_CL
+
+#ifndef TS
+#define TS 16
+#endif
+
+#define ACT_SIGMOID 0
+#define ACT_TANH 1
+#define ACT_RELU 2
+#define ACT_LEAKY_RELU 3
+#define ACT_IDENTITY 4
+#define ACT_SOFTMAX 5
+
+#define COST_QUADRATIC 0
+#define COST_CROSS_ENTROPY 1
+
+// The slope of leaky ReLU for negative inputs (model.Activation.LEAKY_SLOPE).
+#define LEAKY_SLOPE 0.01f
+
+// a = f(z) for an element-wise activation. Softmax works on whole rows (softmax_rows); here it
+// passes z through so that a is always written.
+inline float activate(const float z, const int act) {
+    switch (act) {
+        case ACT_SIGMOID:    return 1.0f / (1.0f + exp(-z));
+        case ACT_TANH:       return tanh(z);
+        case ACT_RELU:       return z > 0.0f ? z : 0.0f;
+        case ACT_LEAKY_RELU: return z > 0.0f ? z : LEAKY_SLOPE * z;
+        default:             return z;   // ACT_IDENTITY, ACT_SOFTMAX
+    }
+}
+
+// f'(z) of an element-wise activation, given z and a = f(z); ReLU'(0) = 0 as in PyTorch.
+inline float activation_derivative(const float z, const float a, const int act) {
+    switch (act) {
+        case ACT_SIGMOID:    return a * (1.0f - a);
+        case ACT_TANH:       return 1.0f - a * a;
+        case ACT_RELU:       return z > 0.0f ? 1.0f : 0.0f;
+        case ACT_LEAKY_RELU: return z > 0.0f ? 1.0f : LEAKY_SLOPE;
+        default:             return 1.0f;   // ACT_IDENTITY
+    }
+}
+
+// The data-set row that batch row r reads: order[start + r] in a shuffled epoch, else start + r.
+inline int sample_index(__global const int* order, const int ordered, const int start, const int r) {
+    return ordered ? order[start + r] : start + r;
+}
+
+#endif

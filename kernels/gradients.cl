@@ -1,0 +1,67 @@
+// gradients.cl: the gradients of the batch-mean cost and the SGD step, fused:
+//   nablaW = 1/B delta^T a_prev,  nablaB = 1/B (column sums of delta),
+//   W -= eta nablaW,              b -= eta nablaB.
+// The gradients are kept in their own buffers (the engine's trace() reads them); W and b are
+// updated in place. Deterministic: every output element is summed by one work-item, over the
+// batch rows in order; no atomics.
+//
+// Layout: delta is (rows, n), a_prev is (rows, m), W and nablaW are (n, m), b and nablaB are (n).
+//
+// Kernels:
+//   weight_gradients_sgd  tiled matrix product: work-group TS x TS computes a TS x TS block of
+//                         nablaW (dim 0 = input neuron k, dim 1 = output neuron j); delta and a_prev
+//                         stream through local memory in TS-row slices of the batch. Any rows, n,
+//                         m; global size is (m, n) rounded up to TS.
+//   bias_gradients_sgd    one work-item per output neuron j (1-D, global size rounded up to the
+//                         work-group size), summing column j of delta over the batch rows.
+// -D parameters: TS (tile edge, default 16, from common.cl). Needs common.cl before it.
+
+__kernel __attribute__((reqd_work_group_size(TS, TS, 1)))
+void weight_gradients_sgd(__global float* grad_w,         // (n, m) out
+                          __global float* w,              // (n, m) updated in place
+                          __global const float* delta,    // (rows, n)
+                          __global const float* a_prev,   // (rows, m)
+                          const int rows, const int n, const int m, const float eta) {
+    __local float ds[TS][TS + 1];   // ds[row in slice][j in tile]
+    __local float as[TS][TS + 1];   // as[row in slice][k in tile]
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int k0 = get_group_id(0) * TS;
+    const int j0 = get_group_id(1) * TS;
+    const int k = k0 + lx;   // the input neuron this item computes
+    const int j = j0 + ly;   // the output neuron this item computes
+    float acc = 0.0f;
+    for (int r0 = 0; r0 < rows; r0 += TS) {
+        const int r = r0 + ly;   // the batch row this item loads
+        ds[ly][lx] = (r < rows && j0 + lx < n) ? delta[r * n + j0 + lx] : 0.0f;
+        as[ly][lx] = (r < rows && k < m) ? a_prev[r * m + k] : 0.0f;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int rr = 0; rr < TS; ++rr) {
+            acc += ds[rr][ly] * as[rr][lx];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (j < n && k < m) {
+        const int i = j * m + k;
+        const float g = acc / (float) rows;
+        grad_w[i] = g;
+        w[i] -= eta * g;
+    }
+}
+
+__kernel void bias_gradients_sgd(__global float* grad_b,         // (n) out
+                                 __global float* b,              // (n) updated in place
+                                 __global const float* delta,    // (rows, n)
+                                 const int rows, const int n, const float eta) {
+    const int j = get_global_id(0);
+    if (j >= n) {
+        return;
+    }
+    float acc = 0.0f;
+    for (int r = 0; r < rows; ++r) {
+        acc += delta[r * n + j];
+    }
+    const float g = acc / (float) rows;
+    grad_b[j] = g;
+    b[j] -= eta * g;
+}

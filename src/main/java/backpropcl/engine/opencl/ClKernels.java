@@ -1,0 +1,229 @@
+package backpropcl.engine.opencl;
+
+import static backpropcl.engine.opencl.LaunchSizes.roundUp;
+
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import java.util.logging.Logger;
+
+/**
+ * The kernels of kernels/*.cl, built once for one context, with launch sizes chosen from the
+ * device's limits; one typed method per kernel that binds its arguments and enqueues it (never
+ * waiting). The engine and the kernel tests both launch through here.
+ *
+ * <p>Tile edge TS: the largest of 16, 8, 4, 2, 1 that fits the device's max work-group size, max
+ * work-item sizes and local memory; after the build, a smaller one is tried when any tiled kernel
+ * reports a CL_KERNEL_WORK_GROUP_SIZE below TS x TS (e.g. a GPU short of registers).
+ *
+ * <p>Buffers named {@code order} may be null: the rows are then taken in file order from
+ * {@code start}.
+ */
+final class ClKernels implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ClKernels.class.getName());
+
+    // Codes shared with common.cl.
+    static final int ACT_SIGMOID = 0;
+    static final int ACT_TANH = 1;
+    static final int ACT_RELU = 2;
+    static final int ACT_LEAKY_RELU = 3;
+    static final int ACT_IDENTITY = 4;
+    static final int ACT_SOFTMAX = 5;
+    static final int COST_QUADRATIC = 0;
+    static final int COST_CROSS_ENTROPY = 1;
+
+    private static final String[] TILED = {"dense_forward", "backward", "weight_gradients_sgd"};
+
+    private final ClContext ctx;
+    private final ClProgram program;
+    private final int ts;
+    private final ClBuffer noOrder;
+
+    private final ClKernel gatherF32;
+    private final ClKernel gatherU8;
+    private final ClKernel denseForward;
+    private final ClKernel softmaxRows;
+    private final ClKernel outputError;
+    private final ClKernel outputErrorSoftmaxQuadratic;
+    private final ClKernel backward;
+    private final ClKernel weightGradients;
+    private final ClKernel biasGradients;
+    private final ClKernel metrics;
+
+    // Work-group sizes of the 1-D kernels, from the device's and each kernel's limits.
+    private final int wgGatherF32;
+    private final int wgGatherU8;
+    private final int wgOutputError;
+    private final int wgOutputErrorSq;
+    private final int wgBias;
+    private final int wgSoftmaxMax;
+    private final int wgMetrics;
+
+    /** Builds the kernels for the context with the largest tile that fits. */
+    ClKernels(ClContext ctx) {
+        this(ctx, LaunchSizes.TILES[0]);
+    }
+
+    /** Builds the kernels with a tile edge of at most {@code maxTile} (tests force small tiles with it). */
+    ClKernels(ClContext ctx, int maxTile) {
+        this.ctx = ctx;
+        int tile = LaunchSizes.tile(maxTile, ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0), ctx.maxWorkItemSize(1),
+                ctx.localMemBytes());
+        ClProgram built = null;
+        while (true) {
+            built = ctx.program(KernelSources.all(), "-D TS=" + tile);
+            long fits = Long.MAX_VALUE;
+            for (String name : TILED) {
+                fits = Math.min(fits, built.kernel(name).workGroupSize());
+            }
+            if ((long) tile * tile <= fits || tile == 1) {
+                break;
+            }
+            int t = tile;
+            long f = fits;
+            LOG.fine(() -> "tiled kernels allow work-groups of " + f + " items on " + ctx.deviceName() + ", not "
+                    + t * t + "; trying a smaller tile");
+            built.close();
+            tile /= 2;
+        }
+        this.program = built;
+        this.ts = tile;
+        ClBuffer placeholder = null;
+        try {
+            placeholder = ctx.buffer(Integer.BYTES, "no-order placeholder");
+            placeholder.write(new int[] {0});
+            gatherF32 = program.kernel("gather_rows_f32");
+            gatherU8 = program.kernel("gather_rows_u8");
+            denseForward = program.kernel("dense_forward");
+            softmaxRows = program.kernel("softmax_rows");
+            outputError = program.kernel("output_error");
+            outputErrorSoftmaxQuadratic = program.kernel("output_error_softmax_quadratic");
+            backward = program.kernel("backward");
+            weightGradients = program.kernel("weight_gradients_sgd");
+            biasGradients = program.kernel("bias_gradients_sgd");
+            metrics = program.kernel("metrics_reduce");
+        } catch (RuntimeException e) {
+            if (placeholder != null) {
+                placeholder.close();
+            }
+            program.close();
+            throw e;
+        }
+        this.noOrder = placeholder;
+        long dev = ctx.maxWorkGroupSize();
+        long item0 = ctx.maxWorkItemSize(0);
+        wgGatherF32 = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, gatherF32.workGroupSize());
+        wgGatherU8 = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, gatherU8.workGroupSize());
+        wgOutputError = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, outputError.workGroupSize());
+        wgOutputErrorSq = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, outputErrorSoftmaxQuadratic.workGroupSize());
+        wgBias = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, biasGradients.workGroupSize());
+        long localFloats = Math.max(1, ctx.localMemBytes() / Float.BYTES);
+        wgSoftmaxMax = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, softmaxRows.workGroupSize(), localFloats);
+        wgMetrics = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, metrics.workGroupSize(), localFloats / 2);
+    }
+
+    /** The tile edge the program was built with. */
+    int tile() {
+        return ts;
+    }
+
+    String buildOptions() {
+        return program.options();
+    }
+
+    static int activationCode(Activation a) {
+        return switch (a) {
+            case SIGMOID -> ACT_SIGMOID;
+            case TANH -> ACT_TANH;
+            case RELU -> ACT_RELU;
+            case LEAKY_RELU -> ACT_LEAKY_RELU;
+            case IDENTITY -> ACT_IDENTITY;
+            case SOFTMAX -> ACT_SOFTMAX;
+        };
+    }
+
+    static int costCode(Cost c) {
+        return c == Cost.QUADRATIC ? COST_QUADRATIC : COST_CROSS_ENTROPY;
+    }
+
+    /** x (rows, width) = features[order[start + r]] of a float data set. */
+    void gatherF32(ClBuffer x, ClBuffer features, ClBuffer order, int start, int rows, int width) {
+        long total = (long) rows * width;
+        gatherF32.arg(x).arg(features).arg(order == null ? noOrder : order).arg(order == null ? 0 : 1)
+                .arg(start).arg(rows).arg(width)
+                .launch(new long[] {roundUp(total, wgGatherF32)}, new long[] {wgGatherF32});
+    }
+
+    /** x (rows, width) = table[features[order[start + r]]] of a byte data set with a 256-entry table. */
+    void gatherU8(ClBuffer x, ClBuffer features, ClBuffer table, ClBuffer order, int start, int rows, int width) {
+        long total = (long) rows * width;
+        gatherU8.arg(x).arg(features).arg(table).arg(order == null ? noOrder : order).arg(order == null ? 0 : 1)
+                .arg(start).arg(rows).arg(width)
+                .launch(new long[] {roundUp(total, wgGatherU8)}, new long[] {wgGatherU8});
+    }
+
+    /** z = x W^T + b, a = f(z) for x (rows, m), W (n, m); softmax is finished by softmax_rows. */
+    void denseForward(ClBuffer z, ClBuffer a, ClBuffer x, ClBuffer w, ClBuffer b, int rows, int n, int m, Activation act) {
+        denseForward.arg(z).arg(a).arg(x).arg(w).arg(b).arg(rows).arg(n).arg(m).arg(activationCode(act))
+                .launch(new long[] {roundUp(n, ts), roundUp(rows, ts)}, new long[] {ts, ts});
+        if (act == Activation.SOFTMAX) {
+            softmaxRows(a, z, rows, n);
+        }
+    }
+
+    /** a = softmax(z) per row of (rows, n). */
+    void softmaxRows(ClBuffer a, ClBuffer z, int rows, int n) {
+        int wg = Math.min(wgSoftmaxMax, LaunchSizes.powerOfTwoAtLeast(n));
+        softmaxRows.arg(a).arg(z).arg(n).local((long) wg * Float.BYTES)
+                .launch(new long[] {(long) rows * wg}, new long[] {wg});
+    }
+
+    /** delta (rows, n) of the output layer against the one-hot targets of labels[order[start + r]]. */
+    void outputError(ClBuffer delta, ClBuffer z, ClBuffer a, ClBuffer labels, ClBuffer order, int start, int rows, int n,
+                     Cost cost, Activation act) {
+        ClBuffer o = order == null ? noOrder : order;
+        int ordered = order == null ? 0 : 1;
+        if (cost == Cost.QUADRATIC && act == Activation.SOFTMAX) {
+            outputErrorSoftmaxQuadratic.arg(delta).arg(a).arg(labels).arg(o).arg(ordered).arg(start).arg(rows).arg(n)
+                    .launch(new long[] {roundUp(rows, wgOutputErrorSq)}, new long[] {wgOutputErrorSq});
+            return;
+        }
+        outputError.arg(delta).arg(z).arg(a).arg(labels).arg(o).arg(ordered).arg(start).arg(rows).arg(n)
+                .arg(costCode(cost)).arg(activationCode(act))
+                .launch(new long[] {roundUp((long) rows * n, wgOutputError)}, new long[] {wgOutputError});
+    }
+
+    /** deltaPrev (rows, m) = (delta (rows, n) W (n, m)) * f'(zPrev), f the previous layer's activation. */
+    void backward(ClBuffer deltaPrev, ClBuffer delta, ClBuffer w, ClBuffer zPrev, ClBuffer aPrev, int rows, int n, int m,
+                  Activation prevAct) {
+        backward.arg(deltaPrev).arg(delta).arg(w).arg(zPrev).arg(aPrev).arg(rows).arg(n).arg(m).arg(activationCode(prevAct))
+                .launch(new long[] {roundUp(m, ts), roundUp(rows, ts)}, new long[] {ts, ts});
+    }
+
+    /** gradW (n, m) = 1/rows delta^T aPrev; W -= eta gradW. */
+    void weightGradientsSgd(ClBuffer gradW, ClBuffer w, ClBuffer delta, ClBuffer aPrev, int rows, int n, int m, float eta) {
+        weightGradients.arg(gradW).arg(w).arg(delta).arg(aPrev).arg(rows).arg(n).arg(m).arg(eta)
+                .launch(new long[] {roundUp(m, ts), roundUp(n, ts)}, new long[] {ts, ts});
+    }
+
+    /** gradB (n) = 1/rows column sums of delta; b -= eta gradB. */
+    void biasGradientsSgd(ClBuffer gradB, ClBuffer b, ClBuffer delta, int rows, int n, float eta) {
+        biasGradients.arg(gradB).arg(b).arg(delta).arg(rows).arg(n).arg(eta)
+                .launch(new long[] {roundUp(n, wgBias)}, new long[] {wgBias});
+    }
+
+    /** costSum[slot], hits[slot] = summed sample cost and correct answers of a (rows, n) output block. */
+    void metricsReduce(ClBuffer costSum, ClBuffer hits, int slot, ClBuffer z, ClBuffer a, ClBuffer labels, ClBuffer order,
+                       int start, int rows, int n, Cost cost, Activation act) {
+        int wg = wgMetrics;
+        metrics.arg(costSum).arg(hits).arg(slot).arg(z).arg(a).arg(labels).arg(order == null ? noOrder : order)
+                .arg(order == null ? 0 : 1).arg(start).arg(rows).arg(n).arg(costCode(cost)).arg(activationCode(act))
+                .local((long) wg * Float.BYTES).local((long) wg * Integer.BYTES)
+                .launch(new long[] {wg}, new long[] {wg});
+    }
+
+    @Override
+    public void close() {
+        noOrder.close();
+        program.close();
+    }
+}

@@ -1,0 +1,467 @@
+package backpropcl.engine.opencl;
+
+import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.Evaluation;
+import backpropcl.engine.LayerTrace;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+
+/**
+ * The OpenCL engine: the whole training step as kernels from kernels/*.cl on one device.
+ *
+ * <p>On the device (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * <pre>
+ *   W[l] (n, m), b[l] (n)              parameters, updated in place
+ *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace)
+ *   x (B, m0), z[l], a[l], delta[l] (B, n)   the training batch, B = the largest batch so far
+ *   eval x, z[l], a[l] (EVAL_ROWS, n)  a separate pass for evaluate(), so trace() is kept
+ *   training set features + labels     uploaded once; features as bytes where exact
+ *   order (count)                      the epoch's permutation, uploaded once per epoch
+ *   cost/hits slots                    the per-block totals of evaluate()
+ * </pre>
+ * {@link #trainBatch} only enqueues kernels (gather, forward per layer, output error, then per
+ * layer from the last: backward and the fused gradient + SGD kernels): nothing crosses the bus
+ * and nothing waits. {@link #evaluate}, {@link #trace} and {@link #parameters} read back and so
+ * wait for the queued batches.
+ */
+public final class OpenClEngine implements Engine {
+    /** Rows per block of evaluate(); each block's cost and hits are reduced to one slot on the device. */
+    static final int EVAL_ROWS = 512;
+
+    private final Network net;
+    private final int layers;
+    private final int deviceIndex;
+    private final ClContext ctx;
+    private final ClKernels k;
+    private final ClBuffer[] w;
+    private final ClBuffer[] b;
+    private final ClBuffer[] gradW;
+    private final ClBuffer[] gradB;
+
+    /** The device blocks of one pass over up to {@code capacity} rows. */
+    private final class Pass implements AutoCloseable {
+        final int capacity;
+        final ClBuffer x;
+        final ClBuffer[] z;
+        final ClBuffer[] a;
+        final ClBuffer[] delta;
+
+        Pass(int capacity, boolean withDelta, String name) {
+            this.capacity = capacity;
+            this.z = new ClBuffer[layers];
+            this.a = new ClBuffer[layers];
+            this.delta = withDelta ? new ClBuffer[layers] : null;
+            ClBuffer input = null;
+            try {
+                input = ctx.buffer(bytes(capacity, net.inputSize()), name + " x");
+                for (int l = 0; l < layers; l++) {
+                    long size = bytes(capacity, net.size(l + 1));
+                    z[l] = ctx.buffer(size, name + " z[" + l + "]");
+                    a[l] = ctx.buffer(size, name + " a[" + l + "]");
+                    if (withDelta) {
+                        delta[l] = ctx.buffer(size, name + " delta[" + l + "]");
+                    }
+                }
+            } catch (RuntimeException e) {
+                closeAll(input);
+                closeAll(z);
+                closeAll(a);
+                if (delta != null) {
+                    closeAll(delta);
+                }
+                throw e;
+            }
+            this.x = input;
+        }
+
+        @Override
+        public void close() {
+            closeAll(x);
+            closeAll(z);
+            closeAll(a);
+            if (delta != null) {
+                closeAll(delta);
+            }
+        }
+    }
+
+    private Pass step;
+    private Pass eval;
+    private DeviceData train;
+    private DeviceData evalData;
+    private ClBuffer order;
+    private boolean ordered;
+    private ClBuffer costSlots;
+    private ClBuffer hitSlots;
+    private int slots;
+    private int lastRows;
+    private boolean closed;
+
+    /**
+     * Opens device {@code deviceIndex} (as numbered by {@link OpenClDevices#list()}), builds the
+     * kernels and uploads the initial parameters.
+     *
+     * @throws IllegalArgumentException when no such device exists (the message names the valid range)
+     * @throws OpenClException          when the device fails
+     */
+    public OpenClEngine(Network net, Parameters initial, int deviceIndex) {
+        this.net = net;
+        this.layers = net.layers();
+        this.deviceIndex = deviceIndex;
+        this.w = new ClBuffer[layers];
+        this.b = new ClBuffer[layers];
+        this.gradW = new ClBuffer[layers];
+        this.gradB = new ClBuffer[layers];
+        this.ctx = ClContext.open(deviceIndex);
+        ClKernels kernels = null;
+        try {
+            kernels = new ClKernels(ctx);
+            for (int l = 0; l < layers; l++) {
+                long wBytes = bytes(net.size(l + 1), net.size(l));
+                long bBytes = bytes(1, net.size(l + 1));
+                w[l] = ctx.buffer(wBytes, "W[" + l + "]");
+                b[l] = ctx.buffer(bBytes, "b[" + l + "]");
+                gradW[l] = ctx.buffer(wBytes, "nablaW[" + l + "]");
+                gradB[l] = ctx.buffer(bBytes, "nablaB[" + l + "]");
+            }
+        } catch (RuntimeException e) {
+            closeAll(w);
+            closeAll(b);
+            closeAll(gradW);
+            closeAll(gradB);
+            if (kernels != null) {
+                kernels.close();
+            }
+            ctx.close();
+            throw e;
+        }
+        this.k = kernels;
+        try {
+            setParameters(initial);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String description() {
+        return "opencl (" + ctx.deviceName() + ", " + runtimeName(ctx.platformVersion()) + ")";
+    }
+
+    /** "PoCL 3.1+debian" from "OpenCL 3.0 PoCL 3.1+debian Linux, ...": the platform version without its OpenCL prefix. */
+    static String runtimeName(String platformVersion) {
+        String[] t = platformVersion.trim().split("\\s+");
+        int i = t.length > 1 && t[0].equals("OpenCL") ? 2 : 0;
+        StringBuilder sb = new StringBuilder();
+        for (int j = i; j < Math.min(t.length, i + 2); j++) {
+            sb.append(sb.length() == 0 ? "" : " ").append(t[j]);
+        }
+        return sb.length() == 0 ? platformVersion.trim() : sb.toString();
+    }
+
+    /** The device this engine runs on. */
+    public DeviceInfo device() {
+        return ctx.info();
+    }
+
+    /** The global device index this engine was opened with. */
+    public int deviceIndex() {
+        return deviceIndex;
+    }
+
+    /** The tile edge of the matrix-product kernels chosen for this device. */
+    public int tileSize() {
+        return k.tile();
+    }
+
+    /** Waits until every queued kernel has finished (for timing; training never needs it). */
+    public void finish() {
+        live();
+        ctx.finish();
+    }
+
+    @Override
+    public Network network() {
+        return net;
+    }
+
+    @Override
+    public void setParameters(Parameters p) {
+        live();
+        if (!p.network().equals(net)) {
+            throw new IllegalArgumentException("parameters are for " + p.network() + ", engine is for " + net);
+        }
+        for (int l = 0; l < layers; l++) {
+            w[l].write(p.weights(l));
+            b[l].write(p.biases(l));
+        }
+    }
+
+    @Override
+    public Parameters parameters() {
+        live();
+        Parameters p = Parameters.zeros(net);
+        for (int l = 0; l < layers; l++) {
+            w[l].read(p.weights(l));
+            b[l].read(p.biases(l));
+        }
+        return p;
+    }
+
+    @Override
+    public void setTrainingData(Dataset data) {
+        live();
+        checkShape(data);
+        if (train != null && train.dataset == data) {
+            return;
+        }
+        releaseTraining();
+        if (evalData != null && evalData.dataset == data) {
+            train = evalData;   // already on the device: move it over
+            evalData = null;
+        } else {
+            train = DeviceData.upload(ctx, data);
+        }
+        order = ctx.buffer((long) data.count() * Integer.BYTES, data.name() + " order");
+        ordered = false;
+    }
+
+    @Override
+    public void setOrder(int[] permutation) {
+        live();
+        if (train == null) {
+            throw new IllegalStateException("setTrainingData before setOrder");
+        }
+        if (permutation == null) {
+            ordered = false;
+            return;
+        }
+        int n = train.count();
+        if (permutation.length != n) {
+            throw new IllegalArgumentException("the order has " + permutation.length + " entries, the training set " + n);
+        }
+        boolean[] seen = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int v = permutation[i];
+            if (v < 0 || v >= n || seen[v]) {
+                throw new IllegalArgumentException("the order is not a permutation of 0.." + (n - 1) + ": entry " + i + " is " + v);
+            }
+            seen[v] = true;
+        }
+        // Blocking, once per epoch; the in-order queue runs it after the batches already queued.
+        order.write(permutation);
+        ordered = true;
+    }
+
+    @Override
+    public void trainBatch(int start, int rows, double learningRate) {
+        live();
+        if (train == null) {
+            throw new IllegalStateException("setTrainingData first");
+        }
+        if (rows < 1 || start < 0 || start > train.count() - rows) {
+            throw new IllegalArgumentException("batch [" + start + ", " + start + " + " + rows + ") is outside the training set of "
+                    + train.count());
+        }
+        if (step == null || step.capacity < rows) {
+            if (step != null) {
+                step.close();
+                step = null;
+            }
+            step = new Pass(rows, true, "batch");
+        }
+        float eta = (float) learningRate;
+        ClBuffer ord = ordered ? order : null;
+        gather(step.x, train, ord, start, rows);
+        forward(step, rows);
+        int last = layers - 1;
+        k.outputError(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
+                net.cost(), net.outputActivation());
+        for (int l = last; l >= 0; l--) {
+            int m = net.size(l);
+            int n = net.size(l + 1);
+            ClBuffer prev = l == 0 ? step.x : step.a[l - 1];
+            if (l > 0) {
+                // Uses W[l] before its update, which the in-order queue runs after this.
+                k.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1));
+            }
+            k.weightGradientsSgd(gradW[l], w[l], step.delta[l], prev, rows, n, m, eta);
+            k.biasGradientsSgd(gradB[l], b[l], step.delta[l], rows, n, eta);
+        }
+        ctx.flush();
+        lastRows = rows;
+    }
+
+    private void gather(ClBuffer x, DeviceData data, ClBuffer ord, int start, int rows) {
+        if (data.bytes()) {
+            k.gatherU8(x, data.features, data.table, ord, start, rows, net.inputSize());
+        } else {
+            k.gatherF32(x, data.features, ord, start, rows, net.inputSize());
+        }
+    }
+
+    private void forward(Pass p, int rows) {
+        ClBuffer in = p.x;
+        for (int l = 0; l < layers; l++) {
+            k.denseForward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l));
+            in = p.a[l];
+        }
+    }
+
+    @Override
+    public Evaluation evaluate(Dataset data) {
+        live();
+        checkShape(data);
+        if (data.count() == 0) {
+            return new Evaluation(0, 0, 0);
+        }
+        DeviceData dd;
+        if (train != null && train.dataset == data) {
+            dd = train;
+        } else {
+            if (evalData == null || evalData.dataset != data) {
+                if (evalData != null) {
+                    evalData.close();
+                    evalData = null;
+                }
+                evalData = DeviceData.upload(ctx, data);
+            }
+            dd = evalData;
+        }
+        int blockRows = Math.min(EVAL_ROWS, data.count());
+        if (eval == null || eval.capacity < blockRows) {
+            if (eval != null) {
+                eval.close();
+                eval = null;
+            }
+            eval = new Pass(blockRows, false, "eval");
+        }
+        int blocks = (data.count() + EVAL_ROWS - 1) / EVAL_ROWS;
+        if (slots < blocks) {
+            closeAll(costSlots, hitSlots);
+            costSlots = null;
+            hitSlots = null;
+            slots = 0;
+            costSlots = ctx.buffer((long) blocks * Float.BYTES, "eval cost slots");
+            hitSlots = ctx.buffer((long) blocks * Integer.BYTES, "eval hit slots");
+            slots = blocks;
+        }
+        int last = layers - 1;
+        for (int blk = 0; blk < blocks; blk++) {
+            int start = blk * EVAL_ROWS;
+            int rows = Math.min(EVAL_ROWS, data.count() - start);
+            gather(eval.x, dd, null, start, rows);
+            forward(eval, rows);
+            k.metricsReduce(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
+                    net.outputSize(), net.cost(), net.outputActivation());
+        }
+        float[] costs = new float[blocks];
+        int[] hits = new int[blocks];
+        costSlots.read(0, costs, 0, blocks);
+        hitSlots.read(0, hits, 0, blocks);
+        double cost = 0;
+        long correct = 0;
+        for (int i = 0; i < blocks; i++) {
+            cost += costs[i];
+            correct += hits[i];
+        }
+        return new Evaluation(cost / data.count(), correct, data.count());
+    }
+
+    @Override
+    public LayerTrace trace(int l) {
+        live();
+        if (l < 0 || l >= layers) {
+            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + layers + " dense layers");
+        }
+        if (lastRows == 0) {
+            throw new IllegalStateException("no batch has been trained yet");
+        }
+        int n = net.size(l + 1);
+        int m = net.size(l);
+        int block = lastRows * n;
+        return new LayerTrace(read(step.z[l], block), read(step.a[l], block), read(step.delta[l], block),
+                read(gradW[l], n * m), read(gradB[l], n), read(w[l], n * m), read(b[l], n));
+    }
+
+    private static double[] read(ClBuffer buf, int count) {
+        float[] f = new float[count];
+        buf.read(0, f, 0, count);
+        double[] d = new double[count];
+        for (int i = 0; i < count; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private void checkShape(Dataset data) {
+        if (data.width() != net.inputSize()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.width() + " features per sample, the network takes "
+                    + net.inputSize());
+        }
+        if (data.classes() > net.outputSize()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes, the network has "
+                    + net.outputSize() + " outputs");
+        }
+    }
+
+    private static long bytes(long rows, long cols) {
+        return rows * cols * Float.BYTES;
+    }
+
+    private void live() {
+        if (closed) {
+            throw new IllegalStateException("the OpenCL engine is closed");
+        }
+    }
+
+    private void releaseTraining() {
+        if (train != null) {
+            train.close();
+            train = null;
+        }
+        closeAll(order);
+        order = null;
+        ordered = false;
+    }
+
+    private static void closeAll(AutoCloseable... things) {
+        for (AutoCloseable c : things) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // ClBuffer and the passes log release errors themselves and never throw.
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    /** Releases every buffer, the kernels and the context; release errors are logged. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (step != null) {
+            step.close();
+        }
+        if (eval != null) {
+            eval.close();
+        }
+        releaseTraining();
+        closeAll(evalData, costSlots, hitSlots);
+        closeAll(w);
+        closeAll(b);
+        closeAll(gradW);
+        closeAll(gradB);
+        if (k != null) {
+            k.close();
+        }
+        ctx.close();
+    }
+}
