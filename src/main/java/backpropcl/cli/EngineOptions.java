@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** Which engine and device run the work. */
 public final class EngineOptions {
     @Option(names = "--engine", paramLabel = "NAME", defaultValue = "auto",
-            description = "Engine: auto (an OpenCL GPU, else the fastest CPU path), opencl, reference "
+            description = "Engine: auto (an OpenCL GPU, else the reference engine, faster on CPUs today), opencl, reference "
                     + "(double precision, the truth) (default: ${DEFAULT-VALUE}).")
     String engine;
 

@@ -1,12 +1,19 @@
 package backpropcl.engine;
 
+import backpropcl.engine.opencl.DeviceInfo;
+import backpropcl.engine.opencl.OpenClDevices;
+import backpropcl.engine.opencl.OpenClEngine;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * Opens the engine the user asked for. "auto" takes the fastest engine available and says why.
+ * Opens the engine the user asked for. "auto" takes an OpenCL GPU when there is one; otherwise
+ * the reference engine, which measures faster than the OpenCL engine on CPU runtimes such as
+ * PoCL today (docs/opencl.md), and says why.
  */
 public final class EngineSelector {
 
@@ -31,12 +38,40 @@ public final class EngineSelector {
             case "reference":
                 requireNoDevice(device, k);
                 return new Choice(new ReferenceEngine(net, initial), "asked for with --engine reference");
+            case "opencl":
+                return openCl(device, net, initial);
             case "auto":
-                requireNoDevice(device, k);
-                return new Choice(new ReferenceEngine(net, initial), "the only engine built so far");
+                if (device != null) {
+                    return openCl(device, net, initial);
+                }
+                Optional<DeviceInfo> gpu = OpenClDevices.list().stream().filter(d -> d.type().contains("GPU")).findFirst();
+                if (gpu.isPresent()) {
+                    return new Choice(new OpenClEngine(net, initial, gpu.get().index()), "auto: the first OpenCL GPU");
+                }
+                String why = OpenClDevices.unavailableReason().map(r -> "no OpenCL device (" + r + ")")
+                        .orElse("no OpenCL GPU, and on OpenCL CPU devices the reference engine is faster today");
+                return new Choice(new ReferenceEngine(net, initial), "auto: " + why);
             default:
-                throw new IllegalArgumentException("unknown engine '" + kind + "' (expected auto or reference)");
+                throw new IllegalArgumentException("unknown engine '" + kind + "' (expected auto, opencl or reference)");
         }
+    }
+
+    private static Choice openCl(Integer device, Network net, Parameters initial) {
+        List<DeviceInfo> devices = OpenClDevices.list();
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("--engine opencl: " + OpenClDevices.unavailableReason()
+                    .orElse("no OpenCL device found"));
+        }
+        if (device != null) {
+            if (device < 0 || device >= devices.size()) {
+                throw new IllegalArgumentException("--device " + device + " does not exist: devices are 0.." + (devices.size() - 1)
+                        + " (see 'backprop-cl devices')");
+            }
+            return new Choice(new OpenClEngine(net, initial, device), "--device " + device);
+        }
+        DeviceInfo pick = devices.stream().filter(d -> d.type().contains("GPU")).findFirst().orElse(devices.get(0));
+        return new Choice(new OpenClEngine(net, initial, pick.index()),
+                pick.type().contains("GPU") ? "the first OpenCL GPU" : "no OpenCL GPU; the first OpenCL device");
     }
 
     private static void requireNoDevice(Integer device, String kind) {

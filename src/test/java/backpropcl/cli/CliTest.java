@@ -128,6 +128,20 @@ class CliTest {
     }
 
     @Test
+    void devicesNeverFails() {
+        Run r = run("devices");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().isBlank());
+    }
+
+    @Test
+    void missingOpenClDeviceIndexIsAUserError() {
+        Run r = run("train", "--engine", "opencl", "--device", "99", "--epochs", "0");
+        assertEquals(2, r.code(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void compareTwoReferenceEnginesAgreesExactly() {
         Run r = run("compare", "--engines", "reference,reference", "--steps", "3", "--arch", "784-8-10", "--train-samples", "100");
         assertEquals(0, r.code(), r.out() + r.err());
