@@ -3,6 +3,7 @@ package backpropcl.engine.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import backpropcl.train.Shuffle;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -98,19 +99,9 @@ final class OpenClTestSupport {
         return f;
     }
 
-    /** A random permutation of 0..n-1. */
+    /** A random permutation of 0..n-1, made as the trainer makes its epochs' orders. */
     static int[] permutation(Random rnd, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return Shuffle.permutation(n, rnd.nextLong(), 0);
     }
 
     static ClBuffer ints(ClContext ctx, int[] data, String what) {
