@@ -38,6 +38,7 @@ final class ClContext implements AutoCloseable {
     private final long maxWorkGroupSize;
     private final long[] maxWorkItemSizes;
     private final long localMemBytes;
+    private final KernelClock clock = new KernelClock(this);
 
     /** Opens the device with the given global index (as in {@link OpenClDevices#list()}). */
     static ClContext open(int deviceIndex) {
@@ -61,13 +62,21 @@ final class ClContext implements AutoCloseable {
         try {
             // clCreateCommandQueue is deprecated in OpenCL 2.0 but is the call every 1.2 device has.
             @SuppressWarnings("deprecation")
-            cl_command_queue q = call("clCreateCommandQueue", () -> CL.clCreateCommandQueue(context, device, 0, null));
+            // Profiling is enabled on every queue so that KernelClock can be started at any time;
+            // launches create events only while it runs.
+            cl_command_queue q = call("clCreateCommandQueue",
+                    () -> CL.clCreateCommandQueue(context, device, CL.CL_QUEUE_PROFILING_ENABLE, null));
             this.queue = q;
         } catch (RuntimeException e) {
             release("clReleaseContext", () -> CL.clReleaseContext(context));
             throw e;
         }
         LIVE.incrementAndGet();
+    }
+
+    /** The kernel-time clock of this context's queue (off until started). */
+    KernelClock clock() {
+        return clock;
     }
 
     /** Contexts opened and not yet closed, over the whole JVM (for leak tests). */
@@ -195,9 +204,10 @@ final class ClContext implements AutoCloseable {
         }
         cl_command_queue q = queue;
         cl_context c = context;
+        release("clFinish", () -> CL.clFinish(q));
+        clock.discard();
         queue = null;
         context = null;
-        release("clFinish", () -> CL.clFinish(q));
         release("clReleaseCommandQueue", () -> CL.clReleaseCommandQueue(q));
         release("clReleaseContext", () -> CL.clReleaseContext(c));
         LIVE.decrementAndGet();

@@ -8,6 +8,7 @@ import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 
 /**
@@ -98,8 +99,12 @@ final class ClKernel {
             }
         }
         cl_command_queue q = ctx.queue();
+        cl_event event = ctx.clock().eventForLaunch();
         try {
-            CL.clEnqueueNDRangeKernel(q, live(), global.length, null, global, local, 0, null, null);
+            CL.clEnqueueNDRangeKernel(q, live(), global.length, null, global, local, 0, null, event);
+            if (event != null) {
+                ctx.clock().launched(event);
+            }
         } catch (CLException e) {
             throw new OpenClException("clEnqueueNDRangeKernel(" + name + ", global " + java.util.Arrays.toString(global)
                     + ", local " + java.util.Arrays.toString(local) + ")", e.getStatus(), ctx.deviceName(), null, e);

@@ -48,6 +48,11 @@ final class ClKernels implements AutoCloseable {
     private final ClKernel weightGradients;
     private final ClKernel biasGradients;
     private final ClKernel metrics;
+    private final ClKernel forwardBlocked;
+    private final ClKernel backwardBlocked;
+    private final ClKernel gradientsBlocked;
+    private final ClKernel trainTail;
+    private final BlockedShape blocked;
 
     // Work-group sizes of the 1-D kernels, from the device's and each kernel's limits.
     private final int wgGatherF32;
@@ -57,6 +62,7 @@ final class ClKernels implements AutoCloseable {
     private final int wgBias;
     private final int wgSoftmaxMax;
     private final int wgMetrics;
+    private final int wgTail;
 
     /** Builds the kernels for the context with the largest tile that fits. */
     ClKernels(ClContext ctx) {
@@ -68,14 +74,16 @@ final class ClKernels implements AutoCloseable {
         this.ctx = ctx;
         int tile = LaunchSizes.tile(maxTile, ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0), ctx.maxWorkItemSize(1),
                 ctx.localMemBytes());
+        this.blocked = BlockedShape.DEFAULT;
         ClProgram built = null;
         while (true) {
-            built = ctx.program(KernelSources.all(), "-D TS=" + tile);
+            built = ctx.program(KernelSources.all(), "-D TS=" + tile + " " + blocked.defines());
             long fits = Long.MAX_VALUE;
             for (String name : TILED) {
                 fits = Math.min(fits, built.kernel(name).workGroupSize());
             }
-            if ((long) tile * tile <= fits || tile == 1) {
+            int within = LaunchSizes.tileWithin(tile, fits);
+            if (within == tile) {
                 break;
             }
             int t = tile;
@@ -83,7 +91,7 @@ final class ClKernels implements AutoCloseable {
             LOG.fine(() -> "tiled kernels allow work-groups of " + f + " items on " + ctx.deviceName() + ", not "
                     + t * t + "; trying a smaller tile");
             built.close();
-            tile /= 2;
+            tile = within;
         }
         this.program = built;
         this.ts = tile;
@@ -101,6 +109,10 @@ final class ClKernels implements AutoCloseable {
             weightGradients = program.kernel("weight_gradients_sgd");
             biasGradients = program.kernel("bias_gradients_sgd");
             metrics = program.kernel("metrics_reduce");
+            forwardBlocked = program.kernel("dense_forward_blocked");
+            backwardBlocked = program.kernel("backward_blocked");
+            gradientsBlocked = program.kernel("weight_gradients_sgd_blocked");
+            trainTail = program.kernel("train_tail");
         } catch (RuntimeException e) {
             if (placeholder != null) {
                 placeholder.close();
@@ -118,6 +130,7 @@ final class ClKernels implements AutoCloseable {
         wgBias = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, biasGradients.workGroupSize());
         long localFloats = Math.max(1, ctx.localMemBytes() / Float.BYTES);
         wgSoftmaxMax = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, softmaxRows.workGroupSize(), localFloats);
+        wgTail = LaunchSizes.tailWorkGroup(ctx.info().type().contains("CPU"), dev, item0, trainTail.workGroupSize());
         wgMetrics = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, metrics.workGroupSize(), localFloats / 2);
     }
 
@@ -128,6 +141,26 @@ final class ClKernels implements AutoCloseable {
 
     String buildOptions() {
         return program.options();
+    }
+
+    /** The register blocks of the blocked family this program was built with. */
+    BlockedShape blockedShape() {
+        return blocked;
+    }
+
+    /** The device's limit on the work-group size of a kernel of {@code product} in {@code family}. */
+    long workGroupLimit(Product product, Variant.Family family) {
+        ClKernel kernel = switch (product) {
+            case FORWARD -> family == Variant.Family.TILED ? denseForward : forwardBlocked;
+            case BACKWARD -> family == Variant.Family.TILED ? backward : backwardBlocked;
+            case GRADIENTS -> family == Variant.Family.TILED ? weightGradients : gradientsBlocked;
+        };
+        return Math.min(kernel.workGroupSize(), Math.min(ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0)));
+    }
+
+    /** The variant used when none is given: tiled (the kernel tests of the tiled family rely on it). */
+    Variant tiled() {
+        return Variant.tiled(ts);
     }
 
     static int activationCode(Activation a) {
@@ -163,8 +196,21 @@ final class ClKernels implements AutoCloseable {
 
     /** z = x W^T + b, a = f(z) for x (rows, m), W (n, m); softmax is finished by softmax_rows. */
     void denseForward(ClBuffer z, ClBuffer a, ClBuffer x, ClBuffer w, ClBuffer b, int rows, int n, int m, Activation act) {
-        denseForward.arg(z).arg(a).arg(x).arg(w).arg(b).arg(rows).arg(n).arg(m).arg(activationCode(act))
-                .launch(new long[] {roundUp(n, ts), roundUp(rows, ts)}, new long[] {ts, ts});
+        denseForward(z, a, x, w, b, rows, n, m, act, tiled());
+    }
+
+    /** {@link #denseForward} with the kernel family and work-group size of {@code v}. */
+    void denseForward(ClBuffer z, ClBuffer a, ClBuffer x, ClBuffer w, ClBuffer b, int rows, int n, int m, Activation act,
+                      Variant v) {
+        if (v.family() == Variant.Family.TILED) {
+            denseForward.arg(z).arg(a).arg(x).arg(w).arg(b).arg(rows).arg(n).arg(m).arg(activationCode(act))
+                    .launch(new long[] {roundUp(n, ts), roundUp(rows, ts)}, new long[] {ts, ts});
+        } else {
+            long items = (n + blocked.fc() - 1) / blocked.fc();
+            forwardBlocked.arg(z).arg(a).arg(x).arg(w).arg(b).arg(rows).arg(n).arg(m).arg(activationCode(act))
+                    .launch(new long[] {roundUp(items, v.local()), (rows + blocked.fr() - 1) / blocked.fr()},
+                            new long[] {v.local(), 1});
+        }
         if (act == Activation.SOFTMAX) {
             softmaxRows(a, z, rows, n);
         }
@@ -195,6 +241,20 @@ final class ClKernels implements AutoCloseable {
     /** deltaPrev (rows, m) = (delta (rows, n) W (n, m)) * f'(zPrev), f the previous layer's activation. */
     void backward(ClBuffer deltaPrev, ClBuffer delta, ClBuffer w, ClBuffer zPrev, ClBuffer aPrev, int rows, int n, int m,
                   Activation prevAct) {
+        backward(deltaPrev, delta, w, zPrev, aPrev, rows, n, m, prevAct, tiled());
+    }
+
+    /** {@link #backward} with the kernel family and work-group size of {@code v}. */
+    void backward(ClBuffer deltaPrev, ClBuffer delta, ClBuffer w, ClBuffer zPrev, ClBuffer aPrev, int rows, int n, int m,
+                  Activation prevAct, Variant v) {
+        if (v.family() == Variant.Family.BLOCKED) {
+            long items = (m + blocked.vw() - 1) / blocked.vw();
+            backwardBlocked.arg(deltaPrev).arg(delta).arg(w).arg(zPrev).arg(aPrev).arg(rows).arg(n).arg(m)
+                    .arg(activationCode(prevAct))
+                    .launch(new long[] {roundUp(items, v.local()), (rows + blocked.br() - 1) / blocked.br()},
+                            new long[] {v.local(), 1});
+            return;
+        }
         backward.arg(deltaPrev).arg(delta).arg(w).arg(zPrev).arg(aPrev).arg(rows).arg(n).arg(m).arg(activationCode(prevAct))
                 .launch(new long[] {roundUp(m, ts), roundUp(rows, ts)}, new long[] {ts, ts});
     }
@@ -203,6 +263,54 @@ final class ClKernels implements AutoCloseable {
     void weightGradientsSgd(ClBuffer gradW, ClBuffer w, ClBuffer delta, ClBuffer aPrev, int rows, int n, int m, float eta) {
         weightGradients.arg(gradW).arg(w).arg(delta).arg(aPrev).arg(rows).arg(n).arg(m).arg(eta)
                 .launch(new long[] {roundUp(m, ts), roundUp(n, ts)}, new long[] {ts, ts});
+    }
+
+    /**
+     * The weight and bias gradients and their SGD steps with the kernels of {@code v}: one fused
+     * kernel in the blocked family, two in the tiled one.
+     */
+    void gradientsSgd(ClBuffer gradW, ClBuffer w, ClBuffer gradB, ClBuffer b, ClBuffer delta, ClBuffer aPrev, int rows,
+                      int n, int m, float eta, Variant v) {
+        if (v.family() == Variant.Family.TILED) {
+            weightGradientsSgd(gradW, w, delta, aPrev, rows, n, m, eta);
+            biasGradientsSgd(gradB, b, delta, rows, n, eta);
+            return;
+        }
+        long items = (m + blocked.vw() - 1) / blocked.vw();
+        gradientsBlocked.arg(gradW).arg(w).arg(gradB).arg(b).arg(delta).arg(aPrev).arg(rows).arg(n).arg(m).arg(eta)
+                .launch(new long[] {roundUp(items, v.local()), (n + blocked.gc() - 1) / blocked.gc()},
+                        new long[] {v.local(), 1});
+    }
+
+    /** The most layers {@link #trainTail} takes after the first (kernels/fused_tail.cl). */
+    static final int TAIL_MAX = 3;
+
+    /**
+     * Layers 1..L-1 of a training step in one work-group (kernels/fused_tail.cl): their forward
+     * pass from a[0], the output error, backward down to delta[0], and their gradients and SGD.
+     * Arrays are indexed by dense layer (entry 0 is the first layer's, read as input only).
+     */
+    void trainTail(int rows, int[] sizes, Activation[] acts, Cost cost, float eta, ClBuffer labels, ClBuffer order, int start,
+                   ClBuffer[] w, ClBuffer[] b, ClBuffer[] gw, ClBuffer[] gb, ClBuffer[] z, ClBuffer[] a, ClBuffer[] delta) {
+        int layers = acts.length;
+        int tail = layers - 1;
+        if (tail < 1 || tail > TAIL_MAX) {
+            throw new IllegalArgumentException("the fused tail takes 1 to " + TAIL_MAX + " layers after the first, not " + tail);
+        }
+        ClKernel k = trainTail.arg(tail).arg(rows);
+        for (int t = 0; t <= TAIL_MAX; t++) {
+            k.arg(t <= tail ? sizes[t + 1] : 0);
+        }
+        for (int t = 0; t <= TAIL_MAX; t++) {
+            k.arg(t <= tail ? activationCode(acts[t]) : 0);
+        }
+        k.arg(costCode(cost)).arg(eta).arg(labels).arg(order == null ? noOrder : order).arg(order == null ? 0 : 1).arg(start)
+                .arg(z[0]).arg(a[0]).arg(delta[0]);
+        for (int t = 1; t <= TAIL_MAX; t++) {
+            int l = Math.min(t, tail);   // unused slots repeat the last layer's buffers, never touched
+            k.arg(w[l]).arg(b[l]).arg(gw[l]).arg(gb[l]).arg(z[l]).arg(a[l]).arg(delta[l]);
+        }
+        k.launch(new long[] {wgTail}, new long[] {wgTail});
     }
 
     /** gradB (n) = 1/rows column sums of delta; b -= eta gradB. */

@@ -11,7 +11,14 @@ final class LaunchSizes {
     /** The work-group size of the 1-D element-wise kernels when the device allows it. */
     static final int LINEAR_WG = 64;
 
-    /** The largest work-group of the reduction kernels (softmax rows, metrics). */
+    /**
+     * The work-group of the fused tail on CPU devices (elsewhere: {@link #REDUCTION_WG}). One
+     * work-group runs the whole tail; on a CPU runtime it is a loop on one core, where a few
+     * work-items cost less than many (each barrier region loops over all of them).
+     */
+    static final int TAIL_WG_CPU = 4;
+
+    /** The largest work-group of the reduction kernels (softmax rows, metrics) and of the fused tail. */
     static final int REDUCTION_WG = 256;
 
     private LaunchSizes() {
@@ -32,6 +39,37 @@ final class LaunchSizes {
             if (ts <= atMost && (long) ts * ts <= maxWorkGroupSize && ts <= maxItems0 && ts <= maxItems1
                     && tileLocalBytes(ts) <= localMemBytes) {
                 return ts;
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * Work-group sizes the tuner tries for the blocked family: small ones on CPU devices, where a
+     * work-group is a loop on one core and more groups spread better over the cores; warp- and
+     * wavefront-sized ones elsewhere. Few, because a runtime may compile a kernel anew for each
+     * size. Sizes over {@code limit} (the device's and the kernel's) are left out; never empty.
+     */
+    static int[] blockedLocals(boolean cpu, long limit) {
+        int[] want = cpu ? new int[] {1, 4, 16} : new int[] {32, 64, 256};
+        int[] fit = java.util.Arrays.stream(want).filter(w -> w <= limit).toArray();
+        return fit.length > 0 ? fit : new int[] {powerOfTwoAtMost(want[0], limit)};
+    }
+
+    /** The work-group of the fused tail: {@link #TAIL_WG_CPU} on CPU devices, else up to {@link #REDUCTION_WG}, within the limits. */
+    static int tailWorkGroup(boolean cpu, long... limits) {
+        return powerOfTwoAtMost(cpu ? TAIL_WG_CPU : REDUCTION_WG, limits);
+    }
+
+    /**
+     * The tile edge to rebuild with when a built tiled kernel allows at most {@code kernelLimit}
+     * work-items per group (a GPU short of registers): the largest of {@link #TILES} up to
+     * {@code ts} whose square fits; {@code ts} itself when it fits. At least 1.
+     */
+    static int tileWithin(int ts, long kernelLimit) {
+        for (int t : TILES) {
+            if (t <= ts && (long) t * t <= kernelLimit) {
+                return t;
             }
         }
         return 1;

@@ -3,6 +3,7 @@ package backpropcl.engine.opencl;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
+import backpropcl.engine.KernelProfiling;
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
@@ -24,16 +25,31 @@ import backpropcl.model.Parameters;
  * layer from the last: backward and the fused gradient + SGD kernels): nothing crosses the bus
  * and nothing waits. {@link #evaluate}, {@link #trace} and {@link #parameters} read back and so
  * wait for the queued batches.
+ *
+ * <p>Each matrix product runs the kernel variant a {@link KernelTuner} chose for its shape on this
+ * device (tiled or register-blocked, docs/opencl.md), fixed for the engine's life once chosen.
  */
-public final class OpenClEngine implements Engine {
+public final class OpenClEngine implements Engine, KernelProfiling {
     /** Rows per block of evaluate(); each block's cost and hits are reduced to one slot on the device. */
     static final int EVAL_ROWS = 512;
+
+    /**
+     * The fused tail (kernels/fused_tail.cl) runs the layers after the first in one work-group
+     * when their multiply-adds per batch are at most this: below it a launch costs more than the
+     * arithmetic (784-16-16-10 at batch 10: 4,160), above it one core is too few (784-128-64-10 at
+     * batch 100: 883,200).
+     */
+    static final long TAIL_MAX_MACS = 65_536;
 
     private final Network net;
     private final int layers;
     private final int deviceIndex;
     private final ClContext ctx;
     private final ClKernels k;
+    private final KernelTuner tuner;
+    private final boolean allowTail;
+    private final int[] sizes;
+    private final backpropcl.model.Activation[] activations;
     private final ClBuffer[] w;
     private final ClBuffer[] b;
     private final ClBuffer[] gradW;
@@ -88,6 +104,12 @@ public final class OpenClEngine implements Engine {
 
     private Pass step;
     private Pass eval;
+    /** Whether the training step runs the layers after the first as one fused kernel. */
+    private boolean fusedTail;
+    /** The variants of the training step, by layer and {@link Product}; chosen with the step's buffers. */
+    private Variant[][] stepPlan;
+    /** The variants of evaluate(): forward only. */
+    private Variant[][] evalPlan;
     private DeviceData train;
     private DeviceData evalData;
     private ClBuffer order;
@@ -106,7 +128,24 @@ public final class OpenClEngine implements Engine {
      * @throws OpenClException          when the device fails
      */
     public OpenClEngine(Network net, Parameters initial, int deviceIndex) {
+        this(net, initial, deviceIndex, KernelTuner.Mode.fromEnvironment(), !"off".equals(System.getenv("BACKPROP_CL_FUSE")));
+    }
+
+    /**
+     * As the public constructor, with the kernel choice mode given and the fused tail allowed or
+     * not (tests pin both with it; $BACKPROP_CL_TUNE and $BACKPROP_CL_FUSE=off do for users).
+     */
+    OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
         this.net = net;
+        this.allowTail = allowTail;
+        this.sizes = new int[net.layers() + 1];
+        this.activations = new backpropcl.model.Activation[net.layers()];
+        for (int l = 0; l <= net.layers(); l++) {
+            sizes[l] = net.size(l);
+        }
+        for (int l = 0; l < net.layers(); l++) {
+            activations[l] = net.activation(l);
+        }
         this.layers = net.layers();
         this.deviceIndex = deviceIndex;
         this.w = new ClBuffer[layers];
@@ -137,6 +176,8 @@ public final class OpenClEngine implements Engine {
             throw e;
         }
         this.k = kernels;
+        this.tuner = new KernelTuner(ctx, kernels, mode,
+                TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
         try {
             setParameters(initial);
         } catch (RuntimeException e) {
@@ -271,11 +312,24 @@ public final class OpenClEngine implements Engine {
                 step = null;
             }
             step = new Pass(rows, true, "batch");
+            fusedTail = allowTail && tailFits(rows);
+            stepPlan = plan(rows);
         }
         float eta = (float) learningRate;
         ClBuffer ord = ordered ? order : null;
         gather(step.x, train, ord, start, rows);
-        forward(step, rows);
+        if (fusedTail) {
+            k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, sizes[1], sizes[0], activations[0],
+                    stepPlan[0][Product.FORWARD.ordinal()]);
+            k.trainTail(rows, sizes, activations, net.cost(), eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a,
+                    step.delta);
+            k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, sizes[1], sizes[0], eta,
+                    stepPlan[0][Product.GRADIENTS.ordinal()]);
+            ctx.flush();
+            lastRows = rows;
+            return;
+        }
+        forward(step, rows, stepPlan);
         int last = layers - 1;
         k.outputError(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
                 net.cost(), net.outputActivation());
@@ -285,10 +339,11 @@ public final class OpenClEngine implements Engine {
             ClBuffer prev = l == 0 ? step.x : step.a[l - 1];
             if (l > 0) {
                 // Uses W[l] before its update, which the in-order queue runs after this.
-                k.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1));
+                k.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1),
+                        stepPlan[l][Product.BACKWARD.ordinal()]);
             }
-            k.weightGradientsSgd(gradW[l], w[l], step.delta[l], prev, rows, n, m, eta);
-            k.biasGradientsSgd(gradB[l], b[l], step.delta[l], rows, n, eta);
+            k.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
+                    stepPlan[l][Product.GRADIENTS.ordinal()]);
         }
         ctx.flush();
         lastRows = rows;
@@ -302,12 +357,79 @@ public final class OpenClEngine implements Engine {
         }
     }
 
-    private void forward(Pass p, int rows) {
+    private void forward(Pass p, int rows, Variant[][] plan) {
         ClBuffer in = p.x;
         for (int l = 0; l < layers; l++) {
-            k.denseForward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l));
+            k.denseForward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l),
+                    plan[l][Product.FORWARD.ordinal()]);
             in = p.a[l];
         }
+    }
+
+    /** Whether layers 1.. of a batch of {@code rows} are few and small enough for the fused tail. */
+    private boolean tailFits(int rows) {
+        if (layers < 2 || layers - 1 > ClKernels.TAIL_MAX) {
+            return false;
+        }
+        long macs = 0;
+        for (int l = 1; l < layers; l++) {
+            macs += (long) rows * sizes[l + 1] * sizes[l];
+        }
+        return macs <= TAIL_MAX_MACS;
+    }
+
+    /** The tuner's variants for every product the step launches, at batches of {@code rows}. */
+    private Variant[][] plan(int rows) {
+        Variant[][] plan = new Variant[layers][Product.values().length];
+        for (int l = 0; l < (fusedTail ? 1 : layers); l++) {
+            for (Product product : Product.values()) {
+                if (product != Product.BACKWARD || l > 0) {   // the input layer has no error to pass back
+                    plan[l][product.ordinal()] = tuner.choose(product, rows, net.size(l + 1), net.size(l));
+                }
+            }
+        }
+        return plan;
+    }
+
+    /** The variants chosen so far, e.g. "batch 10: layer 0 forward blocked/4 ...; eval 512: ...", for logs and benchmarks. */
+    public String kernelChoices() {
+        StringBuilder sb = new StringBuilder();
+        if (stepPlan != null) {
+            sb.append("batch ").append(step.capacity).append(':').append(describe(stepPlan));
+            if (fusedTail) {
+                sb.append(", layers 1-").append(layers - 1).append(" fused");
+            }
+        }
+        if (evalPlan != null) {
+            sb.append(sb.length() > 0 ? "; " : "").append("evaluate ").append(eval.capacity).append(':').append(describe(evalPlan));
+        }
+        return sb.length() == 0 ? "none yet" : sb.toString();
+    }
+
+    private static String describe(Variant[][] plan) {
+        StringBuilder sb = new StringBuilder();
+        for (int l = 0; l < plan.length; l++) {
+            sb.append(" layer ").append(l);
+            for (Product product : Product.values()) {
+                Variant v = plan[l][product.ordinal()];
+                if (v != null) {
+                    sb.append(' ').append(product.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(v);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void startKernelProfiling() {
+        live();
+        ctx.clock().start();
+    }
+
+    @Override
+    public long kernelNanos() {
+        live();
+        return ctx.clock().nanos();
     }
 
     @Override
@@ -337,6 +459,10 @@ public final class OpenClEngine implements Engine {
                 eval = null;
             }
             eval = new Pass(blockRows, false, "eval");
+            evalPlan = new Variant[layers][Product.values().length];
+            for (int l = 0; l < layers; l++) {
+                evalPlan[l][Product.FORWARD.ordinal()] = tuner.choose(Product.FORWARD, blockRows, net.size(l + 1), net.size(l));
+            }
         }
         int blocks = (data.count() + EVAL_ROWS - 1) / EVAL_ROWS;
         if (slots < blocks) {
@@ -353,7 +479,7 @@ public final class OpenClEngine implements Engine {
             int start = blk * EVAL_ROWS;
             int rows = Math.min(EVAL_ROWS, data.count() - start);
             gather(eval.x, dd, null, start, rows);
-            forward(eval, rows);
+            forward(eval, rows, evalPlan);
             k.metricsReduce(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
                     net.outputSize(), net.cost(), net.outputActivation());
         }

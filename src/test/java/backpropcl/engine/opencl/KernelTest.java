@@ -69,30 +69,43 @@ class KernelTest {
         }
     }
 
-    static ClKernels kernels(int tile) {
-        return tile == 4 ? small : device;
-    }
+    /** The kernel variants every matrix test rotates through: both tiles, and the blocked family at three work-group sizes. */
+    static final String[] VARIANTS = {"tiled/16", "tiled/4", "blocked/1", "blocked/4", "blocked/16"};
 
-    /** (rows, n, m, seed, tile): every width as m and as n, every batch, with both tiles. */
+    /** (rows, n, m, seed, variant): every width as m and as n, every batch, with every variant. */
     static Stream<Arguments> matrixShapes() {
         List<Arguments> out = new ArrayList<>();
         int seed = 100;
+        int v = 0;
         for (int i = 0; i < WIDTHS.length; i++) {
             for (int j = 0; j < 3; j++) {
                 int m = WIDTHS[i];
                 int n = WIDTHS[(i + 3 * j + 1) % WIDTHS.length];
                 int rows = BATCHES[(i + 2 * j) % BATCHES.length];
-                out.add(Arguments.of(rows, n, m, seed++, j == 1 ? 4 : 16));
+                out.add(Arguments.of(rows, n, m, seed++, VARIANTS[v++ % VARIANTS.length]));
             }
         }
-        out.add(Arguments.of(257, 17, 784, seed++, 16));
-        out.add(Arguments.of(33, 100, 64, seed++, 4));
+        for (String variant : VARIANTS) {
+            out.add(Arguments.of(257, 17, 784, seed++, variant));
+            out.add(Arguments.of(33, 100, 64, seed++, variant));
+            out.add(Arguments.of(10, 16, 784, seed++, variant));
+        }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} tile={4}")
+    /** The kernels of a variant name ("tiled/16" uses the device's tile). */
+    static ClKernels kernels(String variant) {
+        return variant.equals("tiled/4") ? small : device;
+    }
+
+    static Variant variant(String name) {
+        ClKernels k = kernels(name);
+        return name.startsWith("tiled") ? k.tiled() : Variant.parse(name, k.tile());
+    }
+
+    @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} {4}")
     @MethodSource("matrixShapes")
-    void denseForward(int rows, int n, int m, long seed, int tile) {
+    void denseForward(int rows, int n, int m, long seed, String variant) {
         Random rnd = new Random(seed);
         Activation act = seed % 6 == 5 ? Activation.SOFTMAX : ELEMENTWISE[(int) (seed % ELEMENTWISE.length)];
         float[] x = uniform(rnd, rows * m, -1, 1);
@@ -112,8 +125,8 @@ class KernelTest {
         act.apply(z, a, rows, n);
         try (ClBuffer xb = floats(ctx, x, "x"); ClBuffer wb = floats(ctx, w, "W"); ClBuffer bb = floats(ctx, b, "b");
              Guarded zb = new Guarded(ctx, rows * n, "z"); Guarded ab = new Guarded(ctx, rows * n, "a")) {
-            kernels(tile).denseForward(zb.buf, ab.buf, xb, wb, bb, rows, n, m, act);
-            String what = "dense_forward " + act.cliName() + " " + rows + "x" + n + "x" + m;
+            kernels(variant).denseForward(zb.buf, ab.buf, xb, wb, bb, rows, n, m, act, variant(variant));
+            String what = "dense_forward " + variant + " " + act.cliName() + " " + rows + "x" + n + "x" + m;
             double[] zGot = zb.readChecked(what + " z");
             double[] aGot = ab.readChecked(what + " a");
             assertClose(what + " z", z, zGot, ATOL, RTOL, seed);
@@ -125,9 +138,9 @@ class KernelTest {
         }
     }
 
-    @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} tile={4}")
+    @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} {4}")
     @MethodSource("matrixShapes")
-    void backward(int rows, int n, int m, long seed, int tile) {
+    void backward(int rows, int n, int m, long seed, String variant) {
         Random rnd = new Random(seed);
         Activation act = ELEMENTWISE[(int) (seed % ELEMENTWISE.length)];
         float[] delta = gaussian(rnd, rows * n, 0.5);
@@ -149,17 +162,17 @@ class KernelTest {
         act.backward(toDouble(zPrev), toDouble(aPrev), gradA, expected, rows, m);
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer wb = floats(ctx, w, "W"); ClBuffer zb = floats(ctx, zPrev, "z_prev");
              ClBuffer ab = floats(ctx, aPrev, "a_prev"); Guarded out = new Guarded(ctx, rows * m, "delta_prev")) {
-            kernels(tile).backward(out.buf, db, wb, zb, ab, rows, n, m, act);
-            String what = "backward " + act.cliName() + " " + rows + "x" + n + "x" + m;
+            kernels(variant).backward(out.buf, db, wb, zb, ab, rows, n, m, act, variant(variant));
+            String what = "backward " + variant + " " + act.cliName() + " " + rows + "x" + n + "x" + m;
             double[] got = out.readChecked(what);
             assertClose(what, expected, got, ATOL, RTOL, seed);
             assertRelNorm(what, expected, got, RTOL, seed);
         }
     }
 
-    @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} tile={4}")
+    @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} {4}")
     @MethodSource("matrixShapes")
-    void gradientsAndUpdate(int rows, int n, int m, long seed, int tile) {
+    void gradientsAndUpdate(int rows, int n, int m, long seed, String variant) {
         Random rnd = new Random(seed);
         float eta = 0.37f;
         float[] delta = gaussian(rnd, rows * n, 0.5);
@@ -189,10 +202,8 @@ class KernelTest {
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer ab = floats(ctx, aPrev, "a_prev");
              Guarded wb = new Guarded(ctx, n * m, "W").with(w); Guarded bb = new Guarded(ctx, n, "b").with(b);
              Guarded gwb = new Guarded(ctx, n * m, "nablaW"); Guarded gbb = new Guarded(ctx, n, "nablaB")) {
-            ClKernels kk = kernels(tile);
-            kk.weightGradientsSgd(gwb.buf, wb.buf, db, ab, rows, n, m, eta);
-            kk.biasGradientsSgd(gbb.buf, bb.buf, db, rows, n, eta);
-            String what = "gradients " + rows + "x" + n + "x" + m;
+            kernels(variant).gradientsSgd(gwb.buf, wb.buf, gbb.buf, bb.buf, db, ab, rows, n, m, eta, variant(variant));
+            String what = "gradients " + variant + " " + rows + "x" + n + "x" + m;
             double[] gwGot = gwb.readChecked(what + " nablaW");
             double[] gbGot = gbb.readChecked(what + " nablaB");
             assertClose(what + " nablaW", gw, gwGot, ATOL, RTOL, seed);
