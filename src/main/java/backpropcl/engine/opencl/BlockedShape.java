@@ -3,12 +3,19 @@ package backpropcl.engine.opencl;
 /**
  * The register blocks of the blocked kernel family (kernels/blocked.cl), passed to the build as
  * -D options: vector width VW, forward block FR rows x FC neurons, BR rows per backward item, GC
- * neurons per gradient item. The default keeps a forward item's accumulators (FR x FC vectors of
- * 4) within the 16 vector registers of an x86 core and is a reasonable start on GPUs, where the
- * tuner may still prefer the tiled family.
+ * neurons per gradient item. A forward item's accumulators (FR x FC = 8 vectors) fit the 16
+ * vector registers of an x86 core with room for the operands.
  */
 record BlockedShape(int vw, int fr, int fc, int br, int gc) {
+    /** Four lanes: what GPUs (preferred width 1 to 4) and SSE-class CPUs load best. */
     static final BlockedShape DEFAULT = new BlockedShape(4, 2, 4, 4, 4);
+    /** Eight lanes, one AVX register: 1.5-2x the four-lane kernels on PoCL on an AVX2 EPYC (docs/opencl.md). */
+    static final BlockedShape WIDE = new BlockedShape(8, 2, 4, 4, 4);
+
+    /** The shape for a device that prefers vectors of {@code preferredFloatWidth} floats. */
+    static BlockedShape forDevice(int preferredFloatWidth) {
+        return preferredFloatWidth >= 8 ? WIDE : DEFAULT;
+    }
 
     BlockedShape {
         if (vw != 4 && vw != 8) {

@@ -38,6 +38,7 @@ final class ClContext implements AutoCloseable {
     private final long maxWorkGroupSize;
     private final long[] maxWorkItemSizes;
     private final long localMemBytes;
+    private final int preferredFloatWidth;
     private final KernelClock clock = new KernelClock(this);
 
     /** Opens the device with the given global index (as in {@link OpenClDevices#list()}). */
@@ -53,6 +54,8 @@ final class ClContext implements AutoCloseable {
         props.addProperty(CL.CL_CONTEXT_PLATFORM, handle.platform());
         this.maxWorkGroupSize = call("clGetDeviceInfo", () -> OpenClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE));
         this.localMemBytes = call("clGetDeviceInfo", () -> OpenClDevices.deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE));
+        this.preferredFloatWidth = call("clGetDeviceInfo",
+                () -> OpenClDevices.deviceInt(device, CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT));
         this.maxWorkItemSizes = call("clGetDeviceInfo", () -> {
             long[] v = new long[3];
             CL.clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_SIZES, 3L * Sizeof.size_t, Pointer.to(v), null);
@@ -104,6 +107,11 @@ final class ClContext implements AutoCloseable {
     /** CL_DEVICE_MAX_WORK_ITEM_SIZES for dimensions 0..2. */
     long maxWorkItemSize(int dim) {
         return maxWorkItemSizes[dim];
+    }
+
+    /** CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT: 8 on AVX2 CPU runtimes, often 1 on GPUs. */
+    int preferredFloatWidth() {
+        return preferredFloatWidth;
     }
 
     long localMemBytes() {

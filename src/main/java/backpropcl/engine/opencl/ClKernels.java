@@ -71,10 +71,15 @@ final class ClKernels implements AutoCloseable {
 
     /** Builds the kernels with a tile edge of at most {@code maxTile} (tests force small tiles with it). */
     ClKernels(ClContext ctx, int maxTile) {
+        this(ctx, maxTile, BlockedShape.forDevice(ctx.preferredFloatWidth()));
+    }
+
+    /** ... and the given register blocks (tests run the four-lane kernels on eight-lane devices with it). */
+    ClKernels(ClContext ctx, int maxTile, BlockedShape blockedShape) {
         this.ctx = ctx;
         int tile = LaunchSizes.tile(maxTile, ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0), ctx.maxWorkItemSize(1),
                 ctx.localMemBytes());
-        this.blocked = BlockedShape.DEFAULT;
+        this.blocked = blockedShape;
         ClProgram built = null;
         while (true) {
             built = ctx.program(KernelSources.all(), "-D TS=" + tile + " " + blocked.defines());

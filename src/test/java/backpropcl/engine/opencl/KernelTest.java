@@ -45,15 +45,16 @@ class KernelTest {
 
     private static ClContext ctx;
     private static ClKernels device;   // the tile the device allows (16 on PoCL)
-    private static ClKernels small;    // a forced 4 x 4 tile
+    private static ClKernels small;    // a forced 4 x 4 tile, and four-lane blocked kernels
 
     @BeforeAll
     static void open() {
         OpenClTestSupport.requireDevice();
         ctx = ClContext.open(0);
         device = new ClKernels(ctx);
-        small = new ClKernels(ctx, 4);
+        small = new ClKernels(ctx, 4, BlockedShape.DEFAULT);
         assertEquals(4, small.tile());
+        assertEquals(4, small.blockedShape().vw());
     }
 
     @AfterAll
@@ -70,7 +71,7 @@ class KernelTest {
     }
 
     /** The kernel variants every matrix test rotates through: both tiles, and the blocked family at three work-group sizes. */
-    static final String[] VARIANTS = {"tiled/16", "tiled/4", "blocked/1", "blocked/4", "blocked/16"};
+    static final String[] VARIANTS = {"tiled/16", "tiled/4", "blocked/1", "blocked/4", "blocked/16", "four-lane blocked/4"};
 
     /** (rows, n, m, seed, variant): every width as m and as n, every batch, with every variant. */
     static Stream<Arguments> matrixShapes() {
@@ -93,14 +94,14 @@ class KernelTest {
         return out.stream();
     }
 
-    /** The kernels of a variant name ("tiled/16" uses the device's tile). */
+    /** The kernels of a variant name ("tiled/16" uses the device's tile, "blocked" the device's vector width). */
     static ClKernels kernels(String variant) {
-        return variant.equals("tiled/4") ? small : device;
+        return variant.equals("tiled/4") || variant.startsWith("four-lane") ? small : device;
     }
 
     static Variant variant(String name) {
         ClKernels k = kernels(name);
-        return name.startsWith("tiled") ? k.tiled() : Variant.parse(name, k.tile());
+        return name.startsWith("tiled") ? k.tiled() : Variant.parse(name.replace("four-lane ", ""), k.tile());
     }
 
     @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} {4}")
