@@ -1,5 +1,7 @@
 package backpropcl.cli;
 
+import backpropcl.bench.LockstepRun;
+import backpropcl.bench.RelativeError;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
@@ -7,7 +9,6 @@ import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
-import backpropcl.train.Shuffle;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -106,28 +107,14 @@ final class CompareCommand implements Callable<Integer> {
              EngineSelector.Choice b = open(engines.get(1), net, initial)) {
             nameA = a.engine().description();
             nameB = b.engine().description();
-            a.engine().setTrainingData(train);
-            b.engine().setTrainingData(train);
-            int perEpoch = (train.count() + batch - 1) / batch;
-            for (int s = 1; s <= steps; s++) {
-                int epoch = (s - 1) / perEpoch;
-                int i = (s - 1) % perEpoch;
-                if (i == 0) {
-                    int[] order = Shuffle.permutation(train.count(), networkOptions.seed, epoch);
-                    a.engine().setOrder(order);
-                    b.engine().setOrder(order);
-                }
-                int start = i * batch;
-                int count = Math.min(batch, train.count() - start);
-                a.engine().trainBatch(start, count, lr);
-                b.engine().trainBatch(start, count, lr);
+            LockstepRun.run(a.engine(), b.engine(), train, steps, batch, lr, networkOptions.seed, (s, ea, eb) -> {
                 if (s == 1) {
-                    compareStep(a.engine(), b.engine(), s, rows);
+                    compareStep(ea, eb, s, rows);
                 }
                 if (s == steps && s > 1) {
-                    compareWeights(a.engine(), b.engine(), s, rows);
+                    compareWeights(ea, eb, s, rows);
                 }
-            }
+            });
         }
         boolean pass = rows.stream().allMatch(Row::pass);
         print(net, nameA, nameB, data.name(), rows, pass);
@@ -147,13 +134,13 @@ final class CompareCommand implements Callable<Integer> {
         for (int l = 0; l < a.network().layers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
-            rows.add(new Row(step, l, "z", relError(ta.z(), tb.z()), stepTolerance));
-            rows.add(new Row(step, l, "a", relError(ta.a(), tb.a()), stepTolerance));
-            rows.add(new Row(step, l, "delta", relError(ta.delta(), tb.delta()), stepTolerance));
-            rows.add(new Row(step, l, "grad W", relError(ta.gradWeights(), tb.gradWeights()), stepTolerance));
-            rows.add(new Row(step, l, "grad b", relError(ta.gradBiases(), tb.gradBiases()), stepTolerance));
-            rows.add(new Row(step, l, "W", relError(ta.weights(), tb.weights()), stepTolerance));
-            rows.add(new Row(step, l, "b", relError(ta.biases(), tb.biases()), stepTolerance));
+            rows.add(new Row(step, l, "z", RelativeError.of(ta.z(), tb.z()), stepTolerance));
+            rows.add(new Row(step, l, "a", RelativeError.of(ta.a(), tb.a()), stepTolerance));
+            rows.add(new Row(step, l, "delta", RelativeError.of(ta.delta(), tb.delta()), stepTolerance));
+            rows.add(new Row(step, l, "grad W", RelativeError.of(ta.gradWeights(), tb.gradWeights()), stepTolerance));
+            rows.add(new Row(step, l, "grad b", RelativeError.of(ta.gradBiases(), tb.gradBiases()), stepTolerance));
+            rows.add(new Row(step, l, "W", RelativeError.of(ta.weights(), tb.weights()), stepTolerance));
+            rows.add(new Row(step, l, "b", RelativeError.of(ta.biases(), tb.biases()), stepTolerance));
         }
     }
 
@@ -161,27 +148,9 @@ final class CompareCommand implements Callable<Integer> {
         for (int l = 0; l < a.network().layers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
-            rows.add(new Row(step, l, "W", relError(ta.weights(), tb.weights()), driftTolerance));
-            rows.add(new Row(step, l, "b", relError(ta.biases(), tb.biases()), driftTolerance));
+            rows.add(new Row(step, l, "W", RelativeError.of(ta.weights(), tb.weights()), driftTolerance));
+            rows.add(new Row(step, l, "b", RelativeError.of(ta.biases(), tb.biases()), driftTolerance));
         }
-    }
-
-    /** ||a - b|| / ||b||; ||a - b|| itself when b is all zeros; infinite when anything is not finite. */
-    static double relError(double[] a, double[] b) {
-        if (a.length != b.length) {
-            throw new IllegalStateException("tensor sizes differ: " + a.length + " and " + b.length);
-        }
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < a.length; i++) {
-            if (!Double.isFinite(a[i]) || !Double.isFinite(b[i])) {
-                return Double.POSITIVE_INFINITY;
-            }
-            double d = a[i] - b[i];
-            diff += d * d;
-            norm += b[i] * b[i];
-        }
-        return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
     }
 
     private void print(Network net, String nameA, String nameB, String dataName, List<Row> rows, boolean pass) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "backprop-cl", mixinStandardHelpOptions = true, version = "backprop-cl 0.1.0",
         description = "Fully-connected neural networks trained by backpropagation and mini-batch SGD, on OpenCL devices or the CPU.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, CompareCommand.class, GradcheckCommand.class,
-            DevicesCommand.class,
+            DevicesCommand.class, BenchCommand.class, SelftestCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a check failed, 2 a user error, 3 training diverged.",
             "Run 'backprop-cl COMMAND --help' for a command's options."})

@@ -193,7 +193,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** "PoCL 3.1+debian" from "OpenCL 3.0 PoCL 3.1+debian Linux, ...": the platform version without its OpenCL prefix. */
     static String runtimeName(String platformVersion) {
-        String[] t = platformVersion.trim().split("\\s+");
+        // "OpenCL 1.2 (Oclgrind 21.10)": the runtime is in parentheses.
+        String[] t = platformVersion.replace("(", "").replace(")", "").trim().split("\\s+");
         int i = t.length > 1 && t[0].equals("OpenCL") ? 2 : 0;
         StringBuilder sb = new StringBuilder();
         for (int j = i; j < Math.min(t.length, i + 2); j++) {
@@ -307,11 +308,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
                     + train.count());
         }
         if (step == null || step.capacity < rows) {
+            // The larger buffers are made before the old ones go (Oclgrind 21.10 misreads a kernel's
+            // writes to a buffer made after a smaller one was released; docs/gpu.md).
+            Pass larger = new Pass(rows, true, "batch");
             if (step != null) {
                 step.close();
-                step = null;
             }
-            step = new Pass(rows, true, "batch");
+            step = larger;
             fusedTail = allowTail && tailFits(rows);
             stepPlan = plan(rows);
         }
@@ -454,11 +457,11 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
         int blockRows = Math.min(EVAL_ROWS, data.count());
         if (eval == null || eval.capacity < blockRows) {
+            Pass larger = new Pass(blockRows, false, "eval");   // made first, as in trainBatch
             if (eval != null) {
                 eval.close();
-                eval = null;
             }
-            eval = new Pass(blockRows, false, "eval");
+            eval = larger;
             evalPlan = new Variant[layers][Product.values().length];
             for (int l = 0; l < layers; l++) {
                 evalPlan[l][Product.FORWARD.ordinal()] = tuner.choose(Product.FORWARD, blockRows, net.size(l + 1), net.size(l));

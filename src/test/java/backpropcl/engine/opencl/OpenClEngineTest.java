@@ -16,6 +16,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import backpropcl.testing.EngineTestData;
 import backpropcl.train.Shuffle;
 import java.util.ArrayList;
 import java.util.List;

@@ -114,6 +114,7 @@ class OpenClPlumbingTest {
     void runtimeNameDropsTheOpenClPrefix() {
         assertEquals("PoCL 3.1+debian", OpenClEngine.runtimeName("OpenCL 3.0 PoCL 3.1+debian  Linux, None+Asserts"));
         assertEquals("CUDA 12.2.148", OpenClEngine.runtimeName("OpenCL 3.0 CUDA 12.2.148"));
+        assertEquals("Oclgrind 21.10", OpenClEngine.runtimeName("OpenCL 1.2 (Oclgrind 21.10)"));
         assertEquals("AMD-APP (3581.0)", OpenClEngine.runtimeName("OpenCL 2.1 AMD-APP (3581.0)"));
     }
 }

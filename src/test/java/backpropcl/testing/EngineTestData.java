@@ -1,18 +1,18 @@
-package backpropcl.engine.opencl;
+package backpropcl.testing;
 
 import backpropcl.data.Dataset;
 import java.util.Random;
 
 /** Small random data sets for the engine tests. */
-final class EngineTestData {
+public final class EngineTestData {
     private EngineTestData() {
     }
 
     /**
      * count samples of the given width with labels in 0..classes-1. Byte-like features are k / 255f
-     * (as IDX images, stored as bytes on the device); otherwise uniform floats in [0, 1) (stored as float).
+     * (as IDX images; the OpenCL engine stores them as bytes); otherwise uniform floats in [0, 1) (stored as float).
      */
-    static Dataset random(String name, long seed, int count, int width, int classes, boolean byteLike) {
+    public static Dataset random(String name, long seed, int count, int width, int classes, boolean byteLike) {
         Random rnd = new Random(seed);
         float[] f = new float[count * width];
         for (int i = 0; i < f.length; i++) {

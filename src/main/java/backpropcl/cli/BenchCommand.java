@@ -1,0 +1,181 @@
+package backpropcl.cli;
+
+import backpropcl.bench.BenchReport;
+import backpropcl.bench.BenchRow;
+import backpropcl.bench.Benchmark;
+import backpropcl.bench.EngineTarget;
+import backpropcl.bench.EngineTargets;
+import backpropcl.bench.Workload;
+import backpropcl.bench.Workloads;
+import backpropcl.data.DataSources;
+import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Times training on every engine and device, after checking each one against",
+            "the reference engine.",
+            "",
+            "Workloads:",
+            "  W1  784-16-16-10, sigmoid, quadratic cost, normal init, batch 10, lr 3.0",
+            "  W2  784-128-64-10, ReLU, softmax + cross-entropy, He init, batch 100, lr 0.1",
+            "  W3  784-1024-1024-10, as W2 with batch 256, lr 0.05",
+            "",
+            "First a check: 3 SGD steps on the engine and on the reference engine (double)",
+            "from the same parameters; every weight tensor must agree within 1e-4",
+            "(relative norm), else the row FAILs and is not timed. Then E epochs of the",
+            "trainer's loop (seeded shuffle, seed 1), with no evaluation inside the timed",
+            "region but a one-sample read-back that waits for queued work.",
+            "  samples/s        training samples / median epoch after the first (warm-up)",
+            "  GFLOP/s          matrix FLOPs per epoch / that median; per sample and layer",
+            "                   (m inputs, n outputs) 2mn forward + 2mn backward (not the",
+            "                   first layer) + 2mn weight gradient, plus 2(mn + n) per",
+            "                   batch for the update (docs/benchmarks.md)",
+            "  outside kernels  for engines that profile kernels: the share of one extra",
+            "                   epoch's wall time not spent in kernels; n/a for others",
+            "  test acc         test-set accuracy after the timed epochs, a sanity check",
+            "The reference engine skips W3 unless --engines names it. An engine that",
+            "cannot run here is a skipped row with the reason. Progress goes to stderr.",
+            "Exit code 0 when no row failed, 1 when one did, 2 for a user error.",
+            ""},
+        footer = {"", "Examples:",
+            "  backprop-cl bench",
+            "  backprop-cl bench --workloads W2 --engines cpu,opencl --epochs 6 --json",
+            "  backprop-cl bench --train-samples 60000 --out docs/results.md"})
+final class BenchCommand implements Callable<Integer> {
+    /**
+     * Training samples per epoch unless --train-samples says otherwise. W3 costs about 9.6 MFLOP per
+     * sample; at the 4.5 GFLOP/s the untuned OpenCL kernels reach on PoCL with 2 cores
+     * (docs/opencl.md), 10,000 samples take about 21 s per epoch, so 4 timed epochs and the
+     * profiled one stay near two minutes per engine. The faster engines still get epochs long
+     * enough (tenths of a second and up) to time.
+     */
+    static final int DEFAULT_TRAIN_SAMPLES = 10_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--workloads", paramLabel = "W", split = ",",
+            description = "Workloads to run (default: W1,W2,W3).")
+    List<String> workloadNames;
+
+    @Option(names = "--engines", paramLabel = "NAME", split = ",",
+            description = "Engines to time: reference, cpu, opencl (default: all of them, opencl on every device).")
+    List<String> engineNames;
+
+    @Option(names = "--device", paramLabel = "N",
+            description = "Time opencl on this device only, as listed by 'backprop-cl devices' (default: every device).")
+    Integer device;
+
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "4",
+            description = "Timed epochs per run, at least 2; the first is warm-up (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--data", paramLabel = "SOURCE", defaultValue = "auto",
+            description = "Data set, as for train; auto: fashion-mnist when installed (/usr/share/datasets/fashion-mnist), "
+                    + "else the bundled mnist-10k (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--train-samples", paramLabel = "N", defaultValue = "" + DEFAULT_TRAIN_SAMPLES,
+            description = "Training samples per epoch, the first N of the set; keeps W3 near two minutes per engine on 2 CPU cores "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int trainSamples;
+
+    @Option(names = "--test-samples", paramLabel = "N",
+            description = "Test samples for the accuracy column, the first N (default: all).")
+    Integer testSamples;
+
+    @Option(names = "--json", description = "Print the results as one JSON object instead of the table.")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also append the results to FILE as a markdown table.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (epochs < 2) {
+            throw new UserError("--epochs must be at least 2: the first epoch is warm-up and not counted, got " + epochs);
+        }
+        if (trainSamples < 1) {
+            throw new UserError("--train-samples must be at least 1, got " + trainSamples);
+        }
+        if (testSamples != null && testSamples < 1) {
+            throw new UserError("--test-samples must be at least 1, got " + testSamples);
+        }
+        List<Workload> workloads;
+        List<EngineTarget> targets;
+        try {
+            workloads = workloadNames == null ? Workloads.STANDARD : Workloads.select(workloadNames, Workloads.STANDARD);
+            targets = EngineTargets.resolve(engineNames, device);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        DataSplit split = load(workloads, err);
+
+        boolean referenceNamed = engineNames != null && engineNames.stream().anyMatch(n -> n.trim().equalsIgnoreCase("reference"));
+        List<BenchRow> rows = new Benchmark(split, epochs, referenceNamed, err).run(workloads, targets);
+        BenchReport report = new BenchReport(split.name(), split.train().count(), split.test().count(), epochs, workloads, rows);
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(json ? report.json() + "\n" : report.text());
+        stdout.flush();
+        if (out != null) {
+            append(out, report.markdown(heading()));
+            err.println("appended the results to " + out);
+        }
+        return report.pass() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    /** The data set, cut to the sample counts asked for; every workload must fit its width and labels. */
+    private DataSplit load(List<Workload> workloads, PrintWriter err) {
+        String source = data.equals("auto")
+                ? (Files.isDirectory(DataSources.FASHION_MNIST_DIR) ? "fashion-mnist" : DataSources.DEFAULT) : data;
+        err.println("loading " + source + " ...");
+        err.flush();
+        DataSplit split = DataSources.resolve(source, workloads.get(0).network().outputSize());
+        Dataset train = split.train().head(trainSamples);
+        Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
+        for (Workload w : workloads) {
+            if (w.network().inputSize() != train.width() || w.network().outputSize() < train.classes()) {
+                throw new UserError(w.name() + " (" + w.network().archString() + ") does not fit " + split.name() + ": "
+                        + train.width() + " features and " + train.classes() + " classes per sample");
+            }
+        }
+        if (train.count() == 0 || test.count() == 0) {
+            throw new UserError(split.name() + " has no " + (train.count() == 0 ? "training" : "test") + " samples");
+        }
+        return new DataSplit(split.name(), train, test);
+    }
+
+    /** "`backprop-cl bench --workloads W2`, 2025-01-31 14:05 +01:00": how and when the table was made. */
+    private String heading() {
+        // The parse result of a subcommand holds the whole command line, "bench" included.
+        String args = String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String when = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm xxx", Locale.ROOT));
+        return "`backprop-cl " + args + "`, " + when;
+    }
+
+    private static void append(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UserError("--out " + file + ": cannot append: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package backpropcl.selftest;
+
+import backpropcl.data.DataSources;
+import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Init;
+import backpropcl.model.Network;
+import java.util.List;
+
+/**
+ * The networks {@code backprop-cl selftest} checks: the two networks users train most (on the
+ * bundled MNIST digits) and two small odd ones that between them reach every activation, both
+ * costs, softmax with the quadratic cost, width 1, batch 1 and partial tiles.
+ */
+public final class SelftestCases {
+    private static final long SEED = 20240607L;
+    /** Enough MNIST samples for 100 steps to wrap an epoch; the evaluation uses the 2,000 test digits. */
+    private static final int MNIST_TRAIN = 1500;
+
+    private SelftestCases() {
+    }
+
+    /** A network on random data: a training set, a second set for evaluate(), then 100 training steps. */
+    private static CheckCase smallCase(Network net, int trainCount, int evalCount, boolean byteLike, List<Integer> batches,
+                                       boolean shuffled, double lr, int trainingBatch) {
+        String name = "random " + net.inputSize() + "-wide";
+        Dataset train = SyntheticData.random(name, SEED, trainCount, net.inputSize(), net.outputSize(), byteLike);
+        Dataset eval = SyntheticData.random(name + " (second set)", SEED + 1, evalCount, net.inputSize(), net.outputSize(), byteLike);
+        return new CheckCase(net.toString(), Init.XAVIER.initialise(net, SEED), train, List.of(train, eval), batches, shuffled,
+                lr, 100, trainingBatch, SEED);
+    }
+
+    public static List<CheckCase> defaults() {
+        DataSplit mnist = DataSources.resolve(DataSources.DEFAULT, 10);
+        Dataset train = mnist.train().head(MNIST_TRAIN);
+        Dataset test = mnist.test();
+
+        Network classic = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Network deep = Network.of("784-128-64-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Network odd = new Network(new int[] {13, 9, 4, 3},
+                new Activation[] {Activation.TANH, Activation.LEAKY_RELU, Activation.SOFTMAX}, Cost.QUADRATIC);
+        Network narrow = new Network(new int[] {29, 1, 6, 2},
+                new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.SIGMOID}, Cost.CROSS_ENTROPY);
+
+        return List.of(
+                new CheckCase(classic.toString(), Init.NORMAL.initialise(classic, SEED), train, List.of(train, test),
+                        List.of(10), true, 3.0, 100, 10, SEED),
+                new CheckCase(deep.toString(), Init.HE.initialise(deep, SEED), train, List.of(train, test),
+                        List.of(32), true, 0.1, 100, 32, SEED),
+                // Float features (not byte-like), a batch over two 16-tiles, then a smaller one in the same buffers.
+                smallCase(odd, 300, 77, false, List.of(37, 5), true, 1.0, 7),
+                // Batch 1, then a larger one (the batch buffers grow), in file order.
+                smallCase(narrow, 200, 51, true, List.of(1, 17), false, 0.5, 17));
+    }
+}

@@ -1,0 +1,72 @@
+package backpropcl.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.engine.opencl.DeviceInfo;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Picking workloads and engines from the command line's lists. */
+class SelectionTest {
+    private static final List<DeviceInfo> TWO_DEVICES = List.of(device(0, "cpu-device"), device(1, "gpu-device"));
+
+    private static DeviceInfo device(int index, String name) {
+        return new DeviceInfo(index, 0, "platform", name, "vendor", "CPU", 2, 1L << 30, 1L << 28, 1L << 16, 1024,
+                "OpenCL 1.2", "1.0");
+    }
+
+    @Test
+    void workloadsByNameInTheOrderGivenWithoutDuplicates() {
+        assertEquals(List.of(Workloads.W3, Workloads.W1), Workloads.select(List.of("w3", "W1", "W3"), Workloads.STANDARD));
+    }
+
+    @Test
+    void unknownWorkloadNamesTheOnesThatExist() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Workloads.select(List.of("W1", "W9"), Workloads.STANDARD));
+        assertEquals("unknown workload 'W9' (expected W1, W2, W3)", e.getMessage());
+    }
+
+    @Test
+    void standardRecipes() {
+        assertEquals("784-16-16-10", Workloads.W1.network().archString());
+        assertEquals(10, Workloads.W1.batch());
+        assertEquals("784-128-64-10", Workloads.W2.network().archString());
+        assertEquals(100, Workloads.W2.batch());
+        assertEquals("784-1024-1024-10", Workloads.W3.network().archString());
+        assertEquals(256, Workloads.W3.batch());
+        assertTrue(Workloads.W3.slowOnReference());
+    }
+
+    @Test
+    void defaultIsEveryEngineAndEveryDevice() {
+        List<EngineTarget> t = EngineTargets.resolve(null, null, TWO_DEVICES, Optional.empty());
+        assertEquals(List.of("reference", "cpu", "opencl:0", "opencl:1"), t.stream().map(EngineTarget::label).toList());
+    }
+
+    @Test
+    void deviceRestrictsOpenCl() {
+        List<EngineTarget> t = EngineTargets.resolve(List.of("opencl", "reference"), 1, TWO_DEVICES, Optional.empty());
+        assertEquals(List.of("opencl:1", "reference"), t.stream().map(EngineTarget::label).toList());
+    }
+
+    @Test
+    void noOpenClIsATargetThatSaysWhy() {
+        List<EngineTarget> t = EngineTargets.resolve(List.of("OpenCL"), null, List.of(), Optional.of("no ICD loader"));
+        assertEquals(1, t.size());
+        assertEquals("no OpenCL device: no ICD loader", t.get(0).unavailable());
+    }
+
+    @Test
+    void badEngineListsAreRefused() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> EngineTargets.resolve(List.of("quantum"), null, TWO_DEVICES, Optional.empty()));
+        assertTrue(unknown.getMessage().startsWith("unknown engine 'quantum'"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EngineTargets.resolve(List.of("auto"), null, TWO_DEVICES, Optional.empty()));
+        assertThrows(IllegalArgumentException.class, () -> EngineTargets.resolve(List.of("opencl"), 2, TWO_DEVICES, Optional.empty()));
+        assertThrows(IllegalArgumentException.class, () -> EngineTargets.resolve(List.of("reference"), 0, TWO_DEVICES, Optional.empty()));
+    }
+}
