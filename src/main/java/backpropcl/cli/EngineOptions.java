@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 /** Which engine and device run the work. */
 public final class EngineOptions {
     @Option(names = "--engine", paramLabel = "NAME", defaultValue = "auto",
-            description = "Engine: auto (an OpenCL GPU, else the reference engine, faster on CPUs today), opencl, reference "
-                    + "(double precision, the truth) (default: ${DEFAULT-VALUE}).")
+            description = "Engine: auto (an OpenCL GPU, else the cpu engine), opencl, cpu (float32 Java, multi-threaded, "
+                    + "the fastest CPU path), reference (double precision, the truth) (default: ${DEFAULT-VALUE}).")
     String engine;
 
     @Option(names = "--device", paramLabel = "N",

@@ -1,5 +1,6 @@
 package backpropcl.engine;
 
+import backpropcl.engine.cpu.CpuEngine;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.engine.opencl.OpenClEngine;
@@ -11,9 +12,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Opens the engine the user asked for. "auto" takes an OpenCL GPU when there is one; otherwise
- * the reference engine, which measures faster than the OpenCL engine on CPU runtimes such as
- * PoCL today (docs/opencl.md), and says why.
+ * Opens the engine the user asked for: opencl, cpu (float32 Java, multi-threaded) or reference
+ * (double, the truth). "auto" takes an OpenCL GPU when there is one; otherwise the cpu engine,
+ * which measures faster than both the OpenCL engine on CPU runtimes such as PoCL and the
+ * reference engine (docs/cpu.md), and says why.
  */
 public final class EngineSelector {
 
@@ -29,7 +31,7 @@ public final class EngineSelector {
     }
 
     /**
-     * @param kind   auto, opencl or reference
+     * @param kind   auto, opencl, cpu or reference
      * @param device an OpenCL device index, or null for the default
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
@@ -38,6 +40,9 @@ public final class EngineSelector {
             case "reference":
                 requireNoDevice(device, k);
                 return new Choice(new ReferenceEngine(net, initial), "asked for with --engine reference");
+            case "cpu":
+                requireNoDevice(device, k);
+                return new Choice(new CpuEngine(net, initial), "asked for with --engine cpu");
             case "opencl":
                 return openCl(device, net, initial);
             case "auto":
@@ -48,11 +53,12 @@ public final class EngineSelector {
                 if (gpu.isPresent()) {
                     return new Choice(new OpenClEngine(net, initial, gpu.get().index()), "auto: the first OpenCL GPU");
                 }
-                String why = OpenClDevices.unavailableReason().map(r -> "no OpenCL device (" + r + ")")
-                        .orElse("no OpenCL GPU, and on OpenCL CPU devices the reference engine is faster today");
-                return new Choice(new ReferenceEngine(net, initial), "auto: " + why);
+                String noGpu = OpenClDevices.unavailableReason().map(r -> "no OpenCL device (" + r + ")").orElse("no OpenCL GPU");
+                CpuEngine cpu = new CpuEngine(net, initial);
+                return new Choice(cpu, "auto: " + noGpu + "; the cpu engine (float32, " + cpu.threads()
+                        + (cpu.threads() == 1 ? " thread" : " threads") + ") is the fastest CPU path");
             default:
-                throw new IllegalArgumentException("unknown engine '" + kind + "' (expected auto, opencl or reference)");
+                throw new IllegalArgumentException("unknown engine '" + kind + "' (expected auto, opencl, cpu or reference)");
         }
     }
 

@@ -1,0 +1,371 @@
+package backpropcl.engine.cpu;
+
+import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.Evaluation;
+import backpropcl.engine.LayerTrace;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import dev.ludovic.netlib.blas.BLAS;
+
+/**
+ * The cpu engine: float32 on the host, for machines without a usable OpenCL device. Matrix
+ * products are runs of dev.ludovic.netlib VectorBLAS's SIMD sgemv ({@link DenseProducts},
+ * {@link BlasLibrary}); activations, the output error, the bias gradients and the SGD update are
+ * plain Java ({@link FloatActivations}, {@link OutputLayer}), each fused into the chunk that the
+ * product before it wrote, while those rows are in cache. A batch in file order is read in place
+ * from the training set; a shuffled one is gathered row by row inside the first layer's chunks.
+ *
+ * <p>Held (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * <pre>
+ *   W[l] (n, m), b[l] (n)              parameters, updated in place
+ *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace)
+ *   step: x, labels, z[l], a[l], delta[l]   the training batch ({@link PassBuffers})
+ *   eval: z[l], a[l] (EVAL_ROWS, n)    a separate pass for evaluate(), so trace() is kept
+ *   order (count)                      a copy of the epoch's permutation
+ * </pre>
+ * Every buffer is allocated once (the batch buffers again only when a larger batch comes).
+ *
+ * <p>Threads: a {@link WorkerPool} of min(cores, {@link Chunks#MAX}) threads, the caller
+ * included. A step is cut into chunks by its shape alone ({@link Chunks}): the forward and
+ * backward products by batch rows, the weight gradient and update by rows of W. Chunks write
+ * disjoint outputs and a cut changes no bit of a product, so results are bitwise the same on any
+ * number of threads. Small steps (the 784-16-16-10 network at batch 10) are not cut at all.
+ */
+public final class CpuEngine implements Engine {
+    /** Rows per block of evaluate(). */
+    static final int EVAL_ROWS = 256;
+
+    private final Network net;
+    private final int layers;
+    private final float[][] w;
+    private final float[][] b;
+    private final float[][] gradW;
+    private final float[][] gradB;
+    private final OutputLayer output;
+    private final DenseProducts products;
+    private final String blasName;
+    private final WorkerPool pool;
+
+    private PassBuffers step;
+    private PassBuffers eval;
+    private Dataset train;
+    private int[] order;
+    private boolean ordered;
+    private int lastRows;
+    private boolean closed;
+
+    /** An engine on min(available processors, {@link Chunks#MAX}) threads. */
+    public CpuEngine(Network net, Parameters initial) {
+        this(net, initial, defaultThreads());
+    }
+
+    /** An engine on the given number of threads (the calling thread included). */
+    public CpuEngine(Network net, Parameters initial, int threads) {
+        this.net = net;
+        this.layers = net.layers();
+        this.w = new float[layers][];
+        this.b = new float[layers][];
+        this.gradW = new float[layers][];
+        this.gradB = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            int size = Math.multiplyExact(net.size(l + 1), net.size(l));
+            w[l] = new float[size];
+            b[l] = new float[net.size(l + 1)];
+            gradW[l] = new float[size];
+            gradB[l] = new float[net.size(l + 1)];
+        }
+        this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
+        BLAS blas = BlasLibrary.load();
+        this.products = new DenseProducts(blas);
+        this.blasName = BlasLibrary.name(blas);
+        setParameters(initial);
+        this.pool = new WorkerPool(threads);
+    }
+
+    /** The threads an engine uses by default: the available processors, at most {@link Chunks#MAX}. */
+    public static int defaultThreads() {
+        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), Chunks.MAX));
+    }
+
+    @Override
+    public String description() {
+        return "cpu (float32 Java, " + blasName + ", " + pool.threads() + (pool.threads() == 1 ? " thread)" : " threads)");
+    }
+
+    /** Threads that work on a step, the caller included. */
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public Network network() {
+        return net;
+    }
+
+    @Override
+    public void setParameters(Parameters p) {
+        live();
+        if (!p.network().equals(net)) {
+            throw new IllegalArgumentException("parameters are for " + p.network() + ", engine is for " + net);
+        }
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(p.weights(l), 0, w[l], 0, w[l].length);
+            System.arraycopy(p.biases(l), 0, b[l], 0, b[l].length);
+        }
+    }
+
+    @Override
+    public Parameters parameters() {
+        live();
+        Parameters p = Parameters.zeros(net);
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(w[l], 0, p.weights(l), 0, w[l].length);
+            System.arraycopy(b[l], 0, p.biases(l), 0, b[l].length);
+        }
+        return p;
+    }
+
+    @Override
+    public void setTrainingData(Dataset data) {
+        live();
+        checkShape(data);
+        if (train == data) {
+            return;
+        }
+        train = data;
+        order = new int[data.count()];
+        ordered = false;
+    }
+
+    @Override
+    public void setOrder(int[] permutation) {
+        live();
+        if (train == null) {
+            throw new IllegalStateException("setTrainingData before setOrder");
+        }
+        if (permutation == null) {
+            ordered = false;
+            return;
+        }
+        int n = train.count();
+        if (permutation.length != n) {
+            throw new IllegalArgumentException("the order has " + permutation.length + " entries, the training set " + n);
+        }
+        boolean[] seen = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int v = permutation[i];
+            if (v < 0 || v >= n || seen[v]) {
+                throw new IllegalArgumentException("the order is not a permutation of 0.." + (n - 1) + ": entry " + i + " is " + v);
+            }
+            seen[v] = true;
+        }
+        System.arraycopy(permutation, 0, order, 0, n);
+        ordered = true;
+    }
+
+    @Override
+    public void trainBatch(int start, int rows, double learningRate) {
+        live();
+        if (train == null) {
+            throw new IllegalStateException("setTrainingData first");
+        }
+        if (rows < 1 || start < 0 || start > train.count() - rows) {
+            throw new IllegalArgumentException("batch [" + start + ", " + start + " + " + rows + ") is outside the training set of "
+                    + train.count());
+        }
+        if (step == null || step.capacity < rows) {
+            step = new PassBuffers(net, rows, true);
+        }
+        // In file order the batch is a contiguous block of the training set: read it in place.
+        float[] x = ordered ? step.x : train.features();
+        int xOffset = ordered ? 0 : start * net.inputSize();
+        forward(step, x, xOffset, rows, start);
+        backward(x, xOffset, rows, (float) learningRate);
+        lastRows = rows;
+    }
+
+    /**
+     * z and a of every layer for rows of x; with a training batch (the step pass) also its
+     * gathered input and labels (first layer) and the output error (last layer).
+     */
+    private void forward(PassBuffers p, float[] x, int xOffset, int rows, int batchStart) {
+        boolean training = p == step;
+        float[] in = x;
+        int inOffset = xOffset;
+        for (int l = 0; l < layers; l++) {
+            final int layer = l;
+            final float[] input = in;
+            final int offset = inOffset;
+            int m = net.size(l);
+            int n = net.size(l + 1);
+            int chunks = Chunks.count(rows, 2L * m * n);
+            pool.run(chunks, c -> {
+                int r0 = Chunks.start(c, chunks, rows);
+                int r1 = Chunks.start(c + 1, chunks, rows);
+                if (training && layer == 0) {
+                    gather(batchStart, r0, r1);
+                }
+                products.forward(p.z[layer], input, offset, w[layer], b[layer], n, m, r0, r1);
+                FloatActivations.apply(net.activation(layer), p.z[layer], p.a[layer], n, r0, r1);
+                if (training && layer == layers - 1) {
+                    output.error(p.z[layer], p.a[layer], p.labels, p.delta[layer], r0, r1);
+                }
+            });
+            in = p.a[l];
+            inOffset = 0;
+        }
+    }
+
+    /** The labels of batch rows [r0, r1) and, when shuffled, their features into step.x. */
+    private void gather(int start, int r0, int r1) {
+        int m0 = net.inputSize();
+        float[] features = train.features();
+        int[] labels = train.labels();
+        for (int r = r0; r < r1; r++) {
+            int s = ordered ? order[start + r] : start + r;
+            if (ordered) {
+                System.arraycopy(features, s * m0, step.x, r * m0, m0);
+            }
+            step.labels[r] = labels[s];
+        }
+    }
+
+    /**
+     * From the last layer down: delta of the layer below (with W[l] before its update), then
+     * nablaW, nablaB and the SGD update of layer l, chunk by chunk of W's rows.
+     */
+    private void backward(float[] x, int xOffset, int rows, float eta) {
+        float scale = 1f / rows;
+        for (int l = layers - 1; l >= 0; l--) {
+            final int layer = l;
+            int m = net.size(l);
+            int n = net.size(l + 1);
+            if (l > 0) {
+                int chunks = Chunks.count(rows, 2L * m * n);
+                pool.run(chunks, c -> {
+                    int r0 = Chunks.start(c, chunks, rows);
+                    int r1 = Chunks.start(c + 1, chunks, rows);
+                    float[] below = step.delta[layer - 1];
+                    products.backward(below, step.delta[layer], w[layer], n, m, r0, r1);
+                    FloatActivations.multiplyByDerivative(net.activation(layer - 1), step.z[layer - 1], step.a[layer - 1], below, m,
+                            r0, r1);
+                });
+            }
+            final float[] prev = l == 0 ? x : step.a[l - 1];
+            final int prevOffset = l == 0 ? xOffset : 0;
+            int chunks = Chunks.count(n, 2L * rows * m);
+            pool.run(chunks, c -> {
+                int j0 = Chunks.start(c, chunks, n);
+                int j1 = Chunks.start(c + 1, chunks, n);
+                DenseProducts.transpose(step.delta[layer], step.deltaT, rows, n, j0, j1);
+                products.weightGradient(gradW[layer], step.deltaT, prev, prevOffset, rows, m, scale, j0, j1);
+                biasGradient(layer, rows, j0, j1);
+                sgd(layer, m, eta, j0, j1);
+            });
+        }
+    }
+
+    /** nablaB[j] = 1/B sum over the batch rows of delta[r][j], for j in [j0, j1), from deltaT; summed in double. */
+    private void biasGradient(int l, int rows, int j0, int j1) {
+        float[] deltaT = step.deltaT;
+        for (int j = j0; j < j1; j++) {
+            double s = 0;
+            for (int r = j * rows; r < (j + 1) * rows; r++) {
+                s += deltaT[r];
+            }
+            gradB[l][j] = (float) (s / rows);
+        }
+    }
+
+    /** W -= eta nablaW, b -= eta nablaB on rows [j0, j1) of layer l. */
+    private void sgd(int l, int m, float eta, int j0, int j1) {
+        float[] wl = w[l];
+        float[] gl = gradW[l];
+        for (int i = j0 * m; i < j1 * m; i++) {
+            wl[i] -= eta * gl[i];
+        }
+        for (int j = j0; j < j1; j++) {
+            b[l][j] -= eta * gradB[l][j];
+        }
+    }
+
+    @Override
+    public Evaluation evaluate(Dataset data) {
+        live();
+        checkShape(data);
+        if (data.count() == 0) {
+            return new Evaluation(0, 0, 0);
+        }
+        int blockRows = Math.min(EVAL_ROWS, data.count());
+        if (eval == null || eval.capacity < blockRows) {
+            eval = new PassBuffers(net, blockRows, false);
+        }
+        int last = layers - 1;
+        int[] labels = data.labels();
+        double cost = 0;
+        long correct = 0;
+        for (int start = 0; start < data.count(); start += EVAL_ROWS) {
+            int rows = Math.min(EVAL_ROWS, data.count() - start);
+            forward(eval, data.features(), start * net.inputSize(), rows, start);
+            for (int r = 0; r < rows; r++) {
+                int label = labels[start + r];
+                cost += output.sampleCost(eval.z[last], eval.a[last], label, r);
+                if (output.predicted(eval.a[last], r) == label) {
+                    correct++;
+                }
+            }
+        }
+        return new Evaluation(cost / data.count(), correct, data.count());
+    }
+
+    @Override
+    public LayerTrace trace(int l) {
+        live();
+        if (l < 0 || l >= layers) {
+            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + layers + " dense layers");
+        }
+        if (lastRows == 0) {
+            throw new IllegalStateException("no batch has been trained yet");
+        }
+        int block = lastRows * net.size(l + 1);
+        return new LayerTrace(toDouble(step.z[l], block), toDouble(step.a[l], block), toDouble(step.delta[l], block),
+                toDouble(gradW[l], gradW[l].length), toDouble(gradB[l], gradB[l].length), toDouble(w[l], w[l].length),
+                toDouble(b[l], b[l].length));
+    }
+
+    private static double[] toDouble(float[] f, int count) {
+        double[] d = new double[count];
+        for (int i = 0; i < count; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private void checkShape(Dataset data) {
+        if (data.width() != net.inputSize()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.width() + " features per sample, the network takes "
+                    + net.inputSize());
+        }
+        if (data.classes() > net.outputSize()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes, the network has "
+                    + net.outputSize() + " outputs");
+        }
+    }
+
+    private void live() {
+        if (closed) {
+            throw new IllegalStateException("the cpu engine is closed");
+        }
+    }
+
+    /** Stops the worker threads; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pool.close();
+    }
+}

@@ -1,0 +1,319 @@
+package backpropcl.engine.cpu;
+
+import static backpropcl.testing.Assertions2.assertRelNorm;
+import static backpropcl.testing.Assertions2.toDouble;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.Evaluation;
+import backpropcl.engine.LayerTrace;
+import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Init;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.testing.EngineTestData;
+import backpropcl.train.Shuffle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The cpu engine against the reference engine, step by step and over many steps; and across thread counts. */
+class CpuEngineTest {
+    /** One step, float32 against double, relative norm error per tensor (DESIGN: Precision). */
+    static final double ONE_STEP = 1e-5;
+    /** Weights after 100 SGD steps. */
+    static final double HUNDRED_STEPS = 1e-4;
+
+    /** Every hidden activation with every valid (output, cost); shapes and batches rotate through odd sizes. */
+    static Stream<Arguments> combinations() {
+        Activation[] hidden = {Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.LEAKY_RELU};
+        Activation[] outputs = {Activation.SIGMOID, Activation.SOFTMAX, Activation.IDENTITY};
+        String[] archs = {"784-30-10", "64-17-16-10", "100-300-10", "3-1-10", "784-100-33-10"};
+        int[] batches = {33, 257, 1, 10, 100};
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (Activation h : hidden) {
+            for (Activation o : outputs) {
+                for (Cost c : Cost.values()) {
+                    if (c.supports(o)) {
+                        out.add(Arguments.of(h, o, c, archs[i % archs.length], batches[i % batches.length], 1000L + i));
+                        i++;
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * Three steps (a full batch, a smaller one through the same buffers, then one in file order read
+     * in place) from Xavier parameters: z, a, delta, the gradients and the updated weights of every
+     * layer agree with the reference.
+     */
+    @ParameterizedTest(name = "{0}/{1}/{2} {3} batch {4}")
+    @MethodSource("combinations")
+    void stepMatchesReference(Activation hidden, Activation output, Cost cost, String arch, int batch, long seed) {
+        Network net = Network.of(arch, hidden, output, cost);
+        Parameters p = Init.XAVIER.initialise(net, seed);
+        Dataset data = EngineTestData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), seed % 2 == 0);
+        int[] order = Shuffle.permutation(data.count(), seed, 0);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            for (Engine e : new Engine[] {cpu, ref}) {
+                e.setTrainingData(data);
+                e.setOrder(order);
+            }
+            int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
+            for (int s = 0; s < steps.length; s++) {
+                if (s == 2) {
+                    cpu.setOrder(null);
+                    ref.setOrder(null);
+                }
+                cpu.trainBatch(steps[s][0], steps[s][1], 0.5);
+                ref.trainBatch(steps[s][0], steps[s][1], 0.5);
+                compareTraces(net, ref, cpu, "step " + s + " " + net, ONE_STEP, seed);
+            }
+        }
+    }
+
+    static void compareTraces(Network net, Engine ref, Engine cpu, String what, double tol, long seed) {
+        for (int l = 0; l < net.layers(); l++) {
+            LayerTrace e = ref.trace(l);
+            LayerTrace a = cpu.trace(l);
+            String at = what + " layer " + l + " ";
+            assertRelNorm(at + "z", e.z(), a.z(), tol, seed);
+            assertRelNorm(at + "a", e.a(), a.a(), tol, seed);
+            assertRelNorm(at + "delta", e.delta(), a.delta(), tol, seed);
+            assertRelNorm(at + "nablaW", e.gradWeights(), a.gradWeights(), tol, seed);
+            assertRelNorm(at + "nablaB", e.gradBiases(), a.gradBiases(), tol, seed);
+            assertRelNorm(at + "W after", e.weights(), a.weights(), tol, seed);
+            assertRelNorm(at + "b after", e.biases(), a.biases(), tol, seed);
+        }
+    }
+
+    static Stream<Arguments> hundredStepNetworks() {
+        return Stream.of(
+                Arguments.of(Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC), Init.NORMAL, 3.0, 10),
+                Arguments.of(Network.of("784-128-64-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY), Init.HE, 0.1, 32),
+                Arguments.of(Network.of("50-17-3", Activation.TANH, Activation.SOFTMAX, Cost.QUADRATIC), Init.XAVIER, 1.0, 7));
+    }
+
+    /** 100 SGD steps over shuffled epochs of a small random set (partial last batches included): the weights stay within 1e-4. */
+    @ParameterizedTest(name = "{0} {1} lr {2} batch {3}")
+    @MethodSource("hundredStepNetworks")
+    void hundredStepsStayClose(Network net, Init init, double lr, int batch) {
+        long seed = 42;
+        Parameters p = init.initialise(net, seed);
+        Dataset data = EngineTestData.random("random", seed, 300, net.inputSize(), net.outputSize(), true);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            train(cpu, data, 100, batch, lr, seed);
+            train(ref, data, 100, batch, lr, seed);
+            Parameters a = cpu.parameters();
+            Parameters e = ref.parameters();
+            for (int l = 0; l < net.layers(); l++) {
+                assertRelNorm("W[" + l + "] after 100 steps", toDouble(e.weights(l)), toDouble(a.weights(l)), HUNDRED_STEPS, seed);
+                assertRelNorm("b[" + l + "] after 100 steps", toDouble(e.biases(l)), toDouble(a.biases(l)), HUNDRED_STEPS, seed);
+                assertRelNorm("W[" + l + "] after 100 steps (double)", ref.weights(l), cpu.trace(l).weights(), HUNDRED_STEPS, seed);
+            }
+        }
+    }
+
+    /** Steps in shuffled epochs, as the Trainer does them (partial last batch included). */
+    static void train(Engine e, Dataset data, int steps, int batch, double lr, long seed) {
+        e.setTrainingData(data);
+        int done = 0;
+        for (int epoch = 0; done < steps; epoch++) {
+            e.setOrder(Shuffle.permutation(data.count(), seed, epoch));
+            for (int start = 0; start < data.count() && done < steps; start += batch, done++) {
+                e.trainBatch(start, Math.min(batch, data.count() - start), lr);
+            }
+        }
+    }
+
+    /**
+     * Two runs are bitwise the same, and so are runs on 1, 2 and 3 threads: the steps are cut by
+     * shape alone and every element is summed by one thread in a fixed order.
+     */
+    @Test
+    void runsAreBitwiseEqualOnAnyNumberOfThreads() {
+        Network net = Network.of("784-128-33-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        int batch = 100;
+        assertTrue(Chunks.count(batch, 2L * 784 * 128) > 2, "the test shape must be cut into several chunks");
+        Parameters p = Init.HE.initialise(net, 5);
+        Dataset data = EngineTestData.random("random", 5, 450, 784, 10, true);
+        Dataset test = EngineTestData.random("test", 6, 700, 784, 10, false);
+        int[] threads = {2, 2, 1, 3};
+        Parameters[] after = new Parameters[threads.length];
+        Evaluation[] evals = new Evaluation[threads.length];
+        LayerTrace[] traces = new LayerTrace[threads.length];
+        for (int run = 0; run < threads.length; run++) {
+            try (CpuEngine cpu = new CpuEngine(net, p, threads[run])) {
+                assertEquals(threads[run], cpu.threads());
+                train(cpu, data, 12, batch, 0.05, 5);
+                after[run] = cpu.parameters();
+                evals[run] = cpu.evaluate(test);
+                traces[run] = cpu.trace(0);
+            }
+        }
+        for (int run = 1; run < threads.length; run++) {
+            String what = "run " + run + " on " + threads[run] + " threads against run 0 on " + threads[0];
+            assertTrue(after[0].bitwiseEquals(after[run]), "parameters differ: " + what);
+            assertEquals(evals[0], evals[run], what);
+            assertArrayEquals(traces[0].delta(), traces[run].delta(), what);
+            assertArrayEquals(traces[0].gradWeights(), traces[run].gradWeights(), what);
+        }
+    }
+
+    /** evaluate() gives the reference's mean cost and accuracy, on a test set and on the training set. */
+    @ParameterizedTest(name = "{0}/{1}/{2}")
+    @MethodSource("evaluationNetworks")
+    void evaluateMatchesReference(Activation hidden, Activation output, Cost cost) {
+        long seed = 17 + hidden.ordinal() * 7 + output.ordinal();
+        Network net = Network.of("100-33-10", hidden, output, cost);
+        Parameters p = Init.XAVIER.initialise(net, seed);
+        Dataset train = EngineTestData.random("train", seed, 300, 100, 10, true);
+        Dataset test = EngineTestData.random("test", seed + 1, CpuEngine.EVAL_ROWS * 2 + 77, 100, 10, false);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            train(cpu, train, 12, 25, 0.5, seed);
+            train(ref, train, 12, 25, 0.5, seed);
+            LayerTrace before = cpu.trace(1);
+            for (Dataset d : new Dataset[] {test, train, test}) {
+                Evaluation e = ref.evaluate(d);
+                Evaluation a = cpu.evaluate(d);
+                assertEquals(e.count(), a.count());
+                assertEquals(e.correct(), a.correct(), d.name() + " correct");
+                assertEquals(e.meanCost(), a.meanCost(), 1e-5 * Math.abs(e.meanCost()), d.name() + " mean cost");
+            }
+            // Evaluation runs through its own buffers: the last batch's trace is intact.
+            assertArrayEquals(before.a(), cpu.trace(1).a());
+            assertArrayEquals(before.delta(), cpu.trace(1).delta());
+        }
+    }
+
+    static Stream<Arguments> evaluationNetworks() {
+        return Stream.of(
+                Arguments.of(Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY),
+                Arguments.of(Activation.TANH, Activation.SIGMOID, Cost.CROSS_ENTROPY),
+                Arguments.of(Activation.RELU, Activation.IDENTITY, Cost.QUADRATIC),
+                Arguments.of(Activation.LEAKY_RELU, Activation.SOFTMAX, Cost.QUADRATIC),
+                Arguments.of(Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC));
+    }
+
+    /** Saturated outputs: the cross-entropy cost is taken from z, so it stays finite where ln a would be ln 0. */
+    @Test
+    void crossEntropyOfSaturatedOutputsIsFinite() {
+        Network net = Network.of("4-3", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Parameters p = Parameters.zeros(net);
+        p.weights(0)[0] = 200f;    // output 0 gets z = 200 x0; the others 0
+        Dataset d = new Dataset("saturated", new float[] {1, 0, 0, 0}, new int[] {1}, 1, 4, 3);
+        try (CpuEngine cpu = new CpuEngine(net, p, 1); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            Evaluation e = cpu.evaluate(d);
+            assertEquals(200, e.meanCost(), 1e-4);
+            assertEquals(ref.evaluate(d).meanCost(), e.meanCost(), 1e-9);
+            assertEquals(0, e.correct());
+        }
+    }
+
+    /** A batch larger than any before replaces the buffers; a smaller one after it reuses them. */
+    @Test
+    void batchSizesGrowAndShrink() {
+        Network net = Network.of("30-9-4", Activation.LEAKY_RELU, Activation.SOFTMAX, Cost.QUADRATIC);
+        Parameters p = Init.XAVIER.initialise(net, 8);
+        Dataset data = EngineTestData.random("random", 8, 200, 30, 4, false);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            for (Engine e : new Engine[] {cpu, ref}) {
+                e.setTrainingData(data);
+                e.setOrder(Shuffle.permutation(200, 8, 0));
+            }
+            int[][] steps = {{0, 1}, {1, 7}, {8, 150}, {158, 2}, {160, 40}};
+            for (int[] s : steps) {
+                cpu.trainBatch(s[0], s[1], 0.3);
+                ref.trainBatch(s[0], s[1], 0.3);
+                assertEquals(s[1] * 4, cpu.trace(1).z().length, "trace shows the last batch's rows");
+                compareTraces(net, ref, cpu, "batch " + s[1] + " at " + s[0], ONE_STEP, 8);
+            }
+        }
+    }
+
+    @Test
+    void parametersRoundTripAndMisuseIsRefused() {
+        Network net = Network.of("17-3-2", Activation.TANH, Activation.SIGMOID, Cost.QUADRATIC);
+        Parameters p = Init.NORMAL.initialise(net, 3);
+        Parameters q = Init.NORMAL.initialise(net, 4);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2)) {
+            assertTrue(cpu.parameters().bitwiseEquals(p));
+            cpu.setParameters(q);
+            assertTrue(cpu.parameters().bitwiseEquals(q));
+            assertThrows(IllegalArgumentException.class,
+                    () -> cpu.setParameters(Parameters.zeros(Network.of("17-4-2", Activation.TANH, Activation.SIGMOID, Cost.QUADRATIC))));
+            assertThrows(IllegalStateException.class, () -> cpu.trace(0), "trace before any batch");
+            assertThrows(IllegalStateException.class, () -> cpu.setOrder(new int[0]), "order before data");
+            assertThrows(IllegalArgumentException.class,
+                    () -> cpu.setTrainingData(EngineTestData.random("wide", 1, 5, 18, 2, true)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> cpu.setTrainingData(EngineTestData.random("many classes", 1, 5, 17, 3, true)));
+            assertThrows(IllegalStateException.class, () -> cpu.trainBatch(0, 1, 0.1), "no training data");
+            cpu.setTrainingData(EngineTestData.random("ok", 1, 5, 17, 2, true));
+            assertThrows(IllegalArgumentException.class, () -> cpu.trainBatch(3, 3, 0.1), "past the end");
+            assertThrows(IllegalArgumentException.class, () -> cpu.trainBatch(0, 0, 0.1), "no rows");
+            assertThrows(IllegalArgumentException.class, () -> cpu.trainBatch(-1, 2, 0.1), "before the start");
+            assertThrows(IllegalArgumentException.class, () -> cpu.setOrder(new int[] {0, 1, 2, 3, 3}), "not a permutation");
+            assertThrows(IllegalArgumentException.class, () -> cpu.setOrder(new int[] {0, 1, 2, 3}), "too short");
+            assertEquals(new Evaluation(0, 0, 0), cpu.evaluate(EngineTestData.random("empty", 1, 0, 17, 2, true)));
+            cpu.trainBatch(0, 5, 0.1);
+            assertThrows(IndexOutOfBoundsException.class, () -> cpu.trace(2));
+        }
+    }
+
+    @Test
+    void descriptionNamesTheBlasAndThreads() {
+        Network net = Network.of("3-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        try (CpuEngine one = new CpuEngine(net, Parameters.zeros(net), 1); CpuEngine two = new CpuEngine(net, Parameters.zeros(net), 2)) {
+            String blas = BlasLibrary.name(BlasLibrary.load());
+            assertEquals("cpu (float32 Java, " + blas + ", 1 thread)", one.description());
+            assertEquals("cpu (float32 Java, " + blas + ", 2 threads)", two.description());
+            // Surefire adds jdk.incubator.vector, as the launcher does: the SIMD BLAS must be the one in use.
+            assertEquals("VectorBLAS", blas);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new CpuEngine(net, Parameters.zeros(net), 0));
+    }
+
+    @Test
+    void closeIsIdempotentAndStopsTheWork() {
+        Network net = Network.of("784-64-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Dataset data = EngineTestData.random("random", 3, 200, 784, 10, true);
+        CpuEngine cpu = new CpuEngine(net, Init.HE.initialise(net, 3), 2);
+        cpu.setTrainingData(data);
+        cpu.trainBatch(0, 200, 0.1);
+        cpu.close();
+        assertDoesNotThrow(cpu::close);
+        assertThrows(IllegalStateException.class, () -> cpu.trainBatch(0, 10, 0.1));
+        assertThrows(IllegalStateException.class, () -> cpu.evaluate(data));
+        assertThrows(IllegalStateException.class, cpu::parameters);
+    }
+
+    /** Engines opened and closed in a loop leave no worker thread behind. */
+    @Test
+    void closedEnginesLeaveNoThreads() {
+        Network net = Network.of("20-7-3", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Dataset data = EngineTestData.random("train", 1, 40, 20, 3, true);
+        for (int i = 0; i < 50; i++) {
+            try (CpuEngine cpu = new CpuEngine(net, Init.HE.initialise(net, 1), 3)) {
+                cpu.setTrainingData(data);
+                cpu.trainBatch(0, 40, 0.1);
+            }
+        }
+        long alive = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("cpu-engine-worker")).count();
+        assertEquals(0, alive, "worker threads still alive");
+    }
+}

@@ -1,0 +1,97 @@
+package backpropcl.engine.cpu;
+
+import static backpropcl.testing.Assertions2.assertCloseAndRelNorm;
+import static backpropcl.testing.Assertions2.toDouble;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The row-major products on top of the column-major BLAS, against plain double loops, whole and cut into chunks. */
+class DenseProductsTest {
+    private static final double ATOL = 1e-5;
+    private static final double RTOL = 1e-5;
+    private final DenseProducts products = new DenseProducts(BlasLibrary.load());
+
+    /** (B, m, n) shapes: size 1, odd sizes, the default network's and the larger benchmark's. */
+    private static final int[][] SHAPES = {{1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {33, 17, 16}, {10, 784, 16}, {100, 784, 128}, {257, 31, 10},
+        {7, 300, 1}, {9, 50, 70}};
+
+    @Test
+    void productsMatchDoubleLoopsWholeAndInChunks() {
+        Random rnd = new Random(11);
+        for (int[] s : SHAPES) {
+            int rows = s[0];
+            int m = s[1];
+            int n = s[2];
+            long seed = 11;
+            float[] x = random(rnd, rows * m + 3);     // +3: the input starts at offset 3, as a batch read in place does
+            float[] w = random(rnd, n * m);
+            float[] bias = random(rnd, n);
+            float[] delta = random(rnd, rows * n);
+            float scale = 1f / rows;
+            String at = rows + "x" + m + "x" + n + " ";
+
+            double[] zWant = new double[rows * n];
+            double[] gWant = new double[rows * m];
+            double[] gradWant = new double[n * m];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    double acc = bias[j];
+                    for (int k = 0; k < m; k++) {
+                        acc += (double) x[3 + r * m + k] * w[j * m + k];
+                        gWant[r * m + k] += (double) delta[r * n + j] * w[j * m + k];
+                        gradWant[j * m + k] += (double) delta[r * n + j] * x[3 + r * m + k] / rows;
+                    }
+                    zWant[r * n + j] = acc;
+                }
+            }
+            float[][] z = new float[2][];
+            float[][] g = new float[2][];
+            float[][] grad = new float[2][];
+            for (int cut = 0; cut < 2; cut++) {
+                z[cut] = nans(rows * n);
+                g[cut] = nans(rows * m);
+                grad[cut] = nans(n * m);
+                int rowChunks = cut == 0 ? 1 : Math.min(rows, 3);
+                for (int c = 0; c < rowChunks; c++) {
+                    int r0 = Chunks.start(c, rowChunks, rows);
+                    int r1 = Chunks.start(c + 1, rowChunks, rows);
+                    products.forward(z[cut], x, 3, w, bias, n, m, r0, r1);
+                    products.backward(g[cut], delta, w, n, m, r0, r1);
+                }
+                int wChunks = cut == 0 ? 1 : Math.min(n, 3);
+                float[] deltaT = nans(n * rows);
+                for (int c = 0; c < wChunks; c++) {
+                    int j0 = Chunks.start(c, wChunks, n);
+                    int j1 = Chunks.start(c + 1, wChunks, n);
+                    DenseProducts.transpose(delta, deltaT, rows, n, j0, j1);
+                    products.weightGradient(grad[cut], deltaT, x, 3, rows, m, scale, j0, j1);
+                }
+                String how = at + (cut == 0 ? "whole " : "in chunks ");
+                assertCloseAndRelNorm(how + "forward", zWant, toDouble(z[cut]), ATOL, RTOL, seed);
+                assertCloseAndRelNorm(how + "backward", gWant, toDouble(g[cut]), ATOL, RTOL, seed);
+                assertCloseAndRelNorm(how + "weight gradient", gradWant, toDouble(grad[cut]), ATOL, RTOL, seed);
+            }
+            assertArrayEquals(z[0], z[1], at + "forward: a cut changes no bit");
+            assertArrayEquals(g[0], g[1], at + "backward: a cut changes no bit");
+            assertArrayEquals(grad[0], grad[1], at + "weight gradient: a cut changes no bit");
+        }
+    }
+
+    private static float[] random(Random rnd, int count) {
+        float[] f = new float[count];
+        for (int i = 0; i < count; i++) {
+            f[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return f;
+    }
+
+    /** An output poisoned with NaN, so an element the product forgets fails the finite check. */
+    private static float[] nans(int count) {
+        float[] f = new float[count];
+        Arrays.fill(f, Float.NaN);
+        return f;
+    }
+}
