@@ -193,15 +193,23 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** "PoCL 3.1+debian" from "OpenCL 3.0 PoCL 3.1+debian Linux, ...": the platform version without its OpenCL prefix. */
     static String runtimeName(String platformVersion) {
-        // "OpenCL 1.2 (Oclgrind 21.10)": the runtime is in parentheses.
-        String[] t = platformVersion.replace("(", "").replace(")", "").trim().split("\\s+");
-        int i = t.length > 1 && t[0].equals("OpenCL") ? 2 : 0;
+        String v = platformVersion.trim();
+        if (v.startsWith("OpenCL ")) {
+            String rest = v.substring(v.indexOf(' ', "OpenCL ".length()) + 1).trim();
+            // "OpenCL 1.2 (Oclgrind 21.10)": the whole runtime name is in parentheses.
+            if (rest.startsWith("(") && rest.endsWith(")")) {
+                rest = rest.substring(1, rest.length() - 1);
+            }
+            v = rest;
+        }
+        String[] t = v.split("\\s+");
         StringBuilder sb = new StringBuilder();
-        for (int j = i; j < Math.min(t.length, i + 2); j++) {
+        for (int j = 0; j < Math.min(t.length, 2); j++) {
             sb.append(sb.length() == 0 ? "" : " ").append(t[j]);
         }
         return sb.length() == 0 ? platformVersion.trim() : sb.toString();
     }
+
 
     /** The device this engine runs on. */
     public DeviceInfo device() {
