@@ -1,7 +1,7 @@
 package backpropcl.cli;
 
 import backpropcl.bench.LockstepRun;
-import backpropcl.bench.RelativeError;
+import backpropcl.engine.RelativeError;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;

@@ -1,5 +1,6 @@
 package backpropcl.selftest;
 
+import backpropcl.engine.RelativeError;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;

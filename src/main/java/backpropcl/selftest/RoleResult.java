@@ -1,5 +1,6 @@
 package backpropcl.selftest;
 
+import backpropcl.engine.RelativeError;
 /**
  * The worst error of one role over a check case.
  *

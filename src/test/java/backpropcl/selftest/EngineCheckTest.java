@@ -1,5 +1,6 @@
 package backpropcl.selftest;
 
+import backpropcl.engine.RelativeError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

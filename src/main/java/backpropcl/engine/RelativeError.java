@@ -1,12 +1,10 @@
-package backpropcl.bench;
-
-import backpropcl.engine.Engine;
-import backpropcl.engine.LayerTrace;
+package backpropcl.engine;
 
 /**
  * How far one engine's tensors are from another's, as the design states it: the relative error
- * ||a - b|| / ||b|| (Euclidean norms) per tensor, b being the tensor compared against. Shared by
- * {@code compare} and the benchmark's correctness check so the two never disagree.
+ * ||a - b|| / ||b|| (Euclidean norms) per tensor, b being the tensor compared against. The one
+ * measure of {@code compare}, {@code selftest} and the benchmark's correctness check, so they never
+ * disagree; an unwritten (NaN) output can never pass.
  */
 public final class RelativeError {
     private RelativeError() {
@@ -28,6 +26,11 @@ public final class RelativeError {
             norm += b[i] * b[i];
         }
         return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+    }
+
+    /** |a - b| / |b| for one number, with the same conventions. */
+    public static double of(double a, double b) {
+        return of(new double[] {a}, new double[] {b});
     }
 
     /**
