@@ -11,7 +11,7 @@ public interface TrainingListener {
     default void batchDone(int epoch, int batch, int samplesDone) {
     }
 
-    /** After an epoch's training pass, before its evaluation. */
+    /** After an epoch's training pass and its test evaluation (which waits for queued work), before the optional training-set evaluation. */
     default void trainingPassDone(int epoch) {
     }
 
