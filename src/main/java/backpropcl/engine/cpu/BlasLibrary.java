@@ -6,9 +6,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The dev.ludovic.netlib BLAS the cpu engine multiplies with: the pure-Java one, VectorBLAS (SIMD
- * through jdk.incubator.vector, which the launcher and the tests add), or Java11BLAS/Java8BLAS
- * when that module is missing.
+ * The dev.ludovic.netlib BLAS of the cpu engine's fallback: the pure-Java one, Java11BLAS/Java8BLAS
+ * when jdk.incubator.vector is missing (then the engine multiplies with its sgemv, and this class
+ * warns once). With the module (the launcher and the tests add it) this is VectorBLAS, which the
+ * engine does not use: its own {@link VectorKernels} are faster (docs/cpu.md).
  *
  * <p>Not {@code BLAS.getInstance()}: it prefers a native libblas.so.3 when netlib's JNI shim loads,
  * and on a stock Debian or Ubuntu that library is the unoptimised reference BLAS, measured at 1.3

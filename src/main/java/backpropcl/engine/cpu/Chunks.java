@@ -28,8 +28,21 @@ final class Chunks {
         return (int) Math.max(1, Math.min(Math.min(MAX, units), byWork));
     }
 
-    /** The first unit of chunk c of {@code chunks} over {@code units}; chunk c is [start(c), start(c + 1)). */
+    /** Chunk boundaries fall on multiples of this when every chunk gets that many units: the kernels' row block. */
+    static final int ALIGN = 4;  // VectorKernels.ROWS, not read from there: that class needs jdk.incubator.vector
+
+    /**
+     * The first unit of chunk c of {@code chunks} over {@code units}; chunk c is [start(c), start(c + 1)).
+     * Rounded to a multiple of {@link #ALIGN} when the chunks are at least that long, so that no
+     * chunk but the last ends in a partial row block (which computes 4 rows and keeps fewer).
+     */
     static int start(int c, int chunks, int units) {
-        return (int) ((long) units * c / chunks);
+        if (c == 0 || c >= chunks) {
+            return c == 0 ? 0 : units;
+        }
+        if (units < ALIGN * chunks) {
+            return (int) ((long) units * c / chunks);
+        }
+        return (int) Math.min(units, ((long) units * c + (long) chunks * ALIGN / 2) / ((long) chunks * ALIGN) * ALIGN);
     }
 }

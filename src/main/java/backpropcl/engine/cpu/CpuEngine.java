@@ -10,8 +10,9 @@ import dev.ludovic.netlib.blas.BLAS;
 
 /**
  * The cpu engine: float32 on the host, for machines without a usable OpenCL device. Matrix
- * products are runs of dev.ludovic.netlib VectorBLAS's SIMD sgemv ({@link DenseProducts},
- * {@link BlasLibrary}); activations, the output error, the bias gradients and the SGD update are
+ * products are register-blocked kernels on jdk.incubator.vector ({@link DenseProducts},
+ * {@link VectorKernels}), or runs of a scalar BLAS's sgemv when that module is missing
+ * ({@link BlasLibrary} warns); activations, the output error, the bias gradients and the SGD update are
  * plain Java ({@link FloatActivations}, {@link OutputLayer}), each fused into the chunk that the
  * product before it wrote, while those rows are in cache. A batch in file order is read in place
  * from the training set; a shuffled one is gathered row by row inside the first layer's chunks.
@@ -19,6 +20,7 @@ import dev.ludovic.netlib.blas.BLAS;
  * <p>Held (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
  *   W[l] (n, m), b[l] (n)              parameters, updated in place
+ *   wT[l] (m, n)                       W[l] transposed, for the forward kernel; updated with W
  *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace)
  *   step: x, labels, z[l], a[l], delta[l]   the training batch ({@link PassBuffers})
  *   eval: z[l], a[l] (EVAL_ROWS, n)    a separate pass for evaluate(), so trace() is kept
@@ -39,12 +41,13 @@ public final class CpuEngine implements Engine {
     private final Network net;
     private final int layers;
     private final float[][] w;
+    private final float[][] wT;
     private final float[][] b;
     private final float[][] gradW;
     private final float[][] gradB;
     private final OutputLayer output;
     private final DenseProducts products;
-    private final String blasName;
+    private final String productsName;
     private final WorkerPool pool;
 
     private PassBuffers step;
@@ -65,20 +68,22 @@ public final class CpuEngine implements Engine {
         this.net = net;
         this.layers = net.layers();
         this.w = new float[layers][];
+        this.wT = new float[layers][];
         this.b = new float[layers][];
         this.gradW = new float[layers][];
         this.gradB = new float[layers][];
         for (int l = 0; l < layers; l++) {
             int size = Math.multiplyExact(net.size(l + 1), net.size(l));
             w[l] = new float[size];
+            wT[l] = new float[size];
             b[l] = new float[net.size(l + 1)];
             gradW[l] = new float[size];
             gradB[l] = new float[net.size(l + 1)];
         }
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();
-        this.products = new DenseProducts(blas);
-        this.blasName = BlasLibrary.name(blas);
+        this.products = new DenseProducts(blas, DenseProducts.vectorModule());
+        this.productsName = products.simd() ? "Vector API kernels" : BlasLibrary.name(blas);
         setParameters(initial);
         this.pool = new WorkerPool(threads);
     }
@@ -90,7 +95,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public String description() {
-        return "cpu (float32 Java, " + blasName + ", " + pool.threads() + (pool.threads() == 1 ? " thread)" : " threads)");
+        return "cpu (float32 Java, " + productsName + ", " + pool.threads() + (pool.threads() == 1 ? " thread)" : " threads)");
     }
 
     /** Threads that work on a step, the caller included. */
@@ -112,6 +117,7 @@ public final class CpuEngine implements Engine {
         for (int l = 0; l < layers; l++) {
             System.arraycopy(p.weights(l), 0, w[l], 0, w[l].length);
             System.arraycopy(p.biases(l), 0, b[l], 0, b[l].length);
+            DenseProducts.transposeWeights(w[l], wT[l], net.size(l + 1), net.size(l), 0, net.size(l + 1));
         }
     }
 
@@ -206,7 +212,7 @@ public final class CpuEngine implements Engine {
                 if (training && layer == 0) {
                     gather(batchStart, r0, r1);
                 }
-                products.forward(p.z[layer], input, offset, w[layer], b[layer], n, m, r0, r1);
+                products.forward(p.z[layer], input, offset, w[layer], wT[layer], b[layer], n, m, r0, r1);
                 FloatActivations.apply(net.activation(layer), p.z[layer], p.a[layer], n, r0, r1);
                 if (training && layer == layers - 1) {
                     output.error(p.z[layer], p.a[layer], p.labels, p.delta[layer], r0, r1);
@@ -278,12 +284,28 @@ public final class CpuEngine implements Engine {
         }
     }
 
-    /** W -= eta nablaW, b -= eta nablaB on rows [j0, j1) of layer l. */
+    /** W -= eta nablaW, b -= eta nablaB on rows [j0, j1) of layer l, and the same columns of W^T. */
     private void sgd(int l, int m, float eta, int j0, int j1) {
         float[] wl = w[l];
         float[] gl = gradW[l];
-        for (int i = j0 * m; i < j1 * m; i++) {
-            wl[i] -= eta * gl[i];
+        if (products.simd()) {
+            // In tiles of 64 columns of W: 64 rows of wT (one line per row) stay in L1 while the chunk's rows pass.
+            float[] t = wT[l];
+            int n = net.size(l + 1);
+            for (int k0 = 0; k0 < m; k0 += 64) {
+                int k1 = Math.min(m, k0 + 64);
+                for (int j = j0; j < j1; j++) {
+                    for (int k = k0, i = j * m + k0; k < k1; k++, i++) {
+                        float v = wl[i] - eta * gl[i];
+                        wl[i] = v;
+                        t[k * n + j] = v;
+                    }
+                }
+            }
+        } else {
+            for (int i = j0 * m; i < j1 * m; i++) {
+                wl[i] -= eta * gl[i];
+            }
         }
         for (int j = j0; j < j1; j++) {
             b[l][j] -= eta * gradB[l][j];

@@ -3,36 +3,62 @@ package backpropcl.engine.cpu;
 import dev.ludovic.netlib.blas.BLAS;
 
 /**
- * The three matrix products of a dense layer on row-major float blocks, as runs of the BLAS
- * Level-2 routine sgemv:
+ * The three matrix products of a dense layer on row-major float blocks:
  * <pre>
- *   forward   z_r = W x_r + b                      sgemv "T" on W (n, m), per sample r
- *   backward  g_r = W^T delta_r                    sgemv "N" on W, per sample r
- *   gradient  nablaW_j = s sum_r deltaT_j[r] x_r   sgemv "N" on the batch x, per row j of W
+ *   forward   z = x W^T + b            x (B, m), W (n, m), z (B, n)
+ *   backward  g = delta W              delta (B, n), g (B, m)
+ *   gradient  nablaW = s deltaT x      deltaT (n, B), nablaW (n, m)
  * </pre>
- * The gradient reads delta transposed to (n, B) ({@link #transpose}), so that each row of W
- * takes a contiguous vector: netlib's SIMD paths need unit strides.
+ * With jdk.incubator.vector present, each is one call of {@link VectorKernels#multiply}, whose
+ * second operand is read row by row: the forward product reads W transposed, {@code wT} (m, n),
+ * which the engine keeps beside W; the gradient reads delta transposed ({@link #transpose}).
  *
- * <p>Why not sgemm: netlib 3.0.3's VectorBLAS has SIMD (jdk.incubator.vector) in its Level-1 and
- * Level-2 routines only; its sgemm is the scalar Java11BLAS code. On our shapes sgemm measured 3
- * to 19 GFLOP/s, these runs of sgemv 15 to 30, and rank-1 updates (sger) for the gradient 11 to 22
- * (docs/cpu.md).
+ * <p>Without the module (the engine has warned) each is a run of the BLAS Level-2 routine sgemv of
+ * the scalar Java11BLAS: per sample forward ("T" on W, 32 rows of W at a time) and backward ("N"
+ * on W), per row of W for the gradient. With the module, VectorBLAS's sgemv is not used at all:
+ * alone it still beat the kernels on a short sum into wide rows (the 784-16-16-10 network's first
+ * gradient at batch 10: 28 - 32 GFLOP/s against 14 - 24), but called beside the kernels in the
+ * engine it ran the Vector API's unintrinsified fallback code and made that network 3x slower
+ * (docs/cpu.md). netlib's sgemm is scalar code, slower than either.
  *
- * <p>Each output element is computed by one routine call whose arguments do not depend on how a
- * step is cut into chunks (by samples, or by rows of W), so a cut changes no bit of the result.
+ * <p>Either way each output element is computed by one chain whose arguments do not depend on how
+ * a step is cut into chunks (by samples, or by rows of W), so a cut changes no bit of the result.
  */
 final class DenseProducts {
-    /** Rows of W that one forward pass over the samples covers: 32 x 784 floats stay in L2 meanwhile. */
+    /** Rows of W that one sgemv pass over the samples covers: 32 x 784 floats stay in L2 meanwhile. */
     static final int FORWARD_BLOCK = 32;
 
     private final BLAS blas;
+    private final boolean simd;
 
-    DenseProducts(BLAS blas) {
+    /** Products on the Vector API kernels when {@code simd}, else on sgemv runs of {@code blas}. */
+    DenseProducts(BLAS blas, boolean simd) {
         this.blas = blas;
+        this.simd = simd;
     }
 
-    /** z rows [r0, r1) = x rows [r0, r1) W^T + b; x (B, m) starts at xOffset, W (n, m), z (B, n). */
-    void forward(float[] z, float[] x, int xOffset, float[] w, float[] b, int n, int m, int r0, int r1) {
+    /**
+     * Whether jdk.incubator.vector is in the boot layer (java --add-modules jdk.incubator.vector),
+     * so that {@link VectorKernels} can load. Asked here: that class cannot be touched without it.
+     */
+    static boolean vectorModule() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** Whether the products run on {@link VectorKernels}. */
+    boolean simd() {
+        return simd;
+    }
+
+    /**
+     * z rows [r0, r1) = x rows [r0, r1) W^T + b; x (B, m) starts at xOffset, W (n, m), wT = W^T (m, n),
+     * z (B, n).
+     */
+    void forward(float[] z, float[] x, int xOffset, float[] w, float[] wT, float[] b, int n, int m, int r0, int r1) {
+        if (simd) {
+            VectorKernels.multiply(r1 - r0, n, m, x, xOffset + r0 * m, m, wT, 0, n, z, r0 * n, n, 1f, b);
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             System.arraycopy(b, 0, z, r * n, n);
         }
@@ -46,6 +72,10 @@ final class DenseProducts {
 
     /** g rows [r0, r1) = delta rows [r0, r1) W: delta (B, n), W (n, m), g (B, m). */
     void backward(float[] g, float[] delta, float[] w, int n, int m, int r0, int r1) {
+        if (simd) {
+            VectorKernels.multiply(r1 - r0, m, n, delta, r0 * n, n, w, 0, m, g, r0 * m, m, 1f, null);
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             blas.sgemv("N", m, n, 1f, w, 0, m, delta, r * n, 1, 0f, g, r * m, 1);
         }
@@ -60,11 +90,24 @@ final class DenseProducts {
         }
     }
 
+    /** Rows [j0, j1) of W (n, m) into columns [j0, j1) of wT (m, n). */
+    static void transposeWeights(float[] w, float[] wT, int n, int m, int j0, int j1) {
+        for (int k = 0; k < m; k++) {
+            for (int j = j0; j < j1; j++) {
+                wT[k * n + j] = w[j * m + k];
+            }
+        }
+    }
+
     /**
      * nablaW rows [j0, j1) = scale deltaT x over the batch rows 0..rows-1: deltaT (n, B) from
      * {@link #transpose}, x (B, m) from xOffset, nablaW (n, m).
      */
     void weightGradient(float[] gradW, float[] deltaT, float[] x, int xOffset, int rows, int m, float scale, int j0, int j1) {
+        if (simd) {
+            VectorKernels.multiply(j1 - j0, m, rows, deltaT, j0 * rows, rows, x, xOffset, m, gradW, j0 * m, m, scale, null);
+            return;
+        }
         for (int j = j0; j < j1; j++) {
             blas.sgemv("N", m, rows, scale, x, xOffset, m, deltaT, j * rows, 1, 0f, gradW, j * m, 1);
         }

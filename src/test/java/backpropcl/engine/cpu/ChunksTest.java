@@ -25,6 +25,21 @@ class ChunksTest {
         }
     }
 
+    /** Cuts fall on multiples of the kernels' row block when the chunks are that long: 100 rows in 8 give 12 or 16 each. */
+    @Test
+    void cutsAreAlignedToTheRowBlockWhenChunksAreLongEnough() {
+        assertEquals(4, Chunks.ALIGN);
+        for (int units = 4; units < 300; units++) {
+            for (int chunks = 1; chunks <= Math.min(Chunks.MAX, units / Chunks.ALIGN); chunks++) {
+                for (int c = 0; c < chunks; c++) {
+                    assertEquals(0, Chunks.start(c, chunks, units) % Chunks.ALIGN, units + " in " + chunks + ", chunk " + c);
+                }
+            }
+        }
+        assertEquals(12, Chunks.start(1, 8, 100));
+        assertEquals(52, Chunks.start(4, 8, 100));
+    }
+
     /** The default network at batch 10 stays on one thread (a split measured slower); the 784-128-64-10 batch of 100 is cut. */
     @Test
     void smallStepsStayWholeAndLargeOnesAreCut() {

@@ -276,14 +276,13 @@ class CpuEngineTest {
     }
 
     @Test
-    void descriptionNamesTheBlasAndThreads() {
+    void descriptionNamesTheProductsAndThreads() {
         Network net = Network.of("3-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         try (CpuEngine one = new CpuEngine(net, Parameters.zeros(net), 1); CpuEngine two = new CpuEngine(net, Parameters.zeros(net), 2)) {
-            String blas = BlasLibrary.name(BlasLibrary.load());
-            assertEquals("cpu (float32 Java, " + blas + ", 1 thread)", one.description());
-            assertEquals("cpu (float32 Java, " + blas + ", 2 threads)", two.description());
-            // Surefire adds jdk.incubator.vector, as the launcher does: the SIMD BLAS must be the one in use.
-            assertEquals("VectorBLAS", blas);
+            // Surefire adds jdk.incubator.vector, as the launcher does: the SIMD kernels must be the ones in use.
+            assertTrue(DenseProducts.vectorModule());
+            assertEquals("cpu (float32 Java, Vector API kernels, 1 thread)", one.description());
+            assertEquals("cpu (float32 Java, Vector API kernels, 2 threads)", two.description());
         }
         assertThrows(IllegalArgumentException.class, () -> new CpuEngine(net, Parameters.zeros(net), 0));
     }

@@ -8,18 +8,29 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The row-major products on top of the column-major BLAS, against plain double loops, whole and cut into chunks. */
+/**
+ * The row-major products, on the Vector API kernels and on the sgemv fallback, against plain double
+ * loops, whole and cut into chunks.
+ */
 class DenseProductsTest {
     private static final double ATOL = 1e-5;
     private static final double RTOL = 1e-5;
-    private final DenseProducts products = new DenseProducts(BlasLibrary.load());
 
     /** (B, m, n) shapes: size 1, odd sizes, the default network's and the larger benchmark's. */
     private static final int[][] SHAPES = {{1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {33, 17, 16}, {10, 784, 16}, {100, 784, 128}, {257, 31, 10},
         {7, 300, 1}, {9, 50, 70}};
 
     @Test
-    void productsMatchDoubleLoopsWholeAndInChunks() {
+    void vectorKernelsMatchDoubleLoopsWholeAndInChunks() {
+        check(new DenseProducts(BlasLibrary.load(), true));
+    }
+
+    @Test
+    void sgemvFallbackMatchesDoubleLoopsWholeAndInChunks() {
+        check(new DenseProducts(BlasLibrary.load(), false));
+    }
+
+    private static void check(DenseProducts products) {
         Random rnd = new Random(11);
         for (int[] s : SHAPES) {
             int rows = s[0];
@@ -28,10 +39,12 @@ class DenseProductsTest {
             long seed = 11;
             float[] x = random(rnd, rows * m + 3);     // +3: the input starts at offset 3, as a batch read in place does
             float[] w = random(rnd, n * m);
+            float[] wT = nans(m * n);
+            DenseProducts.transposeWeights(w, wT, n, m, 0, n);
             float[] bias = random(rnd, n);
             float[] delta = random(rnd, rows * n);
             float scale = 1f / rows;
-            String at = rows + "x" + m + "x" + n + " ";
+            String at = (products.simd() ? "kernels " : "sgemv ") + rows + "x" + m + "x" + n + " ";
 
             double[] zWant = new double[rows * n];
             double[] gWant = new double[rows * m];
@@ -58,7 +71,7 @@ class DenseProductsTest {
                 for (int c = 0; c < rowChunks; c++) {
                     int r0 = Chunks.start(c, rowChunks, rows);
                     int r1 = Chunks.start(c + 1, rowChunks, rows);
-                    products.forward(z[cut], x, 3, w, bias, n, m, r0, r1);
+                    products.forward(z[cut], x, 3, w, wT, bias, n, m, r0, r1);
                     products.backward(g[cut], delta, w, n, m, r0, r1);
                 }
                 int wChunks = cut == 0 ? 1 : Math.min(n, 3);
