@@ -2,6 +2,7 @@ package backpropcl.engine.cpu;
 
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
+import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Network;
@@ -154,19 +155,8 @@ public final class CpuEngine implements Engine {
             ordered = false;
             return;
         }
-        int n = train.count();
-        if (permutation.length != n) {
-            throw new IllegalArgumentException("the order has " + permutation.length + " entries, the training set " + n);
-        }
-        boolean[] seen = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            int v = permutation[i];
-            if (v < 0 || v >= n || seen[v]) {
-                throw new IllegalArgumentException("the order is not a permutation of 0.." + (n - 1) + ": entry " + i + " is " + v);
-            }
-            seen[v] = true;
-        }
-        System.arraycopy(permutation, 0, order, 0, n);
+        EngineInputs.checkPermutation(permutation, train.count());
+        System.arraycopy(permutation, 0, order, 0, permutation.length);
         ordered = true;
     }
 
@@ -365,14 +355,7 @@ public final class CpuEngine implements Engine {
     }
 
     private void checkShape(Dataset data) {
-        if (data.width() != net.inputSize()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.width() + " features per sample, the network takes "
-                    + net.inputSize());
-        }
-        if (data.classes() > net.outputSize()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes, the network has "
-                    + net.outputSize() + " outputs");
-        }
+        EngineInputs.checkShape(net, data);
     }
 
     private void live() {

@@ -2,6 +2,7 @@ package backpropcl.engine.opencl;
 
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
+import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.KernelProfiling;
 import backpropcl.engine.LayerTrace;
@@ -288,18 +289,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             ordered = false;
             return;
         }
-        int n = train.count();
-        if (permutation.length != n) {
-            throw new IllegalArgumentException("the order has " + permutation.length + " entries, the training set " + n);
-        }
-        boolean[] seen = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            int v = permutation[i];
-            if (v < 0 || v >= n || seen[v]) {
-                throw new IllegalArgumentException("the order is not a permutation of 0.." + (n - 1) + ": entry " + i + " is " + v);
-            }
-            seen[v] = true;
-        }
+        EngineInputs.checkPermutation(permutation, train.count());
         // Blocking, once per epoch; the in-order queue runs it after the batches already queued.
         order.write(permutation);
         ordered = true;
@@ -534,14 +524,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     private void checkShape(Dataset data) {
-        if (data.width() != net.inputSize()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.width() + " features per sample, the network takes "
-                    + net.inputSize());
-        }
-        if (data.classes() > net.outputSize()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes, the network has "
-                    + net.outputSize() + " outputs");
-        }
+        EngineInputs.checkShape(net, data);
     }
 
     private static long bytes(long rows, long cols) {

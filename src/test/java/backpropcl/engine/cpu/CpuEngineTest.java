@@ -18,7 +18,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
-import backpropcl.testing.EngineTestData;
+import backpropcl.selftest.SyntheticData;
 import backpropcl.train.Shuffle;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +66,7 @@ class CpuEngineTest {
     void stepMatchesReference(Activation hidden, Activation output, Cost cost, String arch, int batch, long seed) {
         Network net = Network.of(arch, hidden, output, cost);
         Parameters p = Init.XAVIER.initialise(net, seed);
-        Dataset data = EngineTestData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), seed % 2 == 0);
+        Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), seed % 2 == 0);
         int[] order = Shuffle.permutation(data.count(), seed, 0);
         try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             for (Engine e : new Engine[] {cpu, ref}) {
@@ -114,7 +114,7 @@ class CpuEngineTest {
     void hundredStepsStayClose(Network net, Init init, double lr, int batch) {
         long seed = 42;
         Parameters p = init.initialise(net, seed);
-        Dataset data = EngineTestData.random("random", seed, 300, net.inputSize(), net.outputSize(), true);
+        Dataset data = SyntheticData.random("random", seed, 300, net.inputSize(), net.outputSize(), true);
         try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             train(cpu, data, 100, batch, lr, seed);
             train(ref, data, 100, batch, lr, seed);
@@ -150,8 +150,8 @@ class CpuEngineTest {
         int batch = 100;
         assertTrue(Chunks.count(batch, 2L * 784 * 128) > 2, "the test shape must be cut into several chunks");
         Parameters p = Init.HE.initialise(net, 5);
-        Dataset data = EngineTestData.random("random", 5, 450, 784, 10, true);
-        Dataset test = EngineTestData.random("test", 6, 700, 784, 10, false);
+        Dataset data = SyntheticData.random("random", 5, 450, 784, 10, true);
+        Dataset test = SyntheticData.random("test", 6, 700, 784, 10, false);
         int[] threads = {2, 2, 1, 3};
         Parameters[] after = new Parameters[threads.length];
         Evaluation[] evals = new Evaluation[threads.length];
@@ -181,8 +181,8 @@ class CpuEngineTest {
         long seed = 17 + hidden.ordinal() * 7 + output.ordinal();
         Network net = Network.of("100-33-10", hidden, output, cost);
         Parameters p = Init.XAVIER.initialise(net, seed);
-        Dataset train = EngineTestData.random("train", seed, 300, 100, 10, true);
-        Dataset test = EngineTestData.random("test", seed + 1, CpuEngine.EVAL_ROWS * 2 + 77, 100, 10, false);
+        Dataset train = SyntheticData.random("train", seed, 300, 100, 10, true);
+        Dataset test = SyntheticData.random("test", seed + 1, CpuEngine.EVAL_ROWS * 2 + 77, 100, 10, false);
         try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             train(cpu, train, 12, 25, 0.5, seed);
             train(ref, train, 12, 25, 0.5, seed);
@@ -229,7 +229,7 @@ class CpuEngineTest {
     void batchSizesGrowAndShrink() {
         Network net = Network.of("30-9-4", Activation.LEAKY_RELU, Activation.SOFTMAX, Cost.QUADRATIC);
         Parameters p = Init.XAVIER.initialise(net, 8);
-        Dataset data = EngineTestData.random("random", 8, 200, 30, 4, false);
+        Dataset data = SyntheticData.random("random", 8, 200, 30, 4, false);
         try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             for (Engine e : new Engine[] {cpu, ref}) {
                 e.setTrainingData(data);
@@ -259,17 +259,17 @@ class CpuEngineTest {
             assertThrows(IllegalStateException.class, () -> cpu.trace(0), "trace before any batch");
             assertThrows(IllegalStateException.class, () -> cpu.setOrder(new int[0]), "order before data");
             assertThrows(IllegalArgumentException.class,
-                    () -> cpu.setTrainingData(EngineTestData.random("wide", 1, 5, 18, 2, true)));
+                    () -> cpu.setTrainingData(SyntheticData.random("wide", 1, 5, 18, 2, true)));
             assertThrows(IllegalArgumentException.class,
-                    () -> cpu.setTrainingData(EngineTestData.random("many classes", 1, 5, 17, 3, true)));
+                    () -> cpu.setTrainingData(SyntheticData.random("many classes", 1, 5, 17, 3, true)));
             assertThrows(IllegalStateException.class, () -> cpu.trainBatch(0, 1, 0.1), "no training data");
-            cpu.setTrainingData(EngineTestData.random("ok", 1, 5, 17, 2, true));
+            cpu.setTrainingData(SyntheticData.random("ok", 1, 5, 17, 2, true));
             assertThrows(IllegalArgumentException.class, () -> cpu.trainBatch(3, 3, 0.1), "past the end");
             assertThrows(IllegalArgumentException.class, () -> cpu.trainBatch(0, 0, 0.1), "no rows");
             assertThrows(IllegalArgumentException.class, () -> cpu.trainBatch(-1, 2, 0.1), "before the start");
             assertThrows(IllegalArgumentException.class, () -> cpu.setOrder(new int[] {0, 1, 2, 3, 3}), "not a permutation");
             assertThrows(IllegalArgumentException.class, () -> cpu.setOrder(new int[] {0, 1, 2, 3}), "too short");
-            assertEquals(new Evaluation(0, 0, 0), cpu.evaluate(EngineTestData.random("empty", 1, 0, 17, 2, true)));
+            assertEquals(new Evaluation(0, 0, 0), cpu.evaluate(SyntheticData.random("empty", 1, 0, 17, 2, true)));
             cpu.trainBatch(0, 5, 0.1);
             assertThrows(IndexOutOfBoundsException.class, () -> cpu.trace(2));
         }
@@ -290,7 +290,7 @@ class CpuEngineTest {
     @Test
     void closeIsIdempotentAndStopsTheWork() {
         Network net = Network.of("784-64-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
-        Dataset data = EngineTestData.random("random", 3, 200, 784, 10, true);
+        Dataset data = SyntheticData.random("random", 3, 200, 784, 10, true);
         CpuEngine cpu = new CpuEngine(net, Init.HE.initialise(net, 3), 2);
         cpu.setTrainingData(data);
         cpu.trainBatch(0, 200, 0.1);
@@ -305,7 +305,7 @@ class CpuEngineTest {
     @Test
     void closedEnginesLeaveNoThreads() {
         Network net = Network.of("20-7-3", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
-        Dataset data = EngineTestData.random("train", 1, 40, 20, 3, true);
+        Dataset data = SyntheticData.random("train", 1, 40, 20, 3, true);
         for (int i = 0; i < 50; i++) {
             try (CpuEngine cpu = new CpuEngine(net, Init.HE.initialise(net, 1), 3)) {
                 cpu.setTrainingData(data);

@@ -13,7 +13,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
-import backpropcl.testing.EngineTestData;
+import backpropcl.selftest.SyntheticData;
 import backpropcl.train.Shuffle;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +65,7 @@ class KernelPlanTest {
         Network net = Network.of(arch, hidden, output, cost);
         long seed = arch.hashCode();
         Parameters p = Init.XAVIER.initialise(net, seed);
-        Dataset data = EngineTestData.random("random", seed, 4 * batch + 3, net.inputSize(), net.outputSize(), true);
+        Dataset data = SyntheticData.random("random", seed, 4 * batch + 3, net.inputSize(), net.outputSize(), true);
         try (OpenClEngine cl = new OpenClEngine(net, p, 0, mode, tail); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             for (Engine e : new Engine[] {cl, ref}) {
                 e.setTrainingData(data);
@@ -97,7 +97,7 @@ class KernelPlanTest {
     void tunedPlanIsDeterministic() {
         Network net = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Init.NORMAL.initialise(net, 5);
-        Dataset data = EngineTestData.random("random", 5, 200, net.inputSize(), net.outputSize(), true);
+        Dataset data = SyntheticData.random("random", 5, 200, net.inputSize(), net.outputSize(), true);
         Parameters[] out = new Parameters[2];
         for (int run = 0; run < 2; run++) {
             try (OpenClEngine cl = new OpenClEngine(net, p, 0)) {

@@ -16,7 +16,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
-import backpropcl.testing.EngineTestData;
+import backpropcl.selftest.SyntheticData;
 import backpropcl.train.Shuffle;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +69,7 @@ class OpenClEngineTest {
     void stepMatchesReference(Activation hidden, Activation output, Cost cost, String arch, int batch, long seed) {
         Network net = Network.of(arch, hidden, output, cost);
         Parameters p = Init.XAVIER.initialise(net, seed);
-        Dataset data = EngineTestData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), seed % 2 == 0);
+        Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), seed % 2 == 0);
         int[] order = Shuffle.permutation(data.count(), seed, 0);
         try (OpenClEngine cl = new OpenClEngine(net, p, 0); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             for (Engine e : new Engine[] {cl, ref}) {
@@ -113,7 +113,7 @@ class OpenClEngineTest {
     void hundredStepsStayClose(Network net, Init init, double lr, int batch) {
         long seed = 42;
         Parameters p = init.initialise(net, seed);
-        Dataset data = EngineTestData.random("random", seed, 300, net.inputSize(), net.outputSize(), true);
+        Dataset data = SyntheticData.random("random", seed, 300, net.inputSize(), net.outputSize(), true);
         try (OpenClEngine cl = new OpenClEngine(net, p, 0); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             train(cl, data, 100, batch, lr, seed);
             train(ref, data, 100, batch, lr, seed);
@@ -147,8 +147,8 @@ class OpenClEngineTest {
     void twoRunsOnOneDeviceAreBitwiseEqual() {
         Network net = Network.of("784-64-33-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         Parameters p = Init.HE.initialise(net, 5);
-        Dataset data = EngineTestData.random("random", 5, 500, 784, 10, true);
-        Dataset test = EngineTestData.random("test", 6, 700, 784, 10, false);
+        Dataset data = SyntheticData.random("random", 5, 500, 784, 10, true);
+        Dataset test = SyntheticData.random("test", 6, 700, 784, 10, false);
         Parameters[] after = new Parameters[2];
         Evaluation[] evals = new Evaluation[2];
         double[][] deltas = new double[2][];
@@ -176,7 +176,7 @@ class OpenClEngineTest {
                 "needs two OpenCL devices; run with POCL_DEVICES=\"pthread pthread\"");
         Network net = Network.of("64-17-10", Activation.TANH, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         Parameters p = Init.XAVIER.initialise(net, 9);
-        Dataset data = EngineTestData.random("random", 9, 200, 64, 10, true);
+        Dataset data = SyntheticData.random("random", 9, 200, 64, 10, true);
         Parameters[] after = new Parameters[2];
         for (int d = 0; d < 2; d++) {
             try (OpenClEngine cl = new OpenClEngine(net, p, d)) {
@@ -201,8 +201,8 @@ class OpenClEngineTest {
         long seed = 17 + hidden.ordinal() * 7 + output.ordinal();
         Network net = Network.of("100-33-10", hidden, output, cost);
         Parameters p = Init.XAVIER.initialise(net, seed);
-        Dataset train = EngineTestData.random("train", seed, 300, 100, 10, true);
-        Dataset test = EngineTestData.random("test", seed + 1, OpenClEngine.EVAL_ROWS * 2 + 77, 100, 10, false);
+        Dataset train = SyntheticData.random("train", seed, 300, 100, 10, true);
+        Dataset test = SyntheticData.random("test", seed + 1, OpenClEngine.EVAL_ROWS * 2 + 77, 100, 10, false);
         try (OpenClEngine cl = new OpenClEngine(net, p, 0); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             train(cl, train, 12, 25, 0.5, seed);
             train(ref, train, 12, 25, 0.5, seed);
@@ -241,12 +241,12 @@ class OpenClEngineTest {
             assertTrue(cl.tileSize() >= 1 && cl.tileSize() <= 16);
             assertThrows(IllegalStateException.class, () -> cl.trace(0), "trace before any batch");
             assertThrows(IllegalArgumentException.class,
-                    () -> cl.setTrainingData(EngineTestData.random("wide", 1, 5, 18, 2, true)));
+                    () -> cl.setTrainingData(SyntheticData.random("wide", 1, 5, 18, 2, true)));
             assertThrows(IllegalStateException.class, () -> cl.trainBatch(0, 1, 0.1), "no training data");
-            cl.setTrainingData(EngineTestData.random("ok", 1, 5, 17, 2, true));
+            cl.setTrainingData(SyntheticData.random("ok", 1, 5, 17, 2, true));
             assertThrows(IllegalArgumentException.class, () -> cl.trainBatch(3, 3, 0.1), "past the end");
             assertThrows(IllegalArgumentException.class, () -> cl.setOrder(new int[] {0, 1, 2, 3, 3}), "not a permutation");
-            assertEquals(new Evaluation(0, 0, 0), cl.evaluate(EngineTestData.random("empty", 1, 0, 17, 2, true)));
+            assertEquals(new Evaluation(0, 0, 0), cl.evaluate(SyntheticData.random("empty", 1, 0, 17, 2, true)));
         }
     }
 
@@ -270,8 +270,8 @@ class OpenClEngineTest {
     void openCloseCyclesLeakNothing() {
         Network net = Network.of("20-7-3", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         Parameters p = Init.HE.initialise(net, 1);
-        Dataset train = EngineTestData.random("train", 1, 40, 20, 3, true);
-        Dataset test = EngineTestData.random("test", 2, 30, 20, 3, false);
+        Dataset train = SyntheticData.random("train", 1, 40, 20, 3, true);
+        Dataset test = SyntheticData.random("test", 2, 30, 20, 3, false);
         int[] order = Shuffle.permutation(40, 1, 0);
         assertEquals(0, ClBuffer.liveCount(), "buffers alive before the test");
         long rssAt20 = 0;

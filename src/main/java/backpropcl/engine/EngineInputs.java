@@ -1,0 +1,37 @@
+package backpropcl.engine;
+
+import backpropcl.data.Dataset;
+import backpropcl.model.Network;
+
+/** The checks every fast engine makes of what it is given, with the same messages everywhere. */
+public final class EngineInputs {
+    private EngineInputs() {
+    }
+
+    /** The data set's width is the network's input and its labels fit the output layer. */
+    public static void checkShape(Network net, Dataset data) {
+        if (data.width() != net.inputSize()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.width() + " features per sample, the network takes "
+                    + net.inputSize());
+        }
+        if (data.classes() > net.outputSize()) {
+            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes, the network has "
+                    + net.outputSize() + " outputs");
+        }
+    }
+
+    /** {@code order} is a permutation of 0..count-1. */
+    public static void checkPermutation(int[] order, int count) {
+        if (order.length != count) {
+            throw new IllegalArgumentException("the order has " + order.length + " entries, the training set " + count);
+        }
+        boolean[] seen = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            int v = order[i];
+            if (v < 0 || v >= count || seen[v]) {
+                throw new IllegalArgumentException("the order is not a permutation of 0.." + (count - 1) + ": entry " + i + " is " + v);
+            }
+            seen[v] = true;
+        }
+    }
+}
