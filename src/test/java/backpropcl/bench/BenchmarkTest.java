@@ -1,5 +1,6 @@
 package backpropcl.bench;
 
+import backpropcl.testing.ForwardingEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,6 @@ import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.KernelProfiling;
 import backpropcl.engine.LayerTrace;
-import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Init;
@@ -56,66 +56,18 @@ class BenchmarkTest {
 
     private static final DataSplit DATA = new DataSplit("blobs", blobs("blobs/train", 300, 1), blobs("blobs/test", 90, 2));
 
-    /** An engine that forwards everything to a reference engine; tests override what they break. */
-    private static class Delegating implements Engine {
-        final ReferenceEngine inner;
-
+    /** A forwarding engine with its own description; tests override what they break. */
+    private static class Delegating extends ForwardingEngine {
         Delegating(Network net, Parameters initial) {
-            inner = new ReferenceEngine(net, initial);
+            super(net, initial);
         }
 
         @Override
         public String description() {
             return "delegating (test double)";
         }
-
-        @Override
-        public Network network() {
-            return inner.network();
-        }
-
-        @Override
-        public void setParameters(Parameters p) {
-            inner.setParameters(p);
-        }
-
-        @Override
-        public Parameters parameters() {
-            return inner.parameters();
-        }
-
-        @Override
-        public void setTrainingData(Dataset train) {
-            inner.setTrainingData(train);
-        }
-
-        @Override
-        public void setOrder(int[] order) {
-            inner.setOrder(order);
-        }
-
-        @Override
-        public void trainBatch(int start, int rows, double learningRate) {
-            inner.trainBatch(start, rows, learningRate);
-        }
-
-        @Override
-        public Evaluation evaluate(Dataset data) {
-            return inner.evaluate(data);
-        }
-
-        @Override
-        public LayerTrace trace(int layer) {
-            return inner.trace(layer);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 
-    /** Profiles kernels that take no time: everything it does is "outside kernels". */
     private static final class ZeroKernelTime extends Delegating implements KernelProfiling {
         int starts;
 

@@ -1,5 +1,6 @@
 package backpropcl.selftest;
 
+import backpropcl.testing.ForwardingEngine;
 import backpropcl.engine.RelativeError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -143,13 +144,12 @@ class EngineCheckTest {
      * The reference engine, with the tensors of one role scaled by (1 + skew) on the way out (or,
      * for METRICS_CORRECT, skew added to the count): a stand-in for a device that gets one kernel wrong.
      */
-    private static final class Skewed implements Engine {
-        private final ReferenceEngine inner;
+    private static final class Skewed extends ForwardingEngine {
         private final Role role;
         private final double skew;
 
         Skewed(Parameters initial, Role role, double skew) {
-            this.inner = new ReferenceEngine(initial.network(), initial);
+            super(initial.network(), initial);
             this.role = role;
             this.skew = skew;
         }
@@ -189,41 +189,6 @@ class EngineCheckTest {
         @Override
         public String description() {
             return "skewed " + role;
-        }
-
-        @Override
-        public Network network() {
-            return inner.network();
-        }
-
-        @Override
-        public void setParameters(Parameters parameters) {
-            inner.setParameters(parameters);
-        }
-
-        @Override
-        public Parameters parameters() {
-            return inner.parameters();
-        }
-
-        @Override
-        public void setTrainingData(Dataset train) {
-            inner.setTrainingData(train);
-        }
-
-        @Override
-        public void setOrder(int[] order) {
-            inner.setOrder(order);
-        }
-
-        @Override
-        public void trainBatch(int start, int rows, double learningRate) {
-            inner.trainBatch(start, rows, learningRate);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

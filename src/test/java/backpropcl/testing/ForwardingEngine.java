@@ -1,0 +1,68 @@
+package backpropcl.testing;
+
+import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.Evaluation;
+import backpropcl.engine.LayerTrace;
+import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+
+/** A test double: a reference engine behind every method; tests override what they break. */
+public class ForwardingEngine implements Engine {
+    protected final ReferenceEngine inner;
+
+    public ForwardingEngine(Network net, Parameters initial) {
+        this.inner = new ReferenceEngine(net, initial);
+    }
+
+    @Override
+    public String description() {
+        return "forwarding (test double)";
+    }
+
+    @Override
+    public Network network() {
+        return inner.network();
+    }
+
+    @Override
+    public void setParameters(Parameters p) {
+        inner.setParameters(p);
+    }
+
+    @Override
+    public Parameters parameters() {
+        return inner.parameters();
+    }
+
+    @Override
+    public void setTrainingData(Dataset train) {
+        inner.setTrainingData(train);
+    }
+
+    @Override
+    public void setOrder(int[] order) {
+        inner.setOrder(order);
+    }
+
+    @Override
+    public void trainBatch(int start, int rows, double learningRate) {
+        inner.trainBatch(start, rows, learningRate);
+    }
+
+    @Override
+    public Evaluation evaluate(Dataset data) {
+        return inner.evaluate(data);
+    }
+
+    @Override
+    public LayerTrace trace(int layer) {
+        return inner.trace(layer);
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
