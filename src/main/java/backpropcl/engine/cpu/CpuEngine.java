@@ -66,6 +66,14 @@ public final class CpuEngine implements Engine {
 
     /** An engine on the given number of threads (the calling thread included). */
     public CpuEngine(Network net, Parameters initial, int threads) {
+        this(net, initial, threads, true);
+    }
+
+    /**
+     * ... multiplying with an optimised native BLAS when {@code allowNative} and one is installed
+     * ({@link BlasLibrary#optimizedNative}), else with the Vector API kernels (tests pin each).
+     */
+    CpuEngine(Network net, Parameters initial, int threads, boolean allowNative) {
         this.net = net;
         this.layers = net.layers();
         this.w = new float[layers][];
@@ -83,8 +91,10 @@ public final class CpuEngine implements Engine {
         }
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();
-        this.products = new DenseProducts(blas, DenseProducts.vectorModule());
-        this.productsName = products.simd() ? "Vector API kernels" : BlasLibrary.name(blas);
+        BLAS fast = allowNative ? BlasLibrary.optimizedNative().orElse(null) : null;
+        this.products = new DenseProducts(blas, DenseProducts.vectorModule(), fast);
+        this.productsName = (products.simd() ? "Vector API kernels" : BlasLibrary.name(blas))
+                + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for large products");
         setParameters(initial);
         this.pool = new WorkerPool(threads);
     }
@@ -195,7 +205,7 @@ public final class CpuEngine implements Engine {
             final int offset = inOffset;
             int m = net.size(l);
             int n = net.size(l + 1);
-            int chunks = Chunks.count(rows, 2L * m * n);
+            int chunks = chunks(rows, 2L * m * n, products.gemm(rows, n, m));
             pool.run(chunks, c -> {
                 int r0 = Chunks.start(c, chunks, rows);
                 int r1 = Chunks.start(c + 1, chunks, rows);
@@ -211,6 +221,11 @@ public final class CpuEngine implements Engine {
             in = p.a[l];
             inOffset = 0;
         }
+    }
+
+    /** Chunks of a step for the pool: one when a native sgemm threads the product itself. */
+    private static int chunks(int units, long flopsPerUnit, boolean nativeGemm) {
+        return nativeGemm ? 1 : Chunks.count(units, flopsPerUnit);
     }
 
     /** The labels of batch rows [r0, r1) and, when shuffled, their features into step.x. */
@@ -238,7 +253,7 @@ public final class CpuEngine implements Engine {
             int m = net.size(l);
             int n = net.size(l + 1);
             if (l > 0) {
-                int chunks = Chunks.count(rows, 2L * m * n);
+                int chunks = chunks(rows, 2L * m * n, products.gemm(rows, n, m));
                 pool.run(chunks, c -> {
                     int r0 = Chunks.start(c, chunks, rows);
                     int r1 = Chunks.start(c + 1, chunks, rows);
@@ -250,7 +265,7 @@ public final class CpuEngine implements Engine {
             }
             final float[] prev = l == 0 ? x : step.a[l - 1];
             final int prevOffset = l == 0 ? xOffset : 0;
-            int chunks = Chunks.count(n, 2L * rows * m);
+            int chunks = chunks(n, 2L * rows * m, products.gemm(rows, n, m));
             pool.run(chunks, c -> {
                 int j0 = Chunks.start(c, chunks, n);
                 int j1 = Chunks.start(c + 1, chunks, n);

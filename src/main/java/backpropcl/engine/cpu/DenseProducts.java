@@ -21,6 +21,10 @@ import dev.ludovic.netlib.blas.BLAS;
  * engine it ran the Vector API's unintrinsified fallback code and made that network 3x slower
  * (docs/cpu.md). netlib's sgemm is scalar code, slower than either.
  *
+ * <p>When libblas.so.3 is an optimised BLAS (OpenBLAS, MKL, BLIS) a product of at least
+ * {@link #GEMM_MIN_FLOPS} is one sgemm of it over the whole batch ({@link #gemm}), and that
+ * library's threads share the work.
+ *
  * <p>Either way each output element is computed by one chain whose arguments do not depend on how
  * a step is cut into chunks (by samples, or by rows of W), so a cut changes no bit of the result.
  */
@@ -28,13 +32,40 @@ final class DenseProducts {
     /** Rows of W that one sgemv pass over the samples covers: 32 x 784 floats stay in L2 meanwhile. */
     static final int FORWARD_BLOCK = 32;
 
+    /**
+     * The least work of a product (2 rows n m FLOPs) that goes to a native sgemm: on the two-core
+     * development machine OpenBLAS (2 threads) and our kernels tie on W2's 20-MFLOP first layer,
+     * and OpenBLAS runs 2.4x faster on W3's 400-MFLOP layers (docs/cpu.md).
+     */
+    static final long GEMM_MIN_FLOPS = 1L << 25;
+
     private final BLAS blas;
     private final boolean simd;
+    private final BLAS gemm;
 
     /** Products on the Vector API kernels when {@code simd}, else on sgemv runs of {@code blas}. */
     DenseProducts(BLAS blas, boolean simd) {
+        this(blas, simd, null);
+    }
+
+    /** ... and large products on {@code nativeGemm}'s sgemm when it is not null (an optimised native BLAS). */
+    DenseProducts(BLAS blas, boolean simd, BLAS nativeGemm) {
         this.blas = blas;
         this.simd = simd;
+        this.gemm = nativeGemm;
+    }
+
+    /**
+     * Whether the product of {@code rows} x {@code n} x {@code m} runs as one native sgemm, which
+     * threads itself: the engine then hands it over whole, not cut into chunks.
+     */
+    boolean gemm(int rows, int n, int m) {
+        return gemm != null && 2L * rows * n * m >= GEMM_MIN_FLOPS;
+    }
+
+    /** Whether large products go to a native sgemm. */
+    boolean hasNativeGemm() {
+        return gemm != null;
     }
 
     /**
@@ -55,6 +86,14 @@ final class DenseProducts {
      * z (B, n).
      */
     void forward(float[] z, float[] x, int xOffset, float[] w, float[] wT, float[] b, int n, int m, int r0, int r1) {
+        if (gemm(r1 - r0, n, m)) {
+            // Column-major, z^T (n, rows) = W^T' x^T: W (n, m) row-major is (m, n) column-major.
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(b, 0, z, r * n, n);
+            }
+            gemm.sgemm("T", "N", n, r1 - r0, m, 1f, w, 0, m, x, xOffset + r0 * m, m, 1f, z, r0 * n, n);
+            return;
+        }
         if (simd) {
             VectorKernels.multiply(r1 - r0, n, m, x, xOffset + r0 * m, m, wT, 0, n, z, r0 * n, n, 1f, b);
             return;
@@ -72,6 +111,10 @@ final class DenseProducts {
 
     /** g rows [r0, r1) = delta rows [r0, r1) W: delta (B, n), W (n, m), g (B, m). */
     void backward(float[] g, float[] delta, float[] w, int n, int m, int r0, int r1) {
+        if (gemm(r1 - r0, n, m)) {
+            gemm.sgemm("N", "N", m, r1 - r0, n, 1f, w, 0, m, delta, r0 * n, n, 0f, g, r0 * m, m);
+            return;
+        }
         if (simd) {
             VectorKernels.multiply(r1 - r0, m, n, delta, r0 * n, n, w, 0, m, g, r0 * m, m, 1f, null);
             return;
@@ -104,6 +147,11 @@ final class DenseProducts {
      * {@link #transpose}, x (B, m) from xOffset, nablaW (n, m).
      */
     void weightGradient(float[] gradW, float[] deltaT, float[] x, int xOffset, int rows, int m, float scale, int j0, int j1) {
+        if (gemm(rows, j1 - j0, m)) {
+            // Column-major, nablaW^T (m, n') = x^T (m, B) deltaT^T (B, n').
+            gemm.sgemm("N", "N", m, j1 - j0, rows, scale, x, xOffset, m, deltaT, j0 * rows, rows, 0f, gradW, j0 * m, m);
+            return;
+        }
         if (simd) {
             VectorKernels.multiply(j1 - j0, m, rows, deltaT, j0 * rows, rows, x, xOffset, m, gradW, j0 * m, m, scale, null);
             return;

@@ -86,6 +86,34 @@ class CpuEngineTest {
         }
     }
 
+    /**
+     * A network whose first layer's products are large enough for a native sgemm (where an
+     * optimised BLAS is installed): one step and a partial one against the reference, and two
+     * engines bitwise equal.
+     */
+    @Test
+    void largeProductsOnNativeGemmMatchReference() {
+        Network net = Network.of("600-300-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, 9);
+        Dataset data = SyntheticData.random("random", 9, 600, net.inputSize(), net.outputSize(), true);
+        Parameters[] after = new Parameters[2];
+        for (int run = 0; run < 2; run++) {
+            try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+                for (Engine e : new Engine[] {cpu, ref}) {
+                    e.setTrainingData(data);
+                    e.setOrder(Shuffle.permutation(data.count(), 9, 0));
+                    e.trainBatch(0, 256, 0.1);
+                }
+                compareTraces(net, ref, cpu, cpu.description(), ONE_STEP, 9);
+                cpu.trainBatch(256, 100, 0.1);
+                ref.trainBatch(256, 100, 0.1);
+                compareTraces(net, ref, cpu, "partial batch " + cpu.description(), ONE_STEP, 9);
+                after[run] = cpu.parameters();
+            }
+        }
+        assertTrue(after[0].bitwiseEquals(after[1]), "two runs differ");
+    }
+
     static void compareTraces(Network net, Engine ref, Engine cpu, String what, double tol, long seed) {
         for (int l = 0; l < net.layers(); l++) {
             LayerTrace e = ref.trace(l);
@@ -278,11 +306,15 @@ class CpuEngineTest {
     @Test
     void descriptionNamesTheProductsAndThreads() {
         Network net = Network.of("3-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
-        try (CpuEngine one = new CpuEngine(net, Parameters.zeros(net), 1); CpuEngine two = new CpuEngine(net, Parameters.zeros(net), 2)) {
+        try (CpuEngine one = new CpuEngine(net, Parameters.zeros(net), 1, false);
+             CpuEngine two = new CpuEngine(net, Parameters.zeros(net), 2, false);
+             CpuEngine any = new CpuEngine(net, Parameters.zeros(net), 2)) {
             // Surefire adds jdk.incubator.vector, as the launcher does: the SIMD kernels must be the ones in use.
             assertTrue(DenseProducts.vectorModule());
             assertEquals("cpu (float32 Java, Vector API kernels, 1 thread)", one.description());
             assertEquals("cpu (float32 Java, Vector API kernels, 2 threads)", two.description());
+            String withNative = BlasLibrary.optimizedLibrary().map(lib -> " + " + lib + " sgemm for large products").orElse("");
+            assertEquals("cpu (float32 Java, Vector API kernels" + withNative + ", 2 threads)", any.description());
         }
         assertThrows(IllegalArgumentException.class, () -> new CpuEngine(net, Parameters.zeros(net), 0));
     }
