@@ -14,6 +14,7 @@ import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import backpropcl.selftest.SyntheticData;
+import backpropcl.testing.EngineEquivalenceTest;
 import backpropcl.train.Shuffle;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,20 +74,20 @@ class KernelPlanTest {
                 e.trainBatch(2, batch, 0.5);
             }
             assertEquals(fused, cl.kernelChoices().contains("fused"), cl.kernelChoices());
-            OpenClEngineTest.compareTraces(net, ref, cl, mode + " tail=" + tail + " " + net, OpenClEngineTest.ONE_STEP, seed);
+            EngineEquivalenceTest.compareTraces(net, ref, cl, mode + " tail=" + tail + " " + net, EngineEquivalenceTest.ONE_STEP, seed);
             // The partial last batch of the epoch, through the same buffers.
             cl.trainBatch(data.count() - 3, 3, 0.5);
             ref.trainBatch(data.count() - 3, 3, 0.5);
-            OpenClEngineTest.compareTraces(net, ref, cl, "partial batch " + net, OpenClEngineTest.ONE_STEP, seed);
+            EngineEquivalenceTest.compareTraces(net, ref, cl, "partial batch " + net, EngineEquivalenceTest.ONE_STEP, seed);
         }
         try (OpenClEngine cl = new OpenClEngine(net, p, 0, mode, tail); ReferenceEngine ref = new ReferenceEngine(net, p)) {
-            OpenClEngineTest.train(cl, data, 100, batch, 0.3, seed);
-            OpenClEngineTest.train(ref, data, 100, batch, 0.3, seed);
+            EngineEquivalenceTest.train(cl, data, 100, batch, 0.3, seed);
+            EngineEquivalenceTest.train(ref, data, 100, batch, 0.3, seed);
             Parameters a = cl.parameters();
             for (int l = 0; l < net.layers(); l++) {
-                assertRelNorm("W[" + l + "] after 100 steps", ref.weights(l), toDouble(a.weights(l)), OpenClEngineTest.HUNDRED_STEPS,
+                assertRelNorm("W[" + l + "] after 100 steps", ref.weights(l), toDouble(a.weights(l)), EngineEquivalenceTest.HUNDRED_STEPS,
                         seed);
-                assertRelNorm("b[" + l + "] after 100 steps", ref.biases(l), toDouble(a.biases(l)), OpenClEngineTest.HUNDRED_STEPS,
+                assertRelNorm("b[" + l + "] after 100 steps", ref.biases(l), toDouble(a.biases(l)), EngineEquivalenceTest.HUNDRED_STEPS,
                         seed);
             }
         }
@@ -101,7 +102,7 @@ class KernelPlanTest {
         Parameters[] out = new Parameters[2];
         for (int run = 0; run < 2; run++) {
             try (OpenClEngine cl = new OpenClEngine(net, p, 0)) {
-                OpenClEngineTest.train(cl, data, 50, 10, 3.0, 5);
+                EngineEquivalenceTest.train(cl, data, 50, 10, 3.0, 5);
                 out[run] = cl.parameters();
             }
         }
