@@ -85,7 +85,7 @@ final class SelftestCommand implements Callable<Integer> {
 
     private DeviceInfo choose(List<DeviceInfo> devices) {
         if (device == null) {
-            return devices.stream().filter(d -> d.type().contains("GPU")).findFirst().orElse(devices.get(0));
+            return devices.stream().filter(DeviceInfo::isGpu).findFirst().orElse(devices.get(0));
         }
         if (device < 0 || device >= devices.size()) {
             throw new UserError("--device " + device + " does not exist: devices are 0.." + (devices.size() - 1)

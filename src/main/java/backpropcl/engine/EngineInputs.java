@@ -20,6 +20,14 @@ public final class EngineInputs {
         }
     }
 
+    /** The batch [start, start + rows) is non-empty and inside a training set of {@code count} samples. */
+    public static void checkBatch(int start, int rows, int count) {
+        if (rows < 1 || start < 0 || start > count - rows) {
+            throw new IllegalArgumentException("batch [" + start + ", " + start + " + " + rows + ") is outside the training set of "
+                    + count);
+        }
+    }
+
     /** {@code order} is a permutation of 0..count-1. */
     public static void checkPermutation(int[] order, int count) {
         if (order.length != count) {

@@ -49,7 +49,7 @@ public final class EngineSelector {
                 if (device != null) {
                     return openCl(device, net, initial);
                 }
-                Optional<DeviceInfo> gpu = OpenClDevices.list().stream().filter(d -> d.type().contains("GPU")).findFirst();
+                Optional<DeviceInfo> gpu = OpenClDevices.list().stream().filter(DeviceInfo::isGpu).findFirst();
                 if (gpu.isPresent()) {
                     return new Choice(new OpenClEngine(net, initial, gpu.get().index()), "auto: the first OpenCL GPU");
                 }
@@ -75,9 +75,9 @@ public final class EngineSelector {
             }
             return new Choice(new OpenClEngine(net, initial, device), "--device " + device);
         }
-        DeviceInfo pick = devices.stream().filter(d -> d.type().contains("GPU")).findFirst().orElse(devices.get(0));
+        DeviceInfo pick = devices.stream().filter(DeviceInfo::isGpu).findFirst().orElse(devices.get(0));
         return new Choice(new OpenClEngine(net, initial, pick.index()),
-                pick.type().contains("GPU") ? "the first OpenCL GPU" : "no OpenCL GPU; the first OpenCL device");
+                pick.isGpu() ? "the first OpenCL GPU" : "no OpenCL GPU; the first OpenCL device");
     }
 
     private static void requireNoDevice(Integer device, String kind) {

@@ -48,7 +48,7 @@ class SelftestCommandTest {
             Assumptions.abort("no OpenCL device: " + why.get());
         }
         List<DeviceInfo> all = OpenClDevices.list();
-        return all.stream().filter(d -> d.type().contains("GPU")).findFirst().orElse(all.get(0));
+        return all.stream().filter(d -> d.isGpu()).findFirst().orElse(all.get(0));
     }
 
     @Test

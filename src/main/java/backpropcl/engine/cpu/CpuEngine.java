@@ -176,10 +176,7 @@ public final class CpuEngine implements Engine {
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
         }
-        if (rows < 1 || start < 0 || start > train.count() - rows) {
-            throw new IllegalArgumentException("batch [" + start + ", " + start + " + " + rows + ") is outside the training set of "
-                    + train.count());
-        }
+        EngineInputs.checkBatch(start, rows, train.count());
         if (step == null || step.capacity < rows) {
             step = new PassBuffers(net, rows, true);
         }

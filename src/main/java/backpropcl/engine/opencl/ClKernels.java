@@ -4,6 +4,7 @@ import static backpropcl.engine.opencl.LaunchSizes.roundUp;
 
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
+import backpropcl.model.Network;
 import java.util.logging.Logger;
 
 /**
@@ -135,7 +136,7 @@ final class ClKernels implements AutoCloseable {
         wgBias = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, biasGradients.workGroupSize());
         long localFloats = Math.max(1, ctx.localMemBytes() / Float.BYTES);
         wgSoftmaxMax = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, softmaxRows.workGroupSize(), localFloats);
-        wgTail = LaunchSizes.tailWorkGroup(ctx.info().type().contains("CPU"), dev, item0, trainTail.workGroupSize());
+        wgTail = LaunchSizes.tailWorkGroup(ctx.info().isCpu(), dev, item0, trainTail.workGroupSize());
         wgMetrics = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, metrics.workGroupSize(), localFloats / 2);
     }
 
@@ -163,7 +164,7 @@ final class ClKernels implements AutoCloseable {
         return Math.min(kernel.workGroupSize(), Math.min(ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0)));
     }
 
-    /** The variant used when none is given: tiled (the kernel tests of the tiled family rely on it). */
+    /** The tiled family at this program's tile edge. */
     Variant tiled() {
         return Variant.tiled(ts);
     }
@@ -199,12 +200,10 @@ final class ClKernels implements AutoCloseable {
                 .launch(new long[] {roundUp(total, wgGatherU8)}, new long[] {wgGatherU8});
     }
 
-    /** z = x W^T + b, a = f(z) for x (rows, m), W (n, m); softmax is finished by softmax_rows. */
-    void denseForward(ClBuffer z, ClBuffer a, ClBuffer x, ClBuffer w, ClBuffer b, int rows, int n, int m, Activation act) {
-        denseForward(z, a, x, w, b, rows, n, m, act, tiled());
-    }
-
-    /** {@link #denseForward} with the kernel family and work-group size of {@code v}. */
+    /**
+     * z = x W^T + b, a = f(z) for x (rows, m), W (n, m), with the kernel family and work-group size
+     * of {@code v}; softmax is finished by softmax_rows.
+     */
     void denseForward(ClBuffer z, ClBuffer a, ClBuffer x, ClBuffer w, ClBuffer b, int rows, int n, int m, Activation act,
                       Variant v) {
         if (v.family() == Variant.Family.TILED) {
@@ -243,13 +242,10 @@ final class ClKernels implements AutoCloseable {
                 .launch(new long[] {roundUp((long) rows * n, wgOutputError)}, new long[] {wgOutputError});
     }
 
-    /** deltaPrev (rows, m) = (delta (rows, n) W (n, m)) * f'(zPrev), f the previous layer's activation. */
-    void backward(ClBuffer deltaPrev, ClBuffer delta, ClBuffer w, ClBuffer zPrev, ClBuffer aPrev, int rows, int n, int m,
-                  Activation prevAct) {
-        backward(deltaPrev, delta, w, zPrev, aPrev, rows, n, m, prevAct, tiled());
-    }
-
-    /** {@link #backward} with the kernel family and work-group size of {@code v}. */
+    /**
+     * deltaPrev (rows, m) = (delta (rows, n) W (n, m)) * f'(zPrev), f the previous layer's
+     * activation, with the kernel family and work-group size of {@code v}.
+     */
     void backward(ClBuffer deltaPrev, ClBuffer delta, ClBuffer w, ClBuffer zPrev, ClBuffer aPrev, int rows, int n, int m,
                   Activation prevAct, Variant v) {
         if (v.family() == Variant.Family.BLOCKED) {
@@ -265,7 +261,7 @@ final class ClKernels implements AutoCloseable {
     }
 
     /** gradW (n, m) = 1/rows delta^T aPrev; W -= eta gradW. */
-    void weightGradientsSgd(ClBuffer gradW, ClBuffer w, ClBuffer delta, ClBuffer aPrev, int rows, int n, int m, float eta) {
+    private void weightGradientsSgd(ClBuffer gradW, ClBuffer w, ClBuffer delta, ClBuffer aPrev, int rows, int n, int m, float eta) {
         weightGradients.arg(gradW).arg(w).arg(delta).arg(aPrev).arg(rows).arg(n).arg(m).arg(eta)
                 .launch(new long[] {roundUp(m, ts), roundUp(n, ts)}, new long[] {ts, ts});
     }
@@ -295,21 +291,20 @@ final class ClKernels implements AutoCloseable {
      * pass from a[0], the output error, backward down to delta[0], and their gradients and SGD.
      * Arrays are indexed by dense layer (entry 0 is the first layer's, read as input only).
      */
-    void trainTail(int rows, int[] sizes, Activation[] acts, Cost cost, float eta, ClBuffer labels, ClBuffer order, int start,
+    void trainTail(int rows, Network net, float eta, ClBuffer labels, ClBuffer order, int start,
                    ClBuffer[] w, ClBuffer[] b, ClBuffer[] gw, ClBuffer[] gb, ClBuffer[] z, ClBuffer[] a, ClBuffer[] delta) {
-        int layers = acts.length;
-        int tail = layers - 1;
+        int tail = net.layers() - 1;
         if (tail < 1 || tail > TAIL_MAX) {
             throw new IllegalArgumentException("the fused tail takes 1 to " + TAIL_MAX + " layers after the first, not " + tail);
         }
         ClKernel k = trainTail.arg(tail).arg(rows);
         for (int t = 0; t <= TAIL_MAX; t++) {
-            k.arg(t <= tail ? sizes[t + 1] : 0);
+            k.arg(t <= tail ? net.size(t + 1) : 0);
         }
         for (int t = 0; t <= TAIL_MAX; t++) {
-            k.arg(t <= tail ? activationCode(acts[t]) : 0);
+            k.arg(t <= tail ? activationCode(net.activation(t)) : 0);
         }
-        k.arg(costCode(cost)).arg(eta).arg(labels).arg(order == null ? noOrder : order).arg(order == null ? 0 : 1).arg(start)
+        k.arg(costCode(net.cost())).arg(eta).arg(labels).arg(order == null ? noOrder : order).arg(order == null ? 0 : 1).arg(start)
                 .arg(z[0]).arg(a[0]).arg(delta[0]);
         for (int t = 1; t <= TAIL_MAX; t++) {
             int l = Math.min(t, tail);   // unused slots repeat the last layer's buffers, never touched
@@ -319,7 +314,7 @@ final class ClKernels implements AutoCloseable {
     }
 
     /** gradB (n) = 1/rows column sums of delta; b -= eta gradB. */
-    void biasGradientsSgd(ClBuffer gradB, ClBuffer b, ClBuffer delta, int rows, int n, float eta) {
+    private void biasGradientsSgd(ClBuffer gradB, ClBuffer b, ClBuffer delta, int rows, int n, float eta) {
         biasGradients.arg(gradB).arg(b).arg(delta).arg(rows).arg(n).arg(eta)
                 .launch(new long[] {roundUp(n, wgBias)}, new long[] {wgBias});
     }

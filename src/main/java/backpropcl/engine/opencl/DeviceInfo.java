@@ -20,4 +20,14 @@ package backpropcl.engine.opencl;
 public record DeviceInfo(int index, int platformIndex, String platform, String name, String vendor, String type,
                          int computeUnits, long globalMemBytes, long maxAllocBytes, long localMemBytes,
                          int maxWorkGroupSize, String openclVersion, String driverVersion) {
+
+    /** Whether the device reports the GPU type. */
+    public boolean isGpu() {
+        return type.contains("GPU");
+    }
+
+    /** Whether the device reports the CPU type (a CPU runtime such as PoCL). */
+    public boolean isCpu() {
+        return type.contains("CPU");
+    }
 }

@@ -73,7 +73,7 @@ final class KernelTuner {
             case BLOCKED:
                 return blockedDefault(product);
             case OFF:
-                return ctx.info().type().contains("CPU") ? blockedDefault(product) : kernels.tiled();
+                return ctx.info().isCpu() ? blockedDefault(product) : kernels.tiled();
             default:
                 break;
         }
@@ -106,7 +106,7 @@ final class KernelTuner {
     List<Variant> candidates(Product product) {
         List<Variant> out = new ArrayList<>();
         out.add(kernels.tiled());
-        for (int local : LaunchSizes.blockedLocals(ctx.info().type().contains("CPU"),
+        for (int local : LaunchSizes.blockedLocals(ctx.info().isCpu(),
                 kernels.workGroupLimit(product, Variant.Family.BLOCKED))) {
             out.add(Variant.blocked(local));
         }

@@ -49,8 +49,6 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private final ClKernels k;
     private final KernelTuner tuner;
     private final boolean allowTail;
-    private final int[] sizes;
-    private final backpropcl.model.Activation[] activations;
     private final ClBuffer[] w;
     private final ClBuffer[] b;
     private final ClBuffer[] gradW;
@@ -139,14 +137,6 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
         this.net = net;
         this.allowTail = allowTail;
-        this.sizes = new int[net.layers() + 1];
-        this.activations = new backpropcl.model.Activation[net.layers()];
-        for (int l = 0; l <= net.layers(); l++) {
-            sizes[l] = net.size(l);
-        }
-        for (int l = 0; l < net.layers(); l++) {
-            activations[l] = net.activation(l);
-        }
         this.layers = net.layers();
         this.deviceIndex = deviceIndex;
         this.w = new ClBuffer[layers];
@@ -301,10 +291,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
         }
-        if (rows < 1 || start < 0 || start > train.count() - rows) {
-            throw new IllegalArgumentException("batch [" + start + ", " + start + " + " + rows + ") is outside the training set of "
-                    + train.count());
-        }
+        EngineInputs.checkBatch(start, rows, train.count());
         if (step == null || step.capacity < rows) {
             // The larger buffers are made before the old ones go (Oclgrind 21.10 misreads a kernel's
             // writes to a buffer made after a smaller one was released; docs/gpu.md).
@@ -320,11 +307,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         ClBuffer ord = ordered ? order : null;
         gather(step.x, train, ord, start, rows);
         if (fusedTail) {
-            k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, sizes[1], sizes[0], activations[0],
+            k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
                     stepPlan[0][Product.FORWARD.ordinal()]);
-            k.trainTail(rows, sizes, activations, net.cost(), eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a,
-                    step.delta);
-            k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, sizes[1], sizes[0], eta,
+            k.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
+            k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
                     stepPlan[0][Product.GRADIENTS.ordinal()]);
             ctx.flush();
             lastRows = rows;
@@ -374,7 +360,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
         long macs = 0;
         for (int l = 1; l < layers; l++) {
-            macs += (long) rows * sizes[l + 1] * sizes[l];
+            macs += (long) rows * net.size(l + 1) * net.size(l);
         }
         return macs <= TAIL_MAX_MACS;
     }
