@@ -14,11 +14,17 @@ final class OutputLayer {
     private final Activation output;
     private final Cost cost;
     private final int n;
+    private final double[] zRow;
+    private final double[] aRow;
+    private final double[] yRow;
 
     OutputLayer(Activation output, Cost cost, int n) {
         this.output = output;
         this.cost = cost;
         this.n = n;
+        this.zRow = new double[n];
+        this.aRow = new double[n];
+        this.yRow = new double[n];
     }
 
     /**
@@ -52,41 +58,18 @@ final class OutputLayer {
     }
 
     /**
-     * The cost of the sample in row r, summed over its outputs, in double from the float z and a:
-     * cross-entropy from z (log-softmax, softplus) so that it stays finite for saturated outputs.
+     * The cost of the sample in row r, summed over its outputs: {@link Cost#sampleCost} (in
+     * double, cross-entropy from z so it stays finite for saturated outputs) on the row's float z
+     * and a. Uses scratch rows of this object: call it from one thread at a time (evaluate does).
      */
     double sampleCost(float[] z, float[] a, int label, int r) {
         int o = r * n;
-        double c = 0;
-        if (cost == Cost.QUADRATIC) {
-            for (int j = 0; j < n; j++) {
-                double d = a[o + j] - (j == label ? 1.0 : 0.0);
-                c += 0.5 * d * d;
-            }
-            return c;
-        }
-        if (output == Activation.SOFTMAX) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) {
-                max = Math.max(max, z[o + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                sum += Math.exp(z[o + j] - max);
-            }
-            return -(z[o + label] - (max + Math.log(sum)));
-        }
-        // Sigmoid output, binary cross-entropy: -ln a = softplus(-z), -ln(1 - a) = softplus(z).
         for (int j = 0; j < n; j++) {
-            double zj = z[o + j];
-            c += j == label ? softplus(-zj) : softplus(zj);
+            zRow[j] = z[o + j];
+            aRow[j] = a[o + j];
+            yRow[j] = j == label ? 1.0 : 0.0;
         }
-        return c;
-    }
-
-    /** ln(1 + e^x) without overflow. */
-    private static double softplus(double x) {
-        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+        return cost.sampleCost(output, zRow, aRow, yRow, 0, n);
     }
 
     /** The index of the largest output of row r, the lowest on ties. */
