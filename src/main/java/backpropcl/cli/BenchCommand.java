@@ -60,10 +60,10 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     /**
      * Training samples per epoch unless --train-samples says otherwise. W3 costs about 9.6 MFLOP per
-     * sample; at the 4.5 GFLOP/s the untuned OpenCL kernels reach on PoCL with 2 cores
-     * (docs/opencl.md), 10,000 samples take about 21 s per epoch, so 4 timed epochs and the
-     * profiled one stay near two minutes per engine. The faster engines still get epochs long
-     * enough (tenths of a second and up) to time.
+     * sample; at the 18-22 GFLOP/s the OpenCL kernels reach on PoCL with 2 cores (docs/benchmarks.md),
+     * 10,000 samples take about 5 s per epoch, so 4 timed epochs and the profiled one stay within
+     * half a minute per engine. The faster engines still get epochs long enough (tenths of a second
+     * and up) to time.
      */
     static final int DEFAULT_TRAIN_SAMPLES = 10_000;
 
@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--train-samples", paramLabel = "N", defaultValue = "" + DEFAULT_TRAIN_SAMPLES,
-            description = "Training samples per epoch, the first N of the set; keeps W3 near two minutes per engine on 2 CPU cores "
+            description = "Training samples per epoch, the first N of the set; keeps W3 within half a minute per engine on 2 CPU cores "
                     + "(default: ${DEFAULT-VALUE}).")
     int trainSamples;
 
