@@ -307,15 +307,25 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         ClBuffer ord = ordered ? order : null;
         gather(step.x, train, ord, start, rows);
         if (fusedTail) {
-            k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
-                    stepPlan[0][Product.FORWARD.ordinal()]);
-            k.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
-            k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
-                    stepPlan[0][Product.GRADIENTS.ordinal()]);
-            ctx.flush();
-            lastRows = rows;
-            return;
+            fusedStep(ord, start, rows, eta);
+        } else {
+            layeredStep(ord, start, rows, eta);
         }
+        ctx.flush();
+        lastRows = rows;
+    }
+
+    /** The first layer's forward pass, the fused tail (kernels/fused_tail.cl), the first layer's gradients and SGD. */
+    private void fusedStep(ClBuffer ord, int start, int rows, float eta) {
+        k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
+                stepPlan[0][Product.FORWARD.ordinal()]);
+        k.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
+        k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
+                stepPlan[0][Product.GRADIENTS.ordinal()]);
+    }
+
+    /** Forward per layer, the output error, then per layer from the last: backward, gradients and SGD. */
+    private void layeredStep(ClBuffer ord, int start, int rows, float eta) {
         forward(step, rows, stepPlan);
         int last = layers - 1;
         k.outputError(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
@@ -332,8 +342,6 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             k.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
                     stepPlan[l][Product.GRADIENTS.ordinal()]);
         }
-        ctx.flush();
-        lastRows = rows;
     }
 
     private void gather(ClBuffer x, DeviceData data, ClBuffer ord, int start, int rows) {
