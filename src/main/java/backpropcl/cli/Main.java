@@ -3,6 +3,7 @@ package backpropcl.cli;
 import backpropcl.data.DataException;
 import backpropcl.io.ModelFileException;
 import backpropcl.train.DivergedException;
+import backpropcl.train.MetricsFile;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -13,8 +14,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "backprop-cl", mixinStandardHelpOptions = true, version = "backprop-cl 0.1.0",
         description = "Fully-connected neural networks trained by backpropagation and mini-batch SGD, on OpenCL devices or the CPU.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, CompareCommand.class, GradcheckCommand.class,
-            DevicesCommand.class, BenchCommand.class, SelftestCommand.class,
+        subcommands = {
+            TrainCommand.class,
+            EvaluateCommand.class,
+            CompareCommand.class,
+            GradcheckCommand.class,
+            DevicesCommand.class,
+            BenchCommand.class,
+            SelftestCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a check failed, 2 a user error, 3 training diverged.",
             "Run 'backprop-cl COMMAND --help' for a command's options."})
@@ -51,7 +58,8 @@ public final class Main implements Runnable {
 
     /** The exit code for an exception the user caused, or null for a bug. */
     private static Integer userErrorCode(Exception e) {
-        if (e instanceof UserError || e instanceof DataException || e instanceof ModelFileException) {
+        if (e instanceof UserError || e instanceof DataException || e instanceof ModelFileException
+                || e instanceof MetricsFile.MetricsException) {
             return ExitCodes.USER_ERROR;
         }
         if (e instanceof DivergedException) {

@@ -4,6 +4,7 @@ import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
+import backpropcl.model.Inference;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 
@@ -263,23 +264,12 @@ public final class ReferenceEngine implements Engine {
             feedforward(eval);
             for (int i = 0; i < r; i++) {
                 costSum += net.cost().sampleCost(net.outputActivation(), eval.z[last], eval.a[last], eval.y, i * n, n);
-                if (argmax(eval.a[last], i * n, n) == data.labels()[start + i]) {
+                if (Inference.argmax(eval.a[last], i * n, n) == data.labels()[start + i]) {
                     correct++;
                 }
             }
         }
         return new Evaluation(data.count() == 0 ? 0 : costSum / data.count(), correct, data.count());
-    }
-
-    /** Index of the largest of v[offset..offset+n), the first on ties. */
-    public static int argmax(double[] v, int offset, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[offset + j] > v[offset + best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     @Override

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.engine.opencl.OpenClTestSupport.Guarded;
-import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
+import backpropcl.model.Inference;
 import backpropcl.model.Cost;
 import java.util.ArrayList;
 import java.util.List;
@@ -317,7 +317,7 @@ class KernelTest {
                     int label = labels[start + r];
                     y[r * n + label] = 1;
                     cost0 += cost.sampleCost(act, zd, ad, y, r * n, n);
-                    hits += ReferenceEngine.argmax(ad, r * n, n) == label ? 1 : 0;
+                    hits += Inference.argmax(ad, r * n, n) == label ? 1 : 0;
                 }
                 int slot = 2;
                 try (ClBuffer zb = floats(ctx, z, "z"); ClBuffer ab = floats(ctx, a, "a"); ClBuffer lb = ints(ctx, labels, "labels");
