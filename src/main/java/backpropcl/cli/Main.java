@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // Plots are drawn into images, never onto a screen: no display is needed.
+        System.setProperty("java.awt.headless", "true");
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
