@@ -2,7 +2,9 @@ package backpropcl.engine;
 
 import backpropcl.data.Dataset;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 
 /**
  * Owns the parameters of one network on one device and trains them by mini-batch SGD. Every
@@ -27,6 +29,20 @@ public interface Engine extends AutoCloseable {
     /** The current parameters, copied out to the host in float32. */
     Parameters parameters();
 
+    /**
+     * The rule {@link #trainBatch} applies from now on, with a fresh state (zeros, step 0); the
+     * parameters are kept. A new engine has {@link Optimizer#sgd()}.
+     */
+    void setOptimizer(Optimizer optimizer);
+
+    Optimizer optimizer();
+
+    /** The parameters and the optimizer's state, exactly as the engine holds them (a copy): what a checkpoint saves. */
+    TrainingState state();
+
+    /** Replaces the parameters, the optimizer and its state (copied in): what resuming from a checkpoint does. */
+    void setState(TrainingState state);
+
     /** The training set that {@link #trainBatch} draws from; uploaded once where the engine has a device. */
     void setTrainingData(Dataset train);
 
@@ -34,8 +50,9 @@ public interface Engine extends AutoCloseable {
     void setOrder(int[] order);
 
     /**
-     * One SGD step on the samples order[start .. start+rows): forward, output error, backward, and
-     * W -= learningRate * dC/dW, where C is the cost averaged over the batch.
+     * One training step on the samples order[start .. start+rows): forward, output error, backward,
+     * and the optimizer's update with the given learning rate from dC/dW, where C is the cost
+     * averaged over the batch (plain SGD: W -= learningRate * dC/dW).
      */
     void trainBatch(int start, int rows, double learningRate);
 

@@ -6,7 +6,9 @@ import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 
 /** A test double: a reference engine behind every method; tests override what they break. */
 public class ForwardingEngine implements Engine {
@@ -34,6 +36,26 @@ public class ForwardingEngine implements Engine {
     @Override
     public Parameters parameters() {
         return inner.parameters();
+    }
+
+    @Override
+    public void setOptimizer(Optimizer optimizer) {
+        inner.setOptimizer(optimizer);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return inner.optimizer();
+    }
+
+    @Override
+    public TrainingState state() {
+        return inner.state();
+    }
+
+    @Override
+    public void setState(TrainingState state) {
+        inner.setState(state);
     }
 
     @Override

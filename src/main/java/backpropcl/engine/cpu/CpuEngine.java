@@ -5,8 +5,11 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
+import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 import dev.ludovic.netlib.blas.BLAS;
 
 /**
@@ -50,6 +53,12 @@ public final class CpuEngine implements Engine {
     private final DenseProducts products;
     private final String productsName;
     private final WorkerPool pool;
+
+    // The optimizer and its state: steps taken, and slotW[s][l], slotB[s][l] shaped as W[l], b[l].
+    private Optimizer optimizer = Optimizer.sgd();
+    private long steps;
+    private float[][][] slotW = new float[0][][];
+    private float[][][] slotB = new float[0][][];
 
     private PassBuffers step;
     private PassBuffers eval;
@@ -184,7 +193,8 @@ public final class CpuEngine implements Engine {
         float[] x = ordered ? step.x : train.features();
         int xOffset = ordered ? 0 : start * net.inputSize();
         forward(step, x, xOffset, rows, start);
-        backward(x, xOffset, rows, (float) learningRate);
+        steps++;
+        backward(x, xOffset, rows, OptimizerStep.of(optimizer, learningRate, steps));
         lastRows = rows;
     }
 
@@ -243,7 +253,7 @@ public final class CpuEngine implements Engine {
      * From the last layer down: delta of the layer below (with W[l] before its update), then
      * nablaW, nablaB and the SGD update of layer l, chunk by chunk of W's rows.
      */
-    private void backward(float[] x, int xOffset, int rows, float eta) {
+    private void backward(float[] x, int xOffset, int rows, OptimizerStep update) {
         float scale = 1f / rows;
         for (int l = layers - 1; l >= 0; l--) {
             final int layer = l;
@@ -269,7 +279,11 @@ public final class CpuEngine implements Engine {
                 DenseProducts.transpose(step.delta[layer], step.deltaT, rows, n, j0, j1);
                 products.weightGradient(gradW[layer], step.deltaT, prev, prevOffset, rows, m, scale, j0, j1);
                 biasGradient(layer, rows, j0, j1);
-                sgd(layer, m, eta, j0, j1);
+                if (optimizer.isPlainSgd()) {
+                    sgd(layer, m, update.lr(), j0, j1);
+                } else {
+                    update(layer, m, update, j0, j1);
+                }
             });
         }
     }
@@ -311,6 +325,73 @@ public final class CpuEngine implements Engine {
         }
         for (int j = j0; j < j1; j++) {
             b[l][j] -= eta * gradB[l][j];
+        }
+    }
+
+    /** The optimizer's step ({@link FloatUpdate}) on rows [j0, j1) of layer l's W and b, then the same columns of W^T. */
+    private void update(int l, int m, OptimizerStep c, int j0, int j1) {
+        float[] s1w = slotW.length > 0 ? slotW[0][l] : null;
+        float[] s2w = slotW.length > 1 ? slotW[1][l] : null;
+        float[] s1b = slotB.length > 0 ? slotB[0][l] : null;
+        float[] s2b = slotB.length > 1 ? slotB[1][l] : null;
+        FloatUpdate.apply(c, true, w[l], gradW[l], s1w, s2w, j0 * m, j1 * m);
+        FloatUpdate.apply(c, false, b[l], gradB[l], s1b, s2b, j0, j1);
+        DenseProducts.transposeWeights(w[l], wT[l], net.size(l + 1), m, j0, j1);
+    }
+
+    @Override
+    public void setOptimizer(Optimizer optimizer) {
+        live();
+        int slots = optimizer.kind().slots();
+        float[][][] sw = new float[slots][layers][];
+        float[][][] sb = new float[slots][layers][];
+        for (int k = 0; k < slots; k++) {
+            for (int l = 0; l < layers; l++) {
+                sw[k][l] = new float[w[l].length];
+                sb[k][l] = new float[b[l].length];
+            }
+        }
+        this.optimizer = optimizer;
+        this.steps = 0;
+        this.slotW = sw;
+        this.slotB = sb;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public TrainingState state() {
+        live();
+        TrainingState s = TrainingState.zeros(net, optimizer);
+        s.setSteps(steps);
+        for (int l = 0; l < layers; l++) {
+            TrainingState.copy(w[l], s.weights(l));
+            TrainingState.copy(b[l], s.biases(l));
+            for (int k = 0; k < slotW.length; k++) {
+                TrainingState.copy(slotW[k][l], s.slotWeights(k, l));
+                TrainingState.copy(slotB[k][l], s.slotBiases(k, l));
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void setState(TrainingState s) {
+        live();
+        if (!s.network().equals(net)) {
+            throw new IllegalArgumentException("training state is for " + s.network() + ", engine is for " + net);
+        }
+        setParameters(s.parameters());
+        setOptimizer(s.optimizer());
+        steps = s.steps();
+        for (int k = 0; k < slotW.length; k++) {
+            for (int l = 0; l < layers; l++) {
+                TrainingState.copy(s.slotWeights(k, l), slotW[k][l]);
+                TrainingState.copy(s.slotBiases(k, l), slotB[k][l]);
+            }
         }
     }
 

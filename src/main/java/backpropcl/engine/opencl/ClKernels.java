@@ -2,6 +2,7 @@ package backpropcl.engine.opencl;
 
 import static backpropcl.engine.opencl.LaunchSizes.roundUp;
 
+import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
@@ -53,6 +54,7 @@ final class ClKernels implements AutoCloseable {
     private final ClKernel backwardBlocked;
     private final ClKernel gradientsBlocked;
     private final ClKernel trainTail;
+    private final ClKernel optimizerStep;
     private final BlockedShape blocked;
 
     // Work-group sizes of the 1-D kernels, from the device's and each kernel's limits.
@@ -64,6 +66,7 @@ final class ClKernels implements AutoCloseable {
     private final int wgSoftmaxMax;
     private final int wgMetrics;
     private final int wgTail;
+    private final int wgOptimizer;
 
     /** Builds the kernels for the context with the largest tile that fits. */
     ClKernels(ClContext ctx) {
@@ -119,6 +122,7 @@ final class ClKernels implements AutoCloseable {
             backwardBlocked = program.kernel("backward_blocked");
             gradientsBlocked = program.kernel("weight_gradients_sgd_blocked");
             trainTail = program.kernel("train_tail");
+            optimizerStep = program.kernel("optimizer_step");
         } catch (RuntimeException e) {
             if (placeholder != null) {
                 placeholder.close();
@@ -133,6 +137,7 @@ final class ClKernels implements AutoCloseable {
         wgGatherU8 = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, gatherU8.workGroupSize());
         wgOutputError = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, outputError.workGroupSize());
         wgOutputErrorSq = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, outputErrorSoftmaxQuadratic.workGroupSize());
+        wgOptimizer = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, optimizerStep.workGroupSize());
         wgBias = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, biasGradients.workGroupSize());
         long localFloats = Math.max(1, ctx.localMemBytes() / Float.BYTES);
         wgSoftmaxMax = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, softmaxRows.workGroupSize(), localFloats);
@@ -317,6 +322,18 @@ final class ClKernels implements AutoCloseable {
     private void biasGradientsSgd(ClBuffer gradB, ClBuffer b, ClBuffer delta, int rows, int n, float eta) {
         biasGradients.arg(gradB).arg(b).arg(delta).arg(rows).arg(n).arg(eta)
                 .launch(new long[] {roundUp(n, wgBias)}, new long[] {wgBias});
+    }
+
+    /**
+     * One optimizer step (kernels/update.cl) on the n values of p from their gradient g; s1 and s2
+     * are the rule's state (null when it has none); weights get the step's weight decay, biases none.
+     */
+    void optimizerStep(ClBuffer p, ClBuffer g, ClBuffer s1, ClBuffer s2, int n, OptimizerStep c, boolean weights) {
+        optimizerStep.arg(p).arg(g).arg(s1 == null ? noOrder : s1).arg(s2 == null ? noOrder : s2).arg(n).arg(c.kind())
+                .arg(c.lr()).arg(c.momentum()).arg(c.beta1()).arg(c.oneMinusBeta1()).arg(c.beta2()).arg(c.oneMinusBeta2())
+                .arg(c.epsilon()).arg(c.stepSize()).arg(c.sqrtCorrection2())
+                .arg(weights ? c.weightDecay() : 0f).arg(weights ? c.decoupledKeep() : 1f)
+                .launch(new long[] {roundUp(n, wgOptimizer)}, new long[] {wgOptimizer});
     }
 
     /** costSum[slot], hits[slot] = summed sample cost and correct answers of a (rows, n) output block. */

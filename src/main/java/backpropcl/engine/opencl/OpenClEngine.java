@@ -6,8 +6,11 @@ import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.KernelProfiling;
 import backpropcl.engine.LayerTrace;
+import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 
 /**
  * The OpenCL engine: the whole training step as kernels from kernels/*.cl on one device.
@@ -15,7 +18,8 @@ import backpropcl.model.Parameters;
  * <p>On the device (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
  *   W[l] (n, m), b[l] (n)              parameters, updated in place
- *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace)
+ *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace, and the optimizer)
+ *   slotW[s][l], slotB[s][l]           the optimizer's state tensors, shaped as W[l] and b[l]
  *   x (B, m0), z[l], a[l], delta[l] (B, n)   the training batch, B = the largest batch so far
  *   eval x, z[l], a[l] (EVAL_ROWS, n)  a separate pass for evaluate(), so trace() is kept
  *   training set features + labels     uploaded once; features as bytes where exact
@@ -23,7 +27,9 @@ import backpropcl.model.Parameters;
  *   cost/hits slots                    the per-block totals of evaluate()
  * </pre>
  * {@link #trainBatch} only enqueues kernels (gather, forward per layer, output error, then per
- * layer from the last: backward and the fused gradient + SGD kernels): nothing crosses the bus
+ * layer from the last: backward and the fused gradient + SGD kernels; with another optimizer the
+ * gradient kernels run with a learning rate of 0 and kernels/update.cl steps every tensor after
+ * them): nothing crosses the bus
  * and nothing waits. {@link #evaluate}, {@link #trace} and {@link #parameters} read back and so
  * wait for the queued batches.
  *
@@ -100,6 +106,11 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             }
         }
     }
+
+    private Optimizer optimizer = Optimizer.sgd();
+    private long steps;
+    private ClBuffer[][] slotW = new ClBuffer[0][];
+    private ClBuffer[][] slotB = new ClBuffer[0][];
 
     private Pass step;
     private Pass eval;
@@ -251,6 +262,99 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         return p;
     }
 
+    private static ClBuffer slot(ClBuffer[][] slots, int s, int l) {
+        return s < slots.length ? slots[s][l] : null;
+    }
+
+    @Override
+    public void setOptimizer(Optimizer o) {
+        live();
+        int count = o.kind().slots();
+        ClBuffer[][] sw = new ClBuffer[count][layers];
+        ClBuffer[][] sb = new ClBuffer[count][layers];
+        try {
+            for (int s = 0; s < count; s++) {
+                for (int l = 0; l < layers; l++) {
+                    String name = o.kind().slotName(s);
+                    sw[s][l] = ctx.buffer(bytes(net.size(l + 1), net.size(l)), name + " W[" + l + "]");
+                    sw[s][l].write(new float[net.size(l + 1) * net.size(l)]);
+                    sb[s][l] = ctx.buffer(bytes(1, net.size(l + 1)), name + " b[" + l + "]");
+                    sb[s][l].write(new float[net.size(l + 1)]);
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int s = 0; s < count; s++) {
+                closeAll(sw[s]);
+                closeAll(sb[s]);
+            }
+            throw e;
+        }
+        releaseSlots();
+        optimizer = o;
+        steps = 0;
+        slotW = sw;
+        slotB = sb;
+    }
+
+    private void releaseSlots() {
+        for (int s = 0; s < slotW.length; s++) {
+            closeAll(slotW[s]);
+            closeAll(slotB[s]);
+        }
+        slotW = new ClBuffer[0][];
+        slotB = new ClBuffer[0][];
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public TrainingState state() {
+        live();
+        TrainingState s = TrainingState.zeros(net, optimizer);
+        s.setSteps(steps);
+        for (int l = 0; l < layers; l++) {
+            readInto(w[l], s.weights(l));
+            readInto(b[l], s.biases(l));
+            for (int k = 0; k < slotW.length; k++) {
+                readInto(slotW[k][l], s.slotWeights(k, l));
+                readInto(slotB[k][l], s.slotBiases(k, l));
+            }
+        }
+        return s;
+    }
+
+    private static void readInto(ClBuffer buf, double[] to) {
+        float[] f = new float[to.length];
+        buf.read(0, f, 0, f.length);
+        TrainingState.copy(f, to);
+    }
+
+    @Override
+    public void setState(TrainingState s) {
+        live();
+        if (!s.network().equals(net)) {
+            throw new IllegalArgumentException("training state is for " + s.network() + ", engine is for " + net);
+        }
+        setParameters(s.parameters());
+        setOptimizer(s.optimizer());
+        steps = s.steps();
+        for (int k = 0; k < slotW.length; k++) {
+            for (int l = 0; l < layers; l++) {
+                slotW[k][l].write(toFloat(s.slotWeights(k, l)));
+                slotB[k][l].write(toFloat(s.slotBiases(k, l)));
+            }
+        }
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        TrainingState.copy(d, f);
+        return f;
+    }
+
     @Override
     public void setTrainingData(Dataset data) {
         live();
@@ -303,13 +407,23 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             fusedTail = allowTail && tailFits(rows);
             stepPlan = plan(rows);
         }
-        float eta = (float) learningRate;
+        steps++;
+        boolean plainSgd = optimizer.isPlainSgd();
+        // Other rules: the gradient kernels' own SGD step is W -= 0 * gradW, and update.cl follows.
+        float eta = plainSgd ? (float) learningRate : 0f;
         ClBuffer ord = ordered ? order : null;
         gather(step.x, train, ord, start, rows);
         if (fusedTail) {
             fusedStep(ord, start, rows, eta);
         } else {
             layeredStep(ord, start, rows, eta);
+        }
+        if (!plainSgd) {
+            OptimizerStep c = OptimizerStep.of(optimizer, learningRate, steps);
+            for (int l = 0; l < layers; l++) {
+                k.optimizerStep(w[l], gradW[l], slot(slotW, 0, l), slot(slotW, 1, l), net.size(l + 1) * net.size(l), c, true);
+                k.optimizerStep(b[l], gradB[l], slot(slotB, 0, l), slot(slotB, 1, l), net.size(l + 1), c, false);
+            }
         }
         ctx.flush();
         lastRows = rows;
@@ -573,6 +687,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         closeAll(b);
         closeAll(gradW);
         closeAll(gradB);
+        releaseSlots();
         if (k != null) {
             k.close();
         }

@@ -6,7 +6,9 @@ import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Inference;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 
 /**
  * The reference engine: double precision, plain loops, written to be read next to the equations
@@ -21,7 +23,7 @@ import backpropcl.model.Parameters;
  *   delta[L] = dC/da[L] * f_L'(z[L])           (a - y for cross-entropy with its matching output)
  *   delta[l] = (delta[l+1] W[l+1]) * f_l'(z[l])
  *   nablaW[l] = 1/B delta[l]^T a[l-1],  nablaB[l] = 1/B sum over rows of delta[l]
- *   W[l] -= eta nablaW[l],  b[l] -= eta nablaB[l]
+ *   W[l] -= eta nablaW[l],  b[l] -= eta nablaB[l]    (plain SGD; {@link #update} for the others)
  * </pre>
  */
 public final class ReferenceEngine implements Engine {
@@ -56,6 +58,12 @@ public final class ReferenceEngine implements Engine {
 
     private Dataset train;
     private int[] order;
+
+    // The optimizer and its state: steps taken, and slotW[s][l], slotB[s][l] shaped as W[l], b[l].
+    private Optimizer optimizer = Optimizer.sgd();
+    private long steps;
+    private double[][][] slotW = new double[0][][];
+    private double[][][] slotB = new double[0][][];
 
     public ReferenceEngine(Network net, Parameters initial) {
         this.net = net;
@@ -229,16 +237,117 @@ public final class ReferenceEngine implements Engine {
         }
     }
 
-    /** W -= eta nablaW, b -= eta nablaB. */
-    public void update(double eta) {
+    /** One optimizer step with learning rate lr from nablaW and nablaB: the formulas of {@link Optimizer}. */
+    public void update(double lr) {
+        steps++;
         for (int l = 0; l < layers; l++) {
-            for (int i = 0; i < w[l].length; i++) {
-                w[l][i] -= eta * nablaW[l][i];
+            step(w[l], nablaW[l], slotW, l, lr, optimizer.weightDecay());
+            step(b[l], nablaB[l], slotB, l, lr, 0);   // biases are not decayed
+        }
+    }
+
+    /** p -= the optimizer's step for gradient g; slots[s][l] is the state of p. */
+    private void step(double[] p, double[] g, double[][][] slots, int l, double lr, double decay) {
+        Optimizer o = optimizer;
+        double mu = o.momentum();
+        double stepSize = o.kind().isAdam() ? o.adamStepSize(lr, steps) : 0;
+        double sqrtCorrection2 = o.kind().isAdam() ? o.adamSqrtCorrection2(steps) : 0;
+        for (int i = 0; i < p.length; i++) {
+            double grad = g[i];
+            if (decay != 0 && o.coupledDecay()) {
+                grad += decay * p[i];
             }
-            for (int j = 0; j < b[l].length; j++) {
-                b[l][j] -= eta * nablaB[l][j];
+            switch (o.kind()) {
+                case SGD:
+                    p[i] -= lr * grad;
+                    break;
+                case MOMENTUM: {
+                    double[] v = slots[0][l];
+                    v[i] = mu * v[i] + grad;
+                    p[i] -= lr * v[i];
+                    break;
+                }
+                case NESTEROV: {
+                    double[] v = slots[0][l];
+                    v[i] = mu * v[i] + grad;
+                    p[i] -= lr * (grad + mu * v[i]);
+                    break;
+                }
+                case ADAM:
+                case ADAMW: {
+                    if (decay != 0 && o.kind() == Optimizer.Kind.ADAMW) {
+                        p[i] *= 1 - lr * decay;
+                    }
+                    double[] m = slots[0][l];
+                    double[] s = slots[1][l];
+                    m[i] = o.beta1() * m[i] + (1 - o.beta1()) * grad;
+                    s[i] = o.beta2() * s[i] + (1 - o.beta2()) * grad * grad;
+                    p[i] -= stepSize * m[i] / (Math.sqrt(s[i]) / sqrtCorrection2 + o.epsilon());
+                    break;
+                }
+                default:
+                    throw new IllegalStateException("no rule for " + o.kind());
             }
         }
+    }
+
+    @Override
+    public void setOptimizer(Optimizer optimizer) {
+        int slots = optimizer.kind().slots();
+        this.optimizer = optimizer;
+        this.steps = 0;
+        this.slotW = new double[slots][layers][];
+        this.slotB = new double[slots][layers][];
+        for (int k = 0; k < slots; k++) {
+            for (int l = 0; l < layers; l++) {
+                slotW[k][l] = new double[w[l].length];
+                slotB[k][l] = new double[b[l].length];
+            }
+        }
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public TrainingState state() {
+        TrainingState s = TrainingState.zeros(net, optimizer);
+        s.setSteps(steps);
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(w[l], 0, s.weights(l), 0, w[l].length);
+            System.arraycopy(b[l], 0, s.biases(l), 0, b[l].length);
+            for (int k = 0; k < slotW.length; k++) {
+                System.arraycopy(slotW[k][l], 0, s.slotWeights(k, l), 0, w[l].length);
+                System.arraycopy(slotB[k][l], 0, s.slotBiases(k, l), 0, b[l].length);
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void setState(TrainingState s) {
+        if (!s.network().equals(net)) {
+            throw new IllegalArgumentException("training state is for " + s.network() + ", engine is for " + net);
+        }
+        int slots = s.optimizer().kind().slots();
+        double[][][] sw = new double[slots][layers][];
+        double[][][] sb = new double[slots][layers][];
+        for (int l = 0; l < layers; l++) {
+            for (int k = 0; k < slots; k++) {
+                sw[k][l] = s.slotWeights(k, l).clone();
+                sb[k][l] = s.slotBiases(k, l).clone();
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            w[l] = s.weights(l).clone();
+            b[l] = s.biases(l).clone();
+        }
+        optimizer = s.optimizer();
+        steps = s.steps();
+        slotW = sw;
+        slotB = sb;
     }
 
     /** The batch-mean cost of the training batch (after feedforward). */
