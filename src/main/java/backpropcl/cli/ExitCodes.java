@@ -9,6 +9,8 @@ public final class ExitCodes {
     public static final int USER_ERROR = 2;
     /** Training diverged: the cost became NaN or infinite. */
     public static final int DIVERGED = 3;
+    /** Stopped by Ctrl-C (128 + SIGINT, as shells report it); the run's checkpoint was written first. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCodes() {
     }

@@ -61,7 +61,8 @@ final class ProgressReporter implements TrainingListener {
             line.append(String.format(Locale.ROOT, "  train cost %.4f  accuracy %.4f",
                     r.train().meanCost(), r.train().accuracy()));
         }
-        line.append(String.format(Locale.ROOT, "  %6.2f s  %,9.0f samples/s", r.seconds(), r.samplesPerSecond()));
+        line.append(String.format(Locale.ROOT, "  lr %.3g  %6.2f s  %,9.0f samples/s", r.learningRate(), r.seconds(),
+                r.samplesPerSecond()));
         out.println(line);
         out.flush();
     }

@@ -6,10 +6,19 @@ import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
+import backpropcl.train.Checkpoint;
+import backpropcl.train.EpochMetrics;
 import backpropcl.train.EpochResult;
+import backpropcl.train.LearningRateSchedule;
+import backpropcl.train.MetricsFile;
+import backpropcl.train.Position;
 import backpropcl.train.Trainer;
 import backpropcl.train.TrainingConfig;
+import backpropcl.train.TrainingListener;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -22,15 +31,20 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Trains a fully-connected network by backpropagation and mini-batch SGD.",
-            "With no options: the lesson network 784-16-16-10 (sigmoid, quadratic cost, lr 3.0, "
+            "Trains a fully-connected network by backpropagation and mini-batch gradient descent.",
+            "With no options: the lesson network 784-16-16-10 (sigmoid, quadratic cost, SGD at lr 3.0, "
                     + "mini-batches of 10) for 30 epochs on the bundled mnist-10k digits."},
         footer = {"", "Examples:",
             "  backprop-cl train",
             "  backprop-cl train --arch 784-30-10 --epochs 30",
             "  backprop-cl train --arch 784-128-64-10 --activation relu --cost cross-entropy \\",
-            "      --init he --lr 0.1 --batch 32 --epochs 20",
-            "  backprop-cl train --data fashion-mnist --save fashion.safetensors"})
+            "      --init he --optimizer adam --lr 0.001 --lr-schedule cosine --batch 32 --epochs 20",
+            "  backprop-cl train --data fashion-mnist --save fashion.safetensors --metrics fashion.csv",
+            "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
+            "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
+            "",
+            "Default learning rates: sgd 3.0, momentum and nesterov 0.3, adam and adamw 0.001.",
+            "Exit codes: 0 done, 2 bad input, 3 diverged, 130 stopped by Ctrl-C (checkpoint written)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,21 +53,69 @@ final class TrainCommand implements Callable<Integer> {
     NetworkOptions networkOptions;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
-            description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
+            description = "Passes over the training set (default: ${DEFAULT-VALUE}; with --resume: the run's own).")
     int epochs;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "10",
             description = "Samples per mini-batch; a last partial batch is trained too (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "3.0",
-            description = "Learning rate eta: W -= eta * dC/dW with C the batch-mean cost (default: ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--lr", paramLabel = "X",
+            description = "Learning rate eta (default: 3.0 for sgd, 0.3 for momentum and nesterov, 0.001 for adam and adamw).")
+    Double lr;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd",
+            description = "sgd, momentum, nesterov, adam or adamw (PyTorch's formulas; default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0.9",
+            description = "Momentum of momentum and nesterov (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--beta1", paramLabel = "B", defaultValue = "0.9", description = "Adam's beta1 (default: ${DEFAULT-VALUE}).")
+    double beta1;
+
+    @Option(names = "--beta2", paramLabel = "B", defaultValue = "0.999", description = "Adam's beta2 (default: ${DEFAULT-VALUE}).")
+    double beta2;
+
+    @Option(names = "--epsilon", paramLabel = "E", defaultValue = "1e-8", description = "Adam's epsilon (default: ${DEFAULT-VALUE}).")
+    double epsilon;
+
+    @Option(names = "--weight-decay", paramLabel = "X",
+            description = "Weight decay of the weights (not the biases): L2 added to the gradient, or decoupled for adamw "
+                    + "(default: 0).")
+    Double weightDecay;
+
+    @Option(names = "--l2", paramLabel = "LAMBDA",
+            description = "Nielsen's L2 regularisation: W -> (1 - eta*LAMBDA/n) W - eta dC/dW, n the training set size; "
+                    + "the same as --weight-decay LAMBDA/n.")
+    Double l2;
+
+    @Option(names = "--lr-schedule", paramLabel = "NAME", defaultValue = "constant",
+            description = "constant, step (x --lr-gamma every --lr-step-epochs) or cosine (to --min-lr at the end) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--lr-step-epochs", paramLabel = "N", defaultValue = "10",
+            description = "Epochs between decays of the step schedule (default: ${DEFAULT-VALUE}).")
+    int stepEpochs;
+
+    @Option(names = "--lr-gamma", paramLabel = "X", defaultValue = "0.1",
+            description = "Factor of each decay of the step schedule (default: ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--min-lr", paramLabel = "X", defaultValue = "0",
+            description = "The cosine schedule's final rate (default: ${DEFAULT-VALUE}).")
+    double minLr;
+
+    @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0",
+            description = "Epochs of linear warm-up from lr/steps to lr before the schedule (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
 
     @Option(names = "--no-shuffle", description = "Keep the file order instead of a fresh seeded permutation each epoch.")
     boolean noShuffle;
 
-    @Option(names = "--eval-train", description = "Also report cost and accuracy on the training set after each epoch.")
+    @Option(names = "--eval-train", description = "Also report cost and accuracy on the training set after each epoch (on with --metrics).")
     boolean evalTrain;
 
     @Mixin
@@ -63,28 +125,52 @@ final class TrainCommand implements Callable<Integer> {
     EngineOptions engineOptions;
 
     @Option(names = "--save", paramLabel = "FILE",
-            description = "Write the trained parameters to FILE as safetensors (atomically: the old file stays until the new one is whole).")
+            description = "Write the trained parameters and the optimizer's state to FILE as safetensors (atomically: the "
+                    + "old file stays until the new one is whole).")
     Path save;
 
     @Option(names = "--init-from", paramLabel = "FILE",
-            description = "Start from the parameters in FILE (a --save output) instead of a fresh initialisation; its architecture is used.")
+            description = "Start from the parameters in FILE (a --save output or a checkpoint) instead of a fresh "
+                    + "initialisation; its architecture is used, and its optimizer state when it is for the same optimizer.")
     Path initFrom;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Write DIR/checkpoint.safetensors after every epoch and on Ctrl-C: parameters, optimizer state, "
+                    + "position, metrics (default with --resume: the resumed directory).")
+    Path checkpointDir;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Go on from DIR's checkpoint exactly where it stopped; network, optimizer, schedule, batch size "
+                    + "and seed come from the checkpoint. --epochs N trains it to N epochs.")
+    Path resume;
+
+    @Option(names = "--metrics", paramLabel = "FILE",
+            description = "Write per-epoch metrics (learning rate, train and test cost and accuracy, samples/s) to FILE: "
+                    + "JSON lines when it ends in .jsonl or .json, else CSV.")
+    Path metrics;
 
     @Option(names = "--no-progress", description = "No progress bar (it is shown only when stderr is a terminal anyway).")
     boolean noProgress;
 
+    /** Options a resumed run takes from its checkpoint instead. */
+    private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
+        "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
+        "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from"};
+
     @Override
     public Integer call() {
-        TrainingConfig config;
-        try {
-            config = new TrainingConfig(epochs, batch, lr, !noShuffle, networkOptions.seed, evalTrain);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), e);
-        }
+        PrintWriter out = spec.commandLine().getOut();
+        Checkpoint from = resume == null ? null : loadCheckpoint();
         Network net;
         Parameters initial;
+        TrainingState savedState = null;
         String origin;
-        if (initFrom != null) {
+        if (from != null) {
+            net = from.state().network();
+            initial = from.state().parameters();
+            origin = "resumed from " + Checkpoint.file(resume) + " at epoch " + (from.next().epoch() + 1)
+                    + (from.next().batch() > 0 ? " batch " + (from.next().batch() + 1) : "");
+        } else if (initFrom != null) {
             ModelFile.Saved saved = ModelFile.load(initFrom);
             net = saved.network();
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
@@ -92,6 +178,7 @@ final class TrainCommand implements Callable<Integer> {
                         + networkOptions.network());
             }
             initial = saved.parameters();
+            savedState = saved.optimizerState();
             origin = "parameters from " + initFrom;
         } else {
             net = networkOptions.network();
@@ -99,34 +186,124 @@ final class TrainCommand implements Callable<Integer> {
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
         }
         DataSplit data = dataOptions.load(net);
+        TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count());
+        if (metrics != null) {
+            config = config.withEvaluateTrain(true);
+        }
+        boolean continueOptimizer = savedState != null && savedState.optimizer().equals(config.optimizer());
+        Path checkpoints = checkpointDir != null ? checkpointDir : resume;
 
-        var out = spec.commandLine().getOut();
-        try (EngineSelector.Choice choice = engineOptions.open(net, initial)) {
+        try (EngineSelector.Choice choice = engineOptions.open(net, initial);
+             MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics());
+             InterruptSignal interrupt = InterruptSignal.install(() -> System.err.println(
+                     "\nbackprop-cl: stopping after this batch (Ctrl-C again to quit at once)"))) {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
-            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d, lr %s, %s, %s%n", epochs, batch,
-                    fmt(lr), noShuffle ? "file order" : "shuffled", origin);
+            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
+                    config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
+            if (continueOptimizer) {
+                out.printf("optimizer state from %s (step %d)%n", initFrom, savedState.steps());
+            }
+            if (from != null && !from.data().equals(data.name())) {
+                out.printf("warning: the checkpoint was trained on %s, this run uses %s%n", from.data(), data.name());
+            }
             out.flush();
 
-            long t0 = System.nanoTime();
             boolean bar = !noProgress && System.console() != null;
-            List<EpochResult> results = new Trainer(config).train(engine, data, new ProgressReporter(out, bar));
+            TrainingListener listener = new ProgressReporter(out, bar);
+            if (metricsFile != null) {
+                listener = TrainingListener.both(listener, new TrainingListener() {
+                    @Override
+                    public void epochDone(EpochResult r) {
+                        metricsFile.write(EpochMetrics.of(r));
+                    }
+                });
+            }
+            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt);
+            long t0 = System.nanoTime();
+            Trainer.Run run;
+            if (from != null) {
+                run = trainer.resume(engine, data, from, listener);
+            } else if (continueOptimizer) {
+                // A model saved with the same optimizer's state goes on from that state, at epoch 1 of this run.
+                run = trainer.resume(engine, data, new Checkpoint(savedState, config, Position.START, List.of(), data.name()), listener);
+            } else {
+                run = trainer.run(engine, data, listener);
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
-
+            List<EpochResult> results = run.epochs();
             Evaluation last = results.isEmpty() ? engine.evaluate(data.test()) : results.get(results.size() - 1).test();
-            out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %d epochs in %.1f s%n",
-                    last.accuracy(), last.correct(), last.count(), last.meanCost(), results.size(), seconds);
+            if (run.stopped()) {
+                out.printf(Locale.ROOT, "stopped before epoch %d batch %d: test accuracy %.4f after the last finished epoch%n",
+                        run.next().epoch() + 1, run.next().batch() + 1, last.accuracy());
+            } else {
+                out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %d epochs in %.1f s%n",
+                        last.accuracy(), last.correct(), last.count(), last.meanCost(), results.size(), seconds);
+            }
+            if (checkpoints != null) {
+                out.println("checkpoint: " + Checkpoint.file(checkpoints) + (run.stopped() ? "; go on with: backprop-cl train --resume "
+                        + checkpoints : ""));
+            }
+            if (metrics != null) {
+                out.println("metrics: " + metrics);
+            }
             if (save != null) {
-                ModelFile.save(save, net, engine.parameters());
+                ModelFile.save(save, engine.state());
                 out.println("saved " + save);
             }
+            out.flush();
+            return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
         }
-        return ExitCodes.OK;
     }
 
-    private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e6 ? String.format(Locale.ROOT, "%.1f", v) : Double.toString(v);
+    private Checkpoint loadCheckpoint() {
+        var parsed = spec.commandLine().getParseResult();
+        for (String option : FIXED_BY_CHECKPOINT) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new UserError("--resume takes the network, optimizer, schedule, batch size and seed from the checkpoint; "
+                        + "drop " + option);
+            }
+        }
+        return Checkpoint.load(resume);
+    }
+
+    private TrainingConfig resumedConfig(Checkpoint from) {
+        TrainingConfig c = from.config();
+        if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+            try {
+                c = c.withEpochs(epochs);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage(), e);
+            }
+        }
+        return evalTrain ? c.withEvaluateTrain(true) : c;
+    }
+
+    /** The configuration the options ask for; n is the training set size (for --l2). */
+    private TrainingConfig config(int n) {
+        try {
+            Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
+            if (weightDecay != null && l2 != null) {
+                throw new UserError("--weight-decay and --l2 are two ways to say the same thing; give one");
+            }
+            double decay = weightDecay != null ? weightDecay : l2 != null ? l2 / n : 0;
+            Optimizer o = new Optimizer(kind, momentum, beta1, beta2, epsilon, decay);
+            double rate = lr != null ? lr : defaultLearningRate(kind);
+            LearningRateSchedule s = new LearningRateSchedule(LearningRateSchedule.Kind.parse(schedule), rate, stepEpochs, gamma,
+                    minLr, warmupEpochs);
+            return new TrainingConfig(epochs, batch, s, o, !noShuffle, networkOptions.seed, evalTrain);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    static double defaultLearningRate(Optimizer.Kind kind) {
+        return switch (kind) {
+            case SGD -> 3.0;
+            case MOMENTUM, NESTEROV -> 0.3;
+            case ADAM, ADAMW -> 0.001;
+        };
     }
 }

@@ -5,6 +5,8 @@ import backpropcl.io.Safetensors.Tensor;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
+import backpropcl.model.TrainingState;
 import backpropcl.model.Parameters;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,6 +28,11 @@ import java.util.Set;
  * "784-16-16-10", {@code activations} one per dense layer e.g. "sigmoid,sigmoid,sigmoid", and
  * {@code cost} e.g. "quadratic". The network is rebuilt from these; every tensor's shape is checked
  * against it.
+ *
+ * <p>The optimizer's state, when saved with the model: metadata {@code optimizer} and its
+ * hyperparameters ({@link Optimizer#toMetadata}) and {@code optimizer_steps}; tensors
+ * {@code optimizer.layers.{i}.weight.{slot}} and {@code optimizer.layers.{i}.bias.{slot}}, float32,
+ * with PyTorch's slot names ({@code momentum_buffer}, {@code exp_avg}, {@code exp_avg_sq}).
  */
 public final class ModelFile {
 
@@ -38,7 +45,12 @@ public final class ModelFile {
     /**
      * A network and its parameters, as read from a file.
      */
-    public record Saved(Network network, Parameters parameters) {
+    public record Saved(Network network, Parameters parameters, TrainingState optimizerState, Map<String, String> metadata) {
+
+        /** Whether the file held an optimizer's state (then {@link #optimizerState} has it, with these parameters). */
+        public boolean hasOptimizerState() {
+            return optimizerState != null;
+        }
     }
 
     /** Writes {@code p}, the parameters of {@code net}, to {@code file}, atomically. */
@@ -46,46 +58,151 @@ public final class ModelFile {
         if (!p.network().equals(net)) {
             throw new IllegalArgumentException("parameters are for " + p.network() + ", not " + net);
         }
+        Safetensors.write(file, parameterTensors(p), networkMetadata(net));
+    }
+
+    /** Writes the parameters and the optimizer's state of {@code state} (rounded to float32), atomically. */
+    public static void save(Path file, TrainingState state) {
+        save(file, state, Map.of(), false);
+    }
+
+    /**
+     * Writes the parameters and the optimizer's state, with {@code extra} metadata, atomically: as
+     * float64 when {@code exact} (checkpoints: every engine's state reads back bit for bit), else
+     * rounded to float32.
+     */
+    public static void save(Path file, TrainingState state, Map<String, String> extra, boolean exact) {
+        Network net = state.network();
+        LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+        Optimizer.Kind kind = state.optimizer().kind();
+        for (int l = 0; l < net.layers(); l++) {
+            long[] wShape = {net.size(l + 1), net.size(l)};
+            long[] bShape = {net.size(l + 1)};
+            tensors.put(weightName(l), tensor(wShape, state.weights(l), exact));
+            tensors.put(biasName(l), tensor(bShape, state.biases(l), exact));
+        }
+        for (int l = 0; l < net.layers(); l++) {
+            for (int s = 0; s < kind.slots(); s++) {
+                tensors.put(slotName(weightName(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
+                        state.slotWeights(s, l), exact));
+                tensors.put(slotName(biasName(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.slotBiases(s, l), exact));
+            }
+        }
+        Map<String, String> metadata = networkMetadata(net);
+        metadata.putAll(state.optimizer().toMetadata());
+        metadata.put("optimizer_steps", Long.toString(state.steps()));
+        metadata.putAll(extra);
+        Safetensors.write(file, tensors, metadata);
+    }
+
+    private static Tensor tensor(long[] shape, double[] values, boolean exact) {
+        return exact ? Tensor.f64(shape, values.clone()) : new Tensor(shape, floats(values));
+    }
+
+    private static LinkedHashMap<String, Tensor> parameterTensors(Parameters p) {
+        Network net = p.network();
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (int l = 0; l < net.layers(); l++) {
             tensors.put(weightName(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.weights(l)));
             tensors.put(biasName(l), new Tensor(new long[] {net.size(l + 1)}, p.biases(l)));
         }
+        return tensors;
+    }
+
+    /** The metadata that describes a network: format, version, arch, activations, cost. */
+    public static Map<String, String> networkMetadata(Network net) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("version", VERSION);
         metadata.put("arch", net.archString());
         metadata.put("activations", activations(net));
         metadata.put("cost", net.cost().cliName());
-        Safetensors.write(file, tensors, metadata);
+        return metadata;
+    }
+
+    static String slotName(String tensor, Optimizer.Kind kind, int slot) {
+        return "optimizer." + tensor + "." + kind.slotName(slot);
+    }
+
+    private static float[] floats(double[] d) {
+        float[] f = new float[d.length];
+        TrainingState.copy(d, f);
+        return f;
     }
 
     /** Reads a model file: the network from its metadata, the parameters from its tensors. */
     public static Saved load(Path file) {
         Contents c = Safetensors.read(file);
         Network net = network(file, c.metadata());
-        // Shapes first, allocation after: the tensors that passed are no larger than the file.
+        Optimizer optimizer = optimizer(file, c.metadata());
+        int slots = optimizer == null ? 0 : optimizer.kind().slots();
         Set<String> expected = new LinkedHashSet<>();
         for (int l = 0; l < net.layers(); l++) {
-            check(file, net, c, weightName(l), new long[] {net.size(l + 1), net.size(l)});
-            check(file, net, c, biasName(l), new long[] {net.size(l + 1)});
+            long[] wShape = {net.size(l + 1), net.size(l)};
+            long[] bShape = {net.size(l + 1)};
+            check(file, net, c, weightName(l), wShape);
+            check(file, net, c, biasName(l), bShape);
             expected.add(weightName(l));
             expected.add(biasName(l));
+            for (int s = 0; s < slots; s++) {
+                String sw = slotName(weightName(l), optimizer.kind(), s);
+                String sb = slotName(biasName(l), optimizer.kind(), s);
+                check(file, net, c, sw, wShape);
+                check(file, net, c, sb, bShape);
+                expected.add(sw);
+                expected.add(sb);
+            }
         }
         for (String name : c.tensors().keySet()) {
             if (!expected.contains(name)) {
                 throw new ModelFileException(file + ": unexpected tensor '" + name + "'; a " + net.archString()
-                        + " network has layers.0.weight/bias to layers." + (net.layers() - 1) + ".weight/bias only");
+                        + " network has layers.0.weight/bias to layers." + (net.layers() - 1) + ".weight/bias"
+                        + (slots == 0 ? "" : " and the " + optimizer.kind().cliName() + " optimizer's state") + " only");
             }
         }
-        Parameters p = Parameters.zeros(net);
+        // Every value as double: exact for F32 and F64 alike.
+        TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
         for (int l = 0; l < net.layers(); l++) {
-            float[] w = c.tensors().get(weightName(l)).data();
-            float[] b = c.tensors().get(biasName(l)).data();
-            System.arraycopy(w, 0, p.weights(l), 0, w.length);
-            System.arraycopy(b, 0, p.biases(l), 0, b.length);
+            values(c.tensors().get(weightName(l)), all.weights(l));
+            values(c.tensors().get(biasName(l)), all.biases(l));
+            for (int s = 0; s < slots; s++) {
+                values(c.tensors().get(slotName(weightName(l), optimizer.kind(), s)), all.slotWeights(s, l));
+                values(c.tensors().get(slotName(biasName(l), optimizer.kind(), s)), all.slotBiases(s, l));
+            }
         }
-        return new Saved(net, p);
+        if (optimizer != null) {
+            all.setSteps(steps(file, c.metadata()));
+        }
+        return new Saved(net, all.parameters(), optimizer == null ? null : all, c.metadata());
+    }
+
+    private static void values(Tensor t, double[] to) {
+        if (t.data() != null) {
+            TrainingState.copy(t.data(), to);
+        } else {
+            System.arraycopy(t.doubles(), 0, to, 0, to.length);
+        }
+    }
+
+    private static Optimizer optimizer(Path file, Map<String, String> meta) {
+        try {
+            return Optimizer.fromMetadata(meta);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file + ": the optimizer in __metadata__ is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    private static long steps(Path file, Map<String, String> meta) {
+        String v = meta.get("optimizer_steps");
+        try {
+            long steps = Long.parseLong(v == null ? "" : v);
+            if (steps >= 0) {
+                return steps;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ModelFileException(file + ": metadata optimizer_steps is '" + v + "'; expected a whole number of 0 or more");
     }
 
     /**

@@ -45,10 +45,11 @@ import java.util.function.UnaryOperator;
  *            {"__metadata__": {"key": "value", ...},
  *             "name": {"dtype": "F32", "shape": [out, in], "data_offsets": [begin, end]}, ...}
  * [rest]     the tensors, little-endian, back to back in the order written; offsets count from
- *            the start of this section and end - begin = 4 * product(shape)
+ *            the start of this section and end - begin = 4 * product(shape) (8 for F64)
  * </pre>
  *
- * Only F32 is supported. Writing is atomic: a temporary file in the same directory is written,
+ * Dtypes F32 and F64: models are F32; checkpoints keep F64 so that the double reference resumes
+ * exactly. Writing is atomic: a temporary file in the same directory is written,
  * forced to disk and moved over the target, so a failed write leaves the old file as it was.
  * Reading checks every rule above and throws a {@link ModelFileException} naming the file.
  */
@@ -63,19 +64,49 @@ public final class Safetensors {
     }
 
     /**
-     * A float32 tensor: shape and row-major data, data.length == product(shape).
+     * A tensor: shape and row-major data, float32 ({@code data}) or float64 ({@code doubles}),
+     * exactly one of the two non-null, with product(shape) values.
      *
-     * @param shape sizes, slowest first; empty for a scalar
-     * @param data  the values, row-major
+     * @param shape   sizes, slowest first; empty for a scalar
+     * @param data    the values of an F32 tensor, row-major, or null
+     * @param doubles the values of an F64 tensor, row-major, or null
      */
-    public record Tensor(long[] shape, float[] data) {
+    public record Tensor(long[] shape, float[] data, double[] doubles) {
 
         public Tensor {
-            long n = elements(shape);
-            if (n != data.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
-                        + " values, got " + data.length);
+            if ((data == null) == (doubles == null)) {
+                throw new IllegalArgumentException("a tensor holds either float or double values");
             }
+            long n = elements(shape);
+            int length = data != null ? data.length : doubles.length;
+            if (n != length) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
+                        + " values, got " + length);
+            }
+        }
+
+        /** A float32 tensor. */
+        public Tensor(long[] shape, float[] data) {
+            this(shape, data, null);
+        }
+
+        /** A float64 tensor. */
+        public static Tensor f64(long[] shape, double[] values) {
+            return new Tensor(shape, null, values);
+        }
+
+        /** "F32" or "F64", as the header names it. */
+        public String dtype() {
+            return data != null ? "F32" : "F64";
+        }
+
+        /** Bytes per value: 4 or 8. */
+        int width() {
+            return data != null ? 4 : 8;
+        }
+
+        int length() {
+            return data != null ? data.length : doubles.length;
         }
 
         /** product(shape), or -1 when a size is negative or the product overflows. */
@@ -132,12 +163,16 @@ public final class Safetensors {
                 out.write(header);
                 ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
                 for (Tensor t : tensors.values()) {
-                    for (float v : t.data()) {
-                        if (chunk.remaining() < 4) {
+                    for (int i = 0; i < t.length(); i++) {
+                        if (chunk.remaining() < 8) {
                             out.write(chunk.array(), 0, chunk.position());
                             chunk.clear();
                         }
-                        chunk.putFloat(v);
+                        if (t.data() != null) {
+                            chunk.putFloat(t.data()[i]);
+                        } else {
+                            chunk.putDouble(t.doubles()[i]);
+                        }
                     }
                 }
                 out.write(chunk.array(), 0, chunk.position());
@@ -184,13 +219,13 @@ public final class Safetensors {
                 throw new IllegalArgumentException("a tensor cannot be named " + METADATA);
             }
             JsonObject t = new JsonObject();
-            t.addProperty("dtype", "F32");
+            t.addProperty("dtype", e.getValue().dtype());
             JsonArray shape = new JsonArray();
             for (long s : e.getValue().shape()) {
                 shape.add(s);
             }
             t.add("shape", shape);
-            long end = offset + 4L * e.getValue().data().length;
+            long end = offset + (long) e.getValue().width() * e.getValue().length();
             JsonArray offsets = new JsonArray();
             offsets.add(offset);
             offsets.add(end);
@@ -218,7 +253,7 @@ public final class Safetensors {
     }
 
     /** One tensor's entry in the header. */
-    private record Entry(String name, long[] shape, long begin, long end) {
+    private record Entry(String name, long[] shape, int width, long begin, long end) {
     }
 
     private static Contents read(String name, FileChannel ch) throws IOException {
@@ -278,9 +313,15 @@ public final class Safetensors {
             int bytes = (int) (e.end() - e.begin());
             ByteBuffer buf = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, buf, dataStart + e.begin());
-            float[] data = new float[bytes / 4];
-            buf.flip().asFloatBuffer().get(data);
-            tensors.put(e.name(), new Tensor(e.shape(), data));
+            if (e.width() == 4) {
+                float[] data = new float[bytes / 4];
+                buf.flip().asFloatBuffer().get(data);
+                tensors.put(e.name(), new Tensor(e.shape(), data));
+            } else {
+                double[] data = new double[bytes / 8];
+                buf.flip().asDoubleBuffer().get(data);
+                tensors.put(e.name(), Tensor.f64(e.shape(), data));
+            }
         }
         return new Contents(tensors, metadata);
     }
@@ -340,10 +381,12 @@ public final class Safetensors {
         if (!dtype.isJsonPrimitive() || !dtype.getAsJsonPrimitive().isString()) {
             throw new ModelFileException(where + ": dtype " + dtype + " is not a string; expected \"F32\"");
         }
-        if (!dtype.getAsString().equals("F32")) {
-            throw new ModelFileException(where + ": dtype " + dtype.getAsString()
-                    + " is not supported; expected F32 (float32)");
-        }
+        int width = switch (dtype.getAsString()) {
+            case "F32" -> 4;
+            case "F64" -> 8;
+            default -> throw new ModelFileException(where + ": dtype " + dtype.getAsString()
+                    + " is not supported; expected F32 (float32) or F64 (float64)");
+        };
         long[] shape = longs(where, "shape", t.get("shape"), -1);
         long[] offsets = longs(where, "data_offsets", t.get("data_offsets"), 2);
         long elements = Tensor.elements(shape);
@@ -352,12 +395,12 @@ public final class Safetensors {
         if (end < begin) {
             throw new ModelFileException(where + ": data_offsets [" + begin + ", " + end + "] end before they begin");
         }
-        if (elements < 0 || elements > (Integer.MAX_VALUE - 8) / 4 || end - begin != 4 * elements) {
+        if (elements < 0 || elements > (Integer.MAX_VALUE - 8) / width || end - begin != width * elements) {
             throw new ModelFileException(where + ": shape " + Arrays.toString(shape) + " needs "
-                    + (elements < 0 ? "more than 2^63" : Long.toString(4 * elements)) + " bytes of F32 but data_offsets ["
-                    + begin + ", " + end + "] hold " + (end - begin));
+                    + (elements < 0 ? "more than 2^63" : Long.toString(width * elements)) + " bytes of "
+                    + dtype.getAsString() + " but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
-        return new Entry(key, shape, begin, end);
+        return new Entry(key, shape, width, begin, end);
     }
 
     /** A JSON array of non-negative integers (of the given length, or any when length < 0). */

@@ -15,9 +15,9 @@ package backpropcl.train;
 public record EpochMetrics(int epoch, double learningRate, double trainCost, double trainAccuracy, double testCost,
                            double testAccuracy, double samplesPerSecond, double seconds) {
 
-    /** The row for an epoch's result trained at {@code learningRate}. */
-    public static EpochMetrics of(EpochResult r, double learningRate) {
-        return new EpochMetrics(r.epoch(), learningRate,
+    /** The row of an epoch's result. */
+    public static EpochMetrics of(EpochResult r) {
+        return new EpochMetrics(r.epoch(), r.learningRate(),
                 r.train() == null ? Double.NaN : r.train().meanCost(),
                 r.train() == null ? Double.NaN : r.train().accuracy(),
                 r.test().meanCost(), r.test().accuracy(), r.samplesPerSecond(), r.seconds());

@@ -11,6 +11,8 @@ import backpropcl.engine.Evaluation;
  * @param seconds          wall time of the training pass and the test evaluation (reading the
  *                         evaluation back is what waits for a device's queued batches)
  * @param samplesPerSecond training samples over those seconds
+ * @param learningRate     the rate of the epoch's last batch
  */
-public record EpochResult(int epoch, Evaluation test, Evaluation train, double seconds, double samplesPerSecond) {
+public record EpochResult(int epoch, Evaluation test, Evaluation train, double seconds, double samplesPerSecond,
+                          double learningRate) {
 }

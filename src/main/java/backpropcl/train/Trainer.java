@@ -3,49 +3,128 @@ package backpropcl.train;
 import backpropcl.data.DataSplit;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
- * Mini-batch SGD over epochs: each epoch takes the training set in a seeded order (or file
- * order), trains every batch including the last partial one, then evaluates on the test set.
+ * Mini-batch training over epochs: each epoch takes the training set in a seeded order (or file
+ * order), trains every batch including the last partial one at the schedule's rate, then
+ * evaluates on the test set. With a checkpoint directory it writes a {@link Checkpoint} after every
+ * epoch, and when asked to stop (Ctrl-C) it finishes the current batch, writes one and returns.
+ *
+ * <pre>
+ *   Trainer trainer = new Trainer(config).checkpointTo(dir);
+ *   Trainer.Run run = trainer.run(engine, data, listener);          // from the engine's parameters
+ *   Trainer.Run more = trainer.resume(engine, data, Checkpoint.load(dir), listener);
+ * </pre>
  */
 public final class Trainer {
     private final TrainingConfig config;
+    private Path checkpointDir;
+    private BooleanSupplier stopRequested = () -> false;
 
     public Trainer(TrainingConfig config) {
         this.config = config;
     }
 
-    /** Trains the engine's parameters in place and returns one result per epoch. */
+    /** Write a checkpoint into {@code dir} after every epoch and when stopped; null for none. */
+    public Trainer checkpointTo(Path dir) {
+        this.checkpointDir = dir;
+        return this;
+    }
+
+    /** Polled after every batch: when true, the run checkpoints and returns (Ctrl-C sets it). */
+    public Trainer stopWhen(BooleanSupplier stop) {
+        this.stopRequested = stop;
+        return this;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param epochs  the epochs finished by this call
+     * @param metrics one row per epoch of the whole run, those before a resume included
+     * @param stopped whether it stopped early because it was asked to
+     * @param next    where a resumed run would go on
+     */
+    public record Run(List<EpochResult> epochs, List<EpochMetrics> metrics, boolean stopped, Position next) {
+    }
+
+    /** Trains the engine's parameters in place with a fresh optimizer state; returns one result per epoch. */
     public List<EpochResult> train(Engine engine, DataSplit data, TrainingListener listener) {
+        return run(engine, data, listener).epochs();
+    }
+
+    /** Trains from the engine's parameters with a fresh state of the configured optimizer. */
+    public Run run(Engine engine, DataSplit data, TrainingListener listener) {
+        engine.setOptimizer(config.optimizer());
+        return loop(engine, data, listener, Position.START, List.of());
+    }
+
+    /** Puts the checkpoint's state into the engine and goes on from its position, as if never stopped. */
+    public Run resume(Engine engine, DataSplit data, Checkpoint from, TrainingListener listener) {
+        engine.setState(from.state());
+        return loop(engine, data, listener, from.next(), from.metrics());
+    }
+
+    private Run loop(Engine engine, DataSplit data, TrainingListener listener, Position from, List<EpochMetrics> earlier) {
         int n = data.train().count();
         int batch = config.batchSize();
         int batches = (n + batch - 1) / batch;
+        int epochs = config.epochs();
         engine.setTrainingData(data.train());
         List<EpochResult> results = new ArrayList<>();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            engine.setOrder(config.shuffle() ? Shuffle.permutation(n, config.seed(), epoch - 1) : null);
-            listener.epochStarted(epoch, config.epochs(), batches);
+        List<EpochMetrics> metrics = new ArrayList<>(earlier);
+        for (int epoch = from.epoch(); epoch < epochs; epoch++) {
+            engine.setOrder(config.shuffle() ? Shuffle.permutation(n, config.seed(), epoch) : null);
+            int first = epoch == from.epoch() ? Math.min(from.batch(), batches) : 0;
+            listener.epochStarted(epoch + 1, epochs, batches);
             long t0 = System.nanoTime();
-            for (int i = 0; i < batches; i++) {
+            double lr = config.learningRate();
+            for (int i = first; i < batches; i++) {
                 int start = i * batch;
                 int rows = Math.min(batch, n - start);
-                engine.trainBatch(start, rows, config.learningRate());
-                listener.batchDone(epoch, i + 1, start + rows);
+                lr = config.schedule().rate(epoch, i, epochs, batches);
+                engine.trainBatch(start, rows, lr);
+                listener.batchDone(epoch + 1, i + 1, start + rows);
+                if (i + 1 < batches && stopRequested.getAsBoolean()) {
+                    listener.trainingPassDone(epoch + 1);
+                    Position at = new Position(epoch, i + 1);
+                    checkpoint(engine, at, metrics, data);
+                    return new Run(results, metrics, true, at);
+                }
             }
             // The evaluation reads results back, so it also waits for the queued batches to finish.
             Evaluation test = engine.evaluate(data.test());
             double seconds = (System.nanoTime() - t0) / 1e9;
-            listener.trainingPassDone(epoch);
+            listener.trainingPassDone(epoch + 1);
             Evaluation train = config.evaluateTrain() ? engine.evaluate(data.train()) : null;
             if (!Double.isFinite(test.meanCost())) {
-                throw new DivergedException(epoch, test.meanCost(), config.learningRate());
+                throw new DivergedException(epoch + 1, test.meanCost(), config.learningRate());
             }
-            EpochResult result = new EpochResult(epoch, test, train, seconds, n / seconds);
+            int trained = n - Math.min(n, first * batch);
+            EpochResult result = new EpochResult(epoch + 1, test, train, seconds, trained / seconds, lr);
             results.add(result);
+            metrics.add(EpochMetrics.of(result));
+            Position next = new Position(epoch + 1, 0);
+            checkpoint(engine, next, metrics, data);
             listener.epochDone(result);
+            if (epoch + 1 < epochs && stopRequested.getAsBoolean()) {
+                return new Run(results, metrics, true, next);
+            }
         }
-        return results;
+        return new Run(results, metrics, false, new Position(epochs, 0));
+    }
+
+    private void checkpoint(Engine engine, Position next, List<EpochMetrics> metrics, DataSplit data) {
+        if (checkpointDir != null) {
+            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), data.name()).save(checkpointDir);
+        }
     }
 }

@@ -18,4 +18,33 @@ public interface TrainingListener {
     /** After an epoch's evaluation. */
     default void epochDone(EpochResult result) {
     }
+
+    /** Both listeners, {@code a} first, for every event. */
+    static TrainingListener both(TrainingListener a, TrainingListener b) {
+        return new TrainingListener() {
+            @Override
+            public void epochStarted(int epoch, int epochs, int batches) {
+                a.epochStarted(epoch, epochs, batches);
+                b.epochStarted(epoch, epochs, batches);
+            }
+
+            @Override
+            public void batchDone(int epoch, int batch, int samplesDone) {
+                a.batchDone(epoch, batch, samplesDone);
+                b.batchDone(epoch, batch, samplesDone);
+            }
+
+            @Override
+            public void trainingPassDone(int epoch) {
+                a.trainingPassDone(epoch);
+                b.trainingPassDone(epoch);
+            }
+
+            @Override
+            public void epochDone(EpochResult result) {
+                a.epochDone(result);
+                b.epochDone(result);
+            }
+        };
+    }
 }

@@ -1,0 +1,131 @@
+package backpropcl.train;
+
+import backpropcl.io.ModelFile;
+import backpropcl.io.ModelFileException;
+import backpropcl.model.TrainingState;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's state between two batches, enough to go on as if it had never stopped: the parameters
+ * and the optimizer's state (float64, so every engine reads back exactly what it held), the
+ * training configuration, the position of the next batch, and the metrics of the epochs done.
+ * The shuffling needs no saved generator: each epoch's order comes from the seed and the epoch
+ * ({@link Shuffle}).
+ *
+ * <p>On disk: {@code DIR/checkpoint.safetensors}, a model file ({@link ModelFile}) with F64
+ * tensors and more metadata, so {@code evaluate}, {@code predict} and {@code --init-from} read it
+ * too. Each save replaces the file atomically: a crash at any moment leaves the previous
+ * checkpoint or the new one, whole.
+ *
+ * @param state   parameters and optimizer state
+ * @param config  how the run trains (epochs as asked when it started)
+ * @param next    the next batch to train
+ * @param metrics one row per finished epoch
+ * @param data    the data set's name, to warn when a run is resumed on other data
+ */
+public record Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data) {
+
+    public static final String FILE_NAME = "checkpoint.safetensors";
+
+    private static final Gson GSON = new Gson();
+
+    /** The checkpoint file in {@code dir}. */
+    public static Path file(Path dir) {
+        return dir.resolve(FILE_NAME);
+    }
+
+    /** Whether {@code dir} holds a checkpoint file. */
+    public static boolean exists(Path dir) {
+        return Files.isRegularFile(file(dir));
+    }
+
+    /** Writes this checkpoint to {@code dir} (created when missing), replacing the last one atomically. */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the checkpoint directory " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, String> extra = new LinkedHashMap<>(config.toMetadata());
+        extra.put("checkpoint", "1");
+        extra.put("next_epoch", Integer.toString(next.epoch()));
+        extra.put("next_batch", Integer.toString(next.batch()));
+        extra.put("data", data);
+        extra.put("metrics", metricsJson(metrics));
+        ModelFile.save(file(dir), state, extra, true);
+    }
+
+    /**
+     * Reads the checkpoint in {@code dir}.
+     *
+     * @throws ModelFileException when there is none or it is not a whole checkpoint
+     */
+    public static Checkpoint load(Path dir) {
+        Path file = file(dir);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelFileException(dir + ": no checkpoint here (expected " + file + ", written by train --checkpoint-dir)");
+        }
+        ModelFile.Saved saved = ModelFile.load(file);
+        Map<String, String> m = saved.metadata();
+        if (!"1".equals(m.get("checkpoint")) || !saved.hasOptimizerState()) {
+            throw new ModelFileException(file + ": a model file, not a checkpoint (no checkpoint metadata); use it with --init-from");
+        }
+        try {
+            TrainingConfig config = TrainingConfig.fromMetadata(m);
+            Position next = new Position(Integer.parseInt(m.getOrDefault("next_epoch", "")),
+                    Integer.parseInt(m.getOrDefault("next_batch", "")));
+            return new Checkpoint(saved.optimizerState(), config, next, parseMetrics(m.getOrDefault("metrics", "[]")),
+                    m.getOrDefault("data", ""));
+        } catch (RuntimeException e) {   // any parse failure of the metadata: NumberFormat, JSON, missing keys
+            throw new ModelFileException(file + ": checkpoint metadata is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    private static String metricsJson(List<EpochMetrics> rows) {
+        JsonArray a = new JsonArray();
+        for (EpochMetrics r : rows) {
+            JsonObject o = new JsonObject();
+            o.addProperty("epoch", r.epoch());
+            // Doubles as text: JSON has no NaN, and the text reads back to the same bits.
+            o.addProperty("learning_rate", Double.toString(r.learningRate()));
+            o.addProperty("train_cost", Double.toString(r.trainCost()));
+            o.addProperty("train_accuracy", Double.toString(r.trainAccuracy()));
+            o.addProperty("test_cost", Double.toString(r.testCost()));
+            o.addProperty("test_accuracy", Double.toString(r.testAccuracy()));
+            o.addProperty("samples_per_second", Double.toString(r.samplesPerSecond()));
+            o.addProperty("seconds", Double.toString(r.seconds()));
+            a.add(o);
+        }
+        return GSON.toJson(a);
+    }
+
+    private static List<EpochMetrics> parseMetrics(String json) {
+        List<EpochMetrics> rows = new ArrayList<>();
+        for (JsonElement e : JsonParser.parseString(json).getAsJsonArray()) {
+            JsonObject o = e.getAsJsonObject();
+            rows.add(new EpochMetrics(o.get("epoch").getAsInt(), d(o, "learning_rate"), d(o, "train_cost"), d(o, "train_accuracy"),
+                    d(o, "test_cost"), d(o, "test_accuracy"), d(o, "samples_per_second"), d(o, "seconds")));
+        }
+        return rows;
+    }
+
+    private static double d(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null) {
+            throw new IllegalArgumentException("a metrics row has no " + key);
+        }
+        return Double.parseDouble(e.getAsString());
+    }
+}
