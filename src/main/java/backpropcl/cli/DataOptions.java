@@ -5,15 +5,23 @@ import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
 import backpropcl.model.Network;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from, and how much of it to use. */
 public final class DataOptions {
     @Option(names = "--data", paramLabel = "SOURCE", defaultValue = "mnist-10k",
-            description = "Data set: mnist-10k (bundled, 8,000 train / 2,000 test), fashion-mnist "
-                    + "(/usr/share/datasets/fashion-mnist), a directory of IDX files (train-* and t10k-*), "
-                    + "or a CSV file (label, then features) (default: ${DEFAULT-VALUE}).")
+            description = "Data set: mnist-10k (bundled, 8,000 train / 2,000 test), mnist (full 60,000 / 10,000, "
+                    + "downloaded once into the cache folder), fashion-mnist (/usr/share/datasets/fashion-mnist, "
+                    + "else downloaded likewise), points:moons|circles|xor|spiral[:TRAIN[:SEED]] (generated 2-D "
+                    + "points of 2 classes, 1,000 train / 500 test by default), a directory of IDX files "
+                    + "(train-* and t10k-*), or a CSV file (label, then features) (default: ${DEFAULT-VALUE}).")
     String data;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Folder for downloaded data sets (default: $BACKPROP_CL_CACHE, else "
+                    + "$XDG_CACHE_HOME/backprop-cl, else ~/.cache/backprop-cl).")
+    Path cacheDir;
 
     @Option(names = "--train-samples", paramLabel = "N",
             description = "Use only the first N training samples (default: all).")
@@ -31,7 +39,7 @@ public final class DataOptions {
         if (testSamples != null && testSamples < 1) {
             throw new UserError("--test-samples must be at least 1, got " + testSamples);
         }
-        DataSplit split = DataSources.resolve(data, net.outputSize());
+        DataSplit split = DataSources.resolve(data, net.outputSize(), cacheDir);
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {

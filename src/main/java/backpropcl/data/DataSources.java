@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.io.CacheFolder;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -11,15 +12,20 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code mnist-10k} (the default, also for null or blank): the 8,000 / 2,000 MNIST digits
  *       bundled in the jar.
+ *   <li>{@code mnist}: the full MNIST, 60,000 / 10,000, downloaded on first use into
+ *       {@code <cache>/mnist/} and checked against its known SHA-256, see {@link RemoteIdxSet} and
+ *       {@link Downloader}; {@code <cache>} is {@link CacheFolder#defaultFolder()} unless given.
  *   <li>{@code fashion-mnist}: the IDX files of the Debian package {@code dataset-fashion-mnist}
- *       in /usr/share/datasets/fashion-mnist.
+ *       in /usr/share/datasets/fashion-mnist when that folder exists, else downloaded likewise into
+ *       {@code <cache>/fashion-mnist/}.
+ *   <li>{@code points:NAME[:TRAIN[:SEED]]}, NAME one of moons, circles, xor, spiral: generated 2-D
+ *       points of two classes, see {@link PointSets}.
  *   <li>a directory: its four IDX files, see {@link IdxDirectory}.
  *   <li>a file ending in {@code .csv}: rows {@code label,f1,f2,...}, see {@link CsvReader}. The test
  *       set comes from a sibling file when there is one: for {@code X.csv} or {@code X-train.csv},
  *       the file {@code X-test.csv} in the same directory. Otherwise the file is split in order:
  *       the last 20% of its rows (count / 5, rounded down, at least 1) are the test set and the
  *       rest the training set; shuffle the file first if its rows are sorted by class.
- *   <li>{@code mnist} (full MNIST, downloaded) and {@code points:NAME} are not available yet.
  * </ul>
  * Everything else is a {@link DataException} saying what is accepted.
  */
@@ -35,36 +41,52 @@ public final class DataSources {
     }
 
     /**
-     * Loads the data set named by {@code spec}.
+     * Loads the data set named by {@code spec}; downloads go to the default cache folder.
      *
      * @param classes the number of classes; 0 or less: the largest label + 1
      */
     public static DataSplit resolve(String spec, int classes) {
-        return resolve(spec, classes, FASHION_MNIST_DIR);
+        return resolve(spec, classes, null);
     }
 
-    /** As {@link #resolve(String, int)}, looking for Fashion-MNIST in {@code fashionDir} (for tests). */
-    static DataSplit resolve(String spec, int classes, Path fashionDir) {
+    /**
+     * As {@link #resolve(String, int)}, with downloads (mnist, fashion-mnist) in {@code cacheDir}
+     * ({@code <cacheDir>/mnist/} and so on); null: {@link CacheFolder#defaultFolder()}.
+     */
+    public static DataSplit resolve(String spec, int classes, Path cacheDir) {
+        return resolve(spec, classes, cacheDir == null ? CacheFolder.defaultFolder() : cacheDir, FASHION_MNIST_DIR,
+                RemoteIdxSet.MNIST, RemoteIdxSet.FASHION_MNIST, new Downloader(System.err));
+    }
+
+    /** The whole of it, with where things are found and fetched from given (for tests). */
+    static DataSplit resolve(String spec, int classes, Path cacheDir, Path fashionDir,
+                             RemoteIdxSet mnist, RemoteIdxSet fashion, Downloader downloader) {
         String s = spec == null || spec.isBlank() ? DEFAULT : spec.trim();
         switch (s) {
             case "mnist-10k":
                 return IdxDirectory.loadResource("/datasets/mnist-10k/", classes);
-            case "fashion-mnist":
-                if (!Files.isDirectory(fashionDir)) {
-                    throw new DataException("--data fashion-mnist: " + fashionDir + " not found; install the Debian package "
-                            + "dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass a directory of IDX files");
-                }
-                DataSplit fashion = IdxDirectory.load(fashionDir, classes);
-                return new DataSplit("fashion-mnist", fashion.train(), fashion.test());
             case "mnist":
-                throw new DataException("--data mnist: downloading the full MNIST is not available yet; use mnist-10k "
-                        + "(bundled), fashion-mnist, or a directory holding the four MNIST IDX files");
+                try {
+                    return mnist.load(cacheDir, downloader, classes);
+                } catch (DataException e) {
+                    throw new DataException("--data mnist: " + e.getMessage(), e);
+                }
+            case "fashion-mnist":
+                if (Files.isDirectory(fashionDir)) {
+                    DataSplit local = IdxDirectory.load(fashionDir, classes);
+                    return new DataSplit("fashion-mnist", local.train(), local.test());
+                }
+                try {
+                    return fashion.load(cacheDir, downloader, classes);
+                } catch (DataException e) {
+                    throw new DataException("--data fashion-mnist: " + e.getMessage() + "; or install the Debian "
+                            + "package dataset-fashion-mnist, which puts the files in " + fashionDir, e);
+                }
             default:
                 break;
         }
         if (s.startsWith("points:")) {
-            throw new DataException("--data '" + s + "': generated point sets are not available yet; use mnist-10k, "
-                    + "fashion-mnist, a directory of IDX files or a .csv file");
+            return PointSets.generate(s, classes);
         }
         Path path;
         try {
@@ -82,8 +104,8 @@ public final class DataSources {
     }
 
     private static DataException notFound(String spec) {
-        return new DataException("--data '" + spec + "': no such data set or directory (expected mnist-10k, "
-                + "fashion-mnist, a directory of IDX files or a .csv file)");
+        return new DataException("--data '" + spec + "': no such data set or directory (expected mnist-10k, mnist, "
+                + "fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or a .csv file)");
     }
 
     /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */

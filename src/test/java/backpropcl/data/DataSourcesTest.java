@@ -46,33 +46,17 @@ class DataSourcesTest {
     @Test
     void fashionMnistFromItsDirectory() throws IOException {
         IdxDirectoryTest.writeDir(dir, 4, 2, 2, 2, true, false);
-        DataSplit s = DataSources.resolve("fashion-mnist", 10, dir);
+        DataSplit s = DataSources.resolve("fashion-mnist", 10, dir.resolve("cache"), dir, RemoteIdxSet.MNIST,
+                RemoteIdxSet.FASHION_MNIST, new Downloader(null));
         assertEquals("fashion-mnist", s.name());
         assertEquals(4, s.train().count());
     }
 
     @Test
-    void fashionMnistMissingSaysWhatToInstall() {
-        Path missing = dir.resolve("fashion-mnist");
-        DataException e = assertThrows(DataException.class, () -> DataSources.resolve("fashion-mnist", 10, missing));
-        assertTrue(e.getMessage().startsWith("--data fashion-mnist: " + missing + " not found"), e.getMessage());
-        assertTrue(e.getMessage().contains("dataset-fashion-mnist"), e.getMessage());
-    }
-
-    @Test
-    void notYetAvailable() {
-        DataException mnist = assertThrows(DataException.class, () -> DataSources.resolve("mnist", 10));
-        assertTrue(mnist.getMessage().contains("not available yet"), mnist.getMessage());
-        DataException points = assertThrows(DataException.class, () -> DataSources.resolve("points:spiral", 2));
-        assertTrue(points.getMessage().startsWith("--data 'points:spiral':"), points.getMessage());
-        assertTrue(points.getMessage().contains("not available yet"), points.getMessage());
-    }
-
-    @Test
     void unknownSpec() {
         DataException e = assertThrows(DataException.class, () -> DataSources.resolve("foo", 10));
-        assertEquals("--data 'foo': no such data set or directory (expected mnist-10k, fashion-mnist, "
-                + "a directory of IDX files or a .csv file)", e.getMessage());
+        assertEquals("--data 'foo': no such data set or directory (expected mnist-10k, mnist, fashion-mnist, "
+                + "points:moons|circles|xor|spiral, a directory of IDX files or a .csv file)", e.getMessage());
         Path absent = dir.resolve("absent.csv");
         assertThrows(DataException.class, () -> DataSources.resolve(absent.toString(), 10));
     }

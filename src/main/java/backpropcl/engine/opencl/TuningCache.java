@@ -1,5 +1,6 @@
 package backpropcl.engine.opencl;
 
+import backpropcl.io.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,13 +24,7 @@ final class TuningCache {
 
     /** The cache folder: $BACKPROP_CL_CACHE, else $XDG_CACHE_HOME/backprop-cl, else ~/.cache/backprop-cl. */
     static Path defaultFolder() {
-        String own = System.getenv("BACKPROP_CL_CACHE");
-        if (own != null && !own.isBlank()) {
-            return Path.of(own);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("backprop-cl");
+        return CacheFolder.defaultFolder();
     }
 
     private static final Map<Path, TuningCache> OPEN = new HashMap<>();
