@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
         subcommands = {
             TrainCommand.class,
             EvaluateCommand.class,
+            PredictCommand.class,
+            PlotCommand.class,
+            VisualizeCommand.class,
             CompareCommand.class,
             GradcheckCommand.class,
             DevicesCommand.class,

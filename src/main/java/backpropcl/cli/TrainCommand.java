@@ -1,6 +1,7 @@
 package backpropcl.cli;
 
 import backpropcl.data.DataSplit;
+import backpropcl.data.Expansion;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
@@ -115,6 +116,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-shuffle", description = "Keep the file order instead of a fresh seeded permutation each epoch.")
     boolean noShuffle;
 
+    @Option(names = "--expand",
+            description = "Train on five times the data: each image and its copies shifted by one pixel up, down, left and "
+                    + "right (Nielsen's expand_mnist); square images only.")
+    boolean expand;
+
     @Option(names = "--eval-train", description = "Also report cost and accuracy on the training set after each epoch (on with --metrics).")
     boolean evalTrain;
 
@@ -156,6 +162,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
         "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
         "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from"};
+    // --expand is not among them: it must be given again, and the data-name check below warns when it differs.
 
     @Override
     public Integer call() {
@@ -186,6 +193,9 @@ final class TrainCommand implements Callable<Integer> {
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
         }
         DataSplit data = dataOptions.load(net);
+        if (expand) {
+            data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
+        }
         TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count());
         if (metrics != null) {
             config = config.withEvaluateTrain(true);

@@ -1,0 +1,92 @@
+package backpropcl.cli;
+
+import backpropcl.data.DataSplit;
+import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.io.ModelFile;
+import backpropcl.model.Network;
+import backpropcl.plot.Plots;
+import backpropcl.plot.TileGrid;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Draws the first layer of a saved model as a PNG grid of images, one per neuron: its weight from "
+                    + "each input pixel at that pixel's place (red negative, white 0, blue positive; each image "
+                    + "scaled to its neuron's largest |w|).",
+            "With --gradients: the magnitude of each weight's gradient |dC/dw| on a batch of training samples "
+                    + "instead, i.e. which weights the cost is most sensitive to (white 0 to dark purple, one scale "
+                    + "for all neurons).",
+            "The input width must be a square number (784 = 28x28). Prints the path written."},
+        footer = {"", "Examples:",
+            "  backprop-cl train --arch 784-16-16-10 --save digits.safetensors",
+            "  backprop-cl visualize --model digits.safetensors              # weights.png",
+            "  backprop-cl visualize --model digits.safetensors --gradients  # gradients.png",
+            "  backprop-cl visualize --model digits.safetensors --gradients --samples 1000 \\",
+            "      --out grad-1000.png"})
+final class VisualizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true,
+            description = "A model written by 'train --save' (safetensors).")
+    Path model;
+
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "The PNG to write (default: weights.png, or gradients.png with --gradients).")
+    Path out;
+
+    @Option(names = "--gradients",
+            description = "Draw |dC/dw| of the batch-mean cost over the first --samples training samples of --data, "
+                    + "computed by backprop in the reference engine, instead of the weights.")
+    boolean gradients;
+
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "100",
+            description = "With --gradients: how many training samples make the batch (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Override
+    public Integer call() {
+        if (samples < 1) {
+            throw new UserError("--samples must be at least 1, got " + samples);
+        }
+        ModelFile.Saved saved = ModelFile.load(model);
+        Network net = saved.network();
+        if (TileGrid.squareSide(net.inputSize()) == 0) {
+            throw new UserError(model + " (" + net.archString() + ") has " + net.inputSize() + " inputs, not a square "
+                    + "number, so its first layer's weights do not make square images (784 inputs make 28x28)");
+        }
+        Path file = out != null ? out : Path.of(gradients ? "gradients.png" : "weights.png");
+        Path written;
+        try {
+            if (gradients) {
+                DataSplit data = dataOptions.load(net);
+                int rows = Math.min(samples, data.train().count());
+                double[] nablaW0;
+                try (ReferenceEngine engine = new ReferenceEngine(net, saved.parameters())) {
+                    engine.loadBatch(data.train(), null, 0, rows);
+                    engine.feedforward();
+                    engine.backprop();
+                    nablaW0 = engine.nablaW(0).clone();
+                }
+                written = Plots.gradientMagnitudes(nablaW0, net, "C: the mean cost of the first " + rows + " samples of "
+                        + data.train().name(), file);
+            } else {
+                written = Plots.weights(saved.parameters(), file);
+            }
+        } catch (UncheckedIOException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        spec.commandLine().getOut().println(written);
+        return ExitCodes.OK;
+    }
+}

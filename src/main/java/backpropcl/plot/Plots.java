@@ -1,0 +1,169 @@
+package backpropcl.plot;
+
+import backpropcl.data.Dataset;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.train.EpochMetrics;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The pictures {@code plot}, {@code visualize} and {@code train --plot} write, as PNG files. Each
+ * file is written to a temporary file in its directory and then moved into place; missing
+ * directories are created. Write failures are {@link UncheckedIOException}s naming the file; bad
+ * arguments (a first layer whose inputs do not make a square image, a network without two inputs
+ * for a decision boundary) are {@link IllegalArgumentException}s with a message for the user.
+ */
+public final class Plots {
+    /** The file names {@link #curves} writes into its directory. */
+    public static final String LOSS_FILE = "loss.png";
+    public static final String ACCURACY_FILE = "accuracy.png";
+
+    private Plots() {
+    }
+
+    /**
+     * Writes {@code dir/loss.png} (the test cost per epoch, and the training cost where it was
+     * measured) and {@code dir/accuracy.png} (likewise) for one run.
+     *
+     * @param title names the run in both charts' titles, e.g. the metrics file's name
+     * @return the two files written, loss first
+     */
+    public static List<Path> curves(List<EpochMetrics> rows, String title, Path dir) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no epochs to plot");
+        }
+        Map<String, List<EpochMetrics>> one = new LinkedHashMap<>();
+        one.put(title == null ? "" : title, rows);
+        return curves(one, title, dir);
+    }
+
+    /**
+     * As {@link #curves(List, String, Path)} with several runs on the same axes, e.g. one per
+     * optimizer: each run's lines in its own colour (test solid, train dashed), the map's keys in
+     * the legend.
+     */
+    public static List<Path> curves(Map<String, List<EpochMetrics>> runs, String title, Path dir) {
+        if (runs.isEmpty() || runs.values().stream().allMatch(List::isEmpty)) {
+            throw new IllegalArgumentException("no epochs to plot");
+        }
+        String name = title == null || title.isBlank() ? "" : title + ": ";
+        Path loss = dir.resolve(LOSS_FILE);
+        Path accuracy = dir.resolve(ACCURACY_FILE);
+        Png.write(CurveCharts.chart(runs, name + "cost per epoch", "mean cost", EpochMetrics::trainCost,
+                EpochMetrics::testCost), loss);
+        Png.write(CurveCharts.chart(runs, name + "accuracy per epoch", "accuracy", EpochMetrics::trainAccuracy,
+                EpochMetrics::testAccuracy), accuracy);
+        return List.of(loss, accuracy);
+    }
+
+    /**
+     * Writes a confusion matrix: a grid of counts, true class down, predicted class across, each
+     * cell shaded by its share of its row, with each class's recall beside its row and the accuracy
+     * in the title. Drawn with Graphics2D rather than XChart's HeatMapChart, which can only write
+     * the shaded value into a cell.
+     *
+     * @param title e.g. "mnist-10k test"; the accuracy is appended
+     */
+    public static Path confusion(ConfusionMatrix m, String title, Path file) {
+        return Png.write(ConfusionImage.draw(m, title), file);
+    }
+
+    /**
+     * Writes the first layer's weights as a grid of images, one tile per neuron of the first
+     * hidden layer: its weight from each input pixel at that pixel's place, red for negative,
+     * white for 0, blue for positive. Each tile has its own scale, symmetric around 0, from that
+     * neuron's largest |w|; the caption says so.
+     *
+     * @throws IllegalArgumentException when the input width is not a perfect square
+     */
+    public static Path weights(Parameters p, Path file) {
+        Network net = p.network();
+        int side = TileGrid.squareSide(net.inputSize());
+        String[] caption = {
+            String.format(Locale.ROOT, "first-layer weights: one %dx%d tile per neuron (%d)", side, side, net.size(1)),
+            "red negative, white 0, blue positive; each tile on its own scale, up to its neuron's max |w|"};
+        TileGrid at = TileGrid.of(net.size(1), net.inputSize(), TileImage.widthFor(caption));
+        float[] w = p.weights(0);
+        int inputs = net.inputSize();
+        double[] values = new double[w.length];
+        double[] maxAbs = new double[net.size(1)];
+        for (int j = 0; j < net.size(1); j++) {
+            for (int k = 0; k < inputs; k++) {
+                values[j * inputs + k] = w[j * inputs + k];
+                maxAbs[j] = Math.max(maxAbs[j], Math.abs(w[j * inputs + k]));
+            }
+        }
+        return Png.write(TileImage.draw(at, values,
+                (t, v) -> maxAbs[t] > 0 ? Palette.diverging(v / maxAbs[t]) : 0xffffff,
+                caption, f -> Palette.diverging(2 * f - 1), "-max |w|", "0", "+max |w|"), file);
+    }
+
+    /**
+     * Writes the magnitude of each first-layer weight's gradient, |dC/dw|, in the grid of
+     * {@link #weights}: white for 0 to dark purple for the largest magnitude in the layer (one
+     * scale for all tiles, so that the neurons can be compared).
+     *
+     * @param nablaW0 dC/dW of dense layer 0, (size(1), inputSize()) row-major, e.g. the reference
+     *                engine's {@code nablaW(0)} after a backprop
+     */
+    public static Path gradientMagnitudes(double[] nablaW0, Network net, Path file) {
+        return gradientMagnitudes(nablaW0, net, "", file);
+    }
+
+    /**
+     * As {@link #gradientMagnitudes(double[], Network, Path)}, with {@code note} as the caption's
+     * second line, e.g. what C was: "C: the mean cost of the first 100 samples of mnist-10k/train".
+     */
+    public static Path gradientMagnitudes(double[] nablaW0, Network net, String note, Path file) {
+        int inputs = net.inputSize();
+        if (nablaW0.length != net.size(1) * inputs) {
+            throw new IllegalArgumentException("layer 0 of " + net.archString() + " has " + net.size(1) * inputs
+                    + " weights, got " + nablaW0.length + " gradients");
+        }
+        int side = TileGrid.squareSide(inputs);
+        String[] caption = {
+            String.format(Locale.ROOT, "|dC/dw| of the first-layer weights: one %dx%d tile per neuron (%d), one scale for all",
+                    side, side, net.size(1)),
+            note == null || note.isBlank() ? "white 0 to dark purple at the largest |dC/dw|" : note};
+        TileGrid at = TileGrid.of(net.size(1), inputs, TileImage.widthFor(caption));
+        double[] magnitude = new double[nablaW0.length];
+        double max = 0;
+        for (int i = 0; i < magnitude.length; i++) {
+            magnitude[i] = Math.abs(nablaW0[i]);
+            if (Double.isFinite(magnitude[i])) {
+                max = Math.max(max, magnitude[i]);
+            }
+        }
+        double scale = max;
+        return Png.write(TileImage.draw(at, magnitude,
+                (t, v) -> scale > 0 ? Palette.sequential(Palette.MAGNITUDE, v / scale) : 0xffffff,
+                caption, f -> Palette.sequential(Palette.MAGNITUDE, f), "0", "", String.format(Locale.ROOT, "%.3g", max)),
+                file);
+    }
+
+    /**
+     * Writes the decision boundary of a network with two inputs over the plane around
+     * {@code points}: each pixel shaded by the predicted class probabilities (with two classes, a
+     * smooth gradient from class 0's red to class 1's blue by P(class 1)), a dark line where the
+     * predicted class changes (P = 0.5 with two classes), and the points on top in their labels'
+     * colours. A network with a single output is read as P(class 1) = its activation.
+     *
+     * @throws IllegalArgumentException when the network or the points are not two-dimensional
+     */
+    public static Path boundary(Parameters p, Dataset points, Path file) {
+        Network net = p.network();
+        if (net.inputSize() != 2) {
+            throw new IllegalArgumentException("a decision boundary needs a network with 2 inputs; " + net.archString()
+                    + " has " + net.inputSize());
+        }
+        if (points.width() != 2) {
+            throw new IllegalArgumentException(points.name() + " has " + points.width() + " features per sample, not 2");
+        }
+        return Png.write(BoundaryImage.draw(p, points, points.name() + ": " + net), file);
+    }
+}

@@ -1,0 +1,193 @@
+package backpropcl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.io.ModelFile;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.train.EpochMetrics;
+import backpropcl.train.MetricsFile;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code backprop-cl plot} as a user meets it: files written, paths printed, one-line errors. */
+class PlotCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static BufferedImage png(Path file) throws IOException {
+        assertTrue(Files.isRegularFile(file), file + " was not written");
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertNotNull(image, file + " is not an image");
+        return image;
+    }
+
+    static void assertUserError(Run r, String expected) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "more than one line:\n" + err);
+        assertTrue(err.startsWith("backprop-cl: "), err);
+        assertFalse(err.contains("Exception"), err);
+        assertTrue(err.contains(expected), "'" + err + "' does not say '" + expected + "'");
+    }
+
+    private Path metrics(String name, int epochs, boolean withTrain) {
+        List<EpochMetrics> rows = new ArrayList<>();
+        for (int e = 1; e <= epochs; e++) {
+            double c = 0.5 / e;
+            rows.add(new EpochMetrics(e, 0.1, withTrain ? c : Double.NaN, withTrain ? 1 - c : Double.NaN, c + 0.01, 0.99 - c,
+                    500, 2));
+        }
+        Path file = dir.resolve(name);
+        MetricsFile.create(file, rows).close();
+        return file;
+    }
+
+    /** A CSV of 2-D points: label 1 where x1 > 0, at x1 = +-1, +-0.5, x2 alternating. */
+    private Path points() throws IOException {
+        StringBuilder sb = new StringBuilder("label,x1,x2\n");
+        double[] xs = {-1, 1, -0.5, 0.5, -0.8, 0.8, -0.3, 0.3, -0.9, 0.9};
+        for (int i = 0; i < xs.length; i++) {
+            sb.append(xs[i] > 0 ? 1 : 0).append(',').append(xs[i]).append(',').append(i % 3 - 1).append('\n');
+        }
+        return Files.writeString(dir.resolve("points.csv"), sb);
+    }
+
+    /** A 2-2 softmax network with P(class 1) = sigmoid(10 x1): right on the points above. */
+    private Path boundaryModel() {
+        Network net = new Network(new int[] {2, 2}, new Activation[] {Activation.SOFTMAX}, Cost.CROSS_ENTROPY);
+        Parameters p = Parameters.zeros(net);
+        p.weights(0)[0] = -5;
+        p.weights(0)[2] = 5;
+        Path file = dir.resolve("two-d.safetensors");
+        ModelFile.save(file, net, p);
+        return file;
+    }
+
+    @Test
+    void plotsAMetricsFileAndPrintsThePaths() throws IOException {
+        Path csv = metrics("run.csv", 4, true);
+        Path out = dir.resolve("plots");
+        Run r = run("plot", csv.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(out.resolve("loss.png").toString(), out.resolve("accuracy.png").toString()), r.out().lines().toList());
+        for (String name : new String[] {"loss.png", "accuracy.png"}) {
+            BufferedImage image = png(out.resolve(name));
+            assertEquals(800, image.getWidth());
+            assertEquals(500, image.getHeight());
+        }
+    }
+
+    @Test
+    void plotsTwoMetricsFilesOnTheSameAxesEvenWithTheSameName() throws IOException {
+        Files.createDirectories(dir.resolve("sgd"));
+        Files.createDirectories(dir.resolve("adam"));
+        Path a = metrics("sgd/metrics.csv", 5, false);
+        Path b = metrics("adam/metrics.csv", 3, true);
+        Path c = metrics("other.jsonl", 2, true);
+        Path out = dir.resolve("compare");
+        Run r = run("plot", a.toString(), b.toString(), c.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(800, png(out.resolve("loss.png")).getWidth());
+        assertEquals(800, png(out.resolve("accuracy.png")).getWidth());
+    }
+
+    @Test
+    void confusionOfAModelPrintsTheAccuracyAndWritesThePng() throws IOException {
+        Path out = dir.resolve("c");
+        Run r = run("plot", "--confusion", "--model", boundaryModel().toString(), "--data", points().toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        // The test split is the last 20% of the CSV: two points, both right.
+        assertTrue(r.out().contains("accuracy 1.0000 (2/2)"), r.out());
+        assertTrue(r.out().contains(out.resolve("confusion.png").toString()), r.out());
+        assertTrue(png(out.resolve("confusion.png")).getWidth() >= 400);
+    }
+
+    @Test
+    void boundaryOfATwoInputModelIsWritten() throws IOException {
+        Path out = dir.resolve("b");
+        Run r = run("plot", "--boundary", "--model", boundaryModel().toString(), "--data", points().toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(out.resolve("boundary.png").toString(), r.out().strip());
+        BufferedImage image = png(out.resolve("boundary.png"));
+        // Left half reddish (class 0), right half bluish (class 1), half-way down.
+        int y = image.getHeight() / 2;
+        int left = image.getRGB(image.getWidth() / 4, y);
+        int right = image.getRGB(image.getWidth() * 3 / 4, y);
+        assertTrue(((left >> 16) & 0xff) > (left & 0xff), Integer.toHexString(left));
+        assertTrue((right & 0xff) > ((right >> 16) & 0xff), Integer.toHexString(right));
+    }
+
+    @Test
+    void boundaryOfAModelWithoutTwoInputsIsAUserError() throws IOException {
+        Network net = Network.of("4-3-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Path model = dir.resolve("four.safetensors");
+        ModelFile.save(model, net, Parameters.zeros(net));
+        Path out = dir.resolve("none");
+        assertUserError(run("plot", "--boundary", "--model", model.toString(), "--data", points().toString(), "--out",
+                out.toString()), "needs a model with 2 inputs");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void badInputIsOneLineAndExitTwoAndWritesNothing() throws IOException {
+        Path out = dir.resolve("out");
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "epoch,learning_rate\n1,zero\n");
+        Path model = boundaryModel();
+        assertUserError(run("plot", dir.resolve("missing.csv").toString(), "--out", out.toString()), "no such metrics file");
+        assertUserError(run("plot", bad.toString(), "--out", out.toString()), "bad.csv:2");
+        assertUserError(run("plot", "--confusion", "--model", dir.resolve("missing.safetensors").toString(), "--out",
+                out.toString()), "no such file");
+        assertUserError(run("plot", "--out", out.toString()), "nothing to plot");
+        assertUserError(run("plot", "--confusion"), "--confusion needs --model");
+        assertUserError(run("plot", "--model", model.toString()), "--model needs --confusion or --boundary");
+        assertUserError(run("plot", metrics("ok.csv", 2, false).toString(), "--boundary", "--model", model.toString()),
+                "not both");
+        assertUserError(run("plot", "--confusion", "--model", model.toString(), "--data", dir.resolve("nope").toString(),
+                "--out", out.toString()), "nope");
+        assertFalse(Files.exists(out), "a failed plot wrote " + out);
+        // --out names a file: nothing can be written into it.
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertUserError(run("plot", metrics("ok2.csv", 2, false).toString(), "--out", file.toString()), "cannot write");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")));
+        }
+    }
+
+    @Test
+    void helpShowsExamples() {
+        Run r = run("plot", "--help");
+        assertEquals(0, r.code());
+        for (String s : new String[] {"METRICS_FILE", "--out", "--confusion", "--boundary", "--model", "--data", "Examples",
+            "points:moons"}) {
+            assertTrue(r.out().contains(s), "plot --help lacks " + s + ":\n" + r.out());
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package backpropcl.cli;
+
+import static backpropcl.data.DigitImages.grey;
+import static backpropcl.data.DigitImages.record;
+import static backpropcl.data.DigitImages.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.data.Dataset;
+import backpropcl.data.DigitImages;
+import backpropcl.data.IdxDirectory;
+import backpropcl.io.ModelFile;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code predict} as a user meets it, with a model made by hand: a nearest-centroid classifier
+ * (a single dense layer, z_j = (x . m_j - |m_j|^2 / 2) / T with m_j the mean training image of
+ * class j), which scores about 80% on MNIST and needs no training.
+ */
+class PredictCommandTest {
+    /** Records used: the first few of the bundled test split. */
+    private static final int RECORDS = 12;
+
+    /** Softmax temperature of the centroid model: probabilities neither all 1.0 nor flat. */
+    private static final double TEMPERATURE = 2.0;
+
+    @TempDir
+    static Path dir;
+
+    static Path softmaxModel;
+    static Path sigmoidModel;
+    static Path images;
+    static Path labels;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void models() throws IOException {
+        Dataset train = IdxDirectory.loadResource("/datasets/mnist-10k/", 10).train().head(2000);
+        softmaxModel = dir.resolve("softmax.safetensors");
+        sigmoidModel = dir.resolve("sigmoid.safetensors");
+        Network softmax = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Network sigmoid = Network.of("784-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        ModelFile.save(softmaxModel, softmax, centroids(softmax, train, TEMPERATURE));
+        ModelFile.save(sigmoidModel, sigmoid, centroids(sigmoid, train, 20 * TEMPERATURE));
+        images = copy("t10k-images-idx3-ubyte.gz");
+        labels = copy("t10k-labels-idx1-ubyte.gz");
+    }
+
+    /** Nearest-centroid weights: row j is m_j / t, bias j is -|m_j|^2 / (2 t). */
+    static Parameters centroids(Network net, Dataset d, double t) {
+        int w = d.width();
+        double[] sums = new double[10 * w];
+        int[] counts = new int[10];
+        for (int i = 0; i < d.count(); i++) {
+            counts[d.labels()[i]]++;
+            for (int k = 0; k < w; k++) {
+                sums[d.labels()[i] * w + k] += d.features()[i * w + k];
+            }
+        }
+        Parameters p = Parameters.zeros(net);
+        for (int j = 0; j < 10; j++) {
+            double norm = 0;
+            for (int k = 0; k < w; k++) {
+                double m = sums[j * w + k] / counts[j];
+                p.weights(0)[j * w + k] = (float) (m / t);
+                norm += m * m;
+            }
+            p.biases(0)[j] = (float) (-norm / (2 * t));
+        }
+        return p;
+    }
+
+    private static Path copy(String name) throws IOException {
+        Path target = dir.resolve(name);
+        try (InputStream in = PredictCommandTest.class.getResourceAsStream("/datasets/mnist-10k/" + name)) {
+            Files.copy(in, target);
+        }
+        return target;
+    }
+
+    private static String idx(int i) {
+        return "idx:" + images + "#" + i;
+    }
+
+    /** Class and probability pairs of one line of text output. */
+    record Line(String input, int[] classes, double[] p, Integer label) {
+    }
+
+    private static final Pattern ENTRY = Pattern.compile("(\\d+) \\((?:score )?([0-9.]+)\\)");
+
+    static List<Line> lines(String out) {
+        List<Line> result = new ArrayList<>();
+        for (String l : out.strip().split("\n")) {
+            int colon = l.lastIndexOf(": ");
+            String input = l.substring(0, colon);
+            String rest = l.substring(colon + 2);
+            Integer label = null;
+            int semi = rest.indexOf("; label ");
+            if (semi >= 0) {
+                label = Integer.parseInt(rest.substring(semi + "; label ".length()));
+                rest = rest.substring(0, semi);
+            }
+            Matcher m = ENTRY.matcher(rest);
+            int[] cls = new int[rest.split(", ").length];
+            double[] p = new double[cls.length];
+            int n = 0;
+            while (m.find()) {
+                cls[n] = Integer.parseInt(m.group(1));
+                p[n++] = Double.parseDouble(m.group(2));
+            }
+            assertEquals(cls.length, n, l);
+            result.add(new Line(input, cls, p, label));
+        }
+        return result;
+    }
+
+    private static JsonArray json(String... args) {
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        return JsonParser.parseString(r.out()).getAsJsonArray();
+    }
+
+    @Test
+    void recordAndTheSameRecordAsPngAgree() {
+        List<String> args = new ArrayList<>(List.of("predict", "--model", softmaxModel.toString(), "--json"));
+        for (int i = 0; i < RECORDS; i++) {
+            args.add(idx(i));
+            args.add(write(grey(record(i), 1, 0, false), "png", dir.resolve("r" + i + ".png")).toString());
+        }
+        JsonArray a = json(args.toArray(String[]::new));
+        assertEquals(2 * RECORDS, a.size());
+        for (int i = 0; i < RECORDS; i++) {
+            // Identical features (ImageInputTest), so identical outputs.
+            assertEquals(a.get(2 * i).getAsJsonObject().get("top"), a.get(2 * i + 1).getAsJsonObject().get("top"), "record " + i);
+        }
+    }
+
+    @Test
+    void invertedAndLargerJpegImagesGiveTheSameTopClass() {
+        List<String> args = new ArrayList<>(List.of("predict", "--model", softmaxModel.toString(), "--top", "1"));
+        for (int i = 0; i < RECORDS; i++) {
+            args.add(idx(i));
+            args.add(write(grey(record(i), 1, 0, true), "png", dir.resolve("inverted" + i + ".png")).toString());
+            args.add(write(grey(record(i), 4, 16, true), "jpeg", dir.resolve("large" + i + ".jpg")).toString());
+        }
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        List<Line> lines = lines(r.out());
+        assertEquals(3 * RECORDS, lines.size());
+        for (int i = 0; i < RECORDS; i++) {
+            int expected = lines.get(3 * i).classes()[0];
+            assertEquals(expected, lines.get(3 * i + 1).classes()[0], lines.get(3 * i + 1).input());
+            assertEquals(expected, lines.get(3 * i + 2).classes()[0], lines.get(3 * i + 2).input());
+        }
+    }
+
+    @Test
+    void textShowsSortedProbabilitiesThatSumToOneAndTheLabel() {
+        Dataset test = DigitImages.mnistTest();
+        Run r = run("predict", "--model", softmaxModel.toString(), "--top", "10", idx(0), idx(1));
+        assertEquals(0, r.code(), r.err());
+        List<Line> lines = lines(r.out());
+        assertEquals(2, lines.size());
+        for (int i = 0; i < 2; i++) {
+            Line l = lines.get(i);
+            assertEquals(idx(i), l.input());
+            assertEquals(test.labels()[i], l.label());
+            assertEquals(10, l.classes().length);
+            int[] sorted = l.classes().clone();
+            Arrays.sort(sorted);
+            assertTrue(Arrays.equals(sorted, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), r.out());
+            double sum = 0;
+            for (int k = 0; k < 10; k++) {
+                sum += l.p()[k];
+                assertTrue(k == 0 || l.p()[k] <= l.p()[k - 1], "not sorted: " + r.out());
+            }
+            // Two decimals each: the printed values sum to 1 within 10 roundings.
+            assertEquals(1.0, sum, 0.05, r.out());
+        }
+        assertTrue(r.out().matches("(?s)" + Pattern.quote(idx(0)) + ": \\d \\(\\d\\.\\d\\d\\), \\d \\(.*"), r.out());
+    }
+
+    @Test
+    void topDefaultsToThreeAndStopsAtTheNumberOfClasses() {
+        assertEquals(3, lines(run("predict", "--model", softmaxModel.toString(), idx(0)).out()).get(0).classes().length);
+        assertEquals(10, lines(run("predict", "--model", softmaxModel.toString(), "--top", "50", idx(0)).out()).get(0).classes().length);
+    }
+
+    @Test
+    void jsonHasEveryField() {
+        Path png = write(grey(record(3), 1, 0, false), "png", dir.resolve("three.png"));
+        JsonArray a = json("predict", "--model", softmaxModel.toString(), "--json", "--top", "10", idx(3), png.toString());
+        assertEquals(2, a.size());
+        JsonObject rec = a.get(0).getAsJsonObject();
+        assertEquals(idx(3), rec.get("input").getAsString());
+        assertEquals(DigitImages.mnistTest().labels()[3], rec.get("label").getAsInt());
+        JsonObject image = a.get(1).getAsJsonObject();
+        assertEquals(png.toString(), image.get("input").getAsString());
+        assertFalse(image.has("label"), "an image has no label");
+        for (JsonElement e : a) {
+            JsonObject o = e.getAsJsonObject();
+            JsonArray top = o.getAsJsonArray("top");
+            assertEquals(10, top.size());
+            assertEquals(o.get("class").getAsInt(), top.get(0).getAsJsonObject().get("class").getAsInt());
+            double sum = 0;
+            double previous = 1;
+            for (JsonElement t : top) {
+                double p = t.getAsJsonObject().get("probability").getAsDouble();
+                assertTrue(p <= previous && p >= 0, o.toString());
+                previous = p;
+                sum += p;
+                assertFalse(t.getAsJsonObject().has("score"));
+            }
+            assertEquals(1.0, sum, 1e-9);
+        }
+    }
+
+    @Test
+    void outputsThatAreNotSoftmaxAreCalledScores() {
+        Run text = run("predict", "--model", sigmoidModel.toString(), idx(0));
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().matches("(?s).*: \\d \\(score [0-9.]+\\), \\d \\(score .*"), text.out());
+        JsonArray a = json("predict", "--model", sigmoidModel.toString(), "--json", idx(0));
+        JsonObject first = a.get(0).getAsJsonObject().getAsJsonArray("top").get(0).getAsJsonObject();
+        assertTrue(first.has("score") && !first.has("probability"), first.toString());
+    }
+
+    @Test
+    void userErrorsExitTwoWithOneLineAndPrintNoPredictions() throws IOException {
+        Path good = write(grey(record(0), 1, 0, false), "png", dir.resolve("good.png"));
+        Path text = Files.writeString(dir.resolve("notes.txt"), "hello\n");
+        Path corruptModel = Files.write(dir.resolve("corrupt.safetensors"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        byte[] png = Files.readAllBytes(good);
+        Path truncated = Files.write(dir.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
+        Path blank = write(grey(new float[784], 1, 0, false), "png", dir.resolve("blank.png"));
+        Path small = dir.resolve("small.safetensors");
+        Network net100 = Network.of("100-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        ModelFile.save(small, net100, Parameters.zeros(net100));
+        Path odd = dir.resolve("odd.safetensors");
+        Network net10 = Network.of("10-3", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        ModelFile.save(odd, net10, Parameters.zeros(net10));
+        String m = softmaxModel.toString();
+        Object[][] bad = {
+            {new String[] {"predict", "--model", dir.resolve("missing.safetensors").toString(), good.toString()}, null},
+            {new String[] {"predict", "--model", corruptModel.toString(), good.toString()}, null},
+            {new String[] {"predict", "--model", m}, null},
+            {new String[] {"predict", "--model", m, "--top", "0", good.toString()}, "--top must be at least 1, got 0"},
+            {new String[] {"predict", "--model", m, good.toString(), dir.resolve("nope.png").toString()},
+                dir.resolve("nope.png") + ": no such file; expected a PNG or JPEG image, or idx:PATH#N (record N of an IDX "
+                    + "images file, counting from 0)"},
+            {new String[] {"predict", "--model", m, good.toString(), text.toString()}, text + ": not a PNG or JPEG image"},
+            {new String[] {"predict", "--model", m, truncated.toString(), good.toString()}, null},
+            {new String[] {"predict", "--model", m, blank.toString()}, null},
+            {new String[] {"predict", "--model", m, "idx:" + images}, null},
+            {new String[] {"predict", "--model", m, "idx:" + images + "#x"}, null},
+            {new String[] {"predict", "--model", m, good.toString(), "idx:" + images + "#2000"},
+                "idx:" + images + "#2000: record 2000 is out of range; " + images + " holds 2000 records (0..1999)"},
+            {new String[] {"predict", "--model", m, "idx:" + dir.resolve("none-images-idx3-ubyte") + "#0"}, null},
+            {new String[] {"predict", "--model", m, "idx:" + labels + "#0"}, null},
+            {new String[] {"predict", "--model", small.toString(), idx(0)}, null},
+            {new String[] {"predict", "--model", odd.toString(), good.toString()},
+                good + ": images need a model with a square number of inputs (side x side pixels), but " + odd + " takes 10"},
+        };
+        for (Object[] c : bad) {
+            String[] args = (String[]) c[0];
+            Run r = run(args);
+            String what = String.join(" ", args);
+            assertEquals(2, r.code(), what + " -> " + r.err() + r.out());
+            assertEquals("", r.out(), what + ": printed predictions before the error");
+            String err = r.err().strip();
+            assertEquals(1, err.lines().count(), what + " printed more than one line:\n" + err);
+            assertTrue(err.startsWith("backprop-cl: "), err);
+            assertFalse(err.contains("Exception"), what + ": " + err);
+            if (c[1] != null) {
+                assertEquals("backprop-cl: " + c[1], err, what);
+            }
+        }
+    }
+
+    @Test
+    void helpSaysRecordsCountFromZero() {
+        Run r = run("predict", "--help");
+        assertEquals(0, r.code());
+        for (String s : new String[] {"--model", "--top", "--json", "idx:PATH#N", "counting from 0", "score"}) {
+            assertTrue(r.out().contains(s), "predict --help lacks " + s + ":\n" + r.out());
+        }
+    }
+}

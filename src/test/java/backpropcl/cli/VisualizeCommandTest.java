@@ -1,0 +1,101 @@
+package backpropcl.cli;
+
+import static backpropcl.cli.PlotCommandTest.assertUserError;
+import static backpropcl.cli.PlotCommandTest.png;
+import static backpropcl.cli.PlotCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.cli.PlotCommandTest.Run;
+import backpropcl.io.ModelFile;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.plot.TileGrid;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code backprop-cl visualize}: the first layer's weights, or their gradients on a batch. */
+class VisualizeCommandTest {
+    private static final int WHITE = 0xffffff;
+
+    @TempDir
+    Path dir;
+
+    private Path model(String arch, long seed) {
+        Network net = Network.of(arch, Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Parameters p = Parameters.zeros(net);
+        Random random = new Random(seed);
+        for (int l = 0; l < net.layers(); l++) {
+            float[] w = p.weights(l);
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) random.nextGaussian();
+            }
+        }
+        Path file = dir.resolve(arch + ".safetensors");
+        ModelFile.save(file, net, p);
+        return file;
+    }
+
+    @Test
+    void weightsOfAnMnistShapedModel() throws IOException {
+        Path out = dir.resolve("w/weights.png");
+        Run r = run("visualize", "--model", model("784-5-10", 1).toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(out.toString(), r.out().strip());
+        BufferedImage image = png(out);
+        TileGrid at = TileGrid.of(5, 784, image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        assertEquals(3, at.columns());
+        assertEquals(4, at.scale());
+    }
+
+    @Test
+    void gradientsAreZeroExactlyWhereTheInputIsAlwaysZero() throws IOException {
+        // 2x2 inputs; the bottom-right input (k = 3) is 0 in every sample, so dC/dw from it is 0.
+        StringBuilder csv = new StringBuilder();
+        Random random = new Random(7);
+        for (int i = 0; i < 20; i++) {
+            csv.append(i % 2).append(',').append(random.nextFloat()).append(',').append(random.nextFloat()).append(',')
+                    .append(random.nextFloat()).append(",0\n");
+        }
+        Path data = Files.writeString(dir.resolve("pixels.csv"), csv);
+        Path out = dir.resolve("g.png");
+        Run r = run("visualize", "--model", model("4-3-2", 2).toString(), "--gradients", "--data", data.toString(),
+                "--samples", "8", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage image = png(out);
+        TileGrid at = TileGrid.of(3, 4, image.getWidth());
+        for (int t = 0; t < 3; t++) {
+            assertEquals(WHITE, image.getRGB(at.pixelX(t, 3), at.pixelY(t, 3)) & WHITE, "tile " + t + " input 3");
+            assertNotEquals(WHITE, image.getRGB(at.pixelX(t, 0), at.pixelY(t, 0)) & WHITE, "tile " + t + " input 0");
+        }
+    }
+
+    @Test
+    void userErrorsAreOneLine() {
+        Path out = dir.resolve("x.png");
+        assertUserError(run("visualize", "--model", model("10-4-2", 3).toString(), "--out", out.toString()), "10 inputs");
+        assertUserError(run("visualize", "--model", dir.resolve("missing.safetensors").toString(), "--out", out.toString()),
+                "no such file");
+        assertUserError(run("visualize", "--model", model("4-2", 4).toString(), "--gradients", "--samples", "0", "--out",
+                out.toString()), "--samples");
+        assertUserError(run("visualize"), "--model");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void helpNamesTheDefaults() {
+        Run r = run("visualize", "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("weights.png") && r.out().contains("gradients.png") && r.out().contains("--samples"), r.out());
+    }
+}

@@ -1,0 +1,323 @@
+package backpropcl.plot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.data.Dataset;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.train.EpochMetrics;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pictures: valid PNGs of the expected size, and pixels where the meaning says they should be. */
+class PlotsTest {
+    @TempDir
+    Path dir;
+
+    static BufferedImage read(Path file) {
+        try {
+            BufferedImage image = ImageIO.read(file.toFile());
+            assertNotNull(image, file + " is not an image");
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Color pixel(BufferedImage image, int x, int y) {
+        return new Color(image.getRGB(x, y));
+    }
+
+    static double distance(Color a, Color b) {
+        int dr = a.getRed() - b.getRed();
+        int dg = a.getGreen() - b.getGreen();
+        int db = a.getBlue() - b.getBlue();
+        return Math.sqrt(dr * dr + dg * dg + db * db);
+    }
+
+    /** True when image holds a pixel within 12 of c in every channel (anti-aliasing blurs lines). */
+    static boolean contains(BufferedImage image, Color c) {
+        int[] rgb = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+        for (int v : rgb) {
+            if (Math.abs(((v >> 16) & 0xff) - c.getRed()) < 12 && Math.abs(((v >> 8) & 0xff) - c.getGreen()) < 12
+                    && Math.abs((v & 0xff) - c.getBlue()) < 12) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void assertNoTemporaryFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "a temporary file was left behind");
+        }
+    }
+
+    private static List<EpochMetrics> run(int epochs, double start, boolean withTrain) {
+        EpochMetrics[] rows = new EpochMetrics[epochs];
+        for (int e = 1; e <= epochs; e++) {
+            double cost = start / e;
+            rows[e - 1] = new EpochMetrics(e, 0.1, withTrain ? cost * 0.9 : Double.NaN, withTrain ? 1 - cost * 0.9 : Double.NaN,
+                    cost, 1 - cost, 1000, 1.5);
+        }
+        return List.of(rows);
+    }
+
+    // ---- curves
+
+    @Test
+    void curvesWriteLossAndAccuracyPngsOfTheChartSize() throws IOException {
+        Path out = dir.resolve("new/sub");   // created on the way
+        List<Path> written = Plots.curves(run(5, 0.5, false), "run.csv", out);
+        assertEquals(List.of(out.resolve("loss.png"), out.resolve("accuracy.png")), written);
+        for (Path p : written) {
+            BufferedImage image = read(p);
+            assertEquals(CurveCharts.WIDTH, image.getWidth());
+            assertEquals(CurveCharts.HEIGHT, image.getHeight());
+            // The test line is drawn; the train line, all NaN, is not.
+            assertTrue(contains(image, CurveCharts.runColour(0)), p + " lacks the test line");
+            assertFalse(contains(image, Palette.classColour(4)), p + " draws a train line of NaN values");
+        }
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void curvesOfASingleRunDrawTheTrainLineWhenItWasMeasured() {
+        List<Path> written = Plots.curves(run(3, 0.5, true), "t", dir);
+        assertTrue(contains(read(written.get(0)), Palette.classColour(4)), "no train line");
+    }
+
+    @Test
+    void curvesOverlaySeveralRunsInTheirOwnColours() {
+        Map<String, List<EpochMetrics>> runs = new LinkedHashMap<>();
+        runs.put("sgd.csv", run(6, 0.6, false));
+        runs.put("adam.csv", run(4, 0.3, true));
+        List<Path> written = Plots.curves(runs, null, dir);
+        for (Path p : written) {
+            BufferedImage image = read(p);
+            assertTrue(contains(image, CurveCharts.runColour(0)), p + " lacks the first run");
+            assertTrue(contains(image, CurveCharts.runColour(1)), p + " lacks the second run");
+        }
+    }
+
+    @Test
+    void curvesOfOnlyNaNStillMakeAChart() {
+        List<EpochMetrics> rows = List.of(new EpochMetrics(1, 0.1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1, 1));
+        for (Path p : Plots.curves(rows, "diverged", dir)) {
+            assertEquals(CurveCharts.WIDTH, read(p).getWidth());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Plots.curves(List.of(), "none", dir));
+    }
+
+    // ---- confusion matrix
+
+    @Test
+    void confusionCellsAreShadedByTheirShareOfTheRow() {
+        // Class 0: 9 right, 1 wrong. Class 1: 2 of 2 right (a small row shaded as dark as a big one).
+        int[] labels = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+        int[] predicted = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1};
+        ConfusionMatrix m = ConfusionMatrix.of(predicted, labels, 2);
+        Path file = Plots.confusion(m, "hand-made", dir.resolve("confusion.png"));
+        BufferedImage image = read(file);
+        ConfusionImage.Layout at = ConfusionImage.layout(2, ConfusionImage.heading(m, "hand-made"));
+        assertEquals(at.width(), image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        // Sample near a cell's corner, away from the number in its middle.
+        Color right0 = pixel(image, at.cellX(0) + 4, at.cellY(0) + 4);
+        Color wrong0 = pixel(image, at.cellX(1) + 4, at.cellY(0) + 4);
+        Color right1 = pixel(image, at.cellX(1) + 4, at.cellY(1) + 4);
+        Color none1 = pixel(image, at.cellX(0) + 4, at.cellY(1) + 4);
+        assertTrue(distance(right0, new Color(Palette.sequential(Palette.CONFUSION, 0.9))) < 3, right0.toString());
+        assertTrue(distance(wrong0, new Color(Palette.sequential(Palette.CONFUSION, 0.1))) < 3, wrong0.toString());
+        assertTrue(distance(right1, Palette.CONFUSION) < 3, right1.toString());
+        assertEquals(Color.WHITE, none1);
+        assertTrue(ConfusionImage.heading(m, "hand-made").contains("accuracy 0.9167 (11/12)"));
+    }
+
+    @Test
+    void confusionOfManyClassesStillFits() {
+        int k = 47;
+        int[] labels = new int[k * 3];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % k;
+        }
+        BufferedImage image = read(Plots.confusion(ConfusionMatrix.of(labels, labels, k), "", dir.resolve("c.png")));
+        assertEquals(ConfusionImage.layout(k, "").height(), image.getHeight());
+    }
+
+    // ---- weights and gradients
+
+    /** A 784-3-10 network: neuron 0 all positive weights, neuron 1 all negative, neuron 2 zero. */
+    private static Parameters signedWeights() {
+        Network net = Network.of("784-3-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Parameters p = Parameters.zeros(net);
+        float[] w = p.weights(0);
+        for (int k = 0; k < 784; k++) {
+            w[k] = 0.01f + k / 784f;          // largest at the last pixel, bottom right
+            w[784 + k] = -0.5f - (k % 28) / 28f;  // most negative in the rightmost column
+        }
+        return p;
+    }
+
+    @Test
+    void weightTilesAreBlueWherePositiveRedWhereNegativeWhiteAtZero() {
+        Parameters p = signedWeights();
+        BufferedImage image = read(Plots.weights(p, dir.resolve("weights.png")));
+        // The image is widened to fit its caption: the layout at that width is the image's.
+        TileGrid at = TileGrid.of(3, 784, image.getWidth());
+        assertEquals(28, at.side());
+        assertEquals(4, at.scale());
+        assertEquals(2, at.columns());
+        assertEquals(2, at.rows());
+        assertEquals(at.width(), image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+
+        Color maxPositive = pixel(image, at.pixelX(0, 783), at.pixelY(0, 783));
+        assertEquals(Palette.POSITIVE, maxPositive);
+        assertTrue(maxPositive.getBlue() > maxPositive.getRed() + 100, "blue-ish: " + maxPositive);
+        Color smallPositive = pixel(image, at.pixelX(0, 0), at.pixelY(0, 0));
+        assertTrue(smallPositive.getRed() > 240 && smallPositive.getBlue() >= smallPositive.getRed(), "near white: " + smallPositive);
+
+        Color maxNegative = pixel(image, at.pixelX(1, 27), at.pixelY(1, 27));
+        assertEquals(Palette.NEGATIVE, maxNegative);
+        assertTrue(maxNegative.getRed() > maxNegative.getBlue() + 100, "red-ish: " + maxNegative);
+        Color lessNegative = pixel(image, at.pixelX(1, 28), at.pixelY(1, 28));   // first column: w = -0.5 of -1.46
+        assertTrue(lessNegative.getRed() > lessNegative.getBlue() && lessNegative.getBlue() > maxNegative.getBlue(),
+                lessNegative.toString());
+
+        assertEquals(Color.WHITE, pixel(image, at.pixelX(2, 400), at.pixelY(2, 400)));
+        // The gap between tiles 0 and 1 is grey, not a weight.
+        assertEquals(Palette.GAP, pixel(image, at.tileLeft(1) - 1, at.tileTop(1) + 10));
+    }
+
+    @Test
+    void weightsOfANonSquareInputAreRefused() {
+        Network net = Network.of("10-4-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Plots.weights(Parameters.zeros(net), dir.resolve("w.png")));
+        assertTrue(e.getMessage().contains("10 inputs"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("w.png")));
+        assertEquals(0, TileGrid.squareSide(10));
+        assertEquals(28, TileGrid.squareSide(784));
+        assertEquals(1, TileGrid.squareSide(1));
+    }
+
+    @Test
+    void gradientMagnitudesGoFromWhiteToDarkOnOneScale() {
+        Network net = Network.of("4-2-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        double[] g = {0, -0.5, 0.25, 0, /* neuron 1 */ 0, 0, 0, -1.0};
+        BufferedImage image = read(Plots.gradientMagnitudes(g, net, "hand-made", dir.resolve("g.png")));
+        TileGrid at = TileGrid.of(2, 4, image.getWidth());
+        assertEquals(at.width(), image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        assertEquals(56, at.scale());   // a 2x2 tile is scaled up to about 112 pixels
+        assertEquals(Palette.MAGNITUDE, pixel(image, at.pixelX(1, 3), at.pixelY(1, 3)));   // |-1| is the max
+        assertEquals(Color.WHITE, pixel(image, at.pixelX(0, 0), at.pixelY(0, 0)));
+        // One scale for all tiles: 0.5 is half-way to dark although it is tile 0's own max.
+        assertEquals(new Color(Palette.sequential(Palette.MAGNITUDE, 0.5)), pixel(image, at.pixelX(0, 1), at.pixelY(0, 1)));
+        assertThrows(IllegalArgumentException.class, () -> Plots.gradientMagnitudes(new double[3], net, dir.resolve("x.png")));
+    }
+
+    // ---- decision boundary
+
+    /** Four points at the corners of [-1, 1]^2, labelled 1 on the right. */
+    private static Dataset corners() {
+        return new Dataset("corners", new float[] {-1, -1, -1, 1, 1, -1, 1, 1}, new int[] {0, 0, 1, 1}, 4, 2, 2);
+    }
+
+    private void assertLeftIsClass0AndRightIsClass1(Parameters p, String name) {
+        Dataset points = corners();
+        BufferedImage image = read(Plots.boundary(p, points, dir.resolve(name)));
+        assertEquals(BoundaryImage.WIDTH, image.getWidth());
+        assertEquals(BoundaryImage.HEIGHT, image.getHeight());
+        BoundaryImage.Frame f = BoundaryImage.frame(points);
+        Color class0 = new Color(Palette.background(new double[] {1, 0}, 0, 2));
+        Color class1 = new Color(Palette.background(new double[] {0, 1}, 0, 2));
+        for (double y : new double[] {-0.5, 0, 0.5}) {
+            int py = (int) f.py(y);
+            Color left = pixel(image, (int) f.px(-0.6), py);
+            Color right = pixel(image, (int) f.px(0.6), py);
+            assertTrue(distance(left, class0) < 4, "left of the boundary at y=" + y + ": " + left + ", class 0 is " + class0);
+            assertTrue(distance(right, class1) < 4, "right of the boundary at y=" + y + ": " + right + ", class 1 is " + class1);
+            assertTrue(left.getRed() > left.getBlue() && right.getBlue() > right.getRed());
+            // The P = 0.5 line runs down the middle.
+            boolean line = false;
+            for (int px = (int) f.px(0) - 2; px <= (int) f.px(0) + 2; px++) {
+                line |= distance(pixel(image, px, py), Palette.INK) < 4;
+            }
+            assertTrue(line, "no boundary line near x = 0 at y=" + y);
+        }
+        // Close to the boundary the shade is a mixture, not either class: a gradient, not a step.
+        Color near = pixel(image, (int) f.px(0.05), (int) f.py(0));
+        assertTrue(distance(near, class0) > 10 && distance(near, class1) > 10, "no gradient near the boundary: " + near);
+        // The points are drawn in their labels' colours.
+        assertEquals(Palette.classColour(1), pixel(image, (int) Math.round(f.px(1)), (int) Math.round(f.py(1))));
+        assertEquals(Palette.classColour(0), pixel(image, (int) Math.round(f.px(-1)), (int) Math.round(f.py(-1))));
+    }
+
+    @Test
+    void boundaryOfASigmoidOutputOf10xSplitsThePlaneDownTheMiddle() {
+        Network net = Network.of("2-1", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Parameters p = Parameters.zeros(net);
+        p.weights(0)[0] = 10;   // a = sigmoid(10 x1): P(class 1) rises from left to right
+        assertLeftIsClass0AndRightIsClass1(p, "one-output.png");
+    }
+
+    @Test
+    void boundaryOfATwoClassSoftmaxNetworkWithAHiddenLayer() {
+        // 2-2-2: hidden h = identity(x1, x2), output z = (-5 x1, 5 x1): P(class 1) = sigmoid(10 x1).
+        Network net = new Network(new int[] {2, 2, 2}, new Activation[] {Activation.IDENTITY, Activation.SOFTMAX},
+                Cost.CROSS_ENTROPY);
+        Parameters p = Parameters.zeros(net);
+        p.weights(0)[0] = 1;
+        p.weights(0)[3] = 1;
+        p.weights(1)[0] = -5;
+        p.weights(1)[2] = 5;
+        assertLeftIsClass0AndRightIsClass1(p, "softmax.png");
+    }
+
+    @Test
+    void boundaryNeedsTwoInputs() {
+        Network net = Network.of("3-2", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Dataset points = new Dataset("p", new float[3], new int[1], 1, 3, 2);
+        assertThrows(IllegalArgumentException.class, () -> Plots.boundary(Parameters.zeros(net), points, dir.resolve("b.png")));
+        assertFalse(Files.exists(dir.resolve("b.png")));
+    }
+
+    @Test
+    void niceTickSteps() {
+        assertEquals(0.5, BoundaryImage.niceStep(0.43), 1e-12);
+        assertEquals(1, BoundaryImage.niceStep(1), 1e-12);
+        assertEquals(2, BoundaryImage.niceStep(1.2), 1e-12);
+        assertEquals(10, BoundaryImage.niceStep(6), 1e-12);
+    }
+
+    // ---- writing
+
+    @Test
+    void aFailedWriteLeavesNothingBehind() throws IOException {
+        Path notADir = Files.writeString(dir.resolve("file"), "x");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> Plots.curves(run(2, 0.5, false), "t", notADir.resolve("sub")));
+        assertTrue(e.getMessage().contains("cannot write"), e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+        assertNoTemporaryFiles();
+    }
+}
