@@ -31,6 +31,17 @@ public final class DataOptions {
             description = "Use only the first N test samples (default: all).")
     Integer testSamples;
 
+    /** The data as read, its classes counted from its labels; kept for {@link #load}. */
+    private DataSplit peeked;
+
+    /** The data set before any network is chosen: what the default architecture is made from. */
+    DataSplit peek() {
+        if (peeked == null) {
+            peeked = DataSources.resolve(data, 0, cacheDir);
+        }
+        return peeked;
+    }
+
     /** Loads the data and checks that it fits the network: input width and label range. */
     DataSplit load(Network net) {
         if (trainSamples != null && trainSamples < 1) {
@@ -39,7 +50,9 @@ public final class DataOptions {
         if (testSamples != null && testSamples < 1) {
             throw new UserError("--test-samples must be at least 1, got " + testSamples);
         }
-        DataSplit split = DataSources.resolve(data, net.outputSize(), cacheDir);
+        DataSplit split = peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()
+                ? new DataSplit(peeked.name(), withClasses(peeked.train(), net.outputSize()), withClasses(peeked.test(), net.outputSize()))
+                : DataSources.resolve(data, net.outputSize(), cacheDir);
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {
@@ -50,5 +63,9 @@ public final class DataOptions {
             throw new DataException(split.name() + ": the training set is empty");
         }
         return new DataSplit(split.name(), train, test);
+    }
+
+    private static Dataset withClasses(Dataset d, int classes) {
+        return new Dataset(d.name(), d.features(), d.labels(), d.count(), d.width(), classes);
     }
 }

@@ -11,8 +11,12 @@ public final class NetworkOptions {
     static final String DEFAULT_ARCH = "784-16-16-10";
 
     @Option(names = "--arch", paramLabel = "SIZES",
-            description = "Layer widths from input to output joined by '-' (default: " + DEFAULT_ARCH + ", the lesson network).")
+            description = "Layer widths from input to output joined by '-' (default for train: the data's width, 16, 16, "
+                    + "its classes: " + DEFAULT_ARCH + " on MNIST, the lesson network; 2-16-16-2 on points).")
     String arch;
+
+    /** The architecture used when --arch is not given; train sets it from the data. */
+    String defaultArch = DEFAULT_ARCH;
 
     @Option(names = "--activation", paramLabel = "NAME",
             description = "Activation of the hidden layers: sigmoid, tanh, relu, leaky-relu (default: sigmoid).")
@@ -49,7 +53,7 @@ public final class NetworkOptions {
             if (hidden == Activation.SOFTMAX) {
                 throw new UserError("--activation softmax is only allowed for the output layer (use --output softmax)");
             }
-            return Network.of(arch == null ? DEFAULT_ARCH : arch, hidden, out, c);
+            return Network.of(arch == null ? defaultArch : arch, hidden, out, c);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

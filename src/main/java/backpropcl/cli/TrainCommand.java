@@ -1,15 +1,19 @@
 package backpropcl.cli;
 
 import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
 import backpropcl.data.Expansion;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
 import backpropcl.io.ModelFile;
+import backpropcl.model.Inference;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
+import backpropcl.plot.ConfusionMatrix;
+import backpropcl.plot.Plots;
 import backpropcl.train.Checkpoint;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.EpochResult;
@@ -155,6 +159,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "JSON lines when it ends in .jsonl or .json, else CSV.")
     Path metrics;
 
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "After training, draw into DIR: loss.png and accuracy.png per epoch, confusion.png on the test "
+                    + "set, and boundary.png for a network of 2 inputs (see the plot command).")
+    Path plot;
+
     @Option(names = "--no-progress", description = "No progress bar (it is shown only when stderr is a terminal anyway).")
     boolean noProgress;
 
@@ -188,6 +197,10 @@ final class TrainCommand implements Callable<Integer> {
             savedState = saved.optimizerState();
             origin = "parameters from " + initFrom;
         } else {
+            if (networkOptions.arch == null) {
+                DataSplit d = dataOptions.peek();
+                networkOptions.defaultArch = d.train().width() + "-16-16-" + Math.max(d.train().classes(), d.test().classes());
+            }
             net = networkOptions.network();
             initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
@@ -197,7 +210,7 @@ final class TrainCommand implements Callable<Integer> {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count());
-        if (metrics != null) {
+        if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
         boolean continueOptimizer = savedState != null && savedState.optimizer().equals(config.optimizer());
@@ -263,8 +276,30 @@ final class TrainCommand implements Callable<Integer> {
                 ModelFile.save(save, engine.state());
                 out.println("saved " + save);
             }
+            if (plot != null && !run.metrics().isEmpty()) {
+                drawPlots(out, net, engine.parameters(), data, run.metrics());
+            }
             out.flush();
             return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        }
+    }
+
+    /** The pictures of --plot: curves, the confusion matrix, and the decision boundary of a 2-input network. */
+    private void drawPlots(PrintWriter out, Network net, Parameters p, DataSplit data, List<EpochMetrics> rows) {
+        try {
+            String title = net.archString() + " on " + data.name();
+            for (Path f : Plots.curves(rows, title, plot)) {
+                out.println("plot: " + f);
+            }
+            Dataset test = data.test();
+            ConfusionMatrix m = ConfusionMatrix.of(Inference.predictions(p, test.features(), test.count()), test.labels(),
+                    net.outputSize());
+            out.println("plot: " + Plots.confusion(m, title + ", test set", plot.resolve("confusion.png")));
+            if (net.inputSize() == 2) {
+                out.println("plot: " + Plots.boundary(p, data.train(), plot.resolve("boundary.png")));
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw new UserError("--plot " + plot + ": " + e.getMessage(), e);
         }
     }
 
