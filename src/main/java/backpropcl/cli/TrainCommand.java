@@ -151,7 +151,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Go on from DIR's checkpoint exactly where it stopped; network, optimizer, schedule, batch size "
-                    + "and seed come from the checkpoint. --epochs N trains it to N epochs.")
+                    + "and seed come from the checkpoint, and --data unless given; give --expand and --train-samples again "
+                    + "if the run had them. --epochs N trains it to N epochs.")
     Path resume;
 
     @Option(names = "--metrics", paramLabel = "FILE",
@@ -205,6 +206,9 @@ final class TrainCommand implements Callable<Integer> {
             initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
         }
+        if (from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data")) {
+            dataOptions.data = from.data();   // the resumed run's own data, unless another is asked for
+        }
         DataSplit data = dataOptions.load(net);
         if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
@@ -229,8 +233,8 @@ final class TrainCommand implements Callable<Integer> {
             if (continueOptimizer) {
                 out.printf("optimizer state from %s (step %d)%n", initFrom, savedState.steps());
             }
-            if (from != null && !from.data().equals(data.name())) {
-                out.printf("warning: the checkpoint was trained on %s, this run uses %s%n", from.data(), data.name());
+            if (from != null && !from.data().equals(dataOptions.data)) {
+                out.printf("warning: the checkpoint was trained on --data %s, this run uses %s%n", from.data(), dataOptions.data);
             }
             out.flush();
 
@@ -244,14 +248,14 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 });
             }
-            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt);
+            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data);
             long t0 = System.nanoTime();
             Trainer.Run run;
             if (from != null) {
                 run = trainer.resume(engine, data, from, listener);
             } else if (continueOptimizer) {
                 // A model saved with the same optimizer's state goes on from that state, at epoch 1 of this run.
-                run = trainer.resume(engine, data, new Checkpoint(savedState, config, Position.START, List.of(), data.name()), listener);
+                run = trainer.resume(engine, data, new Checkpoint(savedState, config, Position.START, List.of(), dataOptions.data), listener);
             } else {
                 run = trainer.run(engine, data, listener);
             }

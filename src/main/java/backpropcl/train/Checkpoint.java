@@ -33,7 +33,7 @@ import java.util.Map;
  * @param config  how the run trains (epochs as asked when it started)
  * @param next    the next batch to train
  * @param metrics one row per finished epoch
- * @param data    the data set's name, to warn when a run is resumed on other data
+ * @param data    where the data came from (train records its --data option), to load it again on resume
  */
 public record Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data) {
 

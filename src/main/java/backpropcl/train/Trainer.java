@@ -24,6 +24,7 @@ public final class Trainer {
     private final TrainingConfig config;
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
+    private String dataSource;
 
     public Trainer(TrainingConfig config) {
         this.config = config;
@@ -38,6 +39,12 @@ public final class Trainer {
     /** Polled after every batch: when true, the run checkpoints and returns (Ctrl-C sets it). */
     public Trainer stopWhen(BooleanSupplier stop) {
         this.stopRequested = stop;
+        return this;
+    }
+
+    /** What checkpoints record as the data (e.g. the --data option, so a resume can load it again); default: the data set's name. */
+    public Trainer dataSource(String source) {
+        this.dataSource = source;
         return this;
     }
 
@@ -124,7 +131,8 @@ public final class Trainer {
 
     private void checkpoint(Engine engine, Position next, List<EpochMetrics> metrics, DataSplit data) {
         if (checkpointDir != null) {
-            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), data.name()).save(checkpointDir);
+            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name())
+                    .save(checkpointDir);
         }
     }
 }
