@@ -50,6 +50,42 @@ public final class Network {
         return new Network(sizes, acts, cost);
     }
 
+    /**
+     * A builder starting from the input width:
+     * {@code Network.builder(784).dense(16, SIGMOID).dense(16, SIGMOID).dense(10, SIGMOID).cost(QUADRATIC).build()}.
+     */
+    public static Builder builder(int inputs) {
+        return new Builder(inputs);
+    }
+
+    /** Dense layers one by one, then the cost (quadratic when not given); {@link #build} checks the whole. */
+    public static final class Builder {
+        private final java.util.List<Integer> sizes = new java.util.ArrayList<>();
+        private final java.util.List<Activation> activations = new java.util.ArrayList<>();
+        private Cost cost = Cost.QUADRATIC;
+
+        private Builder(int inputs) {
+            sizes.add(inputs);
+        }
+
+        /** A dense layer of {@code width} neurons with the given activation (softmax only last). */
+        public Builder dense(int width, Activation activation) {
+            sizes.add(width);
+            activations.add(activation);
+            return this;
+        }
+
+        public Builder cost(Cost c) {
+            this.cost = c;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException saying what is wrong (no layer, bad width, softmax inside, cost mismatch) */
+        public Network build() {
+            return new Network(sizes.stream().mapToInt(Integer::intValue).toArray(), activations.toArray(new Activation[0]), cost);
+        }
+    }
+
     /** Parses "784-16-16-10" into widths; throws with a message saying what is wrong. */
     public static int[] parseArch(String arch) {
         String[] parts = arch.trim().split("-", -1);
