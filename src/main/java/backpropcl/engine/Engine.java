@@ -56,6 +56,14 @@ public interface Engine extends AutoCloseable {
      */
     void trainBatch(int start, int rows, double learningRate);
 
+    /**
+     * Whether the output layer's biases are all finite after the batches trained so far. A NaN or
+     * infinite cost shows there in the step it appears (every output error feeds the bias
+     * gradient), so this reads a handful of values, not all the parameters; on a device it waits
+     * for the queued batches.
+     */
+    boolean outputFinite();
+
     /** Mean cost and accuracy over a whole data set with the current parameters. */
     Evaluation evaluate(Dataset data);
 

@@ -13,6 +13,9 @@ import java.util.function.BooleanSupplier;
  * order), trains every batch including the last partial one at the schedule's rate, then
  * evaluates on the test set. With a checkpoint directory it writes a {@link Checkpoint} after every
  * epoch, and when asked to stop (Ctrl-C) it finishes the current batch, writes one and returns.
+ * Every {@link #DIVERGENCE_CHECK_BATCHES} batches and after each epoch it checks that the cost is
+ * still finite; when it is not, it throws {@link DivergedException} naming the epoch and batch,
+ * and writes no checkpoint, so the last one (of the last good epoch) stays.
  *
  * <pre>
  *   Trainer trainer = new Trainer(config).checkpointTo(dir);
@@ -22,6 +25,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class Trainer {
     private final TrainingConfig config;
+    /** Batches between two checks for a cost gone NaN or infinite (and one after every epoch's last batch). */
+    public static final int DIVERGENCE_CHECK_BATCHES = 100;
+
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
     private String dataSource;
@@ -99,6 +105,10 @@ public final class Trainer {
                 int rows = Math.min(batch, n - start);
                 lr = config.schedule().rate(epoch, i, epochs, batches);
                 engine.trainBatch(start, rows, lr);
+                if (((i + 1) % DIVERGENCE_CHECK_BATCHES == 0 || i + 1 == batches) && !engine.outputFinite()) {
+                    throw new DivergedException(epoch + 1, i + 1, "the output layer's parameters are no longer finite numbers",
+                            config.learningRate(), kept());
+                }
                 listener.batchDone(epoch + 1, i + 1, start + rows);
                 if (i + 1 < batches && stopRequested.getAsBoolean()) {
                     listener.trainingPassDone(epoch + 1);
@@ -113,7 +123,7 @@ public final class Trainer {
             listener.trainingPassDone(epoch + 1);
             Evaluation train = config.evaluateTrain() ? engine.evaluate(data.train()) : null;
             if (!Double.isFinite(test.meanCost())) {
-                throw new DivergedException(epoch + 1, test.meanCost(), config.learningRate());
+                throw new DivergedException(epoch + 1, batches, "the test cost after it is " + test.meanCost(), config.learningRate(), kept());
             }
             int trained = n - Math.min(n, first * batch);
             EpochResult result = new EpochResult(epoch + 1, test, train, seconds, trained / seconds, lr);
@@ -127,6 +137,14 @@ public final class Trainer {
             }
         }
         return new Run(results, metrics, false, new Position(epochs, 0));
+    }
+
+    /** What a diverged run leaves, for its message: the checkpoint of the last good epoch, if any. */
+    private String kept() {
+        if (checkpointDir == null || !Checkpoint.exists(checkpointDir)) {
+            return "";
+        }
+        return " (the last checkpoint, " + Checkpoint.file(checkpointDir) + ", is kept)";
     }
 
     private void checkpoint(Engine engine, Position next, List<EpochMetrics> metrics, DataSplit data) {

@@ -74,6 +74,11 @@ public class ForwardingEngine implements Engine {
     }
 
     @Override
+    public boolean outputFinite() {
+        return inner.outputFinite();
+    }
+
+    @Override
     public Evaluation evaluate(Dataset data) {
         return inner.evaluate(data);
     }

@@ -95,6 +95,26 @@ class TrainerTest {
             DivergedException d = assertThrows(DivergedException.class,
                     () -> new Trainer(new TrainingConfig(5, 5, 1e6, true, 1, false)).train(e, data, new TrainingListener() { }));
             assertTrue(d.getMessage().contains("try a lower learning rate"), d.getMessage());
+            assertTrue(d.getMessage().matches("training diverged in epoch \\d+ at batch 10: .*"), d.getMessage());
+            assertEquals(10, d.batch(), "5 samples a batch: the check after the last batch or the test evaluation found it");
+        }
+    }
+
+    /** A run that diverges after good epochs stops with the epoch and batch, and its last checkpoint is the good one, untouched. */
+    @Test
+    void divergenceKeepsTheLastGoodCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Network net = Network.of("4-6-3", Activation.RELU, Activation.IDENTITY, Cost.QUADRATIC);
+        DataSplit data = blobs(500, 4);
+        try (ReferenceEngine e = new ReferenceEngine(net, Init.XAVIER.initialise(net, 1))) {
+            new Trainer(new TrainingConfig(2, 2, 0.01, true, 1, false)).checkpointTo(dir).run(e, data, new TrainingListener() { });
+            byte[] good = java.nio.file.Files.readAllBytes(Checkpoint.file(dir));
+            Checkpoint cp = Checkpoint.load(dir);
+            DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(4, 2, 1e8, true, 1, false))
+                    .checkpointTo(dir).resume(e, data, cp, new TrainingListener() { }));
+            assertEquals(3, d.epoch());
+            assertTrue(d.batch() >= 1 && d.batch() <= Trainer.DIVERGENCE_CHECK_BATCHES, d.getMessage());
+            assertTrue(d.getMessage().contains("the last checkpoint, " + Checkpoint.file(dir) + ", is kept"), d.getMessage());
+            assertArrayEquals(good, java.nio.file.Files.readAllBytes(Checkpoint.file(dir)));
         }
     }
 

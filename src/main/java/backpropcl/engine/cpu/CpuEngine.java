@@ -396,6 +396,17 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
+    public boolean outputFinite() {
+        live();
+        for (float v : b[layers - 1]) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public Evaluation evaluate(Dataset data) {
         live();
         checkShape(data);

@@ -542,6 +542,19 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     @Override
+    public boolean outputFinite() {
+        live();
+        float[] last = new float[net.outputSize()];
+        b[layers - 1].read(0, last, 0, last.length);
+        for (float v : last) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public Evaluation evaluate(Dataset data) {
         live();
         checkShape(data);

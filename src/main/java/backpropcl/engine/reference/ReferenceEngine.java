@@ -362,6 +362,16 @@ public final class ReferenceEngine implements Engine {
     }
 
     @Override
+    public boolean outputFinite() {
+        for (double v : b[layers - 1]) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public Evaluation evaluate(Dataset data) {
         double costSum = 0;
         long correct = 0;
