@@ -327,6 +327,11 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError(e.getMessage(), e);
             }
         }
+        Position next = from.next();
+        if (next.epoch() >= c.epochs()) {
+            throw new UserError("--resume " + resume + ": the run has finished " + next.epoch() + " epochs; give --epochs N "
+                    + "with N above " + next.epoch() + " to train it further");
+        }
         return evalTrain ? c.withEvaluateTrain(true) : c;
     }
 

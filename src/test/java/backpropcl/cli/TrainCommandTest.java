@@ -67,6 +67,8 @@ class TrainCommandTest {
             {"--resume", cp.toString(), "--lr", "0.1"},
             {"--resume", cp.toString(), "--arch", "2-8-2"},
             {"--resume", dir.resolve("none").toString()},
+            {"--resume", cp.toString()},
+            {"--resume", cp.toString(), "--epochs", "1"},
             {"--optimizer", "rmsprop"},
             {"--weight-decay", "0.1", "--l2", "5"},
             {"--optimizer", "momentum", "--momentum", "1.5"},
