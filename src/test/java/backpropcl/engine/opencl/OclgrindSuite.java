@@ -1,12 +1,16 @@
 package backpropcl.engine.opencl;
 
 import backpropcl.data.Dataset;
+import backpropcl.engine.Engine;
+import backpropcl.engine.RelativeError;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 import backpropcl.selftest.CheckCase;
 import backpropcl.selftest.EngineCheck;
 import backpropcl.selftest.RoleResult;
@@ -112,14 +116,77 @@ public final class OclgrindSuite {
                 failed++;
             }
         }
+        for (Optimizer o : OPTIMIZERS) {
+            String label = "optimizer " + o.describe() + " on 7-5-3, fused tail and layered";
+            if (!label.contains(only)) {
+                continue;
+            }
+            ran++;
+            long t = System.nanoTime();
+            try {
+                double error = optimizerError(o);
+                boolean pass = error <= OPTIMIZER_TOLERANCE;
+                System.out.printf(Locale.ROOT, "%s  (%.1f s)%n  %-18s %11.3e %8.0e  %s  after 3 steps%n", label,
+                        (System.nanoTime() - t) / 1e9, "optimizer state", error, OPTIMIZER_TOLERANCE, pass ? "PASS" : "FAIL");
+                failed += pass ? 0 : 1;
+            } catch (RuntimeException e) {
+                System.out.println(label + "  FAIL: " + e);
+                e.printStackTrace(System.out);
+                failed++;
+            }
+        }
         if (ran == 0) {
             System.err.println("oclgrind-suite: no case's label contains '" + only + "'");
             return 2;
         }
         System.out.printf(Locale.ROOT, "oclgrind-suite: %s (%d of %d cases run, %d checks failed, %.1f s)%n",
-                failed == 0 ? "results match the reference" : "MISMATCH", ran, cases(order).size(), failed,
+                failed == 0 ? "results match the reference" : "MISMATCH", ran, cases(order).size() + OPTIMIZERS.size(), failed,
                 (System.nanoTime() - t0) / 1e9);
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The rules kernels/update.cl runs (plain SGD is fused into the gradient kernels, which the cases above check). */
+    static final List<Optimizer> OPTIMIZERS = List.of(
+            Optimizer.of(Optimizer.Kind.ADAMW).withWeightDecay(0.1),
+            Optimizer.of(Optimizer.Kind.NESTEROV).withWeightDecay(0.01));
+
+    /** One step, float32 against double, as EngineEquivalenceTest.ONE_STEP; three steps here. */
+    static final double OPTIMIZER_TOLERANCE = 1e-5;
+
+    /**
+     * Three steps of {@code o} on a 7-5-3 network with and without the fused tail (batches of 4,
+     * then 3 through the same buffers): the largest relative error of the parameters and the
+     * optimizer's state tensors against the reference.
+     */
+    static double optimizerError(Optimizer o) {
+        Network net = net(new int[] {7, 5, 3}, Cost.CROSS_ENTROPY, Activation.TANH, Activation.SOFTMAX);
+        Parameters p = Init.XAVIER.initialise(net, 13);
+        Dataset train = SyntheticData.random("train", 13, 11, 7, 3, true);
+        double worst = 0;
+        for (boolean tail : new boolean[] {true, false}) {
+            try (OpenClEngine cl = new OpenClEngine(net, p, 0, KernelTuner.Mode.fromEnvironment(), tail);
+                 ReferenceEngine ref = new ReferenceEngine(net, p)) {
+                for (Engine e : new Engine[] {cl, ref}) {
+                    e.setOptimizer(o);
+                    e.setTrainingData(train);
+                    e.setOrder(null);
+                    e.trainBatch(0, 4, 0.05);
+                    e.trainBatch(4, 4, 0.05);
+                    e.trainBatch(8, 3, 0.05);
+                }
+                TrainingState a = cl.state();
+                TrainingState b = ref.state();
+                for (int l = 0; l < net.layers(); l++) {
+                    worst = Math.max(worst, RelativeError.of(b.weights(l), a.weights(l)));
+                    worst = Math.max(worst, RelativeError.of(b.biases(l), a.biases(l)));
+                    for (int k = 0; k < o.kind().slots(); k++) {
+                        worst = Math.max(worst, RelativeError.of(b.slotWeights(k, l), a.slotWeights(k, l)));
+                        worst = Math.max(worst, RelativeError.of(b.slotBiases(k, l), a.slotBiases(k, l)));
+                    }
+                }
+            }
+        }
+        return worst;
     }
 
     /** The networks, data and batches; small, because Oclgrind interprets every work-item. */
