@@ -56,8 +56,8 @@ public final class DataOptions {
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {
-            throw new UserError("--arch " + net.archString() + " takes " + net.inputSize() + " inputs, but "
-                    + split.name() + " has " + train.width() + " features per sample");
+            throw new UserError("the network " + net.archString() + " takes " + net.inputSize() + " inputs, but --data " + data
+                    + " has " + train.width() + " features per sample");
         }
         if (train.count() == 0) {
             throw new DataException(split.name() + ": the training set is empty");

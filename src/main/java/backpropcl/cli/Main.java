@@ -43,7 +43,7 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, a) -> {
             String command = e.getCommandLine().getCommandName();
-            e.getCommandLine().getErr().println("backprop-cl: " + e.getMessage() + " (see '"
+            e.getCommandLine().getErr().println("backprop-cl: " + oneLine(e.getMessage()) + " (see '"
                     + (command.equals("backprop-cl") ? "" : "backprop-cl ") + command + " --help')");
             return ExitCodes.USER_ERROR;
         });
@@ -52,13 +52,18 @@ public final class Main implements Runnable {
             if (code == null) {
                 throw e;
             }
-            commandLine.getErr().println("backprop-cl: " + e.getMessage());
+            commandLine.getErr().println("backprop-cl: " + oneLine(e.getMessage()));
             return code;
         });
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** A message on one line whatever a file put into it: line breaks shown as \n. */
+    static String oneLine(String message) {
+        return message == null ? "(no message)" : message.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     /** The exit code for an exception the user caused, or null for a bug. */

@@ -24,6 +24,7 @@ import backpropcl.train.Trainer;
 import backpropcl.train.TrainingConfig;
 import backpropcl.train.TrainingListener;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -177,6 +178,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        checkOutputs();
         Checkpoint from = resume == null ? null : loadCheckpoint();
         Network net;
         Parameters initial;
@@ -203,6 +205,7 @@ final class TrainCommand implements Callable<Integer> {
                 networkOptions.defaultArch = d.train().width() + "-16-16-" + Math.max(d.train().classes(), d.test().classes());
             }
             net = networkOptions.network();
+            MemoryBudget.check(net, engineOptions.engine);
             initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
         }
@@ -212,6 +215,14 @@ final class TrainCommand implements Callable<Integer> {
         DataSplit data = dataOptions.load(net);
         if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
+        }
+        if (from != null) {
+            int batches = (data.train().count() + from.config().batchSize() - 1) / from.config().batchSize();
+            if (from.next().batch() >= batches) {
+                throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
+                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + batches + " batches of this data; "
+                        + "was it trained on other data, or with --expand or --train-samples?");
+            }
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count());
         if (metrics != null || plot != null) {
@@ -304,6 +315,27 @@ final class TrainCommand implements Callable<Integer> {
             }
         } catch (java.io.UncheckedIOException e) {
             throw new UserError("--plot " + plot + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where results will go must be usable before hours of training, not after. */
+    private void checkOutputs() {
+        for (Path dir : new Path[] {checkpointDir, plot}) {
+            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new UserError(dir + " is a file, not a directory (" + (dir == plot ? "--plot" : "--checkpoint-dir") + ")");
+            }
+        }
+        for (Path file : new Path[] {save, metrics}) {
+            if (file == null) {
+                continue;
+            }
+            if (Files.isDirectory(file)) {
+                throw new UserError(file + " is a directory; " + (file == save ? "--save" : "--metrics") + " needs a file name");
+            }
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new UserError(file + ": no such directory " + parent + " (" + (file == save ? "--save" : "--metrics") + ")");
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package backpropcl.data;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>The first non-blank line is a header, and skipped, when its first field is not a number.
  *   <li>Blank lines are skipped.
- *   <li>The label is a non-negative integer ({@code 3}, or {@code 3.0} as NumPy writes it).
+ *   <li>The label is a non-negative integer ({@code 3}, or {@code 3.0} as NumPy writes it) of at
+ *       most 32 characters.
  *   <li>Features are decimal numbers, used as they are (no scaling); NaN and infinities are refused.
  *   <li>Every row has as many fields as the first data row.
  * </ul>
@@ -27,7 +29,12 @@ import java.util.regex.Pattern;
 public final class CsvReader {
 
     /** A decimal number: what a spreadsheet, NumPy or pandas writes; no hex, no "1f", no "NaN". */
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    // Possessive quantifiers: a long run of digits followed by a letter is refused in linear time
+    // (the backtracking form took seconds for a field of 10,000 digits).
+    private static final Pattern NUMBER = Pattern.compile("[+-]?+(?:\\d++(?:\\.\\d*+)?+|\\.\\d++)(?:[eE][+-]?+\\d++)?+");
+
+    /** The longest label text accepted. */
+    private static final int MAX_LABEL_LENGTH = 32;
 
     private CsvReader() {
     }
@@ -44,11 +51,13 @@ public final class CsvReader {
         float[] features = new float[1024];
         int[] labels = new int[64];
         int maxLabel = 0;
+        int lastLine = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int lineNo = 0;
             boolean first = true;
             for (String line; (line = in.readLine()) != null; ) {
                 lineNo++;
+                lastLine = lineNo;
                 if (lineNo == 1 && line.startsWith("\uFEFF")) {
                     line = line.substring(1);
                 }
@@ -94,6 +103,10 @@ public final class CsvReader {
             }
         } catch (NoSuchFileException e) {
             throw new DataException(file + ": no such file", e);
+        } catch (CharacterCodingException e) {
+            // The reader decodes ahead of the lines it returns: the bad bytes are somewhere after lastLine.
+            throw new DataException(file + ": not UTF-8 text (a binary file?)" + (lastLine == 0 ? "" : " after line " + lastLine)
+                    + "; expected lines of label,feature1,feature2,...", e);
         } catch (IOException e) {
             throw new DataException(file + ": could not read (" + e.getMessage() + ")", e);
         }
@@ -110,7 +123,9 @@ public final class CsvReader {
 
     private static int parseLabel(String where, String s, int classes) {
         int label = -1;
-        if (isNumber(s)) {
+        // The length bound keeps BigDecimal's stripTrailingZeros from taking seconds on a label of
+        // 100,000 digits; no class number needs more than 32 characters.
+        if (s.length() <= MAX_LABEL_LENGTH && isNumber(s)) {
             try {
                 BigDecimal v = new BigDecimal(s);
                 if (v.signum() >= 0 && v.stripTrailingZeros().scale() <= 0 && v.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
@@ -121,7 +136,7 @@ public final class CsvReader {
             }
         }
         if (label < 0) {
-            throw new DataException(where + ": label '" + s + "' is not a non-negative integer");
+            throw new DataException(where + ": label '" + shown(s) + "' is not a non-negative integer");
         }
         if (classes > 0 && label >= classes) {
             throw new DataException(where + ": label " + label + " is out of range; expected 0.." + (classes - 1)
@@ -137,7 +152,7 @@ public final class CsvReader {
                 throw new DataException(where + ", field " + (field + 1) + ": feature '" + s
                         + "' is NaN or infinite; expected a finite number");
             }
-            throw new DataException(where + ", field " + (field + 1) + ": '" + s + "' is not a number");
+            throw new DataException(where + ", field " + (field + 1) + ": '" + shown(s) + "' is not a number");
         }
         float v = Float.parseFloat(s);
         if (Float.isInfinite(v)) {
@@ -145,6 +160,11 @@ public final class CsvReader {
                     + "' is infinite in float (beyond +-3.4e38); expected a finite number");
         }
         return v;
+    }
+
+    /** A field for a message: cut to 40 characters, so that one bad field does not fill the screen. */
+    private static String shown(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     private static int grow(int length, int needed) {

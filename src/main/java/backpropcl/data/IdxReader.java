@@ -2,6 +2,7 @@ package backpropcl.data;
 
 import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +36,9 @@ public final class IdxReader {
 
     /** The largest data section we can hold in one Java array. */
     static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+
+    /** The first size of the data buffer, which then doubles up to what the header declares. */
+    private static final int FIRST_BUFFER = 1 << 20;
 
     private IdxReader() {
     }
@@ -169,10 +173,17 @@ public final class IdxReader {
             return readIdx(name, in, expectedMagic, what, gzip);
         } catch (IOException e) {
             // EOFException and ZipException from the inflater: the compressed stream is broken.
-            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new DataException(name + (gzip ? ": corrupt or truncated gzip data (" + detail + ")"
-                    : ": could not read (" + detail + ")"), e);
+            throw new DataException(name + (gzip ? ": corrupt or truncated gzip data (" + detail(e) + ")"
+                    : ": could not read (" + detail(e) + ")"), e);
         }
+    }
+
+    /** What went wrong, for a message: an EOFException from the gzip header has no message of its own. */
+    private static String detail(IOException e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage().strip().replaceAll("\\s+", " ");
+        }
+        return e instanceof EOFException ? "unexpected end of file" : "read error";
     }
 
     private static Idx readIdx(String name, InputStream in, int expectedMagic, String what, boolean gzip)
@@ -225,16 +236,24 @@ public final class IdxReader {
         }
         int total = (int) size;
         int recordSize = total / dims[0];
-        byte[] data = new byte[total];
+        // The buffer grows as the data arrives, so that a corrupt header promising gigabytes in a
+        // short file is reported as truncated instead of allocating what it promises.
+        byte[] data = new byte[Math.min(total, FIRST_BUFFER)];
         int found = 0;
         try {
-            for (int n; found < total && (n = in.read(data, found, total - found)) >= 0; ) {
+            while (found < total) {
+                if (found == data.length) {
+                    data = Arrays.copyOf(data, (int) Math.min(total, 2L * data.length));
+                }
+                int n = in.read(data, found, data.length - found);
+                if (n < 0) {
+                    break;
+                }
                 found += n;
             }
         } catch (IOException e) {
-            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new DataException(name + (gzip ? ": corrupt or truncated gzip data" : ": could not read")
-                    + " after record " + found / recordSize + " of " + dims[0] + " (" + detail + ")", e);
+                    + " after record " + found / recordSize + " of " + dims[0] + " (" + detail(e) + ")", e);
         }
         if (found < total) {
             throw new DataException(name + ": truncated after record " + found / recordSize + " of " + dims[0]

@@ -155,7 +155,7 @@ public final class ModelFile {
         }
         for (String name : c.tensors().keySet()) {
             if (!expected.contains(name)) {
-                throw new ModelFileException(file + ": unexpected tensor '" + name + "'; a " + net.archString()
+                throw new ModelFileException(file + ": unexpected tensor '" + Safetensors.printable(name) + "'; a " + net.archString()
                         + " network has layers.0.weight/bias to layers." + (net.layers() - 1) + ".weight/bias"
                         + (slots == 0 ? "" : " and the " + optimizer.kind().cliName() + " optimizer's state") + " only");
             }
@@ -188,7 +188,8 @@ public final class ModelFile {
         try {
             return Optimizer.fromMetadata(meta);
         } catch (IllegalArgumentException e) {
-            throw new ModelFileException(file + ": the optimizer in __metadata__ is not valid: " + e.getMessage(), e);
+            throw new ModelFileException(file + ": the optimizer in __metadata__ is not valid: "
+                    + Safetensors.printable(e.getMessage(), 300), e);
         }
     }
 
@@ -202,7 +203,8 @@ public final class ModelFile {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ModelFileException(file + ": metadata optimizer_steps is '" + v + "'; expected a whole number of 0 or more");
+        throw new ModelFileException(file + ": metadata optimizer_steps is '" + Safetensors.printable(v)
+                + "'; expected a whole number of 0 or more");
     }
 
     /**
@@ -240,11 +242,12 @@ public final class ModelFile {
                     + " model file (metadata format, version, arch, activations, cost)");
         }
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new ModelFileException(file + ": format '" + meta.get("format") + "' is not a " + FORMAT + " model");
+            throw new ModelFileException(file + ": format '" + Safetensors.printable(meta.get("format")) + "' is not a "
+                    + FORMAT + " model");
         }
         if (!VERSION.equals(meta.get("version"))) {
-            throw new ModelFileException(file + ": version '" + meta.get("version") + "' is not supported (this build reads "
-                    + "version " + VERSION + ")");
+            throw new ModelFileException(file + ": version '" + Safetensors.printable(meta.get("version"))
+                    + "' is not supported (this build reads version " + VERSION + ")");
         }
         for (String key : new String[] {"arch", "activations", "cost"}) {
             if (!meta.containsKey(key)) {
@@ -260,8 +263,9 @@ public final class ModelFile {
             }
             return new Network(sizes, acts, Cost.parse(meta.get("cost")));
         } catch (IllegalArgumentException e) {
-            throw new ModelFileException(file + ": metadata arch '" + meta.get("arch") + "', activations '"
-                    + meta.get("activations") + "', cost '" + meta.get("cost") + "' is not a network: " + e.getMessage(), e);
+            throw new ModelFileException(file + ": metadata arch '" + Safetensors.printable(meta.get("arch")) + "', activations '"
+                    + Safetensors.printable(meta.get("activations")) + "', cost '" + Safetensors.printable(meta.get("cost"))
+                    + "' is not a network: " + Safetensors.printable(e.getMessage(), 300), e);
         }
     }
 

@@ -18,9 +18,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,6 +36,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads and writes float32 tensors in the safetensors format (https://github.com/huggingface/safetensors),
@@ -50,7 +54,9 @@ import java.util.function.UnaryOperator;
  *
  * Dtypes F32 and F64: models are F32; checkpoints keep F64 so that the double reference resumes
  * exactly. Writing is atomic: a temporary file in the same directory is written,
- * forced to disk and moved over the target, so a failed write leaves the old file as it was.
+ * forced to disk and moved over the target, so a failed write leaves the old file as it was. The
+ * temporary files of writes whose process was killed are deleted by the next write of the same
+ * file ({@link #removeStaleTemporaries}).
  * Reading checks every rule above and throws a {@link ModelFileException} naming the file.
  */
 public final class Safetensors {
@@ -155,8 +161,11 @@ public final class Safetensors {
         Path tmp = null;
         boolean moved = false;
         try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            removeStaleTemporaries(dir, file.getFileName().toString());
+            tmp = Files.createTempFile(dir, temporaryPrefix(file.getFileName().toString(), ProcessHandle.current().pid()), ".tmp");
+            readableByOthers(tmp);
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                lockQuietly(channel);
                 OutputStream out = new BufferedOutputStream(wrap.apply(Channels.newOutputStream(channel)), 1 << 16);
                 ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                 out.write(length.array());
@@ -183,7 +192,8 @@ public final class Safetensors {
             moved = true;
             syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
-            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String detail = !Files.isDirectory(dir) ? "no such directory " + dir
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ModelFileException(file + ": could not write (" + detail + "); any previous file is unchanged", e);
         } finally {
             if (tmp != null && !moved) {
@@ -193,6 +203,73 @@ public final class Safetensors {
                     System.err.println("warning: could not delete temporary file " + tmp + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * The start of the name of a temporary file for {@code name}: ".NAME.PID-", then Files.createTempFile
+     * adds random digits and ".tmp". The writer's process id tells a later write whether the file
+     * is still being written or was left by a process that died (kill -9, a crash, power loss).
+     */
+    static String temporaryPrefix(String name, long pid) {
+        return "." + name + "." + pid + "-";
+    }
+
+    /**
+     * Deletes the temporary files that earlier writes of {@code name} in {@code dir} left when their
+     * process died before finishing: those whose process id is not a live process and that no one
+     * holds a lock on (the lock protects a writer whose id means nothing here: one in another PID
+     * namespace, or on another host sharing the folder). Files of this process, of live processes
+     * and of any other name are never touched; failures are ignored (the files are only clutter).
+     */
+    static void removeStaleTemporaries(Path dir, String name) {
+        Pattern pattern = Pattern.compile(Pattern.quote("." + name + ".") + "([0-9]{1,18})-[0-9]+\\.tmp");
+        long self = ProcessHandle.current().pid();
+        List<Path> stale = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> pattern.matcher(p.getFileName().toString()).matches())) {
+            for (Path p : entries) {
+                Matcher m = pattern.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    long pid = Long.parseLong(m.group(1));
+                    if (pid != self && ProcessHandle.of(pid).isEmpty()) {
+                        stale.add(p);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        for (Path p : stale) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                FileLock lock = ch.tryLock();
+                if (lock != null) {
+                    Files.deleteIfExists(p);
+                    lock.release();
+                }
+            } catch (IOException | RuntimeException e) {
+                // Held by a live writer, already gone, or locks are not supported here: leave it.
+            }
+        }
+    }
+
+    /** Locks the temporary file while it is written, where the file system supports locks (see removeStaleTemporaries). */
+    private static void lockQuietly(FileChannel channel) {
+        try {
+            channel.tryLock();
+        } catch (IOException | RuntimeException e) {
+            // No locks here: the process id in the name still protects the file.
+        }
+    }
+
+    /**
+     * createTempFile makes the file 0600; a model or checkpoint is an ordinary file (0644, like one
+     * written by any other tool). Best effort: not every file system has POSIX permissions.
+     */
+    private static void readableByOthers(Path tmp) {
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // the file stays private to its owner
         }
     }
 
@@ -290,11 +367,11 @@ public final class Safetensors {
         long expected = 0;
         for (Entry e : entries) {
             if (e.end() > dataSize) {
-                throw new ModelFileException(name + ": tensor '" + e.name() + "' has data_offsets [" + e.begin() + ", "
+                throw new ModelFileException(name + ": tensor '" + printable(e.name()) + "' has data_offsets [" + e.begin() + ", "
                         + e.end() + "] outside the " + dataSize + "-byte data section");
             }
             if (e.begin() < expected) {
-                throw new ModelFileException(name + ": tensor '" + e.name() + "' has data_offsets [" + e.begin() + ", "
+                throw new ModelFileException(name + ": tensor '" + printable(e.name()) + "' has data_offsets [" + e.begin() + ", "
                         + e.end() + "] overlapping the previous tensor, which ends at " + expected);
             }
             if (e.begin() > expected) {
@@ -354,8 +431,8 @@ public final class Safetensors {
                 for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
                     JsonElement v = m.getValue();
                     if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-                        throw new ModelFileException(name + ": __metadata__ '" + m.getKey() + "' is " + v
-                                + "; expected a string");
+                        throw new ModelFileException(name + ": __metadata__ '" + printable(m.getKey()) + "' is "
+                                + printable(v.toString()) + "; expected a string");
                     }
                     metadata.put(m.getKey(), v.getAsString());
                 }
@@ -367,9 +444,9 @@ public final class Safetensors {
     }
 
     private static Entry parseEntry(String name, String key, JsonElement value) {
-        String where = name + ": tensor '" + key + "'";
+        String where = name + ": tensor '" + printable(key) + "'";
         if (!value.isJsonObject()) {
-            throw new ModelFileException(where + " is " + value + "; expected {\"dtype\", \"shape\", \"data_offsets\"}");
+            throw new ModelFileException(where + " is " + printable(value.toString()) + "; expected {\"dtype\", \"shape\", \"data_offsets\"}");
         }
         JsonObject t = value.getAsJsonObject();
         for (String field : new String[] {"dtype", "shape", "data_offsets"}) {
@@ -379,12 +456,12 @@ public final class Safetensors {
         }
         JsonElement dtype = t.get("dtype");
         if (!dtype.isJsonPrimitive() || !dtype.getAsJsonPrimitive().isString()) {
-            throw new ModelFileException(where + ": dtype " + dtype + " is not a string; expected \"F32\"");
+            throw new ModelFileException(where + ": dtype " + printable(dtype.toString()) + " is not a string; expected \"F32\"");
         }
         int width = switch (dtype.getAsString()) {
             case "F32" -> 4;
             case "F64" -> 8;
-            default -> throw new ModelFileException(where + ": dtype " + dtype.getAsString()
+            default -> throw new ModelFileException(where + ": dtype " + printable(dtype.getAsString())
                     + " is not supported; expected F32 (float32) or F64 (float64)");
         };
         long[] shape = longs(where, "shape", t.get("shape"), -1);
@@ -406,7 +483,7 @@ public final class Safetensors {
     /** A JSON array of non-negative integers (of the given length, or any when length < 0). */
     private static long[] longs(String where, String field, JsonElement e, int length) {
         if (!e.isJsonArray() || (length >= 0 && e.getAsJsonArray().size() != length)) {
-            throw new ModelFileException(where + ": " + field + " is " + e + "; expected an array of "
+            throw new ModelFileException(where + ": " + field + " is " + printable(e.toString()) + "; expected an array of "
                     + (length >= 0 ? length + " " : "") + "non-negative integers");
         }
         JsonArray a = e.getAsJsonArray();
@@ -422,7 +499,7 @@ public final class Safetensors {
                 }
             }
             if (x < 0) {
-                throw new ModelFileException(where + ": " + field + " holds " + v + "; expected non-negative integers");
+                throw new ModelFileException(where + ": " + field + " holds " + printable(v.toString()) + "; expected non-negative integers");
             }
             out[i] = x;
         }
@@ -436,7 +513,7 @@ public final class Safetensors {
         while (reader.hasNext()) {
             String key = reader.nextName();
             if (o.has(key)) {
-                throw new ModelFileException(name + ": header names '" + key + "' twice");
+                throw new ModelFileException(name + ": header names '" + printable(key) + "' twice");
             }
             o.add(key, readValue(name, reader));
         }
@@ -469,6 +546,32 @@ public final class Safetensors {
             default:
                 throw new IllegalStateException("unexpected " + reader.peek() + " at " + reader.getPath());
         }
+    }
+
+    /**
+     * A name or value from a file, fit for a one-line message: control characters (a newline in a
+     * tensor name, say) escaped as \\uXXXX, and cut to 100 characters.
+     */
+    static String printable(String s) {
+        return printable(s, 100);
+    }
+
+    /** As {@link #printable(String)}, cut to {@code max} characters. */
+    static String printable(String s, int max) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && sb.length() < max; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == (char) 0x2028 || c == (char) 0x2029) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return i < s.length() ? sb + "..." : sb.toString();
     }
 
     /** Gson's message on one line, without its advice to parse leniently (which is for programmers). */

@@ -82,15 +82,35 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
         if (!"1".equals(m.get("checkpoint")) || !saved.hasOptimizerState()) {
             throw new ModelFileException(file + ": a model file, not a checkpoint (no checkpoint metadata); use it with --init-from");
         }
+        TrainingConfig config;
         try {
-            TrainingConfig config = TrainingConfig.fromMetadata(m);
-            Position next = new Position(Integer.parseInt(m.getOrDefault("next_epoch", "")),
-                    Integer.parseInt(m.getOrDefault("next_batch", "")));
-            return new Checkpoint(saved.optimizerState(), config, next, parseMetrics(m.getOrDefault("metrics", "[]")),
-                    m.getOrDefault("data", ""));
-        } catch (RuntimeException e) {   // any parse failure of the metadata: NumberFormat, JSON, missing keys
+            config = TrainingConfig.fromMetadata(m);
+        } catch (RuntimeException e) {   // NumberFormat or IllegalArgument from a key's value
             throw new ModelFileException(file + ": checkpoint metadata is not valid: " + e.getMessage(), e);
         }
+        Position next = new Position(count(file, m, "next_epoch"), count(file, m, "next_batch"));
+        List<EpochMetrics> rows;
+        try {
+            rows = parseMetrics(m.getOrDefault("metrics", "[]"));
+        } catch (RuntimeException e) {   // malformed JSON, or rows without their fields
+            throw new ModelFileException(file + ": checkpoint metadata 'metrics' is not the list of epochs a checkpoint holds", e);
+        }
+        return new Checkpoint(saved.optimizerState(), config, next, rows, m.getOrDefault("data", ""));
+    }
+
+    /** A whole number of 0 or more from the metadata, or an error naming the key. */
+    private static int count(Path file, Map<String, String> m, String key) {
+        String v = m.get(key);
+        try {
+            int n = Integer.parseInt(v == null ? "" : v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ModelFileException(file + ": checkpoint metadata '" + key + "' is " + (v == null ? "missing" : "'" + v + "'")
+                + "; expected a whole number of 0 or more");
     }
 
     private static String metricsJson(List<EpochMetrics> rows) {

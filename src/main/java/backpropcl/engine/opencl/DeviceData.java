@@ -1,5 +1,6 @@
 package backpropcl.engine.opencl;
 
+import backpropcl.data.DataException;
 import backpropcl.data.Dataset;
 
 /**
@@ -61,8 +62,9 @@ final class DeviceData implements AutoCloseable {
     }
 
     /**
-     * Throws OpenClException when a data set's features do not fit one device buffer, or features
-     * and labels take more than nine tenths of the device's memory (a tenth is kept for the network).
+     * Throws DataException (the user's data, not the device, is the problem: exit code 2) when a
+     * data set's features do not fit one device buffer, or features and labels take more than nine
+     * tenths of the device's memory (a tenth is kept for the network).
      */
     static void checkFits(String device, String name, long featureBytes, long labelBytes, long maxAllocBytes, long globalMemBytes) {
         // Streaming a data set larger than the device in chunks would go here: keep a ring of two or
@@ -70,10 +72,11 @@ final class DeviceData implements AutoCloseable {
         // a second queue while the batches of chunk c run, and shuffle within the resident chunks.
         // Until then we refuse clearly, before allocating anything.
         if (featureBytes > maxAllocBytes || featureBytes + labelBytes > globalMemBytes / 10 * 9) {
-            throw new OpenClException(device, "data set " + name + " needs " + featureBytes
+            throw new DataException("data set " + name + " needs " + featureBytes
                     + " bytes of features in one device buffer and " + (featureBytes + labelBytes)
                     + " bytes in all; the device allows " + maxAllocBytes + " bytes per buffer and " + globalMemBytes
-                    + " bytes in all (a tenth kept for the network); streaming a larger data set in chunks is not implemented yet");
+                    + " bytes in all (a tenth kept for the network) on " + device + "; streaming a larger data set in chunks "
+                    + "is not implemented yet: use --train-samples, or --engine cpu");
         }
     }
 

@@ -83,8 +83,13 @@ public final class OpenClDevices {
         }
     }
 
-    /** Looks for devices; never throws. */
-    static Probe probe() {
+    /**
+     * Looks for devices; never throws. Synchronized: the first call makes the OpenCL runtime set
+     * up its devices, and PoCL 3.1 does not guard that against a second thread, which then sees no
+     * device or crashes the JVM in clGetDeviceInfo (two engines opened at once by two threads;
+     * ConcurrencyTest). Calls after the first are quick, so serialising them all costs nothing.
+     */
+    static synchronized Probe probe() {
         try {
             initJocl();
         } catch (Throwable t) {
