@@ -1,12 +1,12 @@
 package backpropcl.cli;
 
+import static backpropcl.testing.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.io.ModelFile;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import backpropcl.testing.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -19,15 +19,6 @@ class CliTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static double finalAccuracy(String out) {
         Matcher m = Pattern.compile("done: test accuracy ([0-9.]+)").matcher(out);
@@ -38,7 +29,7 @@ class CliTest {
     @Test
     void trainsOnASliceAboveChanceAndSavesAModelThatEvaluates() {
         Path model = dir.resolve("m.safetensors");
-        Run r = run("train", "--engine", "reference", "--arch", "784-16-10", "--epochs", "3", "--train-samples", "1000",
+        CommandRun r = run("train", "--engine", "reference", "--arch", "784-16-10", "--epochs", "3", "--train-samples", "1000",
                 "--test-samples", "300", "--save", model.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epoch   1"), r.out());
@@ -47,7 +38,7 @@ class CliTest {
         assertTrue(acc > 0.5, "accuracy " + acc + " should be well above chance (0.1)");
         assertTrue(Files.exists(model));
 
-        Run e = run("evaluate", "--engine", "reference", "--model", model.toString(), "--test-samples", "300", "--json");
+        CommandRun e = run("evaluate", "--engine", "reference", "--model", model.toString(), "--test-samples", "300", "--json");
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("\"accuracy\":" + acc) || e.out().contains("\"accuracy\":"), e.out());
         assertTrue(e.out().contains("\"samples\":300"), e.out());
@@ -57,17 +48,18 @@ class CliTest {
     @Test
     void initFromContinuesFromSavedParameters() {
         Path model = dir.resolve("m.safetensors");
-        assertEquals(0, run("train", "--engine", "reference", "--arch", "784-10", "--epochs", "1",
-                "--train-samples", "500", "--test-samples", "100", "--save", model.toString()).code());
-        Run zero = run("train", "--engine", "reference", "--init-from", model.toString(), "--epochs", "0", "--test-samples", "100");
-        Run eval = run("evaluate", "--engine", "reference", "--model", model.toString(), "--test-samples", "100");
+        CommandRun first = run("train", "--engine", "reference", "--arch", "784-10", "--epochs", "1",
+                "--train-samples", "500", "--test-samples", "100", "--save", model.toString());
+        assertEquals(0, first.code(), first.err());
+        CommandRun zero = run("train", "--engine", "reference", "--init-from", model.toString(), "--epochs", "0", "--test-samples", "100");
+        CommandRun eval = run("evaluate", "--engine", "reference", "--model", model.toString(), "--test-samples", "100");
         assertEquals(0, zero.code(), zero.err());
         assertTrue(zero.out().contains("parameters from"), zero.out());
         Matcher m = Pattern.compile("accuracy ([0-9.]+)").matcher(eval.out());
         assertTrue(m.find(), eval.out());
         assertEquals(Double.parseDouble(m.group(1)), finalAccuracy(zero.out()), 1e-4);
 
-        Run clash = run("train", "--init-from", model.toString(), "--arch", "784-30-10", "--epochs", "0");
+        CommandRun clash = run("train", "--init-from", model.toString(), "--arch", "784-30-10", "--epochs", "0");
         assertEquals(2, clash.code());
         assertTrue(clash.err().contains("differs from the network"), clash.err());
     }
@@ -91,7 +83,7 @@ class CliTest {
             {"gradcheck", "--batch", "0"},
         };
         for (String[] args : bad) {
-            Run r = run(args);
+            CommandRun r = run(args);
             String what = String.join(" ", args);
             assertEquals(2, r.code(), what + " -> " + r.err() + r.out());
             String err = r.err().strip();
@@ -104,13 +96,13 @@ class CliTest {
 
     @Test
     void architectureThatDoesNotFitTheDataIsNamed() {
-        Run r = run("train", "--arch", "10-10");
-        assertEquals("backprop-cl: --arch 10-10 takes 10 inputs, but mnist-10k has 784 features per sample", r.err().strip());
+        CommandRun r = run("train", "--arch", "10-10");
+        assertEquals("backprop-cl: the network 10-10 takes 10 inputs, but --data mnist-10k has 784 features per sample", r.err().strip());
     }
 
     @Test
     void helpExplainsEveryOption() {
-        Run r = run("train", "--help");
+        CommandRun r = run("train", "--help");
         assertEquals(0, r.code());
         for (String opt : new String[] {"--arch", "--activation", "--output", "--cost", "--init", "--epochs", "--batch", "--lr",
             "--seed", "--data", "--save", "--init-from", "--no-shuffle", "--engine", "--device", "--optimizer", "--weight-decay",
@@ -122,7 +114,7 @@ class CliTest {
 
     @Test
     void gradcheckPasses() {
-        Run r = run("gradcheck");
+        CommandRun r = run("gradcheck");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("gradcheck: PASS"), r.out());
         assertFalse(r.out().contains("FAIL"), r.out());
@@ -130,21 +122,21 @@ class CliTest {
 
     @Test
     void devicesNeverFails() {
-        Run r = run("devices");
+        CommandRun r = run("devices");
         assertEquals(0, r.code(), r.err());
         assertFalse(r.out().isBlank());
     }
 
     @Test
     void missingOpenClDeviceIndexIsAUserError() {
-        Run r = run("train", "--engine", "opencl", "--device", "99", "--epochs", "0");
+        CommandRun r = run("train", "--engine", "opencl", "--device", "99", "--epochs", "0");
         assertEquals(2, r.code(), r.out());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 
     @Test
     void compareTwoReferenceEnginesAgreesExactly() {
-        Run r = run("compare", "--engines", "reference,reference", "--steps", "3", "--arch", "784-8-10", "--train-samples", "100");
+        CommandRun r = run("compare", "--engines", "reference,reference", "--steps", "3", "--arch", "784-8-10", "--train-samples", "100");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("compare: PASS"), r.out());
     }

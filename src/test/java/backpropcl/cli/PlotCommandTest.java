@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import static backpropcl.testing.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,12 +11,11 @@ import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import backpropcl.testing.CommandRun;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.MetricsFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,15 +30,6 @@ class PlotCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static BufferedImage png(Path file) throws IOException {
         assertTrue(Files.isRegularFile(file), file + " was not written");
@@ -47,7 +38,7 @@ class PlotCommandTest {
         return image;
     }
 
-    static void assertUserError(Run r, String expected) {
+    static void assertUserError(CommandRun r, String expected) {
         assertEquals(2, r.code(), r.out() + r.err());
         String err = r.err().strip();
         assertEquals(1, err.lines().count(), "more than one line:\n" + err);
@@ -93,7 +84,7 @@ class PlotCommandTest {
     void plotsAMetricsFileAndPrintsThePaths() throws IOException {
         Path csv = metrics("run.csv", 4, true);
         Path out = dir.resolve("plots");
-        Run r = run("plot", csv.toString(), "--out", out.toString());
+        CommandRun r = run("plot", csv.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of(out.resolve("loss.png").toString(), out.resolve("accuracy.png").toString()), r.out().lines().toList());
         for (String name : new String[] {"loss.png", "accuracy.png"}) {
@@ -111,7 +102,7 @@ class PlotCommandTest {
         Path b = metrics("adam/metrics.csv", 3, true);
         Path c = metrics("other.jsonl", 2, true);
         Path out = dir.resolve("compare");
-        Run r = run("plot", a.toString(), b.toString(), c.toString(), "--out", out.toString());
+        CommandRun r = run("plot", a.toString(), b.toString(), c.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(800, png(out.resolve("loss.png")).getWidth());
         assertEquals(800, png(out.resolve("accuracy.png")).getWidth());
@@ -120,7 +111,7 @@ class PlotCommandTest {
     @Test
     void confusionOfAModelPrintsTheAccuracyAndWritesThePng() throws IOException {
         Path out = dir.resolve("c");
-        Run r = run("plot", "--confusion", "--model", boundaryModel().toString(), "--data", points().toString(),
+        CommandRun r = run("plot", "--confusion", "--model", boundaryModel().toString(), "--data", points().toString(),
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         // The test split is the last 20% of the CSV: two points, both right.
@@ -132,7 +123,7 @@ class PlotCommandTest {
     @Test
     void boundaryOfATwoInputModelIsWritten() throws IOException {
         Path out = dir.resolve("b");
-        Run r = run("plot", "--boundary", "--model", boundaryModel().toString(), "--data", points().toString(),
+        CommandRun r = run("plot", "--boundary", "--model", boundaryModel().toString(), "--data", points().toString(),
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(out.resolve("boundary.png").toString(), r.out().strip());
@@ -183,7 +174,7 @@ class PlotCommandTest {
 
     @Test
     void helpShowsExamples() {
-        Run r = run("plot", "--help");
+        CommandRun r = run("plot", "--help");
         assertEquals(0, r.code());
         for (String s : new String[] {"METRICS_FILE", "--out", "--confusion", "--boundary", "--model", "--data", "Examples",
             "points:moons"}) {

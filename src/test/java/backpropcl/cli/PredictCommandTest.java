@@ -3,6 +3,7 @@ package backpropcl.cli;
 import static backpropcl.data.DigitImages.grey;
 import static backpropcl.data.DigitImages.record;
 import static backpropcl.data.DigitImages.write;
+import static backpropcl.testing.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,14 +16,13 @@ import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import backpropcl.testing.CommandRun;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,15 +54,6 @@ class PredictCommandTest {
     static Path images;
     static Path labels;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void models() throws IOException {
@@ -146,7 +137,7 @@ class PredictCommandTest {
     }
 
     private static JsonArray json(String... args) {
-        Run r = run(args);
+        CommandRun r = run(args);
         assertEquals(0, r.code(), r.err());
         return JsonParser.parseString(r.out()).getAsJsonArray();
     }
@@ -174,7 +165,7 @@ class PredictCommandTest {
             args.add(write(grey(record(i), 1, 0, true), "png", dir.resolve("inverted" + i + ".png")).toString());
             args.add(write(grey(record(i), 4, 16, true), "jpeg", dir.resolve("large" + i + ".jpg")).toString());
         }
-        Run r = run(args.toArray(String[]::new));
+        CommandRun r = run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         List<Line> lines = lines(r.out());
         assertEquals(3 * RECORDS, lines.size());
@@ -188,7 +179,7 @@ class PredictCommandTest {
     @Test
     void textShowsSortedProbabilitiesThatSumToOneAndTheLabel() {
         Dataset test = DigitImages.mnistTest();
-        Run r = run("predict", "--model", softmaxModel.toString(), "--top", "10", idx(0), idx(1));
+        CommandRun r = run("predict", "--model", softmaxModel.toString(), "--top", "10", idx(0), idx(1));
         assertEquals(0, r.code(), r.err());
         List<Line> lines = lines(r.out());
         assertEquals(2, lines.size());
@@ -248,7 +239,7 @@ class PredictCommandTest {
 
     @Test
     void outputsThatAreNotSoftmaxAreCalledScores() {
-        Run text = run("predict", "--model", sigmoidModel.toString(), idx(0));
+        CommandRun text = run("predict", "--model", sigmoidModel.toString(), idx(0));
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().matches("(?s).*: \\d \\(score [0-9.]+\\), \\d \\(score .*"), text.out());
         JsonArray a = json("predict", "--model", sigmoidModel.toString(), "--json", idx(0));
@@ -294,7 +285,7 @@ class PredictCommandTest {
         };
         for (Object[] c : bad) {
             String[] args = (String[]) c[0];
-            Run r = run(args);
+            CommandRun r = run(args);
             String what = String.join(" ", args);
             assertEquals(2, r.code(), what + " -> " + r.err() + r.out());
             assertEquals("", r.out(), what + ": printed predictions before the error");
@@ -310,7 +301,7 @@ class PredictCommandTest {
 
     @Test
     void helpSaysRecordsCountFromZero() {
-        Run r = run("predict", "--help");
+        CommandRun r = run("predict", "--help");
         assertEquals(0, r.code());
         for (String s : new String[] {"--model", "--top", "--json", "idx:PATH#N", "counting from 0", "score"}) {
             assertTrue(r.out().contains(s), "predict --help lacks " + s + ":\n" + r.out());

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import static backpropcl.testing.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,12 +9,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.selftest.Role;
+import backpropcl.testing.CommandRun;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,15 +28,6 @@ class SelftestCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** Skips without an OpenCL device, except under CI=true, where CI installs PoCL and a missing device is a failure. */
     private static DeviceInfo firstDeviceOrSkip() {
@@ -53,7 +44,7 @@ class SelftestCommandTest {
 
     @Test
     void helpSaysWhatItIsForAndHowItExits() {
-        Run r = run("selftest", "--help");
+        CommandRun r = run("selftest", "--help");
         assertEquals(0, r.code());
         String help = r.out().replaceAll("\\s+", " ");   // picocli wraps lines at its own width
         for (String s : new String[] {"new workstation", "reference engine", "--device", "--json", "forward (z)", "Exit code 0",
@@ -66,7 +57,7 @@ class SelftestCommandTest {
     @Test
     void passesOnTheDefaultDeviceWithEveryRoleInTheTable() {
         DeviceInfo d = firstDeviceOrSkip();
-        Run r = run("selftest");
+        CommandRun r = run("selftest");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().startsWith("selftest on OpenCL device " + d.index() + ": " + d.name()), r.out());
         assertTrue(r.out().contains("driver " + d.driverVersion()), r.out());
@@ -86,7 +77,7 @@ class SelftestCommandTest {
     @Test
     void jsonHasTheDeviceAndEveryRow() {
         DeviceInfo d = firstDeviceOrSkip();
-        Run r = run("selftest", "--json", "--device", String.valueOf(d.index()));
+        CommandRun r = run("selftest", "--json", "--device", String.valueOf(d.index()));
         assertEquals(0, r.code(), r.out() + r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertTrue(o.get("pass").getAsBoolean());
@@ -107,7 +98,7 @@ class SelftestCommandTest {
 
     @Test
     void aDeviceThatDoesNotExistIsAOneLineUserError() {
-        Run r = run("selftest", "--device", "99");
+        CommandRun r = run("selftest", "--device", "99");
         assertEquals(2, r.code(), r.out());
         String err = r.err().strip();
         assertEquals(1, err.lines().count(), err);

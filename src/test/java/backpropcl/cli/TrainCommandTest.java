@@ -1,10 +1,10 @@
 package backpropcl.cli;
 
-import static backpropcl.cli.CliTest.run;
+import static backpropcl.testing.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import backpropcl.cli.CliTest.Run;
+import backpropcl.testing.CommandRun;
 import backpropcl.train.Checkpoint;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.MetricsFile;
@@ -39,7 +39,7 @@ class TrainCommandTest {
         Path cp = dir.resolve("cp");
         Path metrics = dir.resolve("m.csv");
         Path plots = dir.resolve("plots");
-        Run first = run(args("--optimizer", "adam", "--epochs", "3", "--checkpoint-dir", cp.toString(), "--metrics",
+        CommandRun first = run(args("--optimizer", "adam", "--epochs", "3", "--checkpoint-dir", cp.toString(), "--metrics",
                 metrics.toString(), "--plot", plots.toString()));
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("training 2-16-16-2"), "the widths come from the data: " + first.out());
@@ -50,7 +50,7 @@ class TrainCommandTest {
         }
         assertEquals(new Position(3, 0), Checkpoint.load(cp).next());
 
-        Run more = run(args("--resume", cp.toString(), "--epochs", "5", "--metrics", metrics.toString()));
+        CommandRun more = run(args("--resume", cp.toString(), "--epochs", "5", "--metrics", metrics.toString()));
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("resumed from"), more.out());
         assertTrue(more.out().contains("epoch   4") && !more.out().contains("epoch   3 "), more.out());
@@ -77,7 +77,7 @@ class TrainCommandTest {
             {"--expand"},
         };
         for (String[] b : bad) {
-            Run r = run(args(b));
+            CommandRun r = run(args(b));
             assertEquals(2, r.code(), String.join(" ", b) + ": " + r.out() + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().startsWith("backprop-cl: "), r.err());
@@ -116,12 +116,12 @@ class TrainCommandTest {
         Position at = Checkpoint.load(cp).next();
         int epochs = at.epoch() + 2;
 
-        Run resumed = run(args2("--resume", cp.toString(), "--epochs", Integer.toString(epochs)));
+        CommandRun resumed = run(args2("--resume", cp.toString(), "--epochs", Integer.toString(epochs)));
         assertEquals(0, resumed.code(), resumed.err());
         Path whole = dir.resolve("whole");
         List<String> straight = new ArrayList<>(List.of("train", "--epochs", Integer.toString(epochs), "--checkpoint-dir", whole.toString()));
         straight.addAll(List.of(training));
-        Run never = run(straight.toArray(new String[0]));
+        CommandRun never = run(straight.toArray(new String[0]));
         assertEquals(0, never.code(), never.err());
         assertTrue(Checkpoint.load(cp).state().bitwiseEquals(Checkpoint.load(whole).state()),
                 "stopped at " + at + ", resumed: not where the uninterrupted run ends");

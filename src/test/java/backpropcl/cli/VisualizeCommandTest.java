@@ -2,19 +2,19 @@ package backpropcl.cli;
 
 import static backpropcl.cli.PlotCommandTest.assertUserError;
 import static backpropcl.cli.PlotCommandTest.png;
-import static backpropcl.cli.PlotCommandTest.run;
+import static backpropcl.testing.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import backpropcl.cli.PlotCommandTest.Run;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import backpropcl.plot.TileGrid;
+import backpropcl.testing.CommandRun;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ class VisualizeCommandTest {
     @Test
     void weightsOfAnMnistShapedModel() throws IOException {
         Path out = dir.resolve("w/weights.png");
-        Run r = run("visualize", "--model", model("784-5-10", 1).toString(), "--out", out.toString());
+        CommandRun r = run("visualize", "--model", model("784-5-10", 1).toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(out.toString(), r.out().strip());
         BufferedImage image = png(out);
@@ -69,7 +69,7 @@ class VisualizeCommandTest {
         }
         Path data = Files.writeString(dir.resolve("pixels.csv"), csv);
         Path out = dir.resolve("g.png");
-        Run r = run("visualize", "--model", model("4-3-2", 2).toString(), "--gradients", "--data", data.toString(),
+        CommandRun r = run("visualize", "--model", model("4-3-2", 2).toString(), "--gradients", "--data", data.toString(),
                 "--samples", "8", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         BufferedImage image = png(out);
@@ -94,7 +94,7 @@ class VisualizeCommandTest {
 
     @Test
     void helpNamesTheDefaults() {
-        Run r = run("visualize", "--help");
+        CommandRun r = run("visualize", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("weights.png") && r.out().contains("gradients.png") && r.out().contains("--samples"), r.out());
     }

@@ -1,7 +1,7 @@
 package backpropcl.data;
 
-import static backpropcl.data.IdxReaderTest.gzip;
 import static backpropcl.data.IdxReaderTest.idx;
+import static backpropcl.testing.TestBytes.gzip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

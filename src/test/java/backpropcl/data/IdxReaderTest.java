@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropcl.testing.TestBytes;
 import backpropcl.data.IdxReader.Idx;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -48,15 +48,6 @@ class IdxReaderTest {
         return b.array();
     }
 
-    static byte[] gzip(byte[] plain) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(plain);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 
     private byte[] randomBytes(int n) {
         byte[] b = new byte[n];
@@ -94,7 +85,7 @@ class IdxReaderTest {
     @Test
     void roundTripGzip() {
         byte[] data = randomBytes(7 * 3);
-        byte[] file = gzip(idx(0x08, new int[] {7, 3}, data));
+        byte[] file = TestBytes.gzip(idx(0x08, new int[] {7, 3}, data));
         assertEquals(0x1f, file[0] & 0xFF);
         Idx idx = IdxReader.read("a.idx", new ByteArrayInputStream(file));
         assertArrayEquals(new int[] {7, 3}, idx.dims());
@@ -107,7 +98,7 @@ class IdxReaderTest {
         Path plainNamedGz = dir.resolve("labels.gz");
         java.nio.file.Files.write(plainNamedGz, idx(0x08, new int[] {4}, data));
         Path gzNamedPlain = dir.resolve("labels");
-        java.nio.file.Files.write(gzNamedPlain, gzip(idx(0x08, new int[] {4}, data)));
+        java.nio.file.Files.write(gzNamedPlain, TestBytes.gzip(idx(0x08, new int[] {4}, data)));
         assertArrayEquals(data, IdxReader.read(plainNamedGz).data());
         assertArrayEquals(data, IdxReader.read(gzNamedPlain).data());
     }
@@ -116,7 +107,7 @@ class IdxReaderTest {
     void imagesAndLabelsScalePixelsAndKeepLabels() {
         byte[] pixels = {0, (byte) 255, 51, (byte) 128, 1, 2, 3, 4, 5, 6, 7, 8};
         byte[] labels = {9, 0, 3};
-        Dataset d = readPair(gzip(idx(0x08, new int[] {3, 2, 2}, pixels)), idx(0x08, new int[] {3}, labels), 10);
+        Dataset d = readPair(TestBytes.gzip(idx(0x08, new int[] {3, 2, 2}, pixels)), idx(0x08, new int[] {3}, labels), 10);
         assertEquals(3, d.count());
         assertEquals(4, d.width());
         assertEquals(10, d.classes());
@@ -192,7 +183,7 @@ class IdxReaderTest {
         byte[] full = idx(0x08, new int[] {5, 2, 2}, randomBytes(20));
         byte[] cut = Arrays.copyOf(full, full.length - 7); // 13 of 20 pixel bytes: 3 records complete
         DataException e = assertThrows(DataException.class,
-                () -> readPair(gzip(cut), idx(0x08, new int[] {5}, new byte[5]), 10));
+                () -> readPair(TestBytes.gzip(cut), idx(0x08, new int[] {5}, new byte[5]), 10));
         assertEquals(IMAGES + ": truncated after record 3 of 5 (expected 20 bytes of pixels, found 13)", e.getMessage());
     }
 
@@ -220,7 +211,7 @@ class IdxReaderTest {
 
     @Test
     void truncatedGzip() {
-        byte[] gz = gzip(idx(0x08, new int[] {100, 8, 8}, randomBytes(6400)));
+        byte[] gz = TestBytes.gzip(idx(0x08, new int[] {100, 8, 8}, randomBytes(6400)));
         byte[] half = Arrays.copyOf(gz, gz.length / 2);
         assertDataError(IMAGES, () -> readPair(half, idx(0x08, new int[] {100}, new byte[100]), 10),
                 "corrupt or truncated gzip data");
@@ -231,7 +222,7 @@ class IdxReaderTest {
 
     @Test
     void corruptGzip() {
-        byte[] gz = gzip(idx(0x08, new int[] {100, 8, 8}, randomBytes(6400)));
+        byte[] gz = TestBytes.gzip(idx(0x08, new int[] {100, 8, 8}, randomBytes(6400)));
         for (int i = 20; i < gz.length - 20; i += 97) {
             gz[i] ^= (byte) 0x5A;
         }

@@ -11,9 +11,7 @@ import backpropcl.io.Safetensors.Tensor;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -242,30 +240,6 @@ class SafetensorsTest {
     }
 
     /** A stream that fails after {@code limit} bytes, as a full disk does. */
-    private static final class FailingStream extends FilterOutputStream {
-        private long left;
-
-        FailingStream(OutputStream out, long limit) {
-            super(out);
-            this.left = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len > left) {
-                out.write(b, off, (int) left);
-                left = 0;
-                throw new IOException("No space left on device");
-            }
-            out.write(b, off, len);
-            left -= len;
-        }
-    }
 
     private List<String> listing() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
@@ -282,7 +256,7 @@ class SafetensorsTest {
         LinkedHashMap<String, Tensor> big = new LinkedHashMap<>();
         big.put("w", new Tensor(new long[] {100_000}, new float[100_000]));
         ModelFileException e = assertThrows(ModelFileException.class,
-                () -> Safetensors.write(f, big, Map.of("version", "new"), out -> new FailingStream(out, 200_000)));
+                () -> Safetensors.write(f, big, Map.of("version", "new"), out -> new FullDiskTest.FullAfter(out, 200_000, false)));
         assertTrue(e.getMessage().startsWith(f + ": could not write (No space left on device)"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(f), "the old file is untouched");
         assertEquals(List.of("model.safetensors"), listing(), "no temporary file is left");
@@ -292,7 +266,7 @@ class SafetensorsTest {
     void failedFirstWriteLeavesNothing() throws IOException {
         Path f = dir.resolve("model.safetensors");
         assertThrows(ModelFileException.class,
-                () -> Safetensors.write(f, tiny(), null, out -> new FailingStream(out, 10)));
+                () -> Safetensors.write(f, tiny(), null, out -> new FullDiskTest.FullAfter(out, 10, false)));
         assertEquals(List.of(), listing());
     }
 

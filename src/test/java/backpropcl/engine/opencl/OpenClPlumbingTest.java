@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropcl.data.DataException;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -75,11 +76,11 @@ class OpenClPlumbingTest {
 
     @Test
     void aDataSetLargerThanTheDeviceIsRefusedBeforeAllocating() {
-        OpenClException e = assertThrows(OpenClException.class,
+        DataException e = assertThrows(DataException.class,
                 () -> DeviceData.checkFits("gpu0", "mnist/train", 3L << 30, 1L << 20, 1L << 30, 8L << 30));
         assertTrue(e.getMessage().contains("mnist/train") && e.getMessage().contains("gpu0")
                 && e.getMessage().contains("in chunks"), e.getMessage());
-        assertThrows(OpenClException.class, () -> DeviceData.checkFits("gpu0", "x", 1L << 29, 1L << 20, 1L << 30, 1L << 29));
+        assertThrows(DataException.class, () -> DeviceData.checkFits("gpu0", "x", 1L << 29, 1L << 20, 1L << 30, 1L << 29));
         DeviceData.checkFits("gpu0", "x", 1L << 29, 1L << 20, 1L << 30, 8L << 30);
     }
 
