@@ -5,19 +5,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C (SIGINT) during training: the first one asks every run in progress to stop after its
  * current batch (the trainer then writes a checkpoint), a second one ends the JVM at once with exit
- * code 130. Used in a try-with-resources block; the JVM's handler is installed while at least one
- * block is open (trainings may run side by side in one JVM) and the previous one comes back after
- * the last closes.
+ * code 130. Used in a try-with-resources block; trainings may run side by side in one JVM.
+ *
+ * <p>The handler is installed once and stays: sun.misc.Signal cannot hand back the JVM's own
+ * handler (it returns null for it), so with no run in progress ours does what that one does,
+ * System.exit with 130, shutdown hooks included.
  */
 final class InterruptSignal implements BooleanSupplier, AutoCloseable {
-    private static final Signal INT = new Signal("INT");
     private static final Set<InterruptSignal> ACTIVE = ConcurrentHashMap.newKeySet();
-    private static SignalHandler previous;
     private static boolean installed;
 
     private final AtomicBoolean requested = new AtomicBoolean();
@@ -29,23 +28,20 @@ final class InterruptSignal implements BooleanSupplier, AutoCloseable {
 
     /** Starts listening; where the JVM does not allow it (e.g. -Xrs), Ctrl-C keeps its default and this never fires. */
     static synchronized InterruptSignal install(Runnable onFirst) {
-        InterruptSignal s = new InterruptSignal(onFirst);
-        if (ACTIVE.isEmpty() && !installed) {
+        if (!installed) {
             try {
-                previous = Signal.handle(INT, InterruptSignal::dispatch);
+                Signal.handle(new Signal("INT"), InterruptSignal::dispatch);
                 installed = true;
             } catch (IllegalArgumentException e) {
-                installed = false;   // the signal is reserved: training can only be killed, not stopped
+                // The signal is reserved: training can only be killed, not stopped cleanly.
             }
         }
+        InterruptSignal s = new InterruptSignal(onFirst);
         ACTIVE.add(s);
         return s;
     }
 
-    /**
-     * The first Ctrl-C asks each run to stop; one when every run was asked already ends the JVM at
-     * once, and one with no run in progress ends it as Ctrl-C does (shutdown hooks run).
-     */
+    /** Asks each run to stop; when every run was asked already, or none is in progress, ends the JVM. */
     private static void dispatch(Signal sig) {
         if (ACTIVE.isEmpty()) {
             System.exit(ExitCodes.INTERRUPTED);
@@ -69,14 +65,6 @@ final class InterruptSignal implements BooleanSupplier, AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (InterruptSignal.class) {
-            ACTIVE.remove(this);
-            // sun.misc.Signal gives null for the JVM's own handler, which it cannot hand back: then
-            // ours stays, and with no run in progress it exits as that one would.
-            if (ACTIVE.isEmpty() && installed && previous != null) {
-                Signal.handle(INT, previous);
-                installed = false;
-            }
-        }
+        ACTIVE.remove(this);
     }
 }

@@ -46,11 +46,11 @@ class ResourceTest {
     /** Open/close cycles per engine. */
     static final int CYCLES = 1000;
     /**
-     * Cycles of the OpenCL engine by default: each one builds the kernels (about 105 ms on PoCL, its
-     * kernel cache notwithstanding), so 1,000 take over two minutes on two cores; the full count runs
-     * with -Dbackpropcl.openclCycles=1000.
+     * Cycles of the OpenCL engine, as many as the others: each one builds the kernels (about 105 ms
+     * on PoCL, its kernel cache notwithstanding), so they take about 80 s on two cores;
+     * -Dbackpropcl.openclCycles=N runs fewer when iterating.
      */
-    static final int OPENCL_CYCLES = 200;
+    static final int OPENCL_CYCLES = 1000;
     /** The cycle whose sample is the baseline: the JIT, class loading and PoCL's caches have settled. */
     static final int WARM_CYCLE = 100;
     /** Growth of the heap in use after a GC, from the warm sample to the last. */
