@@ -78,16 +78,20 @@ final class KernelTuner {
                 break;
         }
         String key = key(product, rows, n, m);
-        String known = cache.get(key);
-        if (known != null) {
-            Variant v = Variant.parse(known, kernels.tile());
-            if (v != null && legal(product, v)) {
-                return v;
+        // One cache per file in the JVM: holding it from lookup to store makes two engines that need
+        // the same shape at once agree (the second waits for the first's timing and reads its choice).
+        synchronized (cache) {
+            String known = cache.get(key);
+            if (known != null) {
+                Variant v = Variant.parse(known, kernels.tile());
+                if (v != null && legal(product, v)) {
+                    return v;
+                }
             }
+            Variant best = time(product, rows, n, m);
+            cache.put(key, best.toString());
+            return best;
         }
-        Variant best = time(product, rows, n, m);
-        cache.put(key, best.toString());
-        return best;
     }
 
     /** The blocked family at the largest of 4 and 1 work-items the kernel allows. */
