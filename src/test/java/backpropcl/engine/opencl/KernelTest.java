@@ -13,9 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.engine.opencl.OpenClTestSupport.Guarded;
+import backpropcl.engine.OptimizerStep;
+import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
-import backpropcl.model.Inference;
 import backpropcl.model.Cost;
+import backpropcl.model.Inference;
+import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
+import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -213,6 +219,80 @@ class KernelTest {
             assertRelNorm(what + " nablaB", gb, gbGot, RTOL, seed);
             assertClose(what + " W after", wNew, wb.readChecked(what + " W"), ATOL, RTOL, seed);
             assertClose(what + " b after", bNew, bb.readChecked(what + " b"), ATOL, RTOL, seed);
+        }
+    }
+
+    /** Every rule with and without weight decay, on odd shapes, at Adam's first step and a later one. */
+    static Stream<Arguments> optimizerSteps() {
+        int[][] shapes = {{1, 1}, {3, 17}, {10, 784}, {300, 7}};
+        List<Arguments> out = new ArrayList<>();
+        long seed = 500;
+        for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+            for (double decay : new double[] {0, 0.05}) {
+                int[] shape = shapes[(int) (seed % shapes.length)];
+                out.add(Arguments.of(kind, decay, shape[0], shape[1], seed % 2 == 0 ? 1L : 7L, seed++));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * optimizer_step (kernels/update.cl) on the weights and biases of a dense layer of n x m, from
+     * random parameters, gradients and state, against one update of the reference engine given the
+     * same numbers; the guard after every tensor the kernel writes stays poisoned.
+     */
+    @ParameterizedTest(name = "{0} decay {1} n={2} m={3} step {4}")
+    @MethodSource("optimizerSteps")
+    void optimizerStepMatchesTheReference(Optimizer.Kind kind, double decay, int n, int m, long step, long seed) {
+        Random rnd = new Random(seed);
+        Optimizer o = Optimizer.of(kind).withMomentum(0.8).withBetas(0.85, 0.99).withEpsilon(1e-6).withWeightDecay(decay);
+        double lr = kind.isAdam() ? 0.01 : 0.3;
+        Network net = Network.of(m + "-" + n, Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Parameters p = Parameters.zeros(net);
+        System.arraycopy(gaussian(rnd, n * m, 0.5), 0, p.weights(0), 0, n * m);
+        System.arraycopy(gaussian(rnd, n, 0.5), 0, p.biases(0), 0, n);
+        float[] gw = gaussian(rnd, n * m, 0.1);
+        float[] gb = gaussian(rnd, n, 0.1);
+        TrainingState before = TrainingState.fresh(p, o);
+        before.setSteps(step - 1);
+        float[][] slotW = new float[kind.slots()][];
+        float[][] slotB = new float[kind.slots()][];
+        for (int k = 0; k < kind.slots(); k++) {
+            // Adam's second moment is a mean of squares: never negative.
+            slotW[k] = k == 1 ? uniform(rnd, n * m, 0, 0.01) : gaussian(rnd, n * m, 0.1);
+            slotB[k] = k == 1 ? uniform(rnd, n, 0, 0.01) : gaussian(rnd, n, 0.1);
+            TrainingState.copy(slotW[k], before.slotWeights(k, 0));
+            TrainingState.copy(slotB[k], before.slotBiases(k, 0));
+        }
+        TrainingState expected;
+        try (ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            ref.setState(before);
+            TrainingState.copy(gw, ref.nablaW(0));
+            TrainingState.copy(gb, ref.nablaB(0));
+            ref.update(lr);
+            expected = ref.state();
+        }
+        OptimizerStep c = OptimizerStep.of(o, lr, step);
+        String what = "optimizer_step " + o.describe() + " " + n + "x" + m + " step " + step;
+        try (Guarded wb = new Guarded(ctx, n * m, "W").with(p.weights(0)); Guarded bb = new Guarded(ctx, n, "b").with(p.biases(0));
+             ClBuffer gwb = floats(ctx, gw, "nablaW"); ClBuffer gbb = floats(ctx, gb, "nablaB");
+             Guarded s1w = new Guarded(ctx, n * m, "s1 W"); Guarded s2w = new Guarded(ctx, n * m, "s2 W");
+             Guarded s1b = new Guarded(ctx, n, "s1 b"); Guarded s2b = new Guarded(ctx, n, "s2 b")) {
+            Guarded[] sw = {s1w, s2w};
+            Guarded[] sb = {s1b, s2b};
+            for (int k = 0; k < kind.slots(); k++) {
+                sw[k].with(slotW[k]);
+                sb[k].with(slotB[k]);
+            }
+            device.optimizerStep(wb.buf, gwb, kind.slots() > 0 ? s1w.buf : null, kind.slots() > 1 ? s2w.buf : null, n * m, c, true);
+            device.optimizerStep(bb.buf, gbb, kind.slots() > 0 ? s1b.buf : null, kind.slots() > 1 ? s2b.buf : null, n, c, false);
+            assertClose(what + " W", expected.weights(0), wb.readChecked(what + " W"), ATOL, RTOL, seed);
+            assertClose(what + " b", expected.biases(0), bb.readChecked(what + " b"), ATOL, RTOL, seed);
+            for (int k = 0; k < kind.slots(); k++) {
+                String slot = what + " " + kind.slotName(k);
+                assertClose(slot + " W", expected.slotWeights(k, 0), sw[k].readChecked(slot + " W"), ATOL, RTOL, seed);
+                assertClose(slot + " b", expected.slotBiases(k, 0), sb[k].readChecked(slot + " b"), ATOL, RTOL, seed);
+            }
         }
     }
 
