@@ -8,6 +8,13 @@ public final class EngineInputs {
     private EngineInputs() {
     }
 
+    /** What is handed in was made for the engine's network; {@code whatIs} names it with its verb, e.g. "parameters are". */
+    public static void checkNetwork(Network engine, Network given, String whatIs) {
+        if (!given.equals(engine)) {
+            throw new IllegalArgumentException(whatIs + " for " + given + ", engine is for " + engine);
+        }
+    }
+
     /** The data set's width is the network's input and its labels fit the output layer. */
     public static void checkShape(Network net, Dataset data) {
         if (data.width() != net.inputSize()) {

@@ -139,4 +139,20 @@ public final class TrainingState {
             to[i] = (float) from[i];
         }
     }
+
+    /** The first {@code count} floats as a new double array (exact). */
+    public static double[] doubles(float[] from, int count) {
+        double[] d = new double[count];
+        for (int i = 0; i < count; i++) {
+            d[i] = from[i];
+        }
+        return d;
+    }
+
+    /** The doubles as a new float array (rounded). */
+    public static float[] floats(double[] from) {
+        float[] f = new float[from.length];
+        copy(from, f);
+        return f;
+    }
 }

@@ -131,9 +131,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void setParameters(Parameters p) {
         live();
-        if (!p.network().equals(net)) {
-            throw new IllegalArgumentException("parameters are for " + p.network() + ", engine is for " + net);
-        }
+        EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < layers; l++) {
             System.arraycopy(p.weights(l), 0, w[l], 0, w[l].length);
             System.arraycopy(p.biases(l), 0, b[l], 0, b[l].length);
@@ -381,9 +379,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void setState(TrainingState s) {
         live();
-        if (!s.network().equals(net)) {
-            throw new IllegalArgumentException("training state is for " + s.network() + ", engine is for " + net);
-        }
+        EngineInputs.checkNetwork(net, s.network(), "training state is");
         setParameters(s.parameters());
         setOptimizer(s.optimizer());
         steps = s.steps();
@@ -445,17 +441,9 @@ public final class CpuEngine implements Engine {
             throw new IllegalStateException("no batch has been trained yet");
         }
         int block = lastRows * net.size(l + 1);
-        return new LayerTrace(toDouble(step.z[l], block), toDouble(step.a[l], block), toDouble(step.delta[l], block),
-                toDouble(gradW[l], gradW[l].length), toDouble(gradB[l], gradB[l].length), toDouble(w[l], w[l].length),
-                toDouble(b[l], b[l].length));
-    }
-
-    private static double[] toDouble(float[] f, int count) {
-        double[] d = new double[count];
-        for (int i = 0; i < count; i++) {
-            d[i] = f[i];
-        }
-        return d;
+        return new LayerTrace(TrainingState.doubles(step.z[l], block), TrainingState.doubles(step.a[l], block), TrainingState.doubles(step.delta[l], block),
+                TrainingState.doubles(gradW[l], gradW[l].length), TrainingState.doubles(gradB[l], gradB[l].length), TrainingState.doubles(w[l], w[l].length),
+                TrainingState.doubles(b[l], b[l].length));
     }
 
     private void checkShape(Dataset data) {

@@ -242,9 +242,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     @Override
     public void setParameters(Parameters p) {
         live();
-        if (!p.network().equals(net)) {
-            throw new IllegalArgumentException("parameters are for " + p.network() + ", engine is for " + net);
-        }
+        EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < layers; l++) {
             w[l].write(p.weights(l));
             b[l].write(p.biases(l));
@@ -335,25 +333,18 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     @Override
     public void setState(TrainingState s) {
         live();
-        if (!s.network().equals(net)) {
-            throw new IllegalArgumentException("training state is for " + s.network() + ", engine is for " + net);
-        }
+        EngineInputs.checkNetwork(net, s.network(), "training state is");
         setParameters(s.parameters());
         setOptimizer(s.optimizer());
         steps = s.steps();
         for (int k = 0; k < slotW.length; k++) {
             for (int l = 0; l < layers; l++) {
-                slotW[k][l].write(toFloat(s.slotWeights(k, l)));
-                slotB[k][l].write(toFloat(s.slotBiases(k, l)));
+                slotW[k][l].write(TrainingState.floats(s.slotWeights(k, l)));
+                slotB[k][l].write(TrainingState.floats(s.slotBiases(k, l)));
             }
         }
     }
 
-    private static float[] toFloat(double[] d) {
-        float[] f = new float[d.length];
-        TrainingState.copy(d, f);
-        return f;
-    }
 
     @Override
     public void setTrainingData(Dataset data) {
@@ -635,12 +626,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     private static double[] read(ClBuffer buf, int count) {
-        float[] f = new float[count];
-        buf.read(0, f, 0, count);
         double[] d = new double[count];
-        for (int i = 0; i < count; i++) {
-            d[i] = f[i];
-        }
+        readInto(buf, d);
         return d;
     }
 

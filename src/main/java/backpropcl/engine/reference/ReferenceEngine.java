@@ -2,6 +2,7 @@ package backpropcl.engine.reference;
 
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
+import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Inference;
@@ -93,12 +94,10 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public void setParameters(Parameters p) {
-        if (!p.network().equals(net)) {
-            throw new IllegalArgumentException("parameters are for " + p.network() + ", engine is for " + net);
-        }
+        EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < layers; l++) {
-            w[l] = toDouble(p.weights(l));
-            b[l] = toDouble(p.biases(l));
+            w[l] = TrainingState.doubles(p.weights(l), p.weights(l).length);
+            b[l] = TrainingState.doubles(p.biases(l), p.biases(l).length);
         }
     }
 
@@ -106,8 +105,8 @@ public final class ReferenceEngine implements Engine {
     public Parameters parameters() {
         Parameters p = Parameters.zeros(net);
         for (int l = 0; l < layers; l++) {
-            toFloat(w[l], p.weights(l));
-            toFloat(b[l], p.biases(l));
+            TrainingState.copy(w[l], p.weights(l));
+            TrainingState.copy(b[l], p.biases(l));
         }
         return p;
     }
@@ -328,9 +327,7 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public void setState(TrainingState s) {
-        if (!s.network().equals(net)) {
-            throw new IllegalArgumentException("training state is for " + s.network() + ", engine is for " + net);
-        }
+        EngineInputs.checkNetwork(net, s.network(), "training state is");
         int slots = s.optimizer().kind().slots();
         double[][][] sw = new double[slots][layers][];
         double[][][] sb = new double[slots][layers][];
@@ -420,19 +417,5 @@ public final class ReferenceEngine implements Engine {
     @Override
     public void close() {
         // Nothing native to release.
-    }
-
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
-
-    private static void toFloat(double[] d, float[] f) {
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
     }
 }
