@@ -96,7 +96,7 @@ public final class ModelFile {
     }
 
     private static Tensor tensor(long[] shape, double[] values, boolean exact) {
-        return exact ? Tensor.f64(shape, values.clone()) : new Tensor(shape, floats(values));
+        return exact ? Tensor.f64(shape, values.clone()) : new Tensor(shape, TrainingState.floats(values));
     }
 
     private static LinkedHashMap<String, Tensor> parameterTensors(Parameters p) {
@@ -122,12 +122,6 @@ public final class ModelFile {
 
     static String slotName(String tensor, Optimizer.Kind kind, int slot) {
         return "optimizer." + tensor + "." + kind.slotName(slot);
-    }
-
-    private static float[] floats(double[] d) {
-        float[] f = new float[d.length];
-        TrainingState.copy(d, f);
-        return f;
     }
 
     /** Reads a model file: the network from its metadata, the parameters from its tensors. */
@@ -194,17 +188,25 @@ public final class ModelFile {
     }
 
     private static long steps(Path file, Map<String, String> meta) {
-        String v = meta.get("optimizer_steps");
+        return wholeNumber(file, meta, "optimizer_steps", Long.MAX_VALUE, "metadata");
+    }
+
+    /**
+     * The whole number from 0 to {@code max} under {@code key} in a file's metadata, or an error
+     * naming the file, {@code where} (e.g. "checkpoint metadata") and the key.
+     */
+    public static long wholeNumber(Path file, Map<String, String> meta, String key, long max, String where) {
+        String v = meta.get(key);
         try {
-            long steps = Long.parseLong(v == null ? "" : v);
-            if (steps >= 0) {
-                return steps;
+            long n = Long.parseLong(v == null ? "" : v);
+            if (n >= 0 && n <= max) {
+                return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ModelFileException(file + ": metadata optimizer_steps is '" + Safetensors.printable(v)
-                + "'; expected a whole number of 0 or more");
+        String found = v == null ? "missing" : "'" + Safetensors.printable(v) + "'";
+        throw new ModelFileException(file + ": " + where + " '" + key + "' is " + found + "; expected a whole number of 0 or more");
     }
 
     /**

@@ -88,7 +88,8 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
         } catch (RuntimeException e) {   // NumberFormat or IllegalArgument from a key's value
             throw new ModelFileException(file + ": checkpoint metadata is not valid: " + e.getMessage(), e);
         }
-        Position next = new Position(count(file, m, "next_epoch"), count(file, m, "next_batch"));
+        Position next = new Position((int) ModelFile.wholeNumber(file, m, "next_epoch", Integer.MAX_VALUE, "checkpoint metadata"),
+                (int) ModelFile.wholeNumber(file, m, "next_batch", Integer.MAX_VALUE, "checkpoint metadata"));
         List<EpochMetrics> rows;
         try {
             rows = parseMetrics(m.getOrDefault("metrics", "[]"));
@@ -96,21 +97,6 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
             throw new ModelFileException(file + ": checkpoint metadata 'metrics' is not the list of epochs a checkpoint holds", e);
         }
         return new Checkpoint(saved.optimizerState(), config, next, rows, m.getOrDefault("data", ""));
-    }
-
-    /** A whole number of 0 or more from the metadata, or an error naming the key. */
-    private static int count(Path file, Map<String, String> m, String key) {
-        String v = m.get(key);
-        try {
-            int n = Integer.parseInt(v == null ? "" : v);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ModelFileException(file + ": checkpoint metadata '" + key + "' is " + (v == null ? "missing" : "'" + v + "'")
-                + "; expected a whole number of 0 or more");
     }
 
     private static String metricsJson(List<EpochMetrics> rows) {
