@@ -3,8 +3,6 @@ package backpropcl.cli;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
 import backpropcl.io.ModelFile;
-import backpropcl.model.Inference;
-import backpropcl.model.Parameters;
 import backpropcl.plot.ConfusionMatrix;
 import backpropcl.plot.Plots;
 import backpropcl.train.EpochMetrics;
@@ -38,9 +36,6 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --data points:moons --arch 2-16-2 --save moons.safetensors",
             "  backprop-cl plot --boundary --model moons.safetensors --data points:moons"})
 final class PlotCommand implements Callable<Integer> {
-    /** Test samples per forward pass of the confusion matrix, to bound the memory of Inference. */
-    private static final int CHUNK = 1024;
-
     @Spec
     CommandSpec spec;
 
@@ -144,8 +139,7 @@ final class PlotCommand implements Callable<Integer> {
             if (test.count() == 0) {
                 throw new UserError(data.name() + " has no test samples to draw a confusion matrix of");
             }
-            ConfusionMatrix m = ConfusionMatrix.of(predictions(saved.parameters(), test), test.labels(),
-                    saved.network().outputSize());
+            ConfusionMatrix m = ConfusionMatrix.of(saved.parameters(), test);
             String name = title != null ? title : data.name() + " test";
             o.printf(Locale.ROOT, "%s on %s test: accuracy %.4f (%d/%d)%n", model, data.name(), m.accuracy(), m.correct(),
                     m.total());
@@ -154,18 +148,5 @@ final class PlotCommand implements Callable<Integer> {
         if (boundary) {
             o.println(Plots.boundary(saved.parameters(), data.train(), out.resolve("boundary.png")));
         }
-    }
-
-    /** The predicted class of every sample, a chunk of samples at a time. */
-    private static int[] predictions(Parameters p, Dataset d) {
-        int[] pred = new int[d.count()];
-        int w = d.width();
-        for (int start = 0; start < d.count(); start += CHUNK) {
-            int rows = Math.min(CHUNK, d.count() - start);
-            float[] x = new float[rows * w];
-            System.arraycopy(d.features(), start * w, x, 0, x.length);
-            System.arraycopy(Inference.predictions(p, x, rows), 0, pred, start, rows);
-        }
-        return pred;
     }
 }

@@ -1,13 +1,11 @@
 package backpropcl.cli;
 
 import backpropcl.data.DataSplit;
-import backpropcl.data.Dataset;
 import backpropcl.data.Expansion;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
 import backpropcl.io.ModelFile;
-import backpropcl.model.Inference;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
@@ -306,9 +304,7 @@ final class TrainCommand implements Callable<Integer> {
             for (Path f : Plots.curves(rows, title, plot)) {
                 out.println("plot: " + f);
             }
-            Dataset test = data.test();
-            ConfusionMatrix m = ConfusionMatrix.of(Inference.predictions(p, test.features(), test.count()), test.labels(),
-                    net.outputSize());
+            ConfusionMatrix m = ConfusionMatrix.of(p, data.test());
             out.println("plot: " + Plots.confusion(m, title + ", test set", plot.resolve("confusion.png")));
             if (net.inputSize() == 2) {
                 out.println("plot: " + Plots.boundary(p, data.train(), plot.resolve("boundary.png")));

@@ -1,10 +1,17 @@
 package backpropcl.plot;
 
+import backpropcl.data.Dataset;
+import backpropcl.model.Inference;
+import backpropcl.model.Parameters;
+
 /**
  * Counts of (true class, predicted class) pairs over a data set: row t, column p holds how many
  * samples of class t were predicted as p. The diagonal holds the correct predictions.
  */
 public final class ConfusionMatrix {
+    /** Samples per forward pass on the host: bounds the double copies Inference makes of a large test set. */
+    private static final int CHUNK = 1024;
+
     private final long[][] counts;
 
     private ConfusionMatrix(long[][] counts) {
@@ -34,6 +41,19 @@ public final class ConfusionMatrix {
             c[labels[i]][predicted[i]]++;
         }
         return new ConfusionMatrix(c);
+    }
+
+    /** The matrix of the network with parameters {@code p} on every sample of {@code data}. */
+    public static ConfusionMatrix of(Parameters p, Dataset data) {
+        int[] pred = new int[data.count()];
+        int w = data.width();
+        for (int start = 0; start < data.count(); start += CHUNK) {
+            int rows = Math.min(CHUNK, data.count() - start);
+            float[] x = new float[rows * w];
+            System.arraycopy(data.features(), start * w, x, 0, x.length);
+            System.arraycopy(Inference.predictions(p, x, rows), 0, pred, start, rows);
+        }
+        return of(pred, data.labels(), p.network().outputSize());
     }
 
     public int classes() {
