@@ -171,7 +171,8 @@ final class TrainCommand implements Callable<Integer> {
     private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
         "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
         "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from"};
-    // --expand is not among them: it must be given again, and the data-name check below warns when it differs.
+    // --expand and --train-samples are not among them: they must be given again (a checkpoint's position past
+    // the data's batches is refused below).
 
     @Override
     public Integer call() {
@@ -264,7 +265,7 @@ final class TrainCommand implements Callable<Integer> {
                 run = trainer.resume(engine, data, from, listener);
             } else if (continueOptimizer) {
                 // A model saved with the same optimizer's state goes on from that state, at epoch 1 of this run.
-                run = trainer.resume(engine, data, new Checkpoint(savedState, config, Position.START, List.of(), dataOptions.data), listener);
+                run = trainer.runFrom(engine, data, savedState, listener);
             } else {
                 run = trainer.run(engine, data, listener);
             }

@@ -3,6 +3,7 @@ package backpropcl.train;
 import backpropcl.data.DataSplit;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
+import backpropcl.model.TrainingState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,12 @@ public final class Trainer {
     public Run resume(Engine engine, DataSplit data, Checkpoint from, TrainingListener listener) {
         engine.setState(from.state());
         return loop(engine, data, listener, from.next(), from.metrics());
+    }
+
+    /** Trains from {@code state}, parameters and optimizer state both (a model saved with its optimizer's state). */
+    public Run runFrom(Engine engine, DataSplit data, TrainingState state, TrainingListener listener) {
+        engine.setState(state);
+        return loop(engine, data, listener, Position.START, List.of());
     }
 
     private Run loop(Engine engine, DataSplit data, TrainingListener listener, Position from, List<EpochMetrics> earlier) {
