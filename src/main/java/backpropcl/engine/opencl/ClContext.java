@@ -61,7 +61,9 @@ final class ClContext implements AutoCloseable {
             CL.clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_SIZES, 3L * Sizeof.size_t, Pointer.to(v), null);
             return v;
         });
-        this.context = call("clCreateContext", () -> CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null));
+        synchronized (OpenClDevices.SETUP) {
+            this.context = call("clCreateContext", () -> CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null));
+        }
         try {
             // clCreateCommandQueue is deprecated in OpenCL 2.0 but is the call every 1.2 device has.
             @SuppressWarnings("deprecation")

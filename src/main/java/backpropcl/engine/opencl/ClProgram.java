@@ -32,7 +32,9 @@ final class ClProgram implements AutoCloseable {
         cl_program p = ctx.call("clCreateProgramWithSource",
                 () -> CL.clCreateProgramWithSource(ctx.context(), sources.length, sources, null, null));
         try {
-            CL.clBuildProgram(p, 1, new cl_device_id[] {ctx.device()}, options, null, null);
+            synchronized (OpenClDevices.SETUP) {   // see OpenClDevices.SETUP: not every runtime builds two programs at once safely
+                CL.clBuildProgram(p, 1, new cl_device_id[] {ctx.device()}, options, null, null);
+            }
         } catch (CLException e) {
             String log = buildLog(ctx, p);
             ctx.release("clReleaseProgram", () -> CL.clReleaseProgram(p));

@@ -75,6 +75,16 @@ public final class OpenClDevices {
         return p.handles().isEmpty() ? Optional.of(p.missing()) : Optional.empty();
     }
 
+    /**
+     * The lock for the runtime calls that set things up: device probing, context creation and
+     * program builds. PoCL 3.1 does not guard its device setup, and a test JVM opening two engines
+     * at once in two threads died of a SIGSEGV once in about five full test runs with probing
+     * already serialised (ConcurrencyTest; the crashing call was not isolated). These calls happen
+     * once per engine, so holding one lock across them costs nothing. Launches, reads and writes
+     * are not serialised.
+     */
+    static final Object SETUP = OpenClDevices.class;
+
     /** Turns on JOCL's exceptions (once); throws whatever loading the native library throws. */
     static synchronized void initJocl() {
         if (!exceptionsEnabled) {
