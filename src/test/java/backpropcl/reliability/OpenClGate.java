@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Assumptions;
  * when there is no OpenCL device, fail under CI=true, where PoCL is installed and a missing device
  * means a broken runtime.
  */
-final class OpenClGate {
+public final class OpenClGate {
     private OpenClGate() {
     }
 
-    static void requireDevice() {
+    public static void requireDevice() {
         Optional<String> why = OpenClDevices.unavailableReason();
         if (why.isPresent()) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {

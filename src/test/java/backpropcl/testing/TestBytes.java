@@ -30,4 +30,13 @@ public final class TestBytes {
         }
         return out.toByteArray();
     }
+
+    /** The SHA-256 of {@code bytes} in hex. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
