@@ -31,6 +31,16 @@ public final class DataOptions {
             description = "Use only the first N test samples (default: all).")
     Integer testSamples;
 
+    /** {@code source} as a path when it names an existing file or directory, else null (a data set's name). */
+    static Path asPath(String source) {
+        try {
+            Path p = Path.of(source);
+            return java.nio.file.Files.exists(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
     /** The data as read, its classes counted from its labels; kept for {@link #load}. */
     private DataSplit peeked;
 

@@ -2,39 +2,49 @@ package backpropcl.cli;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import sun.misc.Signal;
 
 /**
- * Ctrl-C (SIGINT) during training: the first one asks every run in progress to stop after its
- * current batch (the trainer then writes a checkpoint), a second one ends the JVM at once with exit
- * code 130. Used in a try-with-resources block; trainings may run side by side in one JVM.
+ * A request to stop training: Ctrl-C (SIGINT), SIGTERM (timeout, docker stop, batch schedulers)
+ * or SIGHUP (a closed terminal). The first one asks every run in progress to stop after its
+ * current batch (the trainer then writes a checkpoint); a second one ends the JVM at once. The
+ * exit code is 128 + the signal's number, as shells report it: 130, 143, 129. Used in a
+ * try-with-resources block; trainings may run side by side in one JVM.
  *
- * <p>The handler is installed once and stays: sun.misc.Signal cannot hand back the JVM's own
+ * <p>The handlers are installed once and stay: sun.misc.Signal cannot hand back the JVM's own
  * handler (it returns null for it), so with no run in progress ours does what that one does,
- * System.exit with 130, shutdown hooks included.
+ * System.exit with 128 + the number, shutdown hooks included.
  */
 final class InterruptSignal implements BooleanSupplier, AutoCloseable {
+    /** The signals that stop a run, with their numbers on Linux and macOS alike. */
+    private static final String[] NAMES = {"INT", "TERM", "HUP"};
+
     private static final Set<InterruptSignal> ACTIVE = ConcurrentHashMap.newKeySet();
     private static boolean installed;
 
-    private final AtomicBoolean requested = new AtomicBoolean();
-    private final Runnable onFirst;
+    private final AtomicReference<Signal> requested = new AtomicReference<>();
+    private final java.util.function.Consumer<String> onFirst;
 
-    private InterruptSignal(Runnable onFirst) {
+    private InterruptSignal(java.util.function.Consumer<String> onFirst) {
         this.onFirst = onFirst;
     }
 
-    /** Starts listening; where the JVM does not allow it (e.g. -Xrs), Ctrl-C keeps its default and this never fires. */
-    static synchronized InterruptSignal install(Runnable onFirst) {
+    /**
+     * Starts listening; {@code onFirst} gets the signal's name ("SIGTERM") when the first one
+     * comes. Where the JVM does not allow a signal (e.g. -Xrs), it keeps its default.
+     */
+    static synchronized InterruptSignal install(java.util.function.Consumer<String> onFirst) {
         if (!installed) {
-            try {
-                Signal.handle(new Signal("INT"), InterruptSignal::dispatch);
-                installed = true;
-            } catch (IllegalArgumentException e) {
-                // The signal is reserved: training can only be killed, not stopped cleanly.
+            for (String name : NAMES) {
+                try {
+                    Signal.handle(new Signal(name), InterruptSignal::dispatch);
+                } catch (IllegalArgumentException e) {
+                    // Reserved or unknown here: training can only be killed by it, not stopped cleanly.
+                }
             }
+            installed = true;
         }
         InterruptSignal s = new InterruptSignal(onFirst);
         ACTIVE.add(s);
@@ -44,23 +54,29 @@ final class InterruptSignal implements BooleanSupplier, AutoCloseable {
     /** Asks each run to stop; when every run was asked already, or none is in progress, ends the JVM. */
     private static void dispatch(Signal sig) {
         if (ACTIVE.isEmpty()) {
-            System.exit(ExitCodes.INTERRUPTED);
+            System.exit(128 + sig.getNumber());
         }
         boolean asked = false;
         for (InterruptSignal s : ACTIVE) {
-            if (s.requested.compareAndSet(false, true)) {
-                s.onFirst.run();
+            if (s.requested.compareAndSet(null, sig)) {
+                s.onFirst.accept("SIG" + sig.getName());
                 asked = true;
             }
         }
         if (!asked) {
-            Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+            Runtime.getRuntime().halt(128 + sig.getNumber());
         }
     }
 
     @Override
     public boolean getAsBoolean() {
-        return requested.get();
+        return requested.get() != null;
+    }
+
+    /** 128 + the number of the signal that stopped the run (130 for Ctrl-C), or 130 when none came. */
+    int exitCode() {
+        Signal s = requested.get();
+        return s == null ? ExitCodes.INTERRUPTED : 128 + s.getNumber();
     }
 
     @Override

@@ -2,6 +2,7 @@ package backpropcl.cli;
 
 import backpropcl.data.DataException;
 import backpropcl.io.ModelFileException;
+import backpropcl.io.OutputFileException;
 import backpropcl.train.DivergedException;
 import backpropcl.train.MetricsFile;
 import java.io.PrintWriter;
@@ -69,7 +70,7 @@ public final class Main implements Runnable {
     /** The exit code for an exception the user caused, or null for a bug. */
     private static Integer userErrorCode(Exception e) {
         if (e instanceof UserError || e instanceof DataException || e instanceof ModelFileException
-                || e instanceof MetricsFile.MetricsException) {
+                || e instanceof MetricsFile.MetricsException || e instanceof OutputFileException) {
             return ExitCodes.USER_ERROR;
         }
         if (e instanceof DivergedException) {

@@ -148,6 +148,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "position, metrics (default with --resume: the resumed directory).")
     Path checkpointDir;
 
+    @Option(names = "--overwrite-checkpoint",
+            description = "Start a fresh run in a --checkpoint-dir that holds another run's checkpoint, replacing it "
+                    + "(without it such a run is refused: --resume DIR goes on with the run that is there).")
+    boolean overwriteCheckpoint;
+
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Go on from DIR's checkpoint exactly where it stopped; network, optimizer, schedule, batch size "
                     + "and seed come from the checkpoint, and --data unless given; give --expand and --train-samples again "
@@ -177,8 +182,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        checkOutputs();
         Checkpoint from = resume == null ? null : loadCheckpoint();
+        Path checkpoints = checkpointDir != null ? checkpointDir : resume;
+        OutputGuard.Plan outputs = outputPlan(from, checkpoints);
+        outputs.check();
         Network net;
         Parameters initial;
         TrainingState savedState = null;
@@ -228,12 +235,13 @@ final class TrainCommand implements Callable<Integer> {
             config = config.withEvaluateTrain(true);
         }
         boolean continueOptimizer = savedState != null && savedState.optimizer().equals(config.optimizer());
-        Path checkpoints = checkpointDir != null ? checkpointDir : resume;
 
-        try (EngineSelector.Choice choice = engineOptions.open(net, initial);
+        try (OutputGuard guard = acquire(outputs, from, checkpoints);
+             EngineSelector.Choice choice = engineOptions.open(net, initial);
              MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics());
-             InterruptSignal interrupt = InterruptSignal.install(() -> System.err.println(
-                     "\nbackprop-cl: stopping after this batch (Ctrl-C again to quit at once)"))) {
+             InterruptSignal interrupt = InterruptSignal.install(signal -> System.err.println("\nbackprop-cl: " + signal
+                     + ": stopping after this batch" + (checkpoints != null ? " and writing the checkpoint" : "") + " ("
+                     + (signal.equals("SIGINT") ? "Ctrl-C" : signal) + " again to quit at once)"))) {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
@@ -294,7 +302,7 @@ final class TrainCommand implements Callable<Integer> {
                 drawPlots(out, net, engine.parameters(), data, run.metrics());
             }
             out.flush();
-            return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+            return run.stopped() ? interrupt.exitCode() : ExitCodes.OK;
         }
     }
 
@@ -315,25 +323,57 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Where results will go must be usable before hours of training, not after. */
-    private void checkOutputs() {
-        for (Path dir : new Path[] {checkpointDir, plot}) {
-            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new UserError(dir + " is a file, not a directory (" + (dir == plot ? "--plot" : "--checkpoint-dir") + ")");
-            }
+    /**
+     * What this run reads and writes, checked before any work (see {@link OutputGuard}): the data,
+     * the checkpoint it resumes and the model it starts from are never replaced by an output.
+     */
+    private OutputGuard.Plan outputPlan(Checkpoint from, Path checkpoints) {
+        OutputGuard.Plan plan = new OutputGuard.Plan();
+        String source = from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data") ? from.data() : dataOptions.data;
+        Path dataPath = DataOptions.asPath(source);
+        plan.input("--data", dataPath);
+        if (dataPath != null && dataPath.getFileName() != null && dataPath.getFileName().toString().endsWith(".csv")) {
+            String name = dataPath.getFileName().toString();
+            plan.input("--data", dataPath.resolveSibling(name.substring(0, name.length() - 4) + "-test.csv"));
         }
-        for (Path file : new Path[] {save, metrics}) {
-            if (file == null) {
-                continue;
-            }
-            if (Files.isDirectory(file)) {
-                throw new UserError(file + " is a directory; " + (file == save ? "--save" : "--metrics") + " needs a file name");
-            }
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new UserError(file + ": no such directory " + parent + " (" + (file == save ? "--save" : "--metrics") + ")");
-            }
+        if (resume != null) {
+            plan.input("--resume", Checkpoint.file(resume)).ownedInput(Checkpoint.file(resume));
         }
+        plan.input("--init-from", initFrom);
+        plan.file("--save", save, typed("--save"));
+        plan.file("--metrics", metrics, typed("--metrics"));
+        plan.directory("--checkpoint-dir", checkpoints, List.of(Checkpoint.FILE_NAME));
+        plan.directory("--plot", plot, List.of("loss.png", "accuracy.png", "confusion.png", "boundary.png"));
+        return plan;
+    }
+
+    /** The text the user typed for an option (picocli's Path drops a trailing '/'), or null. */
+    private String typed(String option) {
+        var matched = spec.commandLine().getParseResult().matchedOption(option);
+        return matched == null || matched.originalStringValues().isEmpty() ? null
+                : matched.originalStringValues().get(matched.originalStringValues().size() - 1);
+    }
+
+    /**
+     * Takes the outputs' locks; then, holding the checkpoint directory's lock so that no other run
+     * can write one meanwhile, refuses a fresh run in a directory that holds another run's checkpoint.
+     */
+    private OutputGuard acquire(OutputGuard.Plan plan, Checkpoint from, Path checkpoints) {
+        OutputGuard guard = plan.acquire();
+        if (from == null && checkpoints != null && !overwriteCheckpoint && Files.exists(Checkpoint.file(checkpoints))) {
+            guard.close();
+            String held;
+            try {
+                Checkpoint other = Checkpoint.load(checkpoints);
+                held = "the checkpoint of a run of " + other.state().network().archString() + " after " + other.next().epoch()
+                        + " of " + other.config().epochs() + " epochs";
+            } catch (RuntimeException e) {
+                held = "a " + Checkpoint.FILE_NAME + " that cannot be read";
+            }
+            throw new UserError("--checkpoint-dir " + checkpoints + " already holds " + held + "; go on with it with "
+                    + "--resume " + checkpoints + ", or start over with --overwrite-checkpoint (or use another directory)");
+        }
+        return guard;
     }
 
     private Checkpoint loadCheckpoint() {

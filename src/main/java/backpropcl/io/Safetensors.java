@@ -16,17 +16,13 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,8 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes float32 tensors in the safetensors format (https://github.com/huggingface/safetensors),
@@ -157,129 +151,28 @@ public final class Safetensors {
     static void write(Path file, LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata,
                       UnaryOperator<OutputStream> wrap) {
         byte[] header = header(tensors, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        boolean moved = false;
-        try {
-            removeStaleTemporaries(dir, file.getFileName().toString());
-            tmp = Files.createTempFile(dir, temporaryPrefix(file.getFileName().toString(), ProcessHandle.current().pid()), ".tmp");
-            readableByOthers(tmp);
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                lockQuietly(channel);
-                OutputStream out = new BufferedOutputStream(wrap.apply(Channels.newOutputStream(channel)), 1 << 16);
-                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
-                out.write(length.array());
-                out.write(header);
-                ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor t : tensors.values()) {
-                    for (int i = 0; i < t.length(); i++) {
-                        if (chunk.remaining() < 8) {
-                            out.write(chunk.array(), 0, chunk.position());
-                            chunk.clear();
-                        }
-                        if (t.data() != null) {
-                            chunk.putFloat(t.data()[i]);
-                        } else {
-                            chunk.putDouble(t.doubles()[i]);
-                        }
+        AtomicFile.write(file, channelOut -> {
+            OutputStream out = new BufferedOutputStream(wrap.apply(channelOut), 1 << 16);
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            out.write(length.array());
+            out.write(header);
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor t : tensors.values()) {
+                for (int i = 0; i < t.length(); i++) {
+                    if (chunk.remaining() < 8) {
+                        out.write(chunk.array(), 0, chunk.position());
+                        chunk.clear();
                     }
-                }
-                out.write(chunk.array(), 0, chunk.position());
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-            syncDirectory(dir);
-        } catch (IOException | RuntimeException e) {
-            String detail = !Files.isDirectory(dir) ? "no such directory " + dir
-                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ModelFileException(file + ": could not write (" + detail + "); any previous file is unchanged", e);
-        } finally {
-            if (tmp != null && !moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    System.err.println("warning: could not delete temporary file " + tmp + ": " + e.getMessage());
-                }
-            }
-        }
-    }
-
-    /**
-     * The start of the name of a temporary file for {@code name}: ".NAME.PID-", then Files.createTempFile
-     * adds random digits and ".tmp". The writer's process id tells a later write whether the file
-     * is still being written or was left by a process that died (kill -9, a crash, power loss).
-     */
-    static String temporaryPrefix(String name, long pid) {
-        return "." + name + "." + pid + "-";
-    }
-
-    /**
-     * Deletes the temporary files that earlier writes of {@code name} in {@code dir} left when their
-     * process died before finishing: those whose process id is not a live process and that no one
-     * holds a lock on (the lock protects a writer whose id means nothing here: one in another PID
-     * namespace, or on another host sharing the folder). Files of this process, of live processes
-     * and of any other name are never touched; failures are ignored (the files are only clutter).
-     */
-    static void removeStaleTemporaries(Path dir, String name) {
-        Pattern pattern = Pattern.compile(Pattern.quote("." + name + ".") + "([0-9]{1,18})-[0-9]+\\.tmp");
-        long self = ProcessHandle.current().pid();
-        List<Path> stale = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> pattern.matcher(p.getFileName().toString()).matches())) {
-            for (Path p : entries) {
-                Matcher m = pattern.matcher(p.getFileName().toString());
-                if (m.matches()) {
-                    long pid = Long.parseLong(m.group(1));
-                    if (pid != self && ProcessHandle.of(pid).isEmpty()) {
-                        stale.add(p);
+                    if (t.data() != null) {
+                        chunk.putFloat(t.data()[i]);
+                    } else {
+                        chunk.putDouble(t.doubles()[i]);
                     }
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
-        for (Path p : stale) {
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                FileLock lock = ch.tryLock();
-                if (lock != null) {
-                    Files.deleteIfExists(p);
-                    lock.release();
-                }
-            } catch (IOException | RuntimeException e) {
-                // Held by a live writer, already gone, or locks are not supported here: leave it.
-            }
-        }
-    }
-
-    /** Locks the temporary file while it is written, where the file system supports locks (see removeStaleTemporaries). */
-    private static void lockQuietly(FileChannel channel) {
-        try {
-            channel.tryLock();
-        } catch (IOException | RuntimeException e) {
-            // No locks here: the process id in the name still protects the file.
-        }
-    }
-
-    /**
-     * createTempFile makes the file 0600; a model or checkpoint is an ordinary file (0644, like one
-     * written by any other tool). Best effort: not every file system has POSIX permissions.
-     */
-    private static void readableByOthers(Path tmp) {
-        try {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // the file stays private to its owner
-        }
-    }
-
-    /** Forces the directory entry of the move to disk; not every platform can open a directory, so best effort. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // The file itself is on disk; only the rename may be lost by a crash in the next moments.
-        }
+            out.write(chunk.array(), 0, chunk.position());
+            out.flush();
+        });
     }
 
     /** The JSON header, padded with spaces so that the data starts at a multiple of 8. */

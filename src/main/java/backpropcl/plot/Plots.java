@@ -4,7 +4,6 @@ import backpropcl.data.Dataset;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import backpropcl.train.EpochMetrics;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +12,8 @@ import java.util.Map;
 
 /**
  * The pictures {@code plot}, {@code visualize} and {@code train --plot} write, as PNG files. Each
- * file is written to a temporary file in its directory and then moved into place; missing
- * directories are created. Write failures are {@link UncheckedIOException}s naming the file; bad
+ * file is written atomically (backpropcl.io.AtomicFile); missing directories are created. Write
+ * failures are {@link backpropcl.io.OutputFileException}s naming the file and the reason; bad
  * arguments (a first layer whose inputs do not make a square image, a network without two inputs
  * for a decision boundary) are {@link IllegalArgumentException}s with a message for the user.
  */

@@ -1,15 +1,14 @@
 package backpropcl.plot;
 
+import backpropcl.io.AtomicFile;
+import backpropcl.io.OutputFileException;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Writing images to PNG files atomically, and the drawing defaults every picture shares. */
 final class Png {
@@ -20,40 +19,24 @@ final class Png {
     }
 
     /**
-     * Writes {@code image} to {@code file} as PNG: to a temporary file in the same directory first,
-     * then moved over {@code file}, so a reader never sees half an image. Creates missing parent
-     * directories.
+     * Writes {@code image} to {@code file} as PNG, atomically ({@link AtomicFile}): a reader never
+     * sees half an image. Creates missing parent directories.
      *
-     * @throws UncheckedIOException naming the file when it cannot be written
+     * @throws OutputFileException naming the file and the system's reason
      */
     static Path write(BufferedImage image, Path file) {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
+        Path dir = file.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            if (!javax.imageio.ImageIO.write(image, "png", tmp.toFile())) {
+        } catch (IOException e) {
+            throw new OutputFileException(file, "cannot create the directory " + dir + ": " + describe(e), e);
+        }
+        AtomicFile.write(file, out -> {
+            if (!javax.imageio.ImageIO.write(image, "png", out)) {
                 throw new IOException("no PNG writer in this Java runtime");
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + describe(e), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The write already failed; that is the error to report.
-                }
-            }
-        }
+        });
+        return file;
     }
 
     /** What went wrong, in words, without the exception's class name. */

@@ -1,5 +1,6 @@
 package backpropcl.train;
 
+import backpropcl.io.AtomicFile;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -8,7 +9,7 @@ import com.google.gson.JsonParser;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,12 @@ import java.util.Map;
  * The per-epoch metrics of a run ({@code train --metrics FILE}), one row per epoch: CSV with a
  * header, or JSON lines when the file name ends in {@code .jsonl} or {@code .json}. Columns, in
  * order: {@link #COLUMNS}. A value that was not measured (the training set's, when it is not
- * evaluated) is an empty CSV field or a JSON null. Each row is flushed as it is written, so a run
- * stopped at any point leaves the epochs it finished.
+ * evaluated) is an empty CSV field or a JSON null.
+ *
+ * <p>The file is replaced, atomically, with every row so far each time a row is added: a run
+ * that fails before its first row leaves the previous file as it was, a run stopped at any point
+ * leaves the epochs it finished, and a reader never sees half a row. A resumed run starts from
+ * the checkpoint's rows, so its file is the earlier one with the new rows appended.
  */
 public final class MetricsFile implements Closeable {
 
@@ -33,13 +38,11 @@ public final class MetricsFile implements Closeable {
     private static final Gson GSON = new Gson();
 
     private final Path file;
-    private final boolean json;
-    private final BufferedWriter out;
+    private final List<EpochMetrics> rows;
 
-    private MetricsFile(Path file, BufferedWriter out) {
+    private MetricsFile(Path file, List<EpochMetrics> rows) {
         this.file = file;
-        this.json = isJson(file);
-        this.out = out;
+        this.rows = rows;
     }
 
     /** Whether {@code file} is written as JSON lines (by its extension). */
@@ -49,48 +52,44 @@ public final class MetricsFile implements Closeable {
     }
 
     /**
-     * Creates (or replaces) {@code file} and writes {@code earlier}, the rows of a run being
-     * resumed, before any new row.
+     * A metrics file for {@code file} that starts with {@code earlier}, the rows of a run being
+     * resumed. Nothing is written until the first {@link #write}.
      */
     public static MetricsFile create(Path file, List<EpochMetrics> earlier) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            MetricsFile m = new MetricsFile(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8));
-            if (!m.json) {
-                m.out.write(String.join(",", COLUMNS));
-                m.out.newLine();
-            }
-            for (EpochMetrics row : earlier) {
-                m.write(row);
-            }
-            m.out.flush();
-            return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the metrics file " + file + ": " + e.getMessage(), e);
-        }
+        return new MetricsFile(file, new ArrayList<>(earlier));
     }
 
-    /** Appends one row and flushes it. */
+    /**
+     * Adds one row and replaces the file with all rows.
+     *
+     * @throws backpropcl.io.OutputFileException naming the file and the system's reason; the
+     *     previous file is then unchanged
+     */
     public void write(EpochMetrics row) {
-        try {
-            out.write(json ? jsonLine(row) : csvLine(row));
-            out.newLine();
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the metrics file " + file + ": " + e.getMessage(), e);
-        }
+        rows.add(row);
+        writeAll(file, rows);
     }
 
+    /** Replaces {@code file} with {@code rows}, atomically. */
+    public static void writeAll(Path file, List<EpochMetrics> rows) {
+        boolean json = isJson(file);
+        AtomicFile.write(file, out -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            if (!json) {
+                w.write(String.join(",", COLUMNS));
+                w.newLine();
+            }
+            for (EpochMetrics r : rows) {
+                w.write(json ? jsonLine(r) : csvLine(r));
+                w.newLine();
+            }
+            w.flush();
+        });
+    }
+
+    /** Nothing to release: each write is whole; kept so that a run holds its file in try-with-resources. */
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close the metrics file " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private static double[] values(EpochMetrics r) {

@@ -55,7 +55,7 @@ class PlotCommandTest {
                     500, 2));
         }
         Path file = dir.resolve(name);
-        MetricsFile.create(file, rows).close();
+        MetricsFile.writeAll(file, rows);
         return file;
     }
 
@@ -166,7 +166,7 @@ class PlotCommandTest {
         assertFalse(Files.exists(out), "a failed plot wrote " + out);
         // --out names a file: nothing can be written into it.
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        assertUserError(run("plot", metrics("ok2.csv", 2, false).toString(), "--out", file.toString()), "cannot write");
+        assertUserError(run("plot", metrics("ok2.csv", 2, false).toString(), "--out", file.toString()), "could not write");
         try (Stream<Path> files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")));
         }

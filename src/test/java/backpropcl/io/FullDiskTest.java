@@ -95,7 +95,7 @@ class FullDiskTest {
         Path f = dir.resolve("model.safetensors");
         Safetensors.write(f, tinyOld(), Map.of("note", "old"));
         byte[] before = Files.readAllBytes(f);
-        ModelFileException e = assertThrows(ModelFileException.class,
+        OutputFileException e = assertThrows(OutputFileException.class,
                 () -> Safetensors.write(f, checkpointLike(), META, out -> new FullAfter(out, limit, false)));
         assertEquals(f + ": could not write (No space left on device); any previous file is unchanged", e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(f), "the old file is byte for byte as it was");
@@ -106,7 +106,7 @@ class FullDiskTest {
     void aFullDiskOnTheFirstWriteOfAFileLeavesNothing() throws IOException {
         Path f = dir.resolve("new.safetensors");
         for (long limit : new long[] {0, 100, 70_000}) {
-            ModelFileException e = assertThrows(ModelFileException.class,
+            OutputFileException e = assertThrows(OutputFileException.class,
                     () -> Safetensors.write(f, checkpointLike(), META, out -> new FullAfter(out, limit, false)));
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
             assertEquals(List.of(), listing(dir), "after " + limit + " bytes");
@@ -119,7 +119,7 @@ class FullDiskTest {
         Path f = dir.resolve("model.safetensors");
         Safetensors.write(f, tinyOld(), null);
         byte[] before = Files.readAllBytes(f);
-        ModelFileException e = assertThrows(ModelFileException.class,
+        OutputFileException e = assertThrows(OutputFileException.class,
                 () -> Safetensors.write(f, checkpointLike(), META, out -> new FullAfter(out, Long.MAX_VALUE, true)));
         assertEquals(f + ": could not write (No space left on device); any previous file is unchanged", e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(f));
@@ -149,13 +149,13 @@ class FullDiskTest {
         long dead = deadPid();
         long self = ProcessHandle.current().pid();
         long live = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
-        String deadTemp = Safetensors.temporaryPrefix("checkpoint.safetensors", dead) + "123.tmp";
-        String lockedTemp = Safetensors.temporaryPrefix("checkpoint.safetensors", dead) + "456.tmp";
+        String deadTemp = AtomicFile.temporaryPrefix("checkpoint.safetensors", dead) + "123.tmp";
+        String lockedTemp = AtomicFile.temporaryPrefix("checkpoint.safetensors", dead) + "456.tmp";
         List<String> keep = List.of(
-                Safetensors.temporaryPrefix("checkpoint.safetensors", self) + "1.tmp",
-                Safetensors.temporaryPrefix("checkpoint.safetensors", live) + "2.tmp",
-                Safetensors.temporaryPrefix("model.safetensors", dead) + "3.tmp",
-                Safetensors.temporaryPrefix("checkpoint.safetensors.1", dead) + "3.tmp",
+                AtomicFile.temporaryPrefix("checkpoint.safetensors", self) + "1.tmp",
+                AtomicFile.temporaryPrefix("checkpoint.safetensors", live) + "2.tmp",
+                AtomicFile.temporaryPrefix("model.safetensors", dead) + "3.tmp",
+                AtomicFile.temporaryPrefix("checkpoint.safetensors.1", dead) + "3.tmp",
                 ".checkpoint.safetensors.8731950295.tmp",
                 "checkpoint.safetensors." + dead + "-4.tmp");
         for (String name : keep) {

@@ -255,7 +255,7 @@ class SafetensorsTest {
 
         LinkedHashMap<String, Tensor> big = new LinkedHashMap<>();
         big.put("w", new Tensor(new long[] {100_000}, new float[100_000]));
-        ModelFileException e = assertThrows(ModelFileException.class,
+        OutputFileException e = assertThrows(OutputFileException.class,
                 () -> Safetensors.write(f, big, Map.of("version", "new"), out -> new FullDiskTest.FullAfter(out, 200_000, false)));
         assertTrue(e.getMessage().startsWith(f + ": could not write (No space left on device)"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(f), "the old file is untouched");
@@ -265,7 +265,7 @@ class SafetensorsTest {
     @Test
     void failedFirstWriteLeavesNothing() throws IOException {
         Path f = dir.resolve("model.safetensors");
-        assertThrows(ModelFileException.class,
+        assertThrows(OutputFileException.class,
                 () -> Safetensors.write(f, tiny(), null, out -> new FullDiskTest.FullAfter(out, 10, false)));
         assertEquals(List.of(), listing());
     }
@@ -275,7 +275,7 @@ class SafetensorsTest {
         Path target = dir.resolve("occupied");
         Files.createDirectory(target);
         Files.writeString(target.resolve("keep.txt"), "x");
-        ModelFileException e = assertThrows(ModelFileException.class, () -> Safetensors.write(target, tiny(), null));
+        OutputFileException e = assertThrows(OutputFileException.class, () -> Safetensors.write(target, tiny(), null));
         assertTrue(e.getMessage().startsWith(target + ": could not write"), e.getMessage());
         assertEquals(List.of("occupied"), listing());
         assertEquals("x", Files.readString(target.resolve("keep.txt")));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.data.Dataset;
+import backpropcl.io.OutputFileException;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
@@ -314,9 +315,9 @@ class PlotsTest {
     @Test
     void aFailedWriteLeavesNothingBehind() throws IOException {
         Path notADir = Files.writeString(dir.resolve("file"), "x");
-        UncheckedIOException e = assertThrows(UncheckedIOException.class,
+        OutputFileException e = assertThrows(OutputFileException.class,
                 () -> Plots.curves(run(2, 0.5, false), "t", notADir.resolve("sub")));
-        assertTrue(e.getMessage().contains("cannot write"), e.getMessage());
+        assertTrue(e.getMessage().contains("could not write"), e.getMessage());
         assertFalse(e.getMessage().contains("Exception"), e.getMessage());
         assertNoTemporaryFiles();
     }

@@ -1,13 +1,12 @@
 package backpropcl.engine.opencl;
 
+import backpropcl.io.AtomicFile;
 import backpropcl.io.CacheFolder;
+import backpropcl.io.OutputFileException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -67,17 +66,12 @@ final class TuningCache {
         entries.setProperty(key, value);
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                entries.store(out, "backprop-cl kernel choices: device|driver|build options|product|rows x n x m = variant");
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFile.write(file, out -> entries.store(out,
+                    "backprop-cl kernel choices: device|driver|build options|product|rows x n x m = variant"));
         } catch (IOException e) {
             LOG.warning("could not write the kernel tuning cache " + file + ": " + e.getMessage());
+        } catch (OutputFileException e) {
+            LOG.warning("kernel tuning cache " + e.getMessage());
         }
     }
 }

@@ -1,0 +1,311 @@
+package backpropcl.cli;
+
+import backpropcl.io.AtomicFile;
+import backpropcl.io.OutputFileException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a command will read and write, checked before any work and held for the command's life:
+ * <ul>
+ *   <li>no output is an input or another output (real paths, symbolic links resolved);</li>
+ *   <li>a file output is not a directory, not named with a trailing '/', not a special file
+ *       (device, FIFO, socket), and its directory exists and takes a new file (probed);</li>
+ *   <li>a directory output is not a file, and is created;</li>
+ *   <li>every output is locked ({@code .NAME.lock} beside a file, {@code DIR/.backprop-cl.lock} in a
+ *       directory) until {@link #close}: a second run on the same target refuses at once.</li>
+ * </ul>
+ * Symbolic links are written through (the file they point to is replaced, the link stays).
+ */
+final class OutputGuard implements AutoCloseable {
+    static final String DIRECTORY_LOCK = ".backprop-cl.lock";
+
+    private final List<Lock> locks = new ArrayList<>();
+
+    private OutputGuard() {
+    }
+
+    /** A file or directory a command reads or writes, with the option that names it. */
+    private record Entry(String option, Path path, String typed) {
+    }
+
+    /** The plan of one command: add its inputs and outputs, then {@link #acquire}. */
+    static final class Plan {
+        private final List<Entry> inputs = new ArrayList<>();
+        private final List<Entry> files = new ArrayList<>();
+        private final Map<Entry, List<String>> directories = new LinkedHashMap<>();
+        private Path ownInput;
+
+        /** A file (or every file of a directory) that will be read; names that are not paths are ignored. */
+        Plan input(String option, Path path) {
+            if (path != null && Files.exists(path)) {
+                if (Files.isDirectory(path)) {
+                    try (var list = Files.list(path)) {
+                        list.filter(Files::isRegularFile).forEach(f -> inputs.add(new Entry(option, f, f.toString())));
+                    } catch (IOException e) {
+                        // unreadable: the reader will say so
+                    }
+                } else {
+                    inputs.add(new Entry(option, path, path.toString()));
+                }
+            }
+            return this;
+        }
+
+        /** A file to be replaced; {@code typed} is the text the user gave (a trailing '/' is refused). */
+        Plan file(String option, Path path, String typed) {
+            if (path != null) {
+                files.add(new Entry(option, path, typed == null ? path.toString() : typed));
+            }
+            return this;
+        }
+
+        /** A directory that will receive {@code names}. */
+        Plan directory(String option, Path dir, List<String> names) {
+            if (dir != null) {
+                directories.put(new Entry(option, dir, dir.toString()), names);
+            }
+            return this;
+        }
+
+        /** An input that an output may replace: the checkpoint a resumed run goes on from and writes again. */
+        Plan ownedInput(Path path) {
+            this.ownInput = path;
+            return this;
+        }
+
+        /**
+         * Checks, without touching anything, that no output is an input or another output and that
+         * each has the right kind of path; returns the outputs by real path.
+         */
+        Map<Path, Entry> check() {
+            Map<Path, Entry> targets = new LinkedHashMap<>();
+            for (Entry f : files) {
+                if (f.typed.endsWith("/") || f.typed.endsWith(java.io.File.separator)) {
+                    throw new UserError(f.option + " " + f.typed + " names a directory (it ends in '/'); " + f.option
+                            + " needs a file name, such as " + f.typed + defaultName(f.option));
+                }
+                if (Files.isDirectory(f.path)) {
+                    throw new UserError(f.path + " is a directory; " + f.option + " needs a file name");
+                }
+                Path parent = f.path.toAbsolutePath().getParent();
+                if (parent != null && !Files.isDirectory(parent)) {
+                    throw new UserError(f.path + ": no such directory " + parent + " (" + f.option + ")");
+                }
+                claim(targets, f, real(f.path));
+            }
+            for (Map.Entry<Entry, List<String>> d : directories.entrySet()) {
+                Entry dir = d.getKey();
+                if (Files.exists(dir.path) && !Files.isDirectory(dir.path)) {
+                    throw new UserError(dir.path + " is a file, not a directory (" + dir.option + ")");
+                }
+                for (String name : d.getValue()) {
+                    claim(targets, new Entry(dir.option, dir.path.resolve(name), dir.path.resolve(name).toString()),
+                            real(dir.path.resolve(name)));
+                }
+            }
+            Path owned = ownInput == null ? null : real(ownInput);
+            for (Entry in : inputs) {
+                Path r = real(in.path);
+                Entry out = targets.get(r);
+                if (out != null && !r.equals(owned)) {
+                    throw new UserError(out.option + " " + out.typed + " is " + describe(in)
+                            + "; an output never replaces an input: name another file");
+                }
+            }
+            return targets;
+        }
+
+        /** {@link #check}, then creates the directories, probes the files and takes the locks. */
+        OutputGuard acquire() {
+            Map<Path, Entry> targets = check();
+            OutputGuard guard = new OutputGuard();
+            try {
+                for (Entry dir : directories.keySet()) {
+                    createDirectories(dir);
+                }
+                for (Map.Entry<Path, Entry> t : targets.entrySet()) {
+                    try {
+                        AtomicFile.probe(t.getValue().path);
+                    } catch (OutputFileException e) {
+                        throw new UserError(t.getValue().option + " " + e.getMessage().replace("could not write", "cannot be written")
+                                .replace("; any previous file is unchanged", ""), e);
+                    }
+                }
+                for (Entry f : files) {
+                    guard.lock(f.option, f.path, lockFileFor(f.path));
+                }
+                for (Entry dir : directories.keySet()) {
+                    guard.lock(dir.option, dir.path, dir.path.resolve(DIRECTORY_LOCK));
+                }
+                return guard;
+            } catch (RuntimeException e) {
+                guard.close();
+                throw e;
+            }
+        }
+
+        private static void claim(Map<Path, Entry> targets, Entry out, Path real) {
+            Entry other = targets.putIfAbsent(real, out);
+            if (other != null) {
+                throw new UserError(out.option + " " + out.typed + " and " + other.option + " " + other.typed
+                        + " are the same file; give each output its own name");
+            }
+        }
+
+        private static String describe(Entry in) {
+            return switch (in.option) {
+                case "--data" -> "a file of the training data (--data)";
+                case "--resume" -> "the checkpoint being resumed (--resume)";
+                case "--init-from" -> "the model being read (--init-from)";
+                case "--model" -> "the model being read (--model)";
+                default -> "an input (" + in.option + " " + in.typed + ")";
+            };
+        }
+
+        private static String defaultName(String option) {
+            return switch (option) {
+                case "--metrics" -> "metrics.csv";
+                case "--out" -> "plot.png";
+                default -> "model.safetensors";
+            };
+        }
+
+        private static void createDirectories(Entry dir) {
+            try {
+                Files.createDirectories(dir.path);
+            } catch (IOException e) {
+                throw new UserError(dir.option + " " + dir.path + ": cannot create the directory ("
+                        + reason(e) + ")", e);
+            }
+        }
+    }
+
+    /** The path a write would replace, links resolved; for a missing file, its directory's real path and its name. */
+    static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            Path parent = abs.getParent();
+            if (parent == null || abs.getFileName() == null) {
+                return abs;
+            }
+            return real(parent).resolve(abs.getFileName());
+        }
+    }
+
+    static Path lockFileFor(Path file) {
+        Path abs = file.toAbsolutePath();
+        return abs.resolveSibling("." + abs.getFileName() + ".lock");
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+    }
+
+    /** One lock file held open and locked; removed on release. */
+    private record Lock(Path file, FileChannel channel, FileLock lock) {
+    }
+
+    /**
+     * Locks {@code lockFile} for {@code target}, or refuses naming the process that holds it. After
+     * locking, the file is read back by name: if it no longer holds our process id, another run
+     * removed or replaced it between our open and our lock, and we try again.
+     */
+    private void lock(String option, Path target, Path lockFile) {
+        String self = Long.toString(ProcessHandle.current().pid());
+        for (int attempt = 0; attempt < 10; attempt++) {
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new UserError(option + " " + target + ": cannot create the lock file " + lockFile + " (" + reason(e) + ")", e);
+            }
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                closeQuietly(ch);
+                throw inUse(option, target, self + ", this one");
+            } catch (IOException e) {
+                // The file system has no locks (some network shares): go on unprotected.
+                closeQuietly(ch);
+                return;
+            }
+            if (lock == null) {
+                String holder = holder(lockFile);
+                closeQuietly(ch);
+                throw inUse(option, target, holder);
+            }
+            try {
+                ch.truncate(0);
+                ch.write(ByteBuffer.wrap((self + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+                ch.force(false);
+                if (self.equals(holder(lockFile))) {
+                    locks.add(new Lock(lockFile, ch, lock));
+                    return;
+                }
+            } catch (IOException e) {
+                // fall through to try again
+            }
+            closeQuietly(ch);
+        }
+        throw inUse(option, target, holder(lockFile));
+    }
+
+    private static UserError inUse(String option, Path target, String holder) {
+        return new UserError(option + " " + target + " is in use by another run (process " + holder
+                + "); wait for it to finish, or give this run another " + (option.equals("--checkpoint-dir")
+                ? "directory" : option.equals("--plot") ? "directory" : "file"));
+    }
+
+    private static String holder(Path lockFile) {
+        try {
+            String s = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
+            return s.isEmpty() ? "unknown" : s;
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+
+    /** Removes the lock files (while still holding them) and releases them. */
+    @Override
+    public void close() {
+        for (Lock l : locks) {
+            try {
+                Files.deleteIfExists(l.file);
+            } catch (IOException e) {
+                // a lock file left behind is harmless: the next run locks it again
+            }
+            closeQuietly(l.channel);
+        }
+        locks.clear();
+    }
+}
