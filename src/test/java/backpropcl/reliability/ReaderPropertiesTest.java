@@ -3,6 +3,7 @@ package backpropcl.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropcl.testing.SeededCases;
 import backpropcl.testing.TestBytes;
 import backpropcl.data.CsvReader;
 import backpropcl.data.DataException;
@@ -29,20 +30,19 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Property-based tests of the readers (issue 6): random bytes, and good files mutated byte by byte
@@ -52,12 +52,15 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * error ({@link DataException} or {@link ModelFileException}) with a one-line message that starts
  * with the file's name; any other exception or error fails the property.
  *
- * <p>The seed is fixed so that CI runs the same inputs every time; jqwik prints it with a failure.
+ * <p>Plain JUnit 5: each property is a {@code @TestFactory} whose tries are dynamic tests made by
+ * {@link SeededCases} from generators below. The seed is fixed so that CI runs the same inputs
+ * every time. A failing try names the property, the try and the seeds, and shows its input as
+ * generated (cut when long): inputs are not shrunk.
  */
 class ReaderPropertiesTest {
 
     /** The seed of every property. */
-    static final String SEED = "6006";
+    static final long SEED = 6006;
 
     static final int TRIES = 400;
 
@@ -79,7 +82,7 @@ class ReaderPropertiesTest {
     private static byte[] modelWithAdam;
     private static byte[] checkpoint;
 
-    @BeforeContainer
+    @BeforeAll
     static void makeFiles() throws IOException {
         work = Files.createTempDirectory("reader-properties");
         Network net = Network.of("3-2-2", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
@@ -94,7 +97,7 @@ class ReaderPropertiesTest {
         checkpoint = Files.readAllBytes(f);
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeFiles() throws IOException {
         if (work != null) {
             try (Stream<Path> walk = Files.walk(work)) {
@@ -108,99 +111,147 @@ class ReaderPropertiesTest {
     // ---------------------------------------------------------------------------------------------
     // IDX.
 
-    @Property(tries = TRIES, seed = SEED)
-    void idxFromRandomBytes(@ForAll("randomBytes") byte[] bytes) {
-        readsOrFailsClearly("random.idx", DataException.class, () -> checkIdx(IdxReader.read("random.idx", stream(bytes))));
-        byte[] gz = concat(new byte[] {0x1f, (byte) 0x8b, 8, 0}, bytes);
-        readsOrFailsClearly("random.idx.gz", DataException.class, () -> checkIdx(IdxReader.read("random.idx.gz", stream(gz))));
-    }
-
-    @Property(tries = TRIES, seed = SEED)
-    void idxMutated(@ForAll("edits") List<Edit> edits) {
-        byte[] plain = apply(IMAGES, edits);
-        readsOrFailsClearly("images.idx", DataException.class, () -> checkIdx(IdxReader.read("images.idx", stream(plain))));
-        // The same mutation under gzip, and a mutation of the gzip stream itself.
-        readsOrFailsClearly("images.idx.gz", DataException.class,
-                () -> checkIdx(IdxReader.read("images.idx.gz", stream(TestBytes.gzip(plain)))));
-        byte[] gz = apply(TestBytes.gzip(IMAGES), edits);
-        readsOrFailsClearly("broken.idx.gz", DataException.class, () -> checkIdx(IdxReader.read("broken.idx.gz", stream(gz))));
-    }
-
-    @Property(tries = TRIES, seed = SEED)
-    void idxImagesAndLabelsMutated(@ForAll("edits") List<Edit> imageEdits, @ForAll("edits") List<Edit> labelEdits,
-                                   @ForAll("classes") int classes) {
-        byte[] images = apply(IMAGES, imageEdits);
-        byte[] labels = apply(LABELS, labelEdits);
-        readsOrFailsClearly("images.idx|labels.idx", DataException.class, () -> checkDataset(IdxReader.readImagesAndLabels(
-                "pair", stream(images), "images.idx", stream(labels), "labels.idx", classes), classes));
-    }
-
-    @Property(tries = 200, seed = SEED)
-    void idxDirectoryMutated(@ForAll("edits") List<Edit> edits, @ForAll("fileIndex") int which,
-                             @ForAll boolean gzipped) throws IOException {
-        Path dir = freshDir("idx");
-        String[] names = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
-        for (int i = 0; i < 4; i++) {
-            byte[] good = i % 2 == 0 ? IMAGES : LABELS;
-            byte[] bytes = i == which ? apply(good, edits) : good;
-            Files.write(dir.resolve(names[i] + (gzipped ? ".gz" : "")), gzipped ? TestBytes.gzip(bytes) : bytes);
-        }
-        readsOrFailsClearly(dir.toString(), DataException.class, () -> {
-            DataSplit s = IdxDirectory.load(dir, 0);
-            checkDataset(s.train(), 0);
-            checkDataset(s.test(), 0);
+    @TestFactory
+    Stream<DynamicTest> idxFromRandomBytes() {
+        return SeededCases.tries("idxFromRandomBytes", SEED, TRIES, ReaderPropertiesTest::randomBytes, bytes -> {
+            readsOrFailsClearly("random.idx", DataException.class, () -> checkIdx(IdxReader.read("random.idx", stream(bytes))));
+            byte[] gz = concat(new byte[] {0x1f, (byte) 0x8b, 8, 0}, bytes);
+            readsOrFailsClearly("random.idx.gz", DataException.class, () -> checkIdx(IdxReader.read("random.idx.gz", stream(gz))));
         });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> idxMutated() {
+        return SeededCases.tries("idxMutated", SEED, TRIES, ReaderPropertiesTest::edits, edits -> {
+            byte[] plain = apply(IMAGES, edits);
+            readsOrFailsClearly("images.idx", DataException.class, () -> checkIdx(IdxReader.read("images.idx", stream(plain))));
+            // The same mutation under gzip, and a mutation of the gzip stream itself.
+            readsOrFailsClearly("images.idx.gz", DataException.class,
+                    () -> checkIdx(IdxReader.read("images.idx.gz", stream(TestBytes.gzip(plain)))));
+            byte[] gz = apply(TestBytes.gzip(IMAGES), edits);
+            readsOrFailsClearly("broken.idx.gz", DataException.class, () -> checkIdx(IdxReader.read("broken.idx.gz", stream(gz))));
+        });
+    }
+
+    record ImagesAndLabels(List<Edit> imageEdits, List<Edit> labelEdits, int classes) {
+    }
+
+    @TestFactory
+    Stream<DynamicTest> idxImagesAndLabelsMutated() {
+        return SeededCases.tries("idxImagesAndLabelsMutated", SEED, TRIES,
+                r -> new ImagesAndLabels(edits(r), edits(r), classes(r)), in -> {
+                    byte[] images = apply(IMAGES, in.imageEdits());
+                    byte[] labels = apply(LABELS, in.labelEdits());
+                    readsOrFailsClearly("images.idx|labels.idx", DataException.class, () -> checkDataset(
+                            IdxReader.readImagesAndLabels("pair", stream(images), "images.idx", stream(labels), "labels.idx",
+                                    in.classes()), in.classes()));
+                });
+    }
+
+    record DirectoryEdit(List<Edit> edits, int which, boolean gzipped) {
+    }
+
+    @TestFactory
+    Stream<DynamicTest> idxDirectoryMutated() {
+        return SeededCases.tries("idxDirectoryMutated", SEED, 200,
+                r -> new DirectoryEdit(edits(r), r.nextInt(4), r.nextBoolean()), in -> {
+                    Path dir = freshDir("idx");
+                    String[] names = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                        "t10k-labels-idx1-ubyte"};
+                    for (int i = 0; i < 4; i++) {
+                        byte[] good = i % 2 == 0 ? IMAGES : LABELS;
+                        byte[] bytes = i == in.which() ? apply(good, in.edits()) : good;
+                        Files.write(dir.resolve(names[i] + (in.gzipped() ? ".gz" : "")),
+                                in.gzipped() ? TestBytes.gzip(bytes) : bytes);
+                    }
+                    readsOrFailsClearly(dir.toString(), DataException.class, () -> {
+                        DataSplit s = IdxDirectory.load(dir, 0);
+                        checkDataset(s.train(), 0);
+                        checkDataset(s.test(), 0);
+                    });
+                });
     }
 
     // ---------------------------------------------------------------------------------------------
     // CSV.
 
-    @Property(tries = TRIES, seed = SEED)
-    void csvFromRandomText(@ForAll("csvText") String text, @ForAll("classes") int classes) throws IOException {
-        Path f = freshDir("csv").resolve("random.csv");
-        Files.writeString(f, text, StandardCharsets.UTF_8);
-        readsOrFailsClearly(f.toString(), DataException.class, () -> checkDataset(CsvReader.read(f, classes), classes));
+    record CsvText(String text, int classes) {
+        @Override
+        public String toString() {
+            return "CsvText[text=" + SeededCases.quote(text) + ", classes=" + classes + "]";
+        }
     }
 
-    @Property(tries = TRIES, seed = SEED)
-    void csvMutated(@ForAll("edits") List<Edit> edits, @ForAll("classes") int classes) throws IOException {
-        Path f = freshDir("csv").resolve("mutated.csv");
-        Files.write(f, apply(CSV, edits));
-        readsOrFailsClearly(f.toString(), DataException.class, () -> checkDataset(CsvReader.read(f, classes), classes));
+    @TestFactory
+    Stream<DynamicTest> csvFromRandomText() {
+        return SeededCases.tries("csvFromRandomText", SEED, TRIES, r -> new CsvText(csvText(r), classes(r)), in -> {
+            Path f = freshDir("csv").resolve("random.csv");
+            Files.writeString(f, in.text(), StandardCharsets.UTF_8);
+            readsOrFailsClearly(f.toString(), DataException.class, () -> checkDataset(CsvReader.read(f, in.classes()), in.classes()));
+        });
+    }
+
+    record CsvEdit(List<Edit> edits, int classes) {
+    }
+
+    @TestFactory
+    Stream<DynamicTest> csvMutated() {
+        return SeededCases.tries("csvMutated", SEED, TRIES, r -> new CsvEdit(edits(r), classes(r)), in -> {
+            Path f = freshDir("csv").resolve("mutated.csv");
+            Files.write(f, apply(CSV, in.edits()));
+            readsOrFailsClearly(f.toString(), DataException.class, () -> checkDataset(CsvReader.read(f, in.classes()), in.classes()));
+        });
     }
 
     // ---------------------------------------------------------------------------------------------
     // Safetensors and model files.
 
-    @Property(tries = TRIES, seed = SEED)
-    void safetensorsFromRandomBytes(@ForAll("randomBytes") byte[] bytes, @ForAll boolean plausibleLength) throws IOException {
-        byte[] b = bytes;
-        if (plausibleLength && b.length >= 8) {
-            // A header length that fits the file, so that the JSON parser sees the random bytes.
-            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Math.floorMod(b[0], b.length - 7));
+    record RandomModel(byte[] bytes, boolean plausibleLength) {
+        @Override
+        public String toString() {
+            return "RandomModel[bytes=" + SeededCases.describe(bytes) + ", plausibleLength=" + plausibleLength + "]";
         }
-        readModel(b);
     }
 
-    @Property(tries = TRIES, seed = SEED)
-    void safetensorsMutated(@ForAll("edits") List<Edit> edits, @ForAll("modelIndex") int which) throws IOException {
-        readModel(apply(goodModel(which), edits));
+    @TestFactory
+    Stream<DynamicTest> safetensorsFromRandomBytes() {
+        return SeededCases.tries("safetensorsFromRandomBytes", SEED, TRIES,
+                r -> new RandomModel(randomBytes(r), r.nextBoolean()), in -> {
+                    byte[] b = in.bytes().clone();
+                    if (in.plausibleLength() && b.length >= 8) {
+                        // A header length that fits the file, so that the JSON parser sees the random bytes.
+                        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Math.floorMod(b[0], b.length - 7));
+                    }
+                    readModel(b);
+                });
+    }
+
+    /** Edits of one of the good models: {@code which} is 0 (plain), 1 (Adam's state) or 2 (checkpoint). */
+    record ModelEdit<E>(List<E> edits, int which) {
+    }
+
+    @TestFactory
+    Stream<DynamicTest> safetensorsMutated() {
+        return SeededCases.tries("safetensorsMutated", SEED, TRIES, r -> new ModelEdit<>(edits(r), modelIndex(r)),
+                in -> readModel(apply(goodModel(in.which()), in.edits())));
     }
 
     /** Mutations of the JSON header alone, its length put right, so that every check after the parser is reached. */
-    @Property(tries = TRIES, seed = SEED)
-    void safetensorsHeaderMutated(@ForAll("headerEdits") List<HeaderEdit> edits, @ForAll("modelIndex") int which)
-            throws IOException {
-        byte[] good = goodModel(which);
-        int n = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-        StringBuilder header = new StringBuilder(new String(good, 8, n, StandardCharsets.UTF_8).strip());
-        for (HeaderEdit e : edits) {
-            e.applyTo(header);
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] data = Arrays.copyOfRange(good, 8 + n, good.length);
-        ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        readModel(b.putLong(json.length).put(json).put(data).array());
+    @TestFactory
+    Stream<DynamicTest> safetensorsHeaderMutated() {
+        return SeededCases.tries("safetensorsHeaderMutated", SEED, TRIES, r -> new ModelEdit<>(headerEdits(r), modelIndex(r)),
+                in -> {
+                    byte[] good = goodModel(in.which());
+                    int n = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+                    StringBuilder header = new StringBuilder(new String(good, 8, n, StandardCharsets.UTF_8).strip());
+                    for (HeaderEdit e : in.edits()) {
+                        e.applyTo(header);
+                    }
+                    byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+                    byte[] data = Arrays.copyOfRange(good, 8 + n, good.length);
+                    ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+                    readModel(b.putLong(json.length).put(json).put(data).array());
+                });
     }
 
     /**
@@ -209,38 +260,45 @@ class ReaderPropertiesTest {
      * written back valid JSON with its length right, so that the checks of offsets, shapes, dtypes
      * and names are what meets the edit.
      */
-    @Property(tries = TRIES, seed = SEED)
-    void safetensorsStructureMutated(@ForAll("structureEdits") List<StructureEdit> edits, @ForAll("modelIndex") int which)
-            throws IOException {
-        byte[] good = goodModel(which);
-        int n = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-        JsonObject header = JsonParser.parseString(new String(good, 8, n, StandardCharsets.UTF_8)).getAsJsonObject();
-        byte[] data = Arrays.copyOfRange(good, 8 + n, good.length);
-        for (StructureEdit e : edits) {
-            data = e.applyTo(header, data);
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        readModel(b.putLong(json.length).put(json).put(data).array());
+    @TestFactory
+    Stream<DynamicTest> safetensorsStructureMutated() {
+        return SeededCases.tries("safetensorsStructureMutated", SEED, TRIES,
+                r -> new ModelEdit<>(structureEdits(r), modelIndex(r)), in -> {
+                    byte[] good = goodModel(in.which());
+                    int n = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+                    JsonObject header = JsonParser.parseString(new String(good, 8, n, StandardCharsets.UTF_8)).getAsJsonObject();
+                    byte[] data = Arrays.copyOfRange(good, 8 + n, good.length);
+                    for (StructureEdit e : in.edits()) {
+                        data = e.applyTo(header, data);
+                    }
+                    byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+                    ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+                    readModel(b.putLong(json.length).put(json).put(data).array());
+                });
+    }
+
+    record MetadataEdit(Map<String, String> changes, int which) {
     }
 
     /** Good safetensors with metadata values replaced by odd ones: what ModelFile checks after the format. */
-    @Property(tries = TRIES, seed = SEED)
-    void modelMetadataMutated(@ForAll("metadataEdits") Map<String, String> changes, @ForAll("modelIndex") int which)
-            throws IOException {
-        Path f = freshDir("meta").resolve("good.safetensors");
-        Files.write(f, goodModel(which));
-        Safetensors.Contents c = Safetensors.read(f);
-        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
-        changes.forEach((k, v) -> {
-            if (v == null) {
-                meta.remove(k);
-            } else {
-                meta.put(k, v);
-            }
-        });
-        Safetensors.write(f, c.tensors(), meta);
-        readsOrFailsClearly(f.toString(), ModelFileException.class, () -> checkModel(ModelFile.load(f)));
+    @TestFactory
+    Stream<DynamicTest> modelMetadataMutated() {
+        return SeededCases.tries("modelMetadataMutated", SEED, TRIES, r -> new MetadataEdit(metadataEdits(r), modelIndex(r)),
+                in -> {
+                    Path f = freshDir("meta").resolve("good.safetensors");
+                    Files.write(f, goodModel(in.which()));
+                    Safetensors.Contents c = Safetensors.read(f);
+                    Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+                    in.changes().forEach((k, v) -> {
+                        if (v == null) {
+                            meta.remove(k);
+                        } else {
+                            meta.put(k, v);
+                        }
+                    });
+                    Safetensors.write(f, c.tensors(), meta);
+                    readsOrFailsClearly(f.toString(), ModelFileException.class, () -> checkModel(ModelFile.load(f)));
+                });
     }
 
     private void readModel(byte[] bytes) throws IOException {
@@ -330,77 +388,89 @@ class ReaderPropertiesTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Generators.
+    // Generators: each draws one input from the try's random source.
 
-    @Provide
-    Arbitrary<byte[]> randomBytes() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(96);
+    /** Up to 96 random bytes. */
+    static byte[] randomBytes(SplittableRandom r) {
+        byte[] b = new byte[r.nextInt(97)];
+        r.nextBytes(b);
+        return b;
     }
 
-    @Provide
-    Arbitrary<Integer> classes() {
-        return Arbitraries.of(0, 1, 3, 10);
+    /** 0 (classes read from the labels), 1, 3 or 10. */
+    static int classes(SplittableRandom r) {
+        return oneOf(r, 0, 1, 3, 10);
     }
 
-    @Provide
-    Arbitrary<Integer> fileIndex() {
-        return Arbitraries.integers().between(0, 3);
+    /** 0, 1 or 2: which of the good models. */
+    static int modelIndex(SplittableRandom r) {
+        return r.nextInt(3);
     }
 
-    @Provide
-    Arbitrary<Integer> modelIndex() {
-        return Arbitraries.integers().between(0, 2);
+    /** One to six edits; positions half the time in 0..24, where the headers are, else in 0..2^20. */
+    static List<Edit> edits(SplittableRandom r) {
+        return listOf(r, 1, 6, () -> new Edit(oneOf(r, Op.values()),
+                r.nextBoolean() ? r.nextInt(25) : r.nextInt((1 << 20) + 1), r.nextInt()));
     }
 
-    /** One to six edits; positions mostly near the start, where the headers are. */
-    @Provide
-    Arbitrary<List<Edit>> edits() {
-        Arbitrary<Integer> at = Arbitraries.oneOf(Arbitraries.integers().between(0, 24), Arbitraries.integers().between(0, 1 << 20));
-        return Combinators.combine(Arbitraries.of(Op.class), at, Arbitraries.integers())
-                .as(Edit::new).list().ofMinSize(1).ofMaxSize(6);
+    /** Up to 40 CSV tokens run together. */
+    static String csvText(SplittableRandom r) {
+        return String.join("", listOf(r, 0, 40, () -> oneOf(r, "0", "1", "2", "3", "-1", "12", "0.5", ".5", "4.", "1e3",
+                "1e999", "-1e-999", "NaN", "Inf", "-Infinity", "abc", "", " ", ",", ",,", "\n", "\r\n", "\n\n", "label",
+                "\uFEFF", "\u0000", "99999999999", "2.0", "+3", "1f", "0x10", "\"1\"", "é", ";")));
     }
 
-    @Provide
-    Arbitrary<String> csvText() {
-        Arbitrary<String> token = Arbitraries.of("0", "1", "2", "3", "-1", "12", "0.5", ".5", "4.", "1e3", "1e999", "-1e-999",
-                "NaN", "Inf", "-Infinity", "abc", "", " ", ",", ",,", "\n", "\r\n", "\n\n", "label", "\uFEFF", "\u0000",
-                "99999999999", "2.0", "+3", "1f", "0x10", "\"1\"", "é", ";");
-        return token.list().ofMaxSize(40).map(l -> String.join("", l));
+    /** One to four edits of the header text: replace, insert or delete (kind 0..2), 1 to 12 characters. */
+    static List<HeaderEdit> headerEdits(SplittableRandom r) {
+        return listOf(r, 1, 4, () -> new HeaderEdit(r.nextInt(3), r.nextInt(Integer.MAX_VALUE), r.nextInt(1, 13),
+                oneOf(r, "{", "}", "[", "]", "\"", ",", ":", " ", "0", "1", "-1", "2", "3", "8", "12", "1e999", "1e-999", "1.5",
+                        "99999999999999999999", "9223372036854775807", "null", "true", "\"F32\"", "\"F64\"", "\"I8\"",
+                        "\"F16\"", "\"__metadata__\"", "\"layers.0.weight\"", "\"layers.1.bias\"", "\"shape\"",
+                        "\"data_offsets\"", "\"dtype\"", "\"arch\"", "\"3-2-2\"", "\"2-2\"", "\\n", "\\u0000", "[]", "{}",
+                        "[0,0]")));
     }
 
-    @Provide
-    Arbitrary<List<HeaderEdit>> headerEdits() {
-        Arbitrary<String> token = Arbitraries.of("{", "}", "[", "]", "\"", ",", ":", " ", "0", "1", "-1", "2", "3", "8", "12",
-                "1e999", "1e-999", "1.5", "99999999999999999999", "9223372036854775807", "null", "true", "\"F32\"", "\"F64\"",
-                "\"I8\"", "\"F16\"", "\"__metadata__\"", "\"layers.0.weight\"", "\"layers.1.bias\"", "\"shape\"",
-                "\"data_offsets\"", "\"dtype\"", "\"arch\"", "\"3-2-2\"", "\"2-2\"", "\\n", "\\u0000", "[]", "{}", "[0,0]");
-        Arbitrary<Integer> at = Arbitraries.integers().greaterOrEqual(0);
-        return Combinators.combine(Arbitraries.integers().between(0, 2), at, Arbitraries.integers().between(1, 12), token)
-                .as(HeaderEdit::new).list().ofMinSize(1).ofMaxSize(4);
+    /** One to three metadata keys, each set to an odd value or (15% of the time) removed (null). */
+    static Map<String, String> metadataEdits(SplittableRandom r) {
+        String[] keys = {"format", "version", "arch", "activations", "cost", "optimizer", "optimizer_momentum",
+            "optimizer_beta1", "optimizer_beta2", "optimizer_epsilon", "optimizer_weight_decay", "optimizer_steps",
+            "checkpoint"};
+        String[] values = {"backprop-cl", "1", "2", "", "3-2-2", "3-2", "2-2-2", "3-2-2-2", "3--2", "0-2", "3-1048576-2",
+            "1048576-1048576", "3-2\n-2", "sigmoid,softmax", "sigmoid", "relu,relu", "softmax,softmax", "swish,softmax",
+            "quadratic", "cross-entropy", "adam", "sgd", "momentum", "rmsprop", "-1", "NaN", "1e999", "0.9", "0.999",
+            "1e-8", "1.0", "abc", "9223372036854775808"};
+        Map<String, String> changes = new LinkedHashMap<>();
+        int size = r.nextInt(1, 4);
+        while (changes.size() < size) {
+            changes.put(oneOf(r, keys), r.nextDouble() < 0.15 ? null : oneOf(r, values));
+        }
+        return changes;
     }
 
-    @Provide
-    Arbitrary<Map<String, String>> metadataEdits() {
-        Arbitrary<String> key = Arbitraries.of("format", "version", "arch", "activations", "cost", "optimizer",
-                "optimizer_momentum", "optimizer_beta1", "optimizer_beta2", "optimizer_epsilon", "optimizer_weight_decay",
-                "optimizer_steps", "checkpoint");
-        Arbitrary<String> value = Arbitraries.of("backprop-cl", "1", "2", "", "3-2-2", "3-2", "2-2-2", "3-2-2-2", "3--2",
-                "0-2", "3-1048576-2", "1048576-1048576", "3-2\n-2", "sigmoid,softmax", "sigmoid", "relu,relu", "softmax,softmax",
-                "swish,softmax", "quadratic", "cross-entropy", "adam", "sgd", "momentum", "rmsprop", "-1", "NaN", "1e999",
-                "0.9", "0.999", "1e-8", "1.0", "abc", "9223372036854775808");
-        return Arbitraries.maps(key, value.injectNull(0.15)).ofMinSize(1).ofMaxSize(3);
+    /** One to four edits of the parsed header (see {@link StructureEdit}). */
+    static List<StructureEdit> structureEdits(SplittableRandom r) {
+        return listOf(r, 1, 4, () -> new StructureEdit(oneOf(r, "dtype", "shape", "data_offsets", "name", "metadata", "data"),
+                r.nextInt(Integer.MAX_VALUE),
+                oneOf(r, "[]", "[0]", "[2]", "[3]", "[2,3]", "[3,2]", "[2,2]", "[1,2,3]", "[-1]", "[0,0]", "[0,8]", "[8,0]",
+                        "[0,24]", "[24,48]", "[0,99999999999]", "[0,9223372036854775807]", "[-4,4]", "[1e999]", "[1.5]",
+                        "[\"a\"]", "[null]", "[[1]]", "\"F32\"", "\"F64\"", "\"I8\"", "\"F16\"", "\"BF16\"", "3", "null", "{}",
+                        "\"layers.0.weight\"", "\"layers.1.bias\"", "\"layers.9.weight\"", "\"__metadata__\"",
+                        "\"optimizer.layers.0.weight.exp_avg\"", "\"x\\ny\"", "-8", "8", "0", "100000000")));
     }
 
-    @Provide
-    Arbitrary<List<StructureEdit>> structureEdits() {
-        Arbitrary<String> field = Arbitraries.of("dtype", "shape", "data_offsets", "name", "metadata", "data");
-        Arbitrary<String> value = Arbitraries.of("[]", "[0]", "[2]", "[3]", "[2,3]", "[3,2]", "[2,2]", "[1,2,3]", "[-1]",
-                "[0,0]", "[0,8]", "[8,0]", "[0,24]", "[24,48]", "[0,99999999999]", "[0,9223372036854775807]", "[-4,4]",
-                "[1e999]", "[1.5]", "[\"a\"]", "[null]", "[[1]]", "\"F32\"", "\"F64\"", "\"I8\"", "\"F16\"", "\"BF16\"", "3",
-                "null", "{}", "\"layers.0.weight\"", "\"layers.1.bias\"", "\"layers.9.weight\"", "\"__metadata__\"",
-                "\"optimizer.layers.0.weight.exp_avg\"", "\"x\\ny\"", "-8", "8", "0", "100000000");
-        return Combinators.combine(field, Arbitraries.integers().greaterOrEqual(0), value)
-                .as(StructureEdit::new).list().ofMinSize(1).ofMaxSize(4);
+    @SafeVarargs
+    static <T> T oneOf(SplittableRandom r, T... choices) {
+        return choices[r.nextInt(choices.length)];
+    }
+
+    /** {@code min} to {@code max} elements (inclusive) made by {@code element}. */
+    static <T> List<T> listOf(SplittableRandom r, int min, int max, Supplier<T> element) {
+        int n = r.nextInt(min, max + 1);
+        List<T> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(element.get());
+        }
+        return list;
     }
 
     /**
