@@ -33,6 +33,8 @@ final class OutputGuard implements AutoCloseable {
     static final String DIRECTORY_LOCK = ".backprop-cl.lock";
 
     private final List<Lock> locks = new ArrayList<>();
+    /** Directories this guard created, outermost first: removed again at close when nothing was put in them. */
+    private final List<Path> created = new ArrayList<>();
 
     private OutputGuard() {
     }
@@ -80,7 +82,7 @@ final class OutputGuard implements AutoCloseable {
             return this;
         }
 
-        /** An input that an output may replace: the checkpoint a resumed run goes on from and writes again. */
+        /** The input that the --checkpoint-dir output may replace: the checkpoint a resumed run goes on from and writes again. */
         Plan ownedInput(Path path) {
             this.ownInput = path;
             return this;
@@ -91,7 +93,32 @@ final class OutputGuard implements AutoCloseable {
          * each has the right kind of path; returns the outputs by real path.
          */
         Map<Path, Entry> check() {
+            List<Entry> outputs = new ArrayList<>(files);
+            for (Map.Entry<Entry, List<String>> d : directories.entrySet()) {
+                for (String name : d.getValue()) {
+                    Path p = d.getKey().path.resolve(name);
+                    outputs.add(new Entry(d.getKey().option, p, p.toString()));
+                }
+            }
+            Map<Path, Entry> readers = new LinkedHashMap<>();
+            for (Entry in : inputs) {
+                readers.putIfAbsent(real(in.path), in);
+            }
+            Path owned = ownInput == null ? null : real(ownInput);
             Map<Path, Entry> targets = new LinkedHashMap<>();
+            for (Entry out : outputs) {
+                Path r = real(out.path);
+                Entry in = readers.get(r);
+                if (in != null && !(r.equals(owned) && out.option.equals("--checkpoint-dir"))) {
+                    throw new UserError(out.option + " " + out.typed + " is " + describe(in)
+                            + "; an output never replaces an input: name another file");
+                }
+                Entry other = targets.putIfAbsent(r, out);
+                if (other != null) {
+                    throw new UserError(out.option + " " + out.typed + " and " + other.option + " " + other.typed
+                            + " are the same file; give each output its own name");
+                }
+            }
             for (Entry f : files) {
                 if (f.typed.endsWith("/") || f.typed.endsWith(java.io.File.separator)) {
                     throw new UserError(f.option + " " + f.typed + " names a directory (it ends in '/'); " + f.option
@@ -101,31 +128,22 @@ final class OutputGuard implements AutoCloseable {
                     throw new UserError(f.path + " is a directory; " + f.option + " needs a file name");
                 }
                 Path parent = f.path.toAbsolutePath().getParent();
-                if (parent != null && !Files.isDirectory(parent)) {
+                if (parent != null && !Files.isDirectory(parent) && !willCreate(parent)) {
                     throw new UserError(f.path + ": no such directory " + parent + " (" + f.option + ")");
                 }
-                claim(targets, f, real(f.path));
             }
-            for (Map.Entry<Entry, List<String>> d : directories.entrySet()) {
-                Entry dir = d.getKey();
+            for (Entry dir : directories.keySet()) {
                 if (Files.exists(dir.path) && !Files.isDirectory(dir.path)) {
                     throw new UserError(dir.path + " is a file, not a directory (" + dir.option + ")");
                 }
-                for (String name : d.getValue()) {
-                    claim(targets, new Entry(dir.option, dir.path.resolve(name), dir.path.resolve(name).toString()),
-                            real(dir.path.resolve(name)));
-                }
-            }
-            Path owned = ownInput == null ? null : real(ownInput);
-            for (Entry in : inputs) {
-                Path r = real(in.path);
-                Entry out = targets.get(r);
-                if (out != null && !r.equals(owned)) {
-                    throw new UserError(out.option + " " + out.typed + " is " + describe(in)
-                            + "; an output never replaces an input: name another file");
-                }
             }
             return targets;
+        }
+
+        /** Whether {@code dir} is a directory output (created before any file is written). */
+        private boolean willCreate(Path dir) {
+            Path r = real(dir);
+            return directories.keySet().stream().anyMatch(d -> real(d.path).equals(r));
         }
 
         /** {@link #check}, then creates the directories, probes the files and takes the locks. */
@@ -134,7 +152,7 @@ final class OutputGuard implements AutoCloseable {
             OutputGuard guard = new OutputGuard();
             try {
                 for (Entry dir : directories.keySet()) {
-                    createDirectories(dir);
+                    guard.createDirectories(dir);
                 }
                 for (Map.Entry<Path, Entry> t : targets.entrySet()) {
                     try {
@@ -157,14 +175,6 @@ final class OutputGuard implements AutoCloseable {
             }
         }
 
-        private static void claim(Map<Path, Entry> targets, Entry out, Path real) {
-            Entry other = targets.putIfAbsent(real, out);
-            if (other != null) {
-                throw new UserError(out.option + " " + out.typed + " and " + other.option + " " + other.typed
-                        + " are the same file; give each output its own name");
-            }
-        }
-
         private static String describe(Entry in) {
             return switch (in.option) {
                 case "--data" -> "a file of the training data (--data)";
@@ -183,13 +193,19 @@ final class OutputGuard implements AutoCloseable {
             };
         }
 
-        private static void createDirectories(Entry dir) {
-            try {
-                Files.createDirectories(dir.path);
-            } catch (IOException e) {
-                throw new UserError(dir.option + " " + dir.path + ": cannot create the directory ("
-                        + reason(e) + ")", e);
-            }
+    }
+
+    /** Creates a directory output and those above it that are missing, remembering which were new. */
+    private void createDirectories(Entry dir) {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir.path.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        try {
+            Files.createDirectories(dir.path);
+            created.addAll(missing);
+        } catch (IOException e) {
+            throw new UserError(dir.option + " " + dir.path + ": cannot create the directory (" + reason(e) + ")", e);
         }
     }
 
@@ -227,16 +243,22 @@ final class OutputGuard implements AutoCloseable {
     }
 
     /**
-     * Locks {@code lockFile} for {@code target}, or refuses naming the process that holds it. After
-     * locking, the file is read back by name: if it no longer holds our process id, another run
-     * removed or replaced it between our open and our lock, and we try again.
+     * Locks {@code lockFile} for {@code target}, or refuses naming the process that holds it.
+     *
+     * <p>POSIX locks belong to the process and are dropped when any descriptor of the file is
+     * closed, so while we hold one this process never opens the lock file again: the file is
+     * checked by name with stat only. A run removes its lock file before releasing it, so a
+     * run that opened the file just before that removal may lock a file that no longer has a
+     * name; it notices because the name then leads to another file (or none), and tries again.
      */
     private void lock(String option, Path target, Path lockFile) {
         String self = Long.toString(ProcessHandle.current().pid());
         for (int attempt = 0; attempt < 10; attempt++) {
             FileChannel ch;
+            Object opened;
             try {
-                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                opened = fileKey(lockFile);
             } catch (IOException e) {
                 throw new UserError(option + " " + target + ": cannot create the lock file " + lockFile + " (" + reason(e) + ")", e);
             }
@@ -252,24 +274,31 @@ final class OutputGuard implements AutoCloseable {
                 return;
             }
             if (lock == null) {
-                String holder = holder(lockFile);
                 closeQuietly(ch);
-                throw inUse(option, target, holder);
+                throw inUse(option, target, holder(lockFile));
             }
-            try {
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap((self + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-                ch.force(false);
-                if (self.equals(holder(lockFile))) {
-                    locks.add(new Lock(lockFile, ch, lock));
-                    return;
+            if (opened == null || opened.equals(fileKey(lockFile))) {
+                try {
+                    ch.truncate(0);
+                    ch.write(ByteBuffer.wrap((self + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+                } catch (IOException e) {
+                    // A full disk: the process id is only for the message; the lock holds without it.
                 }
-            } catch (IOException e) {
-                // fall through to try again
+                locks.add(new Lock(lockFile, ch, lock));
+                return;
             }
             closeQuietly(ch);
         }
         throw inUse(option, target, holder(lockFile));
+    }
+
+    /** The file's identity (device and inode) by name, without opening it; null when there is none. */
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static UserError inUse(String option, Path target, String holder) {
@@ -295,7 +324,7 @@ final class OutputGuard implements AutoCloseable {
         }
     }
 
-    /** Removes the lock files (while still holding them) and releases them. */
+    /** Removes the lock files (while still holding them) and releases them; removes created directories left empty. */
     @Override
     public void close() {
         for (Lock l : locks) {
@@ -307,5 +336,13 @@ final class OutputGuard implements AutoCloseable {
             closeQuietly(l.channel);
         }
         locks.clear();
+        for (int i = created.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(created.get(i));   // only an empty directory can be deleted
+            } catch (IOException e) {
+                // not empty: the run wrote into it
+            }
+        }
+        created.clear();
     }
 }

@@ -85,7 +85,7 @@ class KillTest {
             if (resume) {
                 args.addAll(List.of("--resume", cp.toString(), "--no-progress"));
             } else {
-                args.addAll(List.of("--epochs", "100000", "--checkpoint-dir", cp.toString()));
+                args.addAll(List.of("--epochs", "100000", "--checkpoint-dir", cp.toString(), "--overwrite-checkpoint"));
                 args.addAll(List.of(TRAINING));
             }
             Object before = fileKey(Checkpoint.file(cp));

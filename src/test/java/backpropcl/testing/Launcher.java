@@ -120,7 +120,9 @@ public final class Launcher {
         /** Sends a signal (INT, TERM, HUP, KILL, ...) with kill(1). */
         public void signal(String name) {
             try {
-                Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+                ProcessBuilder pb = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO();
+                pb.environment().remove("LD_PRELOAD");
+                Process k = pb.start();
                 if (k.waitFor() != 0) {
                     throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
                 }
