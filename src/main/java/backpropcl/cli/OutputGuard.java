@@ -163,10 +163,10 @@ final class OutputGuard implements AutoCloseable {
                     }
                 }
                 for (Entry f : files) {
-                    guard.lock(f.option, f.path, lockFileFor(f.path));
+                    guard.lock(f.option, f.path, lockFileFor(f.path), "file");
                 }
                 for (Entry dir : directories.keySet()) {
-                    guard.lock(dir.option, dir.path, dir.path.resolve(DIRECTORY_LOCK));
+                    guard.lock(dir.option, dir.path, dir.path.resolve(DIRECTORY_LOCK), "directory");
                 }
                 return guard;
             } catch (RuntimeException e) {
@@ -181,6 +181,7 @@ final class OutputGuard implements AutoCloseable {
                 case "--resume" -> "the checkpoint being resumed (--resume)";
                 case "--init-from" -> "the model being read (--init-from)";
                 case "--model" -> "the model being read (--model)";
+                case "METRICS_FILE" -> "a metrics file being plotted";
                 default -> "an input (" + in.option + " " + in.typed + ")";
             };
         }
@@ -251,7 +252,7 @@ final class OutputGuard implements AutoCloseable {
      * run that opened the file just before that removal may lock a file that no longer has a
      * name; it notices because the name then leads to another file (or none), and tries again.
      */
-    private void lock(String option, Path target, Path lockFile) {
+    private void lock(String option, Path target, Path lockFile, String noun) {
         String self = Long.toString(ProcessHandle.current().pid());
         for (int attempt = 0; attempt < 10; attempt++) {
             FileChannel ch;
@@ -267,7 +268,7 @@ final class OutputGuard implements AutoCloseable {
                 lock = ch.tryLock();
             } catch (OverlappingFileLockException e) {
                 closeQuietly(ch);
-                throw inUse(option, target, self + ", this one");
+                throw inUse(option, target, self + ", this one", noun);
             } catch (IOException e) {
                 // The file system has no locks (some network shares): go on unprotected.
                 closeQuietly(ch);
@@ -275,7 +276,7 @@ final class OutputGuard implements AutoCloseable {
             }
             if (lock == null) {
                 closeQuietly(ch);
-                throw inUse(option, target, holder(lockFile));
+                throw inUse(option, target, holder(lockFile), noun);
             }
             if (opened == null || opened.equals(fileKey(lockFile))) {
                 try {
@@ -289,7 +290,7 @@ final class OutputGuard implements AutoCloseable {
             }
             closeQuietly(ch);
         }
-        throw inUse(option, target, holder(lockFile));
+        throw inUse(option, target, holder(lockFile), noun);
     }
 
     /** The file's identity (device and inode) by name, without opening it; null when there is none. */
@@ -301,10 +302,9 @@ final class OutputGuard implements AutoCloseable {
         }
     }
 
-    private static UserError inUse(String option, Path target, String holder) {
+    private static UserError inUse(String option, Path target, String holder, String noun) {
         return new UserError(option + " " + target + " is in use by another run (process " + holder
-                + "); wait for it to finish, or give this run another " + (option.equals("--checkpoint-dir")
-                ? "directory" : option.equals("--plot") ? "directory" : "file"));
+                + "); wait for it to finish, or give this run another " + noun);
     }
 
     private static String holder(Path lockFile) {

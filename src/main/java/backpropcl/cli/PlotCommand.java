@@ -85,7 +85,11 @@ final class PlotCommand implements Callable<Integer> {
                     + "(see 'backprop-cl plot --help')");
         }
         PrintWriter o = spec.commandLine().getOut();
-        try {
+        OutputGuard.Plan plan = new OutputGuard.Plan().input("--model", model).input("--data", DataOptions.asPath(dataOptions.data));
+        metrics.forEach(m -> plan.input("METRICS_FILE", m));
+        plan.directory("--out", out, metrics.isEmpty() ? List.of(confusion ? "confusion.png" : "boundary.png")
+                : List.of("loss.png", "accuracy.png"));
+        try (OutputGuard guard = plan.acquire()) {
             if (!metrics.isEmpty()) {
                 for (Path p : Plots.curves(readRuns(), curvesTitle(), out)) {
                     o.println(p);

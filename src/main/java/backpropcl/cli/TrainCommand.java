@@ -48,7 +48,12 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
             "",
             "Default learning rates: sgd 3.0, momentum and nesterov 0.3, adam and adamw 0.001.",
-            "Exit codes: 0 done, 2 bad input, 3 diverged, 130 stopped by Ctrl-C (checkpoint written)."})
+            "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an",
+            "input or another output, each must be writable, and each is locked for the run (a second run on it is",
+            "refused). Files are replaced atomically; a symbolic link is written through (the file it points to is",
+            "replaced, the link stays); devices, FIFOs and sockets are refused.",
+            "Exit codes: 0 done, 2 bad input, 3 diverged; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP after the",
+            "current batch (checkpoint written)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -144,8 +149,9 @@ final class TrainCommand implements Callable<Integer> {
     Path initFrom;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Write DIR/checkpoint.safetensors after every epoch and on Ctrl-C: parameters, optimizer state, "
-                    + "position, metrics (default with --resume: the resumed directory).")
+            description = "Write DIR/checkpoint.safetensors after every epoch and on Ctrl-C, SIGTERM or SIGHUP: parameters, "
+                    + "optimizer state, position, metrics (default with --resume: the resumed directory). A fresh run "
+                    + "refuses a DIR that holds a checkpoint: --resume DIR goes on with it, --overwrite-checkpoint replaces it.")
     Path checkpointDir;
 
     @Option(names = "--overwrite-checkpoint",
@@ -161,7 +167,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "FILE",
             description = "Write per-epoch metrics (learning rate, train and test cost and accuracy, samples/s) to FILE: "
-                    + "JSON lines when it ends in .jsonl or .json, else CSV.")
+                    + "JSON lines when it ends in .jsonl or .json, else CSV. Replaced after each epoch with all rows so far "
+                    + "(a run that fails before its first epoch leaves the old file); --resume keeps the earlier rows.")
     Path metrics;
 
     @Option(names = "--plot", paramLabel = "DIR",

@@ -8,6 +8,7 @@ import backpropcl.plot.Plots;
 import backpropcl.plot.TileGrid;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,7 +68,18 @@ final class VisualizeCommand implements Callable<Integer> {
         }
         Path file = out != null ? out : Path.of(gradients ? "gradients.png" : "weights.png");
         Path written;
-        try {
+        if (out != null && spec.commandLine().getParseResult().matchedOption("--out").originalStringValues().get(0).endsWith("/")) {
+            throw new UserError("--out " + out + "/ names a directory (it ends in '/'); --out needs a PNG file name, such as "
+                    + out + "/weights.png");
+        }
+        // The picture's directory is created when missing, as for plot --out.
+        Path parent = file.toAbsolutePath().getParent();
+        OutputGuard.Plan plan = new OutputGuard.Plan().input("--model", model)
+                .directory("--out", parent, List.of(file.getFileName().toString()));
+        if (gradients) {
+            plan.input("--data", DataOptions.asPath(dataOptions.data));
+        }
+        try (OutputGuard guard = plan.acquire()) {
             if (gradients) {
                 DataSplit data = dataOptions.load(net);
                 int rows = Math.min(samples, data.train().count());

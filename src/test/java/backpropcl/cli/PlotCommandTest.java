@@ -166,7 +166,7 @@ class PlotCommandTest {
         assertFalse(Files.exists(out), "a failed plot wrote " + out);
         // --out names a file: nothing can be written into it.
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        assertUserError(run("plot", metrics("ok2.csv", 2, false).toString(), "--out", file.toString()), "could not write");
+        assertUserError(run("plot", metrics("ok2.csv", 2, false).toString(), "--out", file.toString()), "is a file, not a directory (--out)");
         try (Stream<Path> files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")));
         }

@@ -210,6 +210,41 @@ class OutputsIT {
     // ---- 5. Writing never loses what was there
 
     @Test
+    void aFullDiskIsOneLineAndKeepsTheOldFiles() throws Exception {
+        assertEquals(0, run(train(SMALL, "--save", "old.safetensors", "--metrics", "old.csv")).code());
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        String launcher = "'" + Launcher.script() + "' train --data points:moons:300 --arch 2-256-256-2 --engine cpu --no-progress "
+                + "--epochs 1";
+        // A 256 KiB tmpfs in a private mount namespace, filled to the last byte; the model of
+        // 2-256-256-2 is 267 KB. Each run's stderr and exit code go to files outside the mount.
+        String script = String.join("\n",
+                "M='" + mnt + "'; cd '" + dir + "'",
+                "mount -t tmpfs -o size=256k tmpfs \"$M\" || exit 90",
+                "cp old.safetensors \"$M/model.safetensors\"; cp old.csv \"$M/m.csv\"",
+                "dd if=/dev/zero of=\"$M/filler\" bs=4k 2>/dev/null",
+                launcher + " --metrics \"$M/m.csv\" > metrics.out 2> metrics.err; echo $? > metrics.code",
+                launcher + " --save \"$M/model.safetensors\" > save.out 2> save.err; echo $? > save.code",
+                "cp \"$M/model.safetensors\" kept.safetensors; cp \"$M/m.csv\" kept.csv; ls -A \"$M\" > left.ls", "");
+        ProcessBuilder pb = new ProcessBuilder("unshare", "-m", "sh", "-c", script).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("unshare.log").toFile());
+        pb.environment().remove("LD_PRELOAD");
+        int code = pb.start().waitFor();
+        Assumptions.assumeTrue(code != 90, "no tmpfs here (needs root and unshare)");
+        assertEquals(0, code, Files.readString(dir.resolve("unshare.log")));
+        for (String[] c : new String[][] {{"metrics", "m.csv"}, {"save", "model.safetensors"}}) {
+            String err = Files.readString(dir.resolve(c[0] + ".err"));
+            assertEquals("2", Files.readString(dir.resolve(c[0] + ".code")).strip(), err);
+            assertEquals("backprop-cl: " + mnt.resolve(c[1]) + ": could not write (No space left on device); any previous file "
+                    + "is unchanged\n", err);
+        }
+        assertEquals(Files.readString(dir.resolve("old.csv")), Files.readString(dir.resolve("kept.csv")), "the old metrics are kept");
+        assertEquals(Launcher.hashes(dir).get(Path.of("old.safetensors")), Launcher.hashes(dir).get(Path.of("kept.safetensors")),
+                "the old model is kept");
+        assertEquals(List.of("filler", "m.csv", "model.safetensors"), Files.readAllLines(dir.resolve("left.ls")).stream().sorted().toList(),
+                "no temporary or lock file is left");
+    }
+
+    @Test
     void aRunThatFailsLeavesThePreviousMetricsFile() throws IOException {
         assertEquals(0, run(train(SMALL, "--metrics", "m.csv")).code());
         String before = Files.readString(dir.resolve("m.csv"));
