@@ -80,4 +80,37 @@ class LauncherIT {
         assertTrue(screen.contains("epoch 1/1 100% ["), screen);
         assertFalse(screen.contains("WARNING: Using incubator modules"), screen);
     }
+
+    @Test
+    void aNewerJdkAddsNoWarningsEither() throws Exception {
+        // Java 22+ warns when a library loads native code (JOCL) unless the jar allows it; the
+        // launcher takes JAVA_HOME first. Runs where a second, newer JDK is installed beside 17.
+        Path jdk = newerJdk();
+        Assumptions.assumeTrue(jdk != null, "no JDK 22 or later under /usr/lib/jvm");
+        Launcher.Run devices = Launcher.of("devices").env("JAVA_HOME", jdk.toString()).run();
+        assertEquals(0, devices.code(), devices.describe());
+        assertEquals("", devices.err(), devices.describe());
+        Launcher.Run bad = Launcher.of("train", "--bogus").env("JAVA_HOME", jdk.toString()).run();
+        assertEquals(List.of("backprop-cl: Unknown option: '--bogus' (see 'backprop-cl train --help')"), bad.errLines(), bad.describe());
+    }
+
+    /** A JDK of version 22 or later beside the default one (its release file says), or null. */
+    private static Path newerJdk() throws java.io.IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var dirs = Files.list(jvms)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                Path release = d.resolve("release");
+                if (Files.isRegularFile(release) && Files.isExecutable(d.resolve("bin/java"))) {
+                    var m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+                    if (m.find() && Integer.parseInt(m.group(1)) >= 22) {
+                        return d;
+                    }
+                }
+            }
+        }
+        return null;
+    }
 }
