@@ -101,10 +101,18 @@ class BadInputCatalogueTest {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 String rel = dir.relativize(p).toString();
-                files.put(Files.isDirectory(p) ? rel + "/" : rel, Files.isDirectory(p) ? new byte[0] : Files.readAllBytes(p));
+                files.put(Files.isDirectory(p) ? rel + "/" : rel, Files.isDirectory(p) ? new byte[0] : contents(p));
             }
         }
         return files;
+    }
+
+    /** A file's bytes; for a link its target, for a file that cannot be read a marker (the unreadable cases). */
+    private static byte[] contents(Path p) throws IOException {
+        if (Files.isSymbolicLink(p)) {
+            return ("-> " + Files.readSymbolicLink(p)).getBytes(StandardCharsets.UTF_8);
+        }
+        return Files.isReadable(p) ? Files.readAllBytes(p) : "(unreadable)".getBytes(StandardCharsets.UTF_8);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -255,6 +263,14 @@ class BadInputCatalogueTest {
             Path d = b.digits();
             Files.delete(d.resolve(TEST_LABELS));
             b.mention(d.toString(), "no t10k-labels* file");
+            return b.train("--data", d.toString());
+        }));
+        c.add(new Case("idx-labels-file-unreadable", b -> {
+            // Issue 12, family 9: the labels file is named, not the images file opened with it.
+            Path d = b.digits();
+            Path f = d.resolve(TRAIN_LABELS);
+            b.unreadable(f);
+            b.mention(f + ": could not read (permission denied)");
             return b.train("--data", d.toString());
         }));
         c.add(new Case("idx-two-candidate-files", b -> {
@@ -833,6 +849,26 @@ class BadInputCatalogueTest {
                 fail("could not make a checkpoint: " + err);
             }
             return run;
+        }
+
+        /**
+         * Makes f a file this process cannot open: mode 000, or, where that does not stop it (root
+         * reads anything), a link in its place to a file that even root may not read.
+         */
+        void unreadable(Path f) throws IOException {
+            Files.setPosixFilePermissions(f, java.util.Set.of());
+            if (Files.isReadable(f)) {
+                Path denied = Path.of("/proc/sys/vm/compact_memory"); // mode 0200; procfs checks it for root too
+                boolean opens;
+                try (InputStream in = Files.newInputStream(denied)) {
+                    opens = true;
+                } catch (IOException e) {
+                    opens = false;
+                }
+                org.junit.jupiter.api.Assumptions.assumeFalse(opens, "no way to make a file that this user cannot read");
+                Files.delete(f);
+                Files.createSymbolicLink(f, denied);
+            }
         }
 
         void cut(Path f, long length) throws IOException {
