@@ -23,11 +23,11 @@ public final class DataOptions {
                     + "$XDG_CACHE_HOME/backprop-cl, else ~/.cache/backprop-cl).")
     Path cacheDir;
 
-    @Option(names = "--train-samples", paramLabel = "N",
+    @Option(names = "--train-samples", paramLabel = "N", converter = OptionValues.Count.class,
             description = "Use only the first N training samples (default: all).")
     Integer trainSamples;
 
-    @Option(names = "--test-samples", paramLabel = "N",
+    @Option(names = "--test-samples", paramLabel = "N", converter = OptionValues.Count.class,
             description = "Use only the first N test samples (default: all).")
     Integer testSamples;
 
@@ -44,12 +44,6 @@ public final class DataOptions {
 
     /** Loads the data and checks that it fits the network: input width and label range. */
     DataSplit load(Network net) {
-        if (trainSamples != null && trainSamples < 1) {
-            throw new UserError("--train-samples must be at least 1, got " + trainSamples);
-        }
-        if (testSamples != null && testSamples < 1) {
-            throw new UserError("--test-samples must be at least 1, got " + testSamples);
-        }
         DataSplit split = peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()
                 ? new DataSplit(peeked.name(), withClasses(peeked.train(), net.outputSize()), withClasses(peeked.test(), net.outputSize()))
                 : DataSources.resolve(data, net.outputSize(), cacheDir);

@@ -80,6 +80,9 @@ class BadInputCatalogueTest {
         assertTrue(line.startsWith("backprop-cl: "), what + ": " + line);
         assertFalse(line.contains("Exception") || line.contains("\tat ") || line.contains("Error:"),
                 what + ": looks like a stack trace or an exception's name: " + line);
+        if (b.exactly != null) {
+            assertEquals("backprop-cl: " + b.exactly, line, what);
+        }
         for (List<String> any : b.mentions) {
             assertTrue(any.stream().anyMatch(line::contains),
                     what + ": the line should mention " + String.join(" or ", any) + ": " + line);
@@ -614,7 +617,7 @@ class BadInputCatalogueTest {
         }));
         c.add(new Case("predict-top-0", b -> {
             Path m = b.model("784-4-10");
-            b.mention("--top must be at least 1");
+            b.exactly = "--top must be a whole number >= 1, got 0";
             return new String[] {"predict", "--model", m.toString(), "--top", "0", "idx:" + b.digits().resolve(TEST_IMAGES) + "#0"};
         }));
 
@@ -627,15 +630,22 @@ class BadInputCatalogueTest {
         c.add(option("arch-two-huge-layers", "GB of memory for them", "--arch", "784-1048576-1048576-10"));
         c.add(option("arch-one-width", "needs at least two widths", "--arch", "784"));
         c.add(option("arch-not-a-number", "'x' is not a layer width", "--arch", "784-x-10"));
-        c.add(option("batch-0", "--batch must be at least 1, got 0", "--batch", "0"));
-        c.add(option("batch-negative", "--batch must be at least 1, got -3", "--batch", "-3"));
-        c.add(option("batch-not-a-number", "--batch", "--batch", "ten"));
-        c.add(option("lr-nan", "--lr must be a positive finite number, got NaN", "--lr", "NaN"));
-        c.add(option("lr-negative", "--lr must be a positive finite number, got -1", "--lr", "-1"));
-        c.add(option("lr-infinity", "--lr must be a positive finite number, got Infinity", "--lr", "Infinity"));
-        c.add(option("lr-zero", "--lr must be a positive finite number, got 0", "--lr", "0"));
-        c.add(option("epochs-negative", "--epochs must be 0 or more, got -1", "--epochs", "-1"));
-        c.add(option("epochs-overflow", "--epochs", "--epochs", "99999999999"));
+        // Number options are checked as typed (issue 12, family 9): the line shows the text given.
+        c.add(optionExactly("batch-0", "--batch must be a whole number >= 1, got 0", "--batch", "0"));
+        c.add(optionExactly("batch-negative", "--batch must be a whole number >= 1, got -3", "--batch", "-3"));
+        c.add(optionExactly("batch-not-a-number", "--batch must be a whole number >= 1, got ten", "--batch", "ten"));
+        c.add(optionExactly("lr-nan", "--lr must be a finite number > 0, got NaN", "--lr", "NaN"));
+        c.add(optionExactly("lr-negative", "--lr must be a finite number > 0, got -1", "--lr", "-1"));
+        c.add(optionExactly("lr-infinity", "--lr must be a finite number > 0, got Infinity", "--lr", "Infinity"));
+        c.add(optionExactly("lr-zero", "--lr must be a finite number > 0, got 0", "--lr", "0"));
+        c.add(optionExactly("lr-too-small-for-a-double",
+                "--lr 1e-400 is too small for a double (rounds to 0); give a learning rate > 0", "--lr", "1e-400"));
+        c.add(optionExactly("lr-too-large-for-a-double",
+                "--lr 1e999 is too large for a double (rounds to Infinity); give a learning rate > 0", "--lr", "1e999"));
+        c.add(optionExactly("lr-not-a-number", "--lr must be a finite number > 0, got 3,0", "--lr", "3,0"));
+        c.add(optionExactly("epochs-negative", "--epochs must be a whole number >= 0, got -1", "--epochs", "-1"));
+        c.add(optionExactly("epochs-overflow", "--epochs 99999999999 is too large (at most 2147483647); give a whole number >= 0",
+                "--epochs", "99999999999"));
         c.add(new Case("device-99", b -> {
             // "does not exist" where OpenCL has devices, else the reason it has none.
             b.mentionAny("--device 99 does not exist", "--engine opencl:");
@@ -644,19 +654,38 @@ class BadInputCatalogueTest {
         c.add(option("device-with-reference-engine", "--device is for OpenCL engines", "--device", "0"));
         c.add(option("engine-unknown", "unknown engine 'gpu'", "--engine", "gpu"));
         c.add(option("optimizer-unknown", "unknown optimizer 'rmsprop'", "--optimizer", "rmsprop"));
-        c.add(option("momentum-1", "--momentum must be in [0, 1), got 1", "--optimizer", "momentum", "--momentum", "1"));
-        c.add(option("beta2-negative", "--beta2 must be in [0, 1), got -0.5", "--optimizer", "adam", "--beta2", "-0.5"));
-        c.add(option("weight-decay-negative", "--weight-decay must be in [0, inf], got -1", "--weight-decay", "-1"));
+        c.add(optionExactly("momentum-1", "--momentum must be a number in [0, 1), got 1", "--optimizer", "momentum", "--momentum", "1"));
+        c.add(optionExactly("beta2-negative", "--beta2 must be a number in [0, 1), got -0.5", "--optimizer", "adam", "--beta2", "-0.5"));
+        c.add(optionExactly("weight-decay-negative", "--weight-decay must be a finite number >= 0, got -1", "--weight-decay", "-1"));
+        c.add(optionExactly("weight-decay-infinity", "--weight-decay must be a finite number >= 0, got Infinity",
+                "--weight-decay", "Infinity"));
+        c.add(optionExactly("l2-nan", "--l2 must be a finite number >= 0, got NaN", "--l2", "NaN"));
+        c.add(optionExactly("epsilon-0", "--epsilon must be a finite number > 0, got 0e0", "--optimizer", "adam", "--epsilon", "0e0"));
         c.add(option("weight-decay-and-l2", "give one", "--weight-decay", "0.1", "--l2", "5"));
         c.add(option("lr-schedule-unknown", "unknown --lr-schedule 'linear'", "--lr-schedule", "linear"));
-        c.add(option("lr-gamma-0", "--lr-gamma must be in (0, 1], got 0", "--lr-schedule", "step", "--lr-gamma", "0"));
-        c.add(option("warmup-negative", "--warmup-epochs must be 0 or more, got -2", "--warmup-epochs", "-2"));
+        c.add(optionExactly("lr-gamma-0", "--lr-gamma must be a number in (0, 1], got 0", "--lr-schedule", "step", "--lr-gamma", "0"));
+        c.add(optionExactly("min-lr-above-lr", "--min-lr 5e-1 is above the learning rate --lr 0.1; give a --min-lr no larger than it",
+                "--lr-schedule", "cosine", "--lr", "0.1", "--min-lr", "5e-1"));
+        c.add(optionExactly("warmup-negative", "--warmup-epochs must be a whole number >= 0, got -2", "--warmup-epochs", "-2"));
         c.add(option("init-unknown", "unknown init 'zeros'", "--init", "zeros"));
         c.add(option("activation-softmax-hidden", "only allowed for the output layer", "--activation", "softmax"));
         c.add(option("cross-entropy-identity-output", "cross-entropy cost needs a sigmoid or softmax output",
                 "--cost", "cross-entropy", "--output", "identity"));
-        c.add(option("train-samples-0", "--train-samples must be at least 1, got 0", "--train-samples", "0"));
-        c.add(option("test-samples-negative", "--test-samples must be at least 1, got -5", "--test-samples", "-5"));
+        c.add(optionExactly("train-samples-0", "--train-samples must be a whole number >= 1, got 0", "--train-samples", "0"));
+        c.add(optionExactly("test-samples-negative", "--test-samples must be a whole number >= 1, got -5", "--test-samples", "-5"));
+        // The same converters in the other commands.
+        c.add(commandExactly("compare-lr-too-small", "--lr 1e-400 is too small for a double (rounds to 0); give a learning rate > 0",
+                "compare", "--engines", "reference,reference", "--lr", "1e-400"));
+        c.add(commandExactly("compare-step-tolerance-nan", "--step-tolerance must be a finite number > 0, got NaN",
+                "compare", "--engines", "reference,reference", "--step-tolerance", "NaN"));
+        c.add(commandExactly("gradcheck-tolerance-infinity", "--tolerance must be a finite number > 0, got Infinity",
+                "gradcheck", "--tolerance", "Infinity"));
+        c.add(commandExactly("bench-epochs-1", "--epochs must be a whole number >= 2 (the first epoch is warm-up and not counted), got 1",
+                "bench", "--epochs", "1"));
+        c.add(commandExactly("evaluate-device-negative", "--device must be a whole number >= 0, got -1",
+                "evaluate", "--model", "m.safetensors", "--device", "-1"));
+        c.add(commandExactly("visualize-samples-0", "--samples must be a whole number >= 1, got 0",
+                "visualize", "--model", "m.safetensors", "--samples", "0"));
         c.add(option("unknown-option", "--bogus", "--bogus"));
         c.add(new Case("data-no-such-directory", b -> {
             b.mention("--data 'nosuchdir': no such data set or directory");
@@ -680,6 +709,22 @@ class BadInputCatalogueTest {
             return more;
         }));
         return c.stream();
+    }
+
+    /** A case of an absurd train option on good data whose line, after "backprop-cl: ", is exactly {@code line}. */
+    private static Case optionExactly(String name, String line, String... options) {
+        return new Case(name, b -> {
+            b.exactly = line;
+            return b.train(options);
+        });
+    }
+
+    /** A case of any command whose line, after "backprop-cl: ", is exactly {@code line}; it reads and writes no file. */
+    private static Case commandExactly(String name, String line, String... args) {
+        return new Case(name, b -> {
+            b.exactly = line;
+            return args;
+        });
     }
 
     /** A case of an absurd train option on good data; the line must contain {@code mention}. */
@@ -739,6 +784,8 @@ class BadInputCatalogueTest {
         /** What the error line must contain: each entry one text, or a choice of texts. */
         final List<List<String>> mentions = new ArrayList<>();
         private Path digits;
+        /** The whole error line after "backprop-cl: ", where a case gives it (issue 12, family 9); null: only the mentions. */
+        String exactly;
         /** True for a case whose error comes only after training (stdout then shows the run). */
         boolean trainsFirst;
 
