@@ -100,12 +100,51 @@ public final class DataSources {
         if (Files.isDirectory(path)) {
             return IdxDirectory.load(path, classes);
         }
+        if (Files.exists(path)) {
+            throw notData(s, path);
+        }
         throw notFound(s);
     }
 
+    /** What --data takes, for messages. */
+    private static final String EXPECTED = "expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, "
+            + "a directory of IDX files or a .csv file";
+
     private static DataException notFound(String spec) {
-        return new DataException("--data '" + spec + "': no such data set or directory (expected mnist-10k, mnist, "
-                + "fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or a .csv file)");
+        return new DataException("--data '" + spec + "': no such data set or directory (" + EXPECTED + ")");
+    }
+
+    /** An existing file that is not a data set: says what it looks like and where such a file goes. */
+    private static DataException notData(String spec, Path path) {
+        String name = path.getFileName() == null ? spec : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        byte[] head = new byte[8];
+        int n = 0;
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (java.io.IOException e) {
+            // Unreadable: told apart by its name only.
+        }
+        boolean png = n >= 4 && (head[0] & 0xFF) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
+        boolean jpeg = n >= 3 && (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xD8 && (head[2] & 0xFF) == 0xFF;
+        boolean idx = n >= 4 && head[0] == 0 && head[1] == 0 && head[2] == IdxReader.UNSIGNED_BYTE
+                || name.contains("idx") && name.contains("ubyte");
+        String what;
+        if (name.endsWith(".safetensors")) {
+            what = "a model file, not a data set (" + EXPECTED + "); a model goes to --model (evaluate, predict, visualize) "
+                    + "or --init-from (train)";
+        } else if (png || jpeg || name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            what = "an image, not a data set (" + EXPECTED + "); to classify an image: backprop-cl predict --model FILE " + spec;
+        } else if (idx) {
+            Path parent = path.getParent();
+            what = "one IDX file, not a data set (" + EXPECTED + "); give the directory that holds it and the other three: "
+                    + "--data " + (parent == null ? "." : parent);
+        } else if (!Files.isRegularFile(path)) {
+            what = "not a regular file or a directory (" + EXPECTED + ")";
+        } else {
+            what = "a file, but not a .csv file (" + EXPECTED + "); if it holds CSV rows (label, then features), "
+                    + "give it a name that ends in .csv";
+        }
+        return new DataException("--data '" + spec + "': " + what);
     }
 
     /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */

@@ -47,6 +47,12 @@ public final class IdxDirectory {
             throw new DataException(dir + ": could not list the directory (" + e.getMessage() + ")", e);
         }
         names.sort(null);
+        if (names.stream().noneMatch(n -> java.util.Arrays.stream(PREFIXES).anyMatch(n::startsWith))) {
+            boolean csv = names.stream().anyMatch(n -> n.toLowerCase(java.util.Locale.ROOT).endsWith(".csv"));
+            throw new DataException(dir + ": " + (names.isEmpty() ? "an empty directory" : "a directory without IDX files")
+                    + " (found " + (names.isEmpty() ? "no files" : String.join(", ", names)) + "; expected "
+                    + String.join(", ", STANDARD) + ", plain or .gz)" + (csv ? "; a CSV file is given as --data FILE.csv" : ""));
+        }
         Path[] files = new Path[4];
         for (int i = 0; i < 4; i++) {
             files[i] = dir.resolve(pick(dir, names, i));

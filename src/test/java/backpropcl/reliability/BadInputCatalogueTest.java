@@ -691,6 +691,48 @@ class BadInputCatalogueTest {
             b.mention("--data 'nosuchdir': no such data set or directory");
             return b.train("--data", "nosuchdir");
         }));
+        // --data naming something that exists but is not a data set (issue 12, family 9).
+        String expected = "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files "
+                + "or a .csv file)";
+        c.add(new Case("data-is-an-image", b -> {
+            Path f = Files.write(b.dir.resolve("seven.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+            b.exactly = "--data '" + f + "': an image, not a data set " + expected
+                    + "; to classify an image: backprop-cl predict --model FILE " + f;
+            return b.train("--data", f.toString());
+        }));
+        c.add(new Case("data-is-a-model", b -> {
+            Path m = b.model("784-4-10");
+            b.exactly = "--data '" + m + "': a model file, not a data set " + expected
+                    + "; a model goes to --model (evaluate, predict, visualize) or --init-from (train)";
+            return b.train("--data", m.toString());
+        }));
+        c.add(new Case("data-is-a-text-file", b -> {
+            Path f = b.csv("notes.txt", "0,0.1,0.2\n1,0.3,0.4\n");
+            b.exactly = "--data '" + f + "': a file, but not a .csv file " + expected
+                    + "; if it holds CSV rows (label, then features), give it a name that ends in .csv";
+            return b.train("--data", f.toString());
+        }));
+        c.add(new Case("data-is-one-idx-file", b -> {
+            Path f = b.digits().resolve(TRAIN_IMAGES);
+            b.exactly = "--data '" + f + "': one IDX file, not a data set " + expected
+                    + "; give the directory that holds it and the other three: --data " + b.digits();
+            return b.train("--data", f.toString());
+        }));
+        c.add(new Case("data-directory-without-idx-files", b -> {
+            Path d = Files.createDirectory(b.dir.resolve("tables"));
+            Files.writeString(d.resolve("points.csv"), "0,0.1\n1,0.2\n");
+            Files.writeString(d.resolve("README"), "points\n");
+            b.exactly = d + ": a directory without IDX files (found README, points.csv; expected train-images-idx3-ubyte, "
+                    + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz); "
+                    + "a CSV file is given as --data FILE.csv";
+            return b.train("--data", d.toString());
+        }));
+        c.add(new Case("data-empty-directory", b -> {
+            Path d = Files.createDirectory(b.dir.resolve("nothing"));
+            b.exactly = d + ": an empty directory (found no files; expected train-images-idx3-ubyte, "
+                    + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)";
+            return b.train("--data", d.toString());
+        }));
         c.add(new Case("data-unknown-point-set", b -> {
             b.mention("--data 'points:triangles': unknown point set 'triangles'");
             return b.train("--data", "points:triangles", "--arch", "2-4-2");
