@@ -213,6 +213,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data")) {
             dataOptions.data = from.data();   // the resumed run's own data, unless another is asked for
+            dataOptions.origin = "the checkpoint's data";
         }
         DataSplit data = dataOptions.load(net);
         if (expand) {

@@ -536,6 +536,25 @@ class BadInputCatalogueTest {
             b.mention(f.toString(), "outside the", "data section");
             return b.resume(ckpt);
         }));
+        // A resumed run reads the data its checkpoint names: a message about it names the checkpoint, not --data (issue 12, family 9).
+        c.add(new Case("resume-checkpoints-data-moved", b -> {
+            Path ckpt = b.checkpoint();
+            Path digits = b.digits();
+            Files.move(digits, b.dir.resolve("digits-moved"));
+            b.exactly = "the checkpoint's data, " + digits + ", is not there any more: no such data set or directory "
+                    + "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or a "
+                    + ".csv file); give --data with where it is now";
+            return b.resume(ckpt);
+        }));
+        c.add(new Case("resume-checkpoints-data-changed-width", b -> {
+            Path ckpt = b.checkpoint();
+            Path d = b.digits();
+            b.writeGz(d.resolve(TRAIN_IMAGES), IdxReader.IMAGES_MAGIC, new int[] {TRAIN, 27, 28}, Arrays.copyOf(b.trainImages(), TRAIN * 27 * 28));
+            b.writeGz(d.resolve(TEST_IMAGES), IdxReader.IMAGES_MAGIC, new int[] {TEST, 27, 28}, Arrays.copyOf(b.testImages(), TEST * 27 * 28));
+            b.exactly = "the network 784-4-10 takes 784 inputs, but the checkpoint's data, " + d + ", has 756 features per sample; "
+                    + "give --data with the data it was trained on";
+            return b.resume(ckpt);
+        }));
         c.add(new Case("checkpoint-missing", b -> {
             Path ckpt = Files.createDirectory(b.dir.resolve("run"));
             b.mention(ckpt.toString(), "no checkpoint here");
