@@ -1,5 +1,8 @@
 package backpropcl.cli;
 
+import backpropcl.io.PathNames;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -141,6 +144,21 @@ final class OptionValues {
         String t = text.length() > 40 ? text.substring(0, 40) + "..." : text;
         t = t.replace("\r", "\\r").replace("\n", "\\n");
         return t.isBlank() || !t.equals(t.strip()) || t.contains(" ") ? "'" + t + "'" : t;
+    }
+
+    /**
+     * File and directory names, for every Path option and parameter (registered in {@link Main}):
+     * a name the JVM cannot make a path of says why, e.g. a locale that cannot represent it.
+     */
+    static final class FileName implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String text) {
+            try {
+                return Path.of(text);
+            } catch (InvalidPathException e) {
+                throw new BadValue("'" + PathNames.shown(text) + "': " + PathNames.why(text, e));
+            }
+        }
     }
 
     // The kinds, one per range the options use.

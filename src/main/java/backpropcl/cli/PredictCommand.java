@@ -137,7 +137,7 @@ final class PredictCommand implements Callable<Integer> {
                 try {
                     file = Path.of(arg);
                 } catch (InvalidPathException e) {
-                    throw new UserError(arg + ": not a file name (" + e.getReason() + ")");
+                    throw new UserError(backpropcl.io.PathNames.shown(arg) + ": " + backpropcl.io.PathNames.why(arg, e), e);
                 }
                 if (!Files.exists(file)) {
                     throw new UserError(arg + ": no such file; expected a PNG or JPEG image, or " + IdxRecord.SYNTAX);

@@ -1,6 +1,7 @@
 package backpropcl.data;
 
 import backpropcl.io.CacheFolder;
+import backpropcl.io.PathNames;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ public final class DataSources {
         try {
             path = Path.of(s);
         } catch (InvalidPathException e) {
-            throw notFound(s, origin);
+            throw new DataException(subject(PathNames.shown(s), origin) + " " + PathNames.why(s, e), e);
         }
         if (s.toLowerCase(Locale.ROOT).endsWith(".csv") && Files.isRegularFile(path)) {
             return loadCsv(path, classes);

@@ -752,6 +752,11 @@ class BadInputCatalogueTest {
                     + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)";
             return b.train("--data", d.toString());
         }));
+        // A name the JVM cannot encode (under LANG=C: any non-ASCII name; see MessagesIT), as picocli's Path options and --data meet it.
+        c.add(optionExactly("save-name-not-unicode", "--save '?.safetensors': not a file name: it holds characters that are not valid "
+                + "Unicode", "--save", "\uD800.safetensors"));
+        c.add(optionExactly("data-name-not-unicode", "--data '?/x.csv': not a file name: it holds characters that are not valid "
+                + "Unicode", "--data", "\uDC00/x.csv"));
         c.add(new Case("data-unknown-point-set", b -> {
             b.mention("--data 'points:triangles': unknown point set 'triangles'");
             return b.train("--data", "points:triangles", "--arch", "2-4-2");
