@@ -78,11 +78,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Engines to time: reference, cpu, opencl (default: all of them, opencl on every device).")
     List<String> engineNames;
 
-    @Option(names = "--device", paramLabel = "N",
+    @Option(names = "--device", paramLabel = "N", converter = OptionValues.CountFromZero.class,
             description = "Time opencl on this device only, as listed by 'backprop-cl devices' (default: every device).")
     Integer device;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "4",
+    @Option(names = "--epochs", paramLabel = "E", converter = BenchCommand.Epochs.class, defaultValue = "4",
             description = "Timed epochs per run, at least 2; the first is warm-up (default: ${DEFAULT-VALUE}).")
     int epochs;
 
@@ -91,12 +91,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "else the bundled mnist-10k (default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--train-samples", paramLabel = "N", defaultValue = "" + DEFAULT_TRAIN_SAMPLES,
+    @Option(names = "--train-samples", paramLabel = "N", converter = OptionValues.Count.class,
+            defaultValue = "" + DEFAULT_TRAIN_SAMPLES,
             description = "Training samples per epoch, the first N of the set; keeps W3 within half a minute per engine on 2 CPU cores "
                     + "(default: ${DEFAULT-VALUE}).")
     int trainSamples;
 
-    @Option(names = "--test-samples", paramLabel = "N",
+    @Option(names = "--test-samples", paramLabel = "N", converter = OptionValues.Count.class,
             description = "Test samples for the accuracy column, the first N (default: all).")
     Integer testSamples;
 
@@ -106,17 +107,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also append the results to FILE as a markdown table.")
     Path out;
 
+    /** --epochs: the first is warm-up, so at least 2. */
+    static final class Epochs extends OptionValues.IntAtLeast {
+        Epochs() {
+            super(2, "a whole number >= 2 (the first epoch is warm-up and not counted)");
+        }
+    }
+
     @Override
     public Integer call() {
-        if (epochs < 2) {
-            throw new UserError("--epochs must be at least 2: the first epoch is warm-up and not counted, got " + epochs);
-        }
-        if (trainSamples < 1) {
-            throw new UserError("--train-samples must be at least 1, got " + trainSamples);
-        }
-        if (testSamples != null && testSamples < 1) {
-            throw new UserError("--test-samples must be at least 1, got " + testSamples);
-        }
         List<Workload> workloads;
         List<EngineTarget> targets;
         try {

@@ -44,23 +44,23 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions networkOptions;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "100",
+    @Option(names = "--steps", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "100",
             description = "SGD steps to run on both engines (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "10",
+    @Option(names = "--batch", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "10",
             description = "Samples per mini-batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "3.0",
+    @Option(names = "--lr", paramLabel = "X", converter = OptionValues.LearningRate.class, defaultValue = "3.0",
             description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--step-tolerance", paramLabel = "X", defaultValue = "1e-5",
+    @Option(names = "--step-tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-5",
             description = "Largest relative error of any tensor after the first step (default: ${DEFAULT-VALUE}).")
     double stepTolerance;
 
-    @Option(names = "--drift-tolerance", paramLabel = "X", defaultValue = "1e-4",
+    @Option(names = "--drift-tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-4",
             description = "Largest relative error of the weights after the last step (default: ${DEFAULT-VALUE}).")
     double driftTolerance;
 
@@ -70,7 +70,7 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--device", paramLabel = "N",
+    @Option(names = "--device", paramLabel = "N", converter = OptionValues.CountFromZero.class,
             description = "OpenCL device index for an opencl engine, as listed by 'backprop-cl devices'.")
     Integer device;
 
@@ -85,15 +85,6 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         if (engines.size() != 2) {
             throw new UserError("--engines takes two engine names, e.g. opencl,reference; got " + String.join(",", engines));
-        }
-        if (steps < 1) {
-            throw new UserError("--steps must be at least 1, got " + steps);
-        }
-        if (batch < 1) {
-            throw new UserError("--batch must be at least 1, got " + batch);
-        }
-        if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new UserError("--lr must be a positive finite number, got " + lr);
         }
         Network net = networkOptions.network();
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);

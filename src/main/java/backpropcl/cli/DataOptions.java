@@ -23,11 +23,11 @@ public final class DataOptions {
                     + "$XDG_CACHE_HOME/backprop-cl, else ~/.cache/backprop-cl).")
     Path cacheDir;
 
-    @Option(names = "--train-samples", paramLabel = "N",
+    @Option(names = "--train-samples", paramLabel = "N", converter = OptionValues.Count.class,
             description = "Use only the first N training samples (default: all).")
     Integer trainSamples;
 
-    @Option(names = "--test-samples", paramLabel = "N",
+    @Option(names = "--test-samples", paramLabel = "N", converter = OptionValues.Count.class,
             description = "Use only the first N test samples (default: all).")
     Integer testSamples;
 
@@ -40,6 +40,12 @@ public final class DataOptions {
             return null;
         }
     }
+
+    /**
+     * Where {@link #data} came from when the user did not give it, for messages ("the checkpoint's
+     * data"); null: the --data option (given, or its default).
+     */
+    String origin;
 
     /** The data as read, its classes counted from its labels; kept for {@link #load}. */
     private DataSplit peeked;
@@ -54,20 +60,15 @@ public final class DataOptions {
 
     /** Loads the data and checks that it fits the network: input width and label range. */
     DataSplit load(Network net) {
-        if (trainSamples != null && trainSamples < 1) {
-            throw new UserError("--train-samples must be at least 1, got " + trainSamples);
-        }
-        if (testSamples != null && testSamples < 1) {
-            throw new UserError("--test-samples must be at least 1, got " + testSamples);
-        }
         DataSplit split = peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()
                 ? new DataSplit(peeked.name(), withClasses(peeked.train(), net.outputSize()), withClasses(peeked.test(), net.outputSize()))
-                : DataSources.resolve(data, net.outputSize(), cacheDir);
+                : DataSources.resolve(data, net.outputSize(), cacheDir, origin);
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {
-            throw new UserError("the network " + net.archString() + " takes " + net.inputSize() + " inputs, but --data " + data
-                    + " has " + train.width() + " features per sample");
+            throw new UserError("the network " + net.archString() + " takes " + net.inputSize() + " inputs, but "
+                    + (origin == null ? "--data " + data : origin + ", " + data + ",") + " has " + train.width()
+                    + " features per sample" + (origin == null ? "" : "; give --data with the data it was trained on"));
         }
         if (train.count() == 0) {
             throw new DataException(split.name() + ": the training set is empty");

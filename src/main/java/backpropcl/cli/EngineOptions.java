@@ -12,7 +12,7 @@ public final class EngineOptions {
                     + "the fastest CPU path), reference (double precision, the truth) (default: ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--device", paramLabel = "N",
+    @Option(names = "--device", paramLabel = "N", converter = OptionValues.CountFromZero.class,
             description = "OpenCL device index, as listed by 'backprop-cl devices' (default: the first GPU, else the first device).")
     Integer device;
 

@@ -29,22 +29,16 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Seed of the network shapes, parameters and batch (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--batch", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "4",
             description = "Samples in the batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-6",
+    @Option(names = "--tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-6",
             description = "Largest relative error that passes (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
     @Override
     public Integer call() {
-        if (batch < 1) {
-            throw new UserError("--batch must be at least 1, got " + batch);
-        }
-        if (!(tolerance > 0)) {
-            throw new UserError("--tolerance must be a positive number, got " + tolerance);
-        }
         var out = spec.commandLine().getOut();
         out.printf("%-14s %-30s %-13s %7s %12s  %s%n", "network", "activations", "cost", "params", "rel. error", "result");
         boolean allPass = true;

@@ -40,9 +40,15 @@ public final class Main implements Runnable {
     /** Runs the command line with the given streams and returns the exit code; used by tests too. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        cl.registerConverter(java.nio.file.Path.class, new OptionValues.FileName());
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, a) -> {
+            if (e.getCause() instanceof OptionValues.BadValue bad) {
+                // The converter's message says what was typed and what is expected; it follows the option's name.
+                e.getCommandLine().getErr().println("backprop-cl: " + argName(e.getArgSpec()) + " " + oneLine(bad.getMessage()));
+                return ExitCodes.USER_ERROR;
+            }
             String command = e.getCommandLine().getCommandName();
             e.getCommandLine().getErr().println("backprop-cl: " + oneLine(e.getMessage()) + " (see '"
                     + (command.equals("backprop-cl") ? "" : "backprop-cl ") + command + " --help')");
@@ -60,6 +66,14 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** An option's longest name ("--weight-decay"), or a positional parameter's label ("FILE"). */
+    private static String argName(CommandLine.Model.ArgSpec arg) {
+        if (arg instanceof CommandLine.Model.OptionSpec o) {
+            return o.longestName();
+        }
+        return arg == null ? "a value" : arg.paramLabel();
     }
 
     /** A message on one line whatever a file put into it: line breaks shown as \n. */

@@ -58,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
             description = "A model written by 'train --save' (safetensors).")
     Path model;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "3",
+    @Option(names = "--top", paramLabel = "K", converter = OptionValues.Count.class, defaultValue = "3",
             description = "How many classes to show per input, most likely first; at most the model's number of "
                     + "classes (default: ${DEFAULT-VALUE}).")
     int top;
@@ -81,9 +81,6 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (top < 1) {
-            throw new UserError("--top must be at least 1, got " + top);
-        }
         ModelFile.Saved saved = ModelFile.load(model);
         Network net = saved.network();
         List<Input> read = readAll(net);
@@ -140,7 +137,7 @@ final class PredictCommand implements Callable<Integer> {
                 try {
                     file = Path.of(arg);
                 } catch (InvalidPathException e) {
-                    throw new UserError(arg + ": not a file name (" + e.getReason() + ")");
+                    throw new UserError(backpropcl.io.PathNames.shown(arg) + ": " + backpropcl.io.PathNames.why(arg, e), e);
                 }
                 if (!Files.exists(file)) {
                     throw new UserError(arg + ": no such file; expected a PNG or JPEG image, or " + IdxRecord.SYNTAX);

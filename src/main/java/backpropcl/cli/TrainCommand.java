@@ -61,15 +61,15 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions networkOptions;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+    @Option(names = "--epochs", paramLabel = "N", converter = OptionValues.CountFromZero.class, defaultValue = "30",
             description = "Passes over the training set (default: ${DEFAULT-VALUE}; with --resume: the run's own).")
     int epochs;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "10",
+    @Option(names = "--batch", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "10",
             description = "Samples per mini-batch; a last partial batch is trained too (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "X",
+    @Option(names = "--lr", paramLabel = "X", converter = OptionValues.LearningRate.class,
             description = "Learning rate eta (default: 3.0 for sgd, 0.3 for momentum and nesterov, 0.001 for adam and adamw).")
     Double lr;
 
@@ -77,25 +77,28 @@ final class TrainCommand implements Callable<Integer> {
             description = "sgd, momentum, nesterov, adam or adamw (PyTorch's formulas; default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0.9",
+    @Option(names = "--momentum", paramLabel = "MU", converter = OptionValues.Decay.class, defaultValue = "0.9",
             description = "Momentum of momentum and nesterov (default: ${DEFAULT-VALUE}).")
     double momentum;
 
-    @Option(names = "--beta1", paramLabel = "B", defaultValue = "0.9", description = "Adam's beta1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beta1", paramLabel = "B", converter = OptionValues.Decay.class, defaultValue = "0.9",
+            description = "Adam's beta1 (default: ${DEFAULT-VALUE}).")
     double beta1;
 
-    @Option(names = "--beta2", paramLabel = "B", defaultValue = "0.999", description = "Adam's beta2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beta2", paramLabel = "B", converter = OptionValues.Decay.class, defaultValue = "0.999",
+            description = "Adam's beta2 (default: ${DEFAULT-VALUE}).")
     double beta2;
 
-    @Option(names = "--epsilon", paramLabel = "E", defaultValue = "1e-8", description = "Adam's epsilon (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epsilon", paramLabel = "E", converter = OptionValues.Positive.class, defaultValue = "1e-8",
+            description = "Adam's epsilon (default: ${DEFAULT-VALUE}).")
     double epsilon;
 
-    @Option(names = "--weight-decay", paramLabel = "X",
+    @Option(names = "--weight-decay", paramLabel = "X", converter = OptionValues.NonNegative.class,
             description = "Weight decay of the weights (not the biases): L2 added to the gradient, or decoupled for adamw "
                     + "(default: 0).")
     Double weightDecay;
 
-    @Option(names = "--l2", paramLabel = "LAMBDA",
+    @Option(names = "--l2", paramLabel = "LAMBDA", converter = OptionValues.NonNegative.class,
             description = "Nielsen's L2 regularisation: W -> (1 - eta*LAMBDA/n) W - eta dC/dW, n the training set size; "
                     + "the same as --weight-decay LAMBDA/n.")
     Double l2;
@@ -105,19 +108,19 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--lr-step-epochs", paramLabel = "N", defaultValue = "10",
+    @Option(names = "--lr-step-epochs", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "10",
             description = "Epochs between decays of the step schedule (default: ${DEFAULT-VALUE}).")
     int stepEpochs;
 
-    @Option(names = "--lr-gamma", paramLabel = "X", defaultValue = "0.1",
+    @Option(names = "--lr-gamma", paramLabel = "X", converter = OptionValues.Factor.class, defaultValue = "0.1",
             description = "Factor of each decay of the step schedule (default: ${DEFAULT-VALUE}).")
     double gamma;
 
-    @Option(names = "--min-lr", paramLabel = "X", defaultValue = "0",
+    @Option(names = "--min-lr", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "0",
             description = "The cosine schedule's final rate (default: ${DEFAULT-VALUE}).")
     double minLr;
 
-    @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--warmup-epochs", paramLabel = "N", converter = OptionValues.CountFromZero.class, defaultValue = "0",
             description = "Epochs of linear warm-up from lr/steps to lr before the schedule (default: ${DEFAULT-VALUE}).")
     int warmupEpochs;
 
@@ -224,6 +227,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data")) {
             dataOptions.data = from.data();   // the resumed run's own data, unless another is asked for
+            dataOptions.origin = "the checkpoint's data";
         }
         DataSplit data = dataOptions.load(net);
         if (expand) {
@@ -421,6 +425,11 @@ final class TrainCommand implements Callable<Integer> {
             double decay = weightDecay != null ? weightDecay : l2 != null ? l2 / n : 0;
             Optimizer o = new Optimizer(kind, momentum, beta1, beta2, epsilon, decay);
             double rate = lr != null ? lr : defaultLearningRate(kind);
+            if (minLr > rate) {
+                throw new UserError("--min-lr " + OptionValues.typed(spec, "--min-lr") + " is above the learning rate "
+                        + (lr != null ? "--lr " + OptionValues.typed(spec, "--lr") : rate + " (" + kind.cliName() + "'s default)")
+                        + "; give a --min-lr no larger than it");
+            }
             LearningRateSchedule s = new LearningRateSchedule(LearningRateSchedule.Kind.parse(schedule), rate, stepEpochs, gamma,
                     minLr, warmupEpochs);
             return new TrainingConfig(epochs, batch, s, o, !noShuffle, networkOptions.seed, evalTrain);

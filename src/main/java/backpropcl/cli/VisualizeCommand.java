@@ -48,7 +48,7 @@ final class VisualizeCommand implements Callable<Integer> {
                     + "computed by backprop in the reference engine, instead of the weights.")
     boolean gradients;
 
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "100",
+    @Option(names = "--samples", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "100",
             description = "With --gradients: how many training samples make the batch (default: ${DEFAULT-VALUE}).")
     int samples;
 
@@ -57,9 +57,6 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (samples < 1) {
-            throw new UserError("--samples must be at least 1, got " + samples);
-        }
         ModelFile.Saved saved = ModelFile.load(model);
         Network net = saved.network();
         if (TileGrid.squareSide(net.inputSize()) == 0) {

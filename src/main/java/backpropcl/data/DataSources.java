@@ -1,6 +1,7 @@
 package backpropcl.data;
 
 import backpropcl.io.CacheFolder;
+import backpropcl.io.PathNames;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -54,13 +55,28 @@ public final class DataSources {
      * ({@code <cacheDir>/mnist/} and so on); null: {@link CacheFolder#defaultFolder()}.
      */
     public static DataSplit resolve(String spec, int classes, Path cacheDir) {
+        return resolve(spec, classes, cacheDir, null);
+    }
+
+    /**
+     * As {@link #resolve(String, int, Path)}, for a spec that the user did not give as --data:
+     * messages name it as {@code origin}, e.g. "the checkpoint's data, DIR, is not there any more".
+     *
+     * @param origin what the spec is in messages; null: the --data option
+     */
+    public static DataSplit resolve(String spec, int classes, Path cacheDir, String origin) {
         return resolve(spec, classes, cacheDir == null ? CacheFolder.defaultFolder() : cacheDir, FASHION_MNIST_DIR,
-                RemoteIdxSet.MNIST, RemoteIdxSet.FASHION_MNIST, new Downloader(System.err));
+                RemoteIdxSet.MNIST, RemoteIdxSet.FASHION_MNIST, new Downloader(System.err), origin);
     }
 
     /** The whole of it, with where things are found and fetched from given (for tests). */
     static DataSplit resolve(String spec, int classes, Path cacheDir, Path fashionDir,
                              RemoteIdxSet mnist, RemoteIdxSet fashion, Downloader downloader) {
+        return resolve(spec, classes, cacheDir, fashionDir, mnist, fashion, downloader, null);
+    }
+
+    private static DataSplit resolve(String spec, int classes, Path cacheDir, Path fashionDir,
+                                     RemoteIdxSet mnist, RemoteIdxSet fashion, Downloader downloader, String origin) {
         String s = spec == null || spec.isBlank() ? DEFAULT : spec.trim();
         switch (s) {
             case "mnist-10k":
@@ -69,7 +85,7 @@ public final class DataSources {
                 try {
                     return mnist.load(cacheDir, downloader, classes);
                 } catch (DataException e) {
-                    throw new DataException("--data mnist: " + e.getMessage(), e);
+                    throw new DataException(loading("mnist", origin) + e.getMessage(), e);
                 }
             case "fashion-mnist":
                 if (Files.isDirectory(fashionDir)) {
@@ -79,7 +95,7 @@ public final class DataSources {
                 try {
                     return fashion.load(cacheDir, downloader, classes);
                 } catch (DataException e) {
-                    throw new DataException("--data fashion-mnist: " + e.getMessage() + "; or install the Debian "
+                    throw new DataException(loading("fashion-mnist", origin) + e.getMessage() + "; or install the Debian "
                             + "package dataset-fashion-mnist, which puts the files in " + fashionDir, e);
                 }
             default:
@@ -92,7 +108,7 @@ public final class DataSources {
         try {
             path = Path.of(s);
         } catch (InvalidPathException e) {
-            throw notFound(s);
+            throw new DataException(subject(PathNames.shown(s), origin) + " " + PathNames.why(s, e), e);
         }
         if (s.toLowerCase(Locale.ROOT).endsWith(".csv") && Files.isRegularFile(path)) {
             return loadCsv(path, classes);
@@ -100,12 +116,69 @@ public final class DataSources {
         if (Files.isDirectory(path)) {
             return IdxDirectory.load(path, classes);
         }
-        throw notFound(s);
+        if (Files.exists(path)) {
+            throw notData(s, path, origin);
+        }
+        throw notFound(s, origin);
     }
 
-    private static DataException notFound(String spec) {
-        return new DataException("--data '" + spec + "': no such data set or directory (expected mnist-10k, mnist, "
-                + "fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or a .csv file)");
+    /**
+     * How a message starts that is about the data spec itself: "--data 'X':" for the option, or,
+     * for a spec from elsewhere, "ORIGIN, X," (the checkpoint's data, DIR,) so that a resumed run
+     * does not blame an option the user never gave.
+     */
+    private static String subject(String spec, String origin) {
+        return origin == null ? "--data '" + spec + "':" : origin + ", " + spec + ",";
+    }
+
+    /** How a message starts about a named set that failed to load (its reason follows). */
+    private static String loading(String name, String origin) {
+        return origin == null ? "--data " + name + ": " : origin + ", " + name + ", could not be loaded: ";
+    }
+
+    /** What --data takes, for messages. */
+    private static final String EXPECTED = "expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, "
+            + "a directory of IDX files or a .csv file";
+
+    private static DataException notFound(String spec, String origin) {
+        if (origin != null) {
+            return new DataException(subject(spec, origin) + " is not there any more: no such data set or directory ("
+                    + EXPECTED + "); give --data with where it is now");
+        }
+        return new DataException(subject(spec, null) + " no such data set or directory (" + EXPECTED + ")");
+    }
+
+    /** An existing file that is not a data set: says what it looks like and where such a file goes. */
+    private static DataException notData(String spec, Path path, String origin) {
+        String name = path.getFileName() == null ? spec : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        byte[] head = new byte[8];
+        int n = 0;
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (java.io.IOException e) {
+            // Unreadable: told apart by its name only.
+        }
+        boolean png = n >= 4 && (head[0] & 0xFF) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
+        boolean jpeg = n >= 3 && (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xD8 && (head[2] & 0xFF) == 0xFF;
+        boolean idx = n >= 4 && head[0] == 0 && head[1] == 0 && head[2] == IdxReader.UNSIGNED_BYTE
+                || name.contains("idx") && name.contains("ubyte");
+        String what;
+        if (name.endsWith(".safetensors")) {
+            what = "a model file, not a data set (" + EXPECTED + "); a model goes to --model (evaluate, predict, visualize) "
+                    + "or --init-from (train)";
+        } else if (png || jpeg || name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            what = "an image, not a data set (" + EXPECTED + "); to classify an image: backprop-cl predict --model FILE " + spec;
+        } else if (idx) {
+            Path parent = path.getParent();
+            what = "one IDX file, not a data set (" + EXPECTED + "); give the directory that holds it and the other three: "
+                    + "--data " + (parent == null ? "." : parent);
+        } else if (!Files.isRegularFile(path)) {
+            what = "not a regular file or a directory (" + EXPECTED + ")";
+        } else {
+            what = "a file, but not a .csv file (" + EXPECTED + "); if it holds CSV rows (label, then features), "
+                    + "give it a name that ends in .csv";
+        }
+        return new DataException(subject(spec, origin) + (origin == null ? " " : " is now ") + what);
     }
 
     /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */

@@ -47,6 +47,12 @@ public final class IdxDirectory {
             throw new DataException(dir + ": could not list the directory (" + e.getMessage() + ")", e);
         }
         names.sort(null);
+        if (names.stream().noneMatch(n -> java.util.Arrays.stream(PREFIXES).anyMatch(n::startsWith))) {
+            boolean csv = names.stream().anyMatch(n -> n.toLowerCase(java.util.Locale.ROOT).endsWith(".csv"));
+            throw new DataException(dir + ": " + (names.isEmpty() ? "an empty directory" : "a directory without IDX files")
+                    + " (found " + (names.isEmpty() ? "no files" : String.join(", ", names)) + "; expected "
+                    + String.join(", ", STANDARD) + ", plain or .gz)" + (csv ? "; a CSV file is given as --data FILE.csv" : ""));
+        }
         Path[] files = new Path[4];
         for (int i = 0; i < 4; i++) {
             files[i] = dir.resolve(pick(dir, names, i));
@@ -115,10 +121,26 @@ public final class IdxDirectory {
     }
 
     private static Dataset readPair(String name, Path images, Path labels, int classes) {
-        try (InputStream img = Files.newInputStream(images); InputStream lab = Files.newInputStream(labels)) {
+        // Each file is opened on its own so that a message names the one that could not be read.
+        try (InputStream img = open(images); InputStream lab = open(labels)) {
             return IdxReader.readImagesAndLabels(name, img, images.toString(), lab, labels.toString(), classes);
         } catch (IOException e) {
-            throw new DataException(images + ": could not read (" + e.getMessage() + ")", e);
+            // Closing failed: the streams are read through by then, so blame neither file's contents.
+            throw new DataException(images + ", " + labels + ": could not close (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Opens one IDX file of a directory; one that cannot be opened is named in the message, with the reason. */
+    private static InputStream open(Path file) {
+        try {
+            return Files.newInputStream(file);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new DataException(file + ": could not read (permission denied); expected a file this user can read", e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new DataException(file + ": could not read (" + (e.getReason() != null ? e.getReason() : "no reason given")
+                    + ")", e);
+        } catch (IOException e) {
+            throw new DataException(file + ": could not read (" + e.getMessage() + ")", e);
         }
     }
 

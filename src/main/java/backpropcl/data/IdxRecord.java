@@ -72,7 +72,7 @@ public record IdxRecord(String spec, Path file, int index, float[] features, int
         try {
             return new Spec(spec, Path.of(path), index);
         } catch (InvalidPathException e) {
-            throw new DataException(spec + ": '" + path + "' is not a file name (" + e.getReason() + ")");
+            throw new DataException(backpropcl.io.PathNames.shown(spec) + ": " + backpropcl.io.PathNames.why(path, e), e);
         }
     }
 

@@ -47,7 +47,7 @@ class BenchCommandTest {
 
     @Test
     void tooFewEpochs() {
-        assertUserError("--epochs must be at least 2", "bench", "--epochs", "1");
+        assertUserError("--epochs must be a whole number >= 2 (the first epoch is warm-up and not counted), got 1", "bench", "--epochs", "1");
     }
 
     @Test
@@ -57,8 +57,8 @@ class BenchCommandTest {
 
     @Test
     void badSampleCounts() {
-        assertUserError("--train-samples must be at least 1", "bench", "--train-samples", "0");
-        assertUserError("--test-samples must be at least 1", "bench", "--test-samples", "-3");
+        assertUserError("--train-samples must be a whole number >= 1, got 0", "bench", "--train-samples", "0");
+        assertUserError("--test-samples must be a whole number >= 1, got -3", "bench", "--test-samples", "-3");
     }
 
     @Test

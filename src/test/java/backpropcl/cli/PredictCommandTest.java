@@ -266,7 +266,7 @@ class PredictCommandTest {
             {new String[] {"predict", "--model", dir.resolve("missing.safetensors").toString(), good.toString()}, null},
             {new String[] {"predict", "--model", corruptModel.toString(), good.toString()}, null},
             {new String[] {"predict", "--model", m}, null},
-            {new String[] {"predict", "--model", m, "--top", "0", good.toString()}, "--top must be at least 1, got 0"},
+            {new String[] {"predict", "--model", m, "--top", "0", good.toString()}, "--top must be a whole number >= 1, got 0"},
             {new String[] {"predict", "--model", m, good.toString(), dir.resolve("nope.png").toString()},
                 dir.resolve("nope.png") + ": no such file; expected a PNG or JPEG image, or idx:PATH#N (record N of an IDX "
                     + "images file, counting from 0)"},

@@ -80,6 +80,9 @@ class BadInputCatalogueTest {
         assertTrue(line.startsWith("backprop-cl: "), what + ": " + line);
         assertFalse(line.contains("Exception") || line.contains("\tat ") || line.contains("Error:"),
                 what + ": looks like a stack trace or an exception's name: " + line);
+        if (b.exactly != null) {
+            assertEquals("backprop-cl: " + b.exactly, line, what);
+        }
         for (List<String> any : b.mentions) {
             assertTrue(any.stream().anyMatch(line::contains),
                     what + ": the line should mention " + String.join(" or ", any) + ": " + line);
@@ -101,10 +104,18 @@ class BadInputCatalogueTest {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 String rel = dir.relativize(p).toString();
-                files.put(Files.isDirectory(p) ? rel + "/" : rel, Files.isDirectory(p) ? new byte[0] : Files.readAllBytes(p));
+                files.put(Files.isDirectory(p) ? rel + "/" : rel, Files.isDirectory(p) ? new byte[0] : contents(p));
             }
         }
         return files;
+    }
+
+    /** A file's bytes; for a link its target, for a file that cannot be read a marker (the unreadable cases). */
+    private static byte[] contents(Path p) throws IOException {
+        if (Files.isSymbolicLink(p)) {
+            return ("-> " + Files.readSymbolicLink(p)).getBytes(StandardCharsets.UTF_8);
+        }
+        return Files.isReadable(p) ? Files.readAllBytes(p) : "(unreadable)".getBytes(StandardCharsets.UTF_8);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -255,6 +266,14 @@ class BadInputCatalogueTest {
             Path d = b.digits();
             Files.delete(d.resolve(TEST_LABELS));
             b.mention(d.toString(), "no t10k-labels* file");
+            return b.train("--data", d.toString());
+        }));
+        c.add(new Case("idx-labels-file-unreadable", b -> {
+            // Issue 12, family 9: the labels file is named, not the images file opened with it.
+            Path d = b.digits();
+            Path f = d.resolve(TRAIN_LABELS);
+            b.unreadable(f);
+            b.mention(f + ": could not read (permission denied)");
             return b.train("--data", d.toString());
         }));
         c.add(new Case("idx-two-candidate-files", b -> {
@@ -517,6 +536,25 @@ class BadInputCatalogueTest {
             b.mention(f.toString(), "outside the", "data section");
             return b.resume(ckpt);
         }));
+        // A resumed run reads the data its checkpoint names: a message about it names the checkpoint, not --data (issue 12, family 9).
+        c.add(new Case("resume-checkpoints-data-moved", b -> {
+            Path ckpt = b.checkpoint();
+            Path digits = b.digits();
+            Files.move(digits, b.dir.resolve("digits-moved"));
+            b.exactly = "the checkpoint's data, " + digits + ", is not there any more: no such data set or directory "
+                    + "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or a "
+                    + ".csv file); give --data with where it is now";
+            return b.resume(ckpt);
+        }));
+        c.add(new Case("resume-checkpoints-data-changed-width", b -> {
+            Path ckpt = b.checkpoint();
+            Path d = b.digits();
+            b.writeGz(d.resolve(TRAIN_IMAGES), IdxReader.IMAGES_MAGIC, new int[] {TRAIN, 27, 28}, Arrays.copyOf(b.trainImages(), TRAIN * 27 * 28));
+            b.writeGz(d.resolve(TEST_IMAGES), IdxReader.IMAGES_MAGIC, new int[] {TEST, 27, 28}, Arrays.copyOf(b.testImages(), TEST * 27 * 28));
+            b.exactly = "the network 784-4-10 takes 784 inputs, but the checkpoint's data, " + d + ", has 756 features per sample; "
+                    + "give --data with the data it was trained on";
+            return b.resume(ckpt);
+        }));
         c.add(new Case("checkpoint-missing", b -> {
             Path ckpt = Files.createDirectory(b.dir.resolve("run"));
             b.mention(ckpt.toString(), "no checkpoint here");
@@ -598,7 +636,7 @@ class BadInputCatalogueTest {
         }));
         c.add(new Case("predict-top-0", b -> {
             Path m = b.model("784-4-10");
-            b.mention("--top must be at least 1");
+            b.exactly = "--top must be a whole number >= 1, got 0";
             return new String[] {"predict", "--model", m.toString(), "--top", "0", "idx:" + b.digits().resolve(TEST_IMAGES) + "#0"};
         }));
 
@@ -611,15 +649,22 @@ class BadInputCatalogueTest {
         c.add(option("arch-two-huge-layers", "GB of memory for them", "--arch", "784-1048576-1048576-10"));
         c.add(option("arch-one-width", "needs at least two widths", "--arch", "784"));
         c.add(option("arch-not-a-number", "'x' is not a layer width", "--arch", "784-x-10"));
-        c.add(option("batch-0", "--batch must be at least 1, got 0", "--batch", "0"));
-        c.add(option("batch-negative", "--batch must be at least 1, got -3", "--batch", "-3"));
-        c.add(option("batch-not-a-number", "--batch", "--batch", "ten"));
-        c.add(option("lr-nan", "--lr must be a positive finite number, got NaN", "--lr", "NaN"));
-        c.add(option("lr-negative", "--lr must be a positive finite number, got -1", "--lr", "-1"));
-        c.add(option("lr-infinity", "--lr must be a positive finite number, got Infinity", "--lr", "Infinity"));
-        c.add(option("lr-zero", "--lr must be a positive finite number, got 0", "--lr", "0"));
-        c.add(option("epochs-negative", "--epochs must be 0 or more, got -1", "--epochs", "-1"));
-        c.add(option("epochs-overflow", "--epochs", "--epochs", "99999999999"));
+        // Number options are checked as typed (issue 12, family 9): the line shows the text given.
+        c.add(optionExactly("batch-0", "--batch must be a whole number >= 1, got 0", "--batch", "0"));
+        c.add(optionExactly("batch-negative", "--batch must be a whole number >= 1, got -3", "--batch", "-3"));
+        c.add(optionExactly("batch-not-a-number", "--batch must be a whole number >= 1, got ten", "--batch", "ten"));
+        c.add(optionExactly("lr-nan", "--lr must be a finite number > 0, got NaN", "--lr", "NaN"));
+        c.add(optionExactly("lr-negative", "--lr must be a finite number > 0, got -1", "--lr", "-1"));
+        c.add(optionExactly("lr-infinity", "--lr must be a finite number > 0, got Infinity", "--lr", "Infinity"));
+        c.add(optionExactly("lr-zero", "--lr must be a finite number > 0, got 0", "--lr", "0"));
+        c.add(optionExactly("lr-too-small-for-a-double",
+                "--lr 1e-400 is too small for a double (rounds to 0); give a learning rate > 0", "--lr", "1e-400"));
+        c.add(optionExactly("lr-too-large-for-a-double",
+                "--lr 1e999 is too large for a double (rounds to Infinity); give a learning rate > 0", "--lr", "1e999"));
+        c.add(optionExactly("lr-not-a-number", "--lr must be a finite number > 0, got 3,0", "--lr", "3,0"));
+        c.add(optionExactly("epochs-negative", "--epochs must be a whole number >= 0, got -1", "--epochs", "-1"));
+        c.add(optionExactly("epochs-overflow", "--epochs 99999999999 is too large (at most 2147483647); give a whole number >= 0",
+                "--epochs", "99999999999"));
         c.add(new Case("device-99", b -> {
             // "does not exist" where OpenCL has devices, else the reason it has none.
             b.mentionAny("--device 99 does not exist", "--engine opencl:");
@@ -628,24 +673,90 @@ class BadInputCatalogueTest {
         c.add(option("device-with-reference-engine", "--device is for OpenCL engines", "--device", "0"));
         c.add(option("engine-unknown", "unknown engine 'gpu'", "--engine", "gpu"));
         c.add(option("optimizer-unknown", "unknown optimizer 'rmsprop'", "--optimizer", "rmsprop"));
-        c.add(option("momentum-1", "--momentum must be in [0, 1), got 1", "--optimizer", "momentum", "--momentum", "1"));
-        c.add(option("beta2-negative", "--beta2 must be in [0, 1), got -0.5", "--optimizer", "adam", "--beta2", "-0.5"));
-        c.add(option("weight-decay-negative", "--weight-decay must be in [0, inf], got -1", "--weight-decay", "-1"));
+        c.add(optionExactly("momentum-1", "--momentum must be a number in [0, 1), got 1", "--optimizer", "momentum", "--momentum", "1"));
+        c.add(optionExactly("beta2-negative", "--beta2 must be a number in [0, 1), got -0.5", "--optimizer", "adam", "--beta2", "-0.5"));
+        c.add(optionExactly("weight-decay-negative", "--weight-decay must be a finite number >= 0, got -1", "--weight-decay", "-1"));
+        c.add(optionExactly("weight-decay-infinity", "--weight-decay must be a finite number >= 0, got Infinity",
+                "--weight-decay", "Infinity"));
+        c.add(optionExactly("l2-nan", "--l2 must be a finite number >= 0, got NaN", "--l2", "NaN"));
+        c.add(optionExactly("epsilon-0", "--epsilon must be a finite number > 0, got 0e0", "--optimizer", "adam", "--epsilon", "0e0"));
         c.add(option("weight-decay-and-l2", "give one", "--weight-decay", "0.1", "--l2", "5"));
         c.add(option("lr-schedule-unknown", "unknown --lr-schedule 'linear'", "--lr-schedule", "linear"));
-        c.add(option("lr-gamma-0", "--lr-gamma must be in (0, 1], got 0", "--lr-schedule", "step", "--lr-gamma", "0"));
-        c.add(option("warmup-negative", "--warmup-epochs must be 0 or more, got -2", "--warmup-epochs", "-2"));
+        c.add(optionExactly("lr-gamma-0", "--lr-gamma must be a number in (0, 1], got 0", "--lr-schedule", "step", "--lr-gamma", "0"));
+        c.add(optionExactly("min-lr-above-lr", "--min-lr 5e-1 is above the learning rate --lr 0.1; give a --min-lr no larger than it",
+                "--lr-schedule", "cosine", "--lr", "0.1", "--min-lr", "5e-1"));
+        c.add(optionExactly("warmup-negative", "--warmup-epochs must be a whole number >= 0, got -2", "--warmup-epochs", "-2"));
         c.add(option("init-unknown", "unknown init 'zeros'", "--init", "zeros"));
         c.add(option("activation-softmax-hidden", "only allowed for the output layer", "--activation", "softmax"));
         c.add(option("cross-entropy-identity-output", "cross-entropy cost needs a sigmoid or softmax output",
                 "--cost", "cross-entropy", "--output", "identity"));
-        c.add(option("train-samples-0", "--train-samples must be at least 1, got 0", "--train-samples", "0"));
-        c.add(option("test-samples-negative", "--test-samples must be at least 1, got -5", "--test-samples", "-5"));
+        c.add(optionExactly("train-samples-0", "--train-samples must be a whole number >= 1, got 0", "--train-samples", "0"));
+        c.add(optionExactly("test-samples-negative", "--test-samples must be a whole number >= 1, got -5", "--test-samples", "-5"));
+        // The same converters in the other commands.
+        c.add(commandExactly("compare-lr-too-small", "--lr 1e-400 is too small for a double (rounds to 0); give a learning rate > 0",
+                "compare", "--engines", "reference,reference", "--lr", "1e-400"));
+        c.add(commandExactly("compare-step-tolerance-nan", "--step-tolerance must be a finite number > 0, got NaN",
+                "compare", "--engines", "reference,reference", "--step-tolerance", "NaN"));
+        c.add(commandExactly("gradcheck-tolerance-infinity", "--tolerance must be a finite number > 0, got Infinity",
+                "gradcheck", "--tolerance", "Infinity"));
+        c.add(commandExactly("bench-epochs-1", "--epochs must be a whole number >= 2 (the first epoch is warm-up and not counted), got 1",
+                "bench", "--epochs", "1"));
+        c.add(commandExactly("evaluate-device-negative", "--device must be a whole number >= 0, got -1",
+                "evaluate", "--model", "m.safetensors", "--device", "-1"));
+        c.add(commandExactly("visualize-samples-0", "--samples must be a whole number >= 1, got 0",
+                "visualize", "--model", "m.safetensors", "--samples", "0"));
         c.add(option("unknown-option", "--bogus", "--bogus"));
         c.add(new Case("data-no-such-directory", b -> {
             b.mention("--data 'nosuchdir': no such data set or directory");
             return b.train("--data", "nosuchdir");
         }));
+        // --data naming something that exists but is not a data set (issue 12, family 9).
+        String expected = "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files "
+                + "or a .csv file)";
+        c.add(new Case("data-is-an-image", b -> {
+            Path f = Files.write(b.dir.resolve("seven.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+            b.exactly = "--data '" + f + "': an image, not a data set " + expected
+                    + "; to classify an image: backprop-cl predict --model FILE " + f;
+            return b.train("--data", f.toString());
+        }));
+        c.add(new Case("data-is-a-model", b -> {
+            Path m = b.model("784-4-10");
+            b.exactly = "--data '" + m + "': a model file, not a data set " + expected
+                    + "; a model goes to --model (evaluate, predict, visualize) or --init-from (train)";
+            return b.train("--data", m.toString());
+        }));
+        c.add(new Case("data-is-a-text-file", b -> {
+            Path f = b.csv("notes.txt", "0,0.1,0.2\n1,0.3,0.4\n");
+            b.exactly = "--data '" + f + "': a file, but not a .csv file " + expected
+                    + "; if it holds CSV rows (label, then features), give it a name that ends in .csv";
+            return b.train("--data", f.toString());
+        }));
+        c.add(new Case("data-is-one-idx-file", b -> {
+            Path f = b.digits().resolve(TRAIN_IMAGES);
+            b.exactly = "--data '" + f + "': one IDX file, not a data set " + expected
+                    + "; give the directory that holds it and the other three: --data " + b.digits();
+            return b.train("--data", f.toString());
+        }));
+        c.add(new Case("data-directory-without-idx-files", b -> {
+            Path d = Files.createDirectory(b.dir.resolve("tables"));
+            Files.writeString(d.resolve("points.csv"), "0,0.1\n1,0.2\n");
+            Files.writeString(d.resolve("README"), "points\n");
+            b.exactly = d + ": a directory without IDX files (found README, points.csv; expected train-images-idx3-ubyte, "
+                    + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz); "
+                    + "a CSV file is given as --data FILE.csv";
+            return b.train("--data", d.toString());
+        }));
+        c.add(new Case("data-empty-directory", b -> {
+            Path d = Files.createDirectory(b.dir.resolve("nothing"));
+            b.exactly = d + ": an empty directory (found no files; expected train-images-idx3-ubyte, "
+                    + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)";
+            return b.train("--data", d.toString());
+        }));
+        // A name the JVM cannot encode (under LANG=C: any non-ASCII name; see MessagesIT), as picocli's Path options and --data meet it.
+        c.add(optionExactly("save-name-not-unicode", "--save '?.safetensors': not a file name: it holds characters that are not valid "
+                + "Unicode", "--save", "\uD800.safetensors"));
+        c.add(optionExactly("data-name-not-unicode", "--data '?/x.csv': not a file name: it holds characters that are not valid "
+                + "Unicode", "--data", "\uDC00/x.csv"));
         c.add(new Case("data-unknown-point-set", b -> {
             b.mention("--data 'points:triangles': unknown point set 'triangles'");
             return b.train("--data", "points:triangles", "--arch", "2-4-2");
@@ -664,6 +775,22 @@ class BadInputCatalogueTest {
             return more;
         }));
         return c.stream();
+    }
+
+    /** A case of an absurd train option on good data whose line, after "backprop-cl: ", is exactly {@code line}. */
+    private static Case optionExactly(String name, String line, String... options) {
+        return new Case(name, b -> {
+            b.exactly = line;
+            return b.train(options);
+        });
+    }
+
+    /** A case of any command whose line, after "backprop-cl: ", is exactly {@code line}; it reads and writes no file. */
+    private static Case commandExactly(String name, String line, String... args) {
+        return new Case(name, b -> {
+            b.exactly = line;
+            return args;
+        });
     }
 
     /** A case of an absurd train option on good data; the line must contain {@code mention}. */
@@ -723,6 +850,8 @@ class BadInputCatalogueTest {
         /** What the error line must contain: each entry one text, or a choice of texts. */
         final List<List<String>> mentions = new ArrayList<>();
         private Path digits;
+        /** The whole error line after "backprop-cl: ", where a case gives it (issue 12, family 9); null: only the mentions. */
+        String exactly;
         /** True for a case whose error comes only after training (stdout then shows the run). */
         boolean trainsFirst;
 
@@ -833,6 +962,26 @@ class BadInputCatalogueTest {
                 fail("could not make a checkpoint: " + err);
             }
             return run;
+        }
+
+        /**
+         * Makes f a file this process cannot open: mode 000, or, where that does not stop it (root
+         * reads anything), a link in its place to a file that even root may not read.
+         */
+        void unreadable(Path f) throws IOException {
+            Files.setPosixFilePermissions(f, java.util.Set.of());
+            if (Files.isReadable(f)) {
+                Path denied = Path.of("/proc/sys/vm/compact_memory"); // mode 0200; procfs checks it for root too
+                boolean opens;
+                try (InputStream in = Files.newInputStream(denied)) {
+                    opens = true;
+                } catch (IOException e) {
+                    opens = false;
+                }
+                org.junit.jupiter.api.Assumptions.assumeFalse(opens, "no way to make a file that this user cannot read");
+                Files.delete(f);
+                Files.createSymbolicLink(f, denied);
+            }
         }
 
         void cut(Path f, long length) throws IOException {
