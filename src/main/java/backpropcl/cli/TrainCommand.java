@@ -397,8 +397,8 @@ final class TrainCommand implements Callable<Integer> {
      * The learning rate when --lr is not given. SGD's follows the network (measured on mnist-10k,
      * docs/training.md): the lesson's 3.0 suits sigmoid hidden layers with the quadratic cost and a
      * sigmoid or softmax output, and kills relu layers (chance accuracy) and makes tanh with
-     * cross-entropy blow up; 0.1 is the best of 3, 1, 0.3, 0.1 for relu and leaky-relu, 0.3 for tanh,
-     * cross-entropy and identity outputs. Momentum and Nesterov take a tenth (the same step size at
+     * cross-entropy blow up; of 3, 1, 0.3 and 0.1, 0.1 is the one at which no relu or leaky-relu
+     * network dies or diverges, and 0.3 the one good for tanh, cross-entropy and identity outputs alike. Momentum and Nesterov take a tenth (the same step size at
      * mu = 0.9), Adam PyTorch's 0.001.
      */
     static double defaultLearningRate(Optimizer.Kind kind, Network net) {
