@@ -49,11 +49,13 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
             "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
             "",
-            "Default learning rates (measured on mnist-10k, docs/training.md): sgd 3.0 for the lesson network (sigmoid",
-            "hidden layers, quadratic cost, sigmoid or softmax output), 0.1 when a hidden layer is relu or leaky-relu,",
-            "0.3 for the rest (tanh, cross-entropy, identity output); momentum and nesterov a tenth of that (0.3, 0.01,",
-            "0.03); adam and adamw 0.001.",
-            "A run whose test accuracy is still at chance after epoch 2 prints a line 'warning: ...' with the likely cause.",
+            "Default learning rates follow the network (measured: docs/training.md):",
+            "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost,",
+            "  sigmoid or softmax output), 0.1 when a hidden layer is relu or leaky-relu,",
+            "  0.3 for the rest (tanh, cross-entropy, identity output); momentum and",
+            "  nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
+            "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the",
+            "likely cause; a test cost over 10 times the one before training is divergence.",
             "Exit codes: 0 done, 2 bad input, 3 diverged, 130 stopped by Ctrl-C (checkpoint written)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
