@@ -86,10 +86,10 @@ public record BenchReport(String data, int trainSamples, int testSamples, int ep
             j.addProperty("device", r.device());
             j.addProperty("status", r.status().name());
             j.addProperty("note", r.note());
-            // An infinite error (NaN or Inf in the weights) as the largest double, as compare --json does.
-            j.addProperty("check_error", Double.isInfinite(r.checkError()) ? Double.valueOf(Double.MAX_VALUE) : finiteOrNull(r.checkError()));
+            // null when not measured or not finite (NaN or Inf in the weights; status says FAIL): JSON has no NaN.
+            j.addProperty("check_error", finiteOrNull(r.checkError()));
             JsonArray secs = new JsonArray();
-            r.epochSeconds().forEach(secs::add);
+            r.epochSeconds().forEach(s -> secs.add(finiteOrNull(s)));
             j.add("epoch_seconds", secs);
             j.addProperty("samples_per_second", finiteOrNull(r.samplesPerSecond()));
             j.addProperty("gflops", finiteOrNull(r.gflops()));

@@ -9,7 +9,6 @@ import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
@@ -154,7 +153,7 @@ final class CompareCommand implements Callable<Integer> {
             o.addProperty("data", dataName);
             o.addProperty("steps", steps);
             o.addProperty("batch", batch);
-            o.addProperty("lr", lr);
+            o.add("lr", JsonOutput.number(lr));
             o.addProperty("seed", networkOptions.seed);
             JsonArray table = new JsonArray();
             for (Row r : rows) {
@@ -162,14 +161,14 @@ final class CompareCommand implements Callable<Integer> {
                 j.addProperty("step", r.step());
                 j.addProperty("layer", r.layer());
                 j.addProperty("tensor", r.tensor());
-                j.addProperty("rel_error", Double.isFinite(r.relError()) ? r.relError() : Double.MAX_VALUE);
-                j.addProperty("tolerance", r.tolerance());
+                j.add("rel_error", JsonOutput.number(r.relError()));   // null: NaN or Inf in a tensor (pass is false)
+                j.add("tolerance", JsonOutput.number(r.tolerance()));
                 j.addProperty("pass", r.pass());
                 table.add(j);
             }
             o.add("rows", table);
             o.addProperty("pass", pass);
-            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
+            out.println(JsonOutput.pretty(o));
             return;
         }
         out.printf("compare %s on %s, %d steps of %d, lr %s, seed %d%n", net, dataName, steps, batch, lr, networkOptions.seed);

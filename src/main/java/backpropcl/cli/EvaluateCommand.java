@@ -61,10 +61,10 @@ final class EvaluateCommand implements Callable<Integer> {
             o.addProperty("split", split);
             o.addProperty("samples", e.count());
             o.addProperty("correct", e.correct());
-            o.addProperty("accuracy", e.accuracy());
-            o.addProperty("cost", e.meanCost());
+            o.add("accuracy", JsonOutput.number(e.accuracy()));
+            o.add("cost", JsonOutput.number(e.meanCost()));   // Infinity when the outputs overflow
             o.addProperty("engine", engineName);
-            out.println(o);
+            out.println(JsonOutput.compact(o));
         } else {
             out.printf(Locale.ROOT, "%s on %s %s: accuracy %.4f (%d/%d), cost %.4f [%s]%n", model, data.name(), split,
                     e.accuracy(), e.correct(), e.count(), e.meanCost(), saved.network());

@@ -108,7 +108,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(array);
+            out.println(JsonOutput.compact(array));
         }
         return ExitCodes.OK;
     }
@@ -179,7 +179,7 @@ final class PredictCommand implements Callable<Integer> {
         for (Ranked c : ranked) {
             JsonObject e = new JsonObject();
             e.addProperty("class", c.cls());
-            e.addProperty(softmax ? "probability" : "score", c.p());
+            e.add(softmax ? "probability" : "score", JsonOutput.number(c.p()));   // NaN when the outputs overflow
             list.add(e);
         }
         o.add("top", list);

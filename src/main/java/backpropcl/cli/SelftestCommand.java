@@ -8,7 +8,6 @@ import backpropcl.selftest.CheckCase;
 import backpropcl.selftest.EngineCheck;
 import backpropcl.selftest.RoleResult;
 import backpropcl.selftest.SelftestCases;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
@@ -161,8 +160,8 @@ final class SelftestCommand implements Callable<Integer> {
             for (RoleResult row : r.results()) {
                 JsonObject j = new JsonObject();
                 j.addProperty("role", row.role().label());
-                j.addProperty("rel_error", Double.isFinite(row.error()) ? row.error() : Double.MAX_VALUE);
-                j.addProperty("tolerance", row.tolerance());
+                j.add("rel_error", JsonOutput.number(row.error()));   // null: NaN or Inf in a tensor (pass is false)
+                j.add("tolerance", JsonOutput.number(row.tolerance()));
                 j.addProperty("pass", row.pass());
                 j.addProperty("worst_at", row.where());
                 rows.add(j);
@@ -172,8 +171,8 @@ final class SelftestCommand implements Callable<Integer> {
             networks.add(n);
         }
         o.add("networks", networks);
-        o.addProperty("seconds", seconds);
+        o.add("seconds", JsonOutput.number(seconds));
         o.addProperty("pass", pass);
-        spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
+        spec.commandLine().getOut().println(JsonOutput.pretty(o));
     }
 }

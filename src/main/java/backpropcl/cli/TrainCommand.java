@@ -6,6 +6,8 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
 import backpropcl.io.ModelFile;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
@@ -47,7 +49,13 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
             "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
             "",
-            "Default learning rates: sgd 3.0, momentum and nesterov 0.3, adam and adamw 0.001.",
+            "Default learning rates follow the network (measured: docs/training.md):",
+            "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost,",
+            "  sigmoid or softmax output), 0.1 when a hidden layer is relu or leaky-relu,",
+            "  0.3 for the rest (tanh, cross-entropy, identity output); momentum and",
+            "  nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
+            "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the",
+            "likely cause; a test cost over 10 times the one before training is divergence.",
             "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an",
             "input or another output, each must be writable, and each is locked for the run (a second run on it is",
             "refused). Files are replaced atomically; a symbolic link is written through (the file it points to is",
@@ -70,7 +78,9 @@ final class TrainCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--lr", paramLabel = "X", converter = OptionValues.LearningRate.class,
-            description = "Learning rate eta (default: 3.0 for sgd, 0.3 for momentum and nesterov, 0.001 for adam and adamw).")
+            description = "Learning rate eta (default: sgd 3.0 for the lesson network of sigmoid hidden layers and the "
+                    + "quadratic cost, 0.1 with relu or leaky-relu hidden layers, 0.3 otherwise; momentum and nesterov a "
+                    + "tenth of that; adam and adamw 0.001).")
     Double lr;
 
     @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd",
@@ -241,7 +251,7 @@ final class TrainCommand implements Callable<Integer> {
                         + "was it trained on other data, or with --expand or --train-samples?");
             }
         }
-        TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count());
+        TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count(), net);
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
@@ -269,6 +279,9 @@ final class TrainCommand implements Callable<Integer> {
 
             boolean bar = !noProgress && System.console() != null;
             TrainingListener listener = new ProgressReporter(out, bar);
+            listener = TrainingListener.both(listener, new ChanceWarning(out, net, data.test(), config.learningRate(),
+                    defaultLearningRate(config.optimizer().kind(), net),
+                    from == null && initFrom == null ? networkOptions.initScheme() : null));
             if (metricsFile != null) {
                 listener = TrainingListener.both(listener, new TrainingListener() {
                     @Override
@@ -416,7 +429,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The configuration the options ask for; n is the training set size (for --l2). */
-    private TrainingConfig config(int n) {
+    private TrainingConfig config(int n, Network net) {
         try {
             Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
             if (weightDecay != null && l2 != null) {
@@ -424,7 +437,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             double decay = weightDecay != null ? weightDecay : l2 != null ? l2 / n : 0;
             Optimizer o = new Optimizer(kind, momentum, beta1, beta2, epsilon, decay);
-            double rate = lr != null ? lr : defaultLearningRate(kind);
+            double rate = lr != null ? lr : defaultLearningRate(kind, net);
             if (minLr > rate) {
                 throw new UserError("--min-lr " + OptionValues.typed(spec, "--min-lr") + " is above the learning rate "
                         + (lr != null ? "--lr " + OptionValues.typed(spec, "--lr") : rate + " (" + kind.cliName() + "'s default)")
@@ -438,10 +451,27 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    static double defaultLearningRate(Optimizer.Kind kind) {
+    /**
+     * The learning rate when --lr is not given. SGD's follows the network (measured on mnist-10k,
+     * docs/training.md): the lesson's 3.0 suits sigmoid hidden layers with the quadratic cost and a
+     * sigmoid or softmax output, and kills relu layers (chance accuracy) and makes tanh with
+     * cross-entropy blow up; of 3, 1, 0.3 and 0.1, 0.1 is the one at which no relu or leaky-relu
+     * network dies or diverges, and 0.3 the one good for tanh, cross-entropy and identity outputs alike. Momentum and Nesterov take a tenth (the same step size at
+     * mu = 0.9), Adam PyTorch's 0.001.
+     */
+    static double defaultLearningRate(Optimizer.Kind kind, Network net) {
+        boolean relu = false;
+        boolean sigmoid = true;
+        for (int l = 0; l + 1 < net.layers(); l++) {
+            Activation a = net.activation(l);
+            relu |= a == Activation.RELU || a == Activation.LEAKY_RELU;
+            sigmoid &= a == Activation.SIGMOID;
+        }
+        Activation out = net.outputActivation();
+        boolean lesson = sigmoid && net.cost() == Cost.QUADRATIC && (out == Activation.SIGMOID || out == Activation.SOFTMAX);
         return switch (kind) {
-            case SGD -> 3.0;
-            case MOMENTUM, NESTEROV -> 0.3;
+            case SGD -> relu ? 0.1 : lesson ? 3.0 : 0.3;
+            case MOMENTUM, NESTEROV -> relu ? 0.01 : lesson ? 0.3 : 0.03;
             case ADAM, ADAMW -> 0.001;
         };
     }

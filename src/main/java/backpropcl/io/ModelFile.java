@@ -167,7 +167,53 @@ public final class ModelFile {
         if (optimizer != null) {
             all.setSteps(steps(file, c.metadata()));
         }
+        String broken = nonFinite(all);
+        if (broken != null) {
+            // Refused here, so evaluate, predict, visualize, plot, --init-from and --resume all refuse it alike.
+            throw new ModelFileException(file + ": " + broken + "; the " + ("1".equals(c.metadata().get("checkpoint")) ? "checkpoint"
+                    : "model") + " is broken (was it saved from a diverged run?)");
+        }
         return new Saved(net, all.parameters(), optimizer == null ? null : all, c.metadata());
+    }
+
+    /**
+     * The first value of {@code state} that is NaN or infinite, as "tensor layers.1.weight holds NaN
+     * at [3, 17]" (the tensor's name in a model file and the value's index in its shape), or null when
+     * every parameter and optimizer-state value is finite. Parameters come first, layer by layer,
+     * then the optimizer's state.
+     */
+    public static String nonFinite(TrainingState state) {
+        Network net = state.network();
+        Optimizer.Kind kind = state.optimizer().kind();
+        for (int l = 0; l < net.layers(); l++) {
+            String w = nonFinite(weightName(l), net.size(l), state.weights(l));
+            String b = w != null ? w : nonFinite(biasName(l), 0, state.biases(l));
+            if (b != null) {
+                return b;
+            }
+        }
+        for (int l = 0; l < net.layers(); l++) {
+            for (int s = 0; s < kind.slots(); s++) {
+                String w = nonFinite(slotName(weightName(l), kind, s), net.size(l), state.slotWeights(s, l));
+                String b = w != null ? w : nonFinite(slotName(biasName(l), kind, s), 0, state.slotBiases(s, l));
+                if (b != null) {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first non-finite value of a tensor of rows x {@code columns} (a vector when columns is 0). */
+    private static String nonFinite(String name, int columns, double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            if (!Double.isFinite(v)) {
+                String at = columns == 0 ? "[" + i + "]" : "[" + i / columns + ", " + i % columns + "]";
+                return "tensor " + name + " holds " + v + " at " + at;
+            }
+        }
+        return null;
     }
 
     private static void values(Tensor t, double[] to) {

@@ -3,10 +3,13 @@ package backpropcl.train;
 import backpropcl.data.DataSplit;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
+import backpropcl.io.ModelFile;
+import backpropcl.model.Network;
 import backpropcl.model.TrainingState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -16,7 +19,10 @@ import java.util.function.BooleanSupplier;
  * epoch, and when asked to stop (Ctrl-C) it finishes the current batch, writes one and returns.
  * Every {@link #DIVERGENCE_CHECK_BATCHES} batches and after each epoch it checks that the cost is
  * still finite; when it is not, it throws {@link DivergedException} naming the epoch and batch,
- * and writes no checkpoint, so the last one (of the last good epoch) stays.
+ * and writes no checkpoint, so the last one (of the last good epoch) stays. After each epoch (and
+ * before a checkpoint on stopping) every parameter and optimizer-state value must be finite, and the
+ * test cost must not have exploded: more than {@link #EXPLOSION_FACTOR} times the larger of the test
+ * cost before this run's first batch and {@link #knowNothingCost} is a divergence too.
  *
  * <pre>
  *   Trainer trainer = new Trainer(config).checkpointTo(dir);
@@ -28,6 +34,13 @@ public final class Trainer {
     private final TrainingConfig config;
     /** Batches between two checks for a cost gone NaN or infinite (and one after every epoch's last batch). */
     public static final int DIVERGENCE_CHECK_BATCHES = 100;
+    /**
+     * A test cost more than this many times the run's reference (the test cost before its first batch,
+     * but at least {@link #knowNothingCost}) is a divergence. On the bundled digits healthy runs stay
+     * below 0.3 times the cost before training (1.7 after 300 epochs of Adam overfitting 1,000 samples),
+     * and runs that blow up reach 15 to 235 times it (docs/reliability.md).
+     */
+    public static final double EXPLOSION_FACTOR = 10;
 
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
@@ -101,6 +114,17 @@ public final class Trainer {
         engine.setTrainingData(data.train());
         List<EpochResult> results = new ArrayList<>();
         List<EpochMetrics> metrics = new ArrayList<>(earlier);
+        // The cost explosion's reference: what the parameters this run starts from cost (read-only: the
+        // evaluation changes nothing the training sees), and never less than a network that knows nothing.
+        double reference = Double.NaN;
+        String before = "";
+        if (from.epoch() < epochs) {
+            double start = engine.evaluate(data.test()).meanCost();
+            double nothing = knowNothingCost(engine.network());
+            reference = Math.max(start, nothing);
+            before = start >= nothing ? (from.epoch() == 0 && from.batch() == 0 && earlier.isEmpty() ? "before training" : "when this run resumed")
+                    : "of a network that knows nothing (output z = 0 for every input)";
+        }
         for (int epoch = from.epoch(); epoch < epochs; epoch++) {
             engine.setOrder(config.shuffle() ? Shuffle.permutation(n, config.seed(), epoch) : null);
             int first = epoch == from.epoch() ? Math.min(from.batch(), batches) : 0;
@@ -119,6 +143,7 @@ public final class Trainer {
                 listener.batchDone(epoch + 1, i + 1, start + rows);
                 if (i + 1 < batches && stopRequested.getAsBoolean()) {
                     listener.trainingPassDone(epoch + 1);
+                    requireFiniteState(engine, epoch + 1, i + 1);
                     Position at = new Position(epoch, i + 1);
                     checkpoint(engine, at, metrics, data);
                     return new Run(results, metrics, true, at);
@@ -132,6 +157,12 @@ public final class Trainer {
             if (!Double.isFinite(test.meanCost())) {
                 throw new DivergedException(epoch + 1, batches, "the test cost after it is " + test.meanCost(), config.learningRate(), kept());
             }
+            requireFiniteState(engine, epoch + 1, batches);
+            if (Double.isFinite(reference) && test.meanCost() > EXPLOSION_FACTOR * reference) {
+                throw new DivergedException(epoch + 1, batches, String.format(Locale.ROOT,
+                        "the test cost after it is %.4f (accuracy %.4f), more than %.0f times the %.4f %s", test.meanCost(),
+                        test.accuracy(), EXPLOSION_FACTOR, reference, before), config.learningRate(), kept());
+            }
             int trained = n - Math.min(n, first * batch);
             EpochResult result = new EpochResult(epoch + 1, test, train, seconds, trained / seconds, lr);
             results.add(result);
@@ -144,6 +175,29 @@ public final class Trainer {
             }
         }
         return new Run(results, metrics, false, new Position(epochs, 0));
+    }
+
+    /** Throws when a parameter or optimizer-state value is NaN or infinite: such a state is never checkpointed or returned. */
+    private void requireFiniteState(Engine engine, int epoch, int batch) {
+        String bad = ModelFile.nonFinite(engine.state());
+        if (bad != null) {
+            throw new DivergedException(epoch, batch, bad, config.learningRate(), kept());
+        }
+    }
+
+    /**
+     * The cost of a network that knows nothing: its output layer's z is 0 for every input (softmax:
+     * 1/n each, sigmoid: 0.5, identity: 0). Cross-entropy with a softmax over 10 classes: ln 10 = 2.3026;
+     * the quadratic cost of 10 sigmoid outputs: 1.25.
+     */
+    public static double knowNothingCost(Network net) {
+        int n = net.outputSize();
+        double[] z = new double[n];
+        double[] a = new double[n];
+        double[] y = new double[n];
+        net.outputActivation().apply(z, a, 1, n);
+        y[0] = 1;
+        return net.cost().sampleCost(net.outputActivation(), z, a, y, 0, n);
     }
 
     /** What a diverged run leaves, for its message: the checkpoint of the last good epoch, if any. */

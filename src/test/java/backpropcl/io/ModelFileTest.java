@@ -139,4 +139,35 @@ class ModelFileTest {
         ModelFileException e3 = assertThrows(ModelFileException.class, () -> ModelFile.load(future));
         assertEquals(future + ": version '2' is not supported (this build reads version 1)", e3.getMessage());
     }
+
+    /** NaN or an infinity anywhere, parameters or optimizer state, is refused at load with the tensor and the index (issue 12, family 7). */
+    @Test
+    void nonFiniteValuesAreRefusedNamingTheTensorAndIndex() {
+        Network net = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Parameters p = random(net, 3);
+        p.weights(1)[3 * 16 + 5] = Float.NaN;
+        Path nan = dir.resolve("nan.safetensors");
+        ModelFile.save(nan, net, p);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(nan));
+        assertEquals(nan + ": tensor layers.1.weight holds NaN at [3, 5]; the model is broken (was it saved from a diverged run?)",
+                e.getMessage());
+
+        Parameters q = random(net, 3);
+        q.biases(2)[7] = Float.NEGATIVE_INFINITY;
+        Path inf = dir.resolve("inf.safetensors");
+        ModelFile.save(inf, net, q);
+        assertEquals(inf + ": tensor layers.2.bias holds -Infinity at [7]; the model is broken (was it saved from a diverged run?)",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(inf)).getMessage());
+
+        // The optimizer's state too, in a float64 checkpoint-like file.
+        backpropcl.model.TrainingState s = backpropcl.model.TrainingState.fresh(random(net, 3), backpropcl.model.Optimizer.of(backpropcl.model.Optimizer.Kind.ADAM));
+        s.slotWeights(1, 0)[2 * 784 + 10] = Double.POSITIVE_INFINITY;
+        Path state = dir.resolve("state.safetensors");
+        ModelFile.save(state, s, Map.of("checkpoint", "1"), true);
+        assertEquals(state + ": tensor optimizer.layers.0.weight.exp_avg_sq holds Infinity at [2, 10]; the checkpoint is broken "
+                + "(was it saved from a diverged run?)", assertThrows(ModelFileException.class, () -> ModelFile.load(state)).getMessage());
+        assertEquals("tensor optimizer.layers.0.weight.exp_avg_sq holds Infinity at [2, 10]", ModelFile.nonFinite(s));
+        s.slotWeights(1, 0)[2 * 784 + 10] = 0;
+        assertEquals(null, ModelFile.nonFinite(s));
+    }
 }

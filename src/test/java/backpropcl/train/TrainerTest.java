@@ -118,6 +118,64 @@ class TrainerTest {
         }
     }
 
+    /**
+     * A cost that explodes but stays finite (ReLU, softmax and cross-entropy at lr 1000) is a
+     * divergence: the test cost after epoch 1 is more than 10 times the one before training; no
+     * checkpoint is written for it (issue 12, family 7).
+     */
+    @Test
+    void aCostExplosionIsDivergence(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Network net = Network.of("4-6-3", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        DataSplit data = blobs(200, 5);
+        try (ReferenceEngine e = new ReferenceEngine(net, Init.HE.initialise(net, 1))) {
+            assertTrue(e.evaluate(data.test()).meanCost() < Math.log(3), "the initial cost is below the floor here");
+            DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(3, 10, 1000, true, 1, false))
+                    .checkpointTo(dir.resolve("cp")).run(e, data, new TrainingListener() { }));
+            assertEquals(1, d.epoch(), d.getMessage());
+            assertEquals(20, d.batch(), d.getMessage());
+            assertTrue(Double.isFinite(e.evaluate(data.test()).meanCost()), "finite: not the NaN check");
+            assertTrue(d.getMessage().matches("training diverged in epoch 1 at batch 20: the test cost after it is \\d+\\.\\d{4} \\(accuracy "
+                    + "0\\.\\d{4}\\), more than 10 times the " + String.format(java.util.Locale.ROOT, "%.4f", Math.log(3)) + " of a network "
+                    + "that knows nothing \\(output z = 0 for every input\\); try a lower learning rate than --lr 1000.0"), d.getMessage());
+            assertFalse(Checkpoint.exists(dir.resolve("cp")), "no checkpoint of the diverged epoch");
+        }
+        // The same network at a sane rate learns, and the check stays quiet.
+        try (ReferenceEngine e = new ReferenceEngine(net, Init.HE.initialise(net, 1))) {
+            assertEquals(3, new Trainer(new TrainingConfig(3, 10, 0.1, true, 1, false)).train(e, data, new TrainingListener() { }).size());
+        }
+    }
+
+    /** The reference is never below the cost of a network that knows nothing (z = 0 at the output). */
+    @Test
+    void knowNothingCosts() {
+        assertEquals(Math.log(10), Trainer.knowNothingCost(Network.of("784-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY)), 1e-12);
+        assertEquals(1.25, Trainer.knowNothingCost(Network.of("784-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC)), 1e-12);
+        assertEquals(0.5, Trainer.knowNothingCost(Network.of("2-4-2", Activation.TANH, Activation.IDENTITY, Cost.QUADRATIC)), 1e-12);
+    }
+
+    /**
+     * A NaN that ReLU hides (z > 0 ? z : 0 is 0 for NaN, so the outputs and the cost stay finite) is
+     * still found after the epoch, and on stopping, before anything is checkpointed.
+     */
+    @Test
+    void aHiddenNaNIsDivergenceAndIsNeverCheckpointed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Network net = Network.of("4-6-3", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        DataSplit data = blobs(50, 6);
+        Parameters p = Init.HE.initialise(net, 1);
+        p.weights(0)[2 * 4 + 1] = Float.NaN;
+        try (ReferenceEngine e = new ReferenceEngine(net, p)) {
+            assertTrue(Double.isFinite(e.evaluate(data.test()).meanCost()), "ReLU hides the NaN");
+            DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(2, 10, 0.1, true, 1, false))
+                    .checkpointTo(dir).run(e, data, new TrainingListener() { }));
+            assertEquals("training diverged in epoch 1 at batch 5: tensor layers.0.weight holds NaN at [2, 1]; try a lower learning "
+                    + "rate than --lr 0.1", d.getMessage());
+            DivergedException stopped = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(2, 10, 0.1, true, 1, false))
+                    .checkpointTo(dir).stopWhen(() -> true).run(e, data, new TrainingListener() { }));
+            assertEquals(1, stopped.batch(), stopped.getMessage());
+            assertFalse(Checkpoint.exists(dir));
+        }
+    }
+
     @Test
     void permutationsDependOnSeedAndEpochOnly() {
         int[] p = Shuffle.permutation(1000, 5, 0);
