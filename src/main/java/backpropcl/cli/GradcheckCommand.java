@@ -30,17 +30,22 @@ final class GradcheckCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "4",
-            description = "Samples in the batch (default: ${DEFAULT-VALUE}).")
+            description = "Samples in the batch, 1..10000 (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-6",
             description = "Largest relative error that passes (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
+    /** The largest --batch. */
+    static final int MAX_BATCH = 10_000;
+
     @Override
     public Integer call() {
-        if (batch < 1) {
-            throw new UserError("--batch must be at least 1, got " + batch);
+        if (batch < 1 || batch > MAX_BATCH) {
+            // Each of a network's parameters costs two passes over the batch: a batch of millions would run for
+            // days, and one of 2^31-1 rows cannot be one array.
+            throw new UserError("--batch must be in 1.." + MAX_BATCH + " (a finite-difference check needs no more), got " + batch);
         }
         if (!(tolerance > 0)) {
             throw new UserError("--tolerance must be a positive number, got " + tolerance);

@@ -12,6 +12,7 @@ import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import backpropcl.plot.ConfusionMatrix;
 import backpropcl.plot.Plots;
+import backpropcl.train.Batches;
 import backpropcl.train.Checkpoint;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.EpochResult;
@@ -61,7 +62,8 @@ final class TrainCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "10",
-            description = "Samples per mini-batch; a last partial batch is trained too (default: ${DEFAULT-VALUE}).")
+            description = "Samples per mini-batch; a last partial batch is trained too, and a batch larger than the "
+                    + "training set is one batch of all of it, as PyTorch's DataLoader makes (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--lr", paramLabel = "X",
@@ -216,7 +218,7 @@ final class TrainCommand implements Callable<Integer> {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
         if (from != null) {
-            int batches = (data.train().count() + from.config().batchSize() - 1) / from.config().batchSize();
+            int batches = Batches.count(data.train().count(), from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
                         + " of epoch " + (from.next().epoch() + 1) + ", is past the " + batches + " batches of this data; "
@@ -224,6 +226,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count());
+        MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(data.train().count(), config.batchSize()));
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
@@ -237,7 +240,9 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
-            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
+            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d%s, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
+                    config.batchSize() > data.train().count()
+                            ? String.format(Locale.ROOT, " (one batch of all %,d samples)", data.train().count()) : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
             if (continueOptimizer) {

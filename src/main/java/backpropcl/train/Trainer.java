@@ -96,7 +96,7 @@ public final class Trainer {
     private Run loop(Engine engine, DataSplit data, TrainingListener listener, Position from, List<EpochMetrics> earlier) {
         int n = data.train().count();
         int batch = config.batchSize();
-        int batches = (n + batch - 1) / batch;
+        int batches = Batches.count(n, batch);
         int epochs = config.epochs();
         engine.setTrainingData(data.train());
         List<EpochResult> results = new ArrayList<>();
@@ -132,7 +132,7 @@ public final class Trainer {
             if (!Double.isFinite(test.meanCost())) {
                 throw new DivergedException(epoch + 1, batches, "the test cost after it is " + test.meanCost(), config.learningRate(), kept());
             }
-            int trained = n - Math.min(n, first * batch);
+            int trained = (int) (n - Math.min(n, (long) first * batch));
             EpochResult result = new EpochResult(epoch + 1, test, train, seconds, trained / seconds, lr);
             results.add(result);
             metrics.add(EpochMetrics.of(result));
