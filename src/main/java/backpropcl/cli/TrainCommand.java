@@ -14,6 +14,7 @@ import backpropcl.plot.ConfusionMatrix;
 import backpropcl.plot.Plots;
 import backpropcl.train.Batches;
 import backpropcl.train.Checkpoint;
+import backpropcl.train.DataFingerprint;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.EpochResult;
 import backpropcl.train.LearningRateSchedule;
@@ -152,8 +153,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Go on from DIR's checkpoint exactly where it stopped; network, optimizer, schedule, batch size "
-                    + "and seed come from the checkpoint, and --data unless given; give --expand and --train-samples again "
-                    + "if the run had them. --epochs N trains it to N epochs.")
+                    + "and seed come from the checkpoint, and --data, --train-samples, --expand and --test-samples unless "
+                    + "given. The checkpoint records a fingerprint of its training data (count, width, classes, a hash of "
+                    + "the values and labels): other data is refused, saying what changed; a checkpoint older than "
+                    + "fingerprints resumes with a warning. --epochs N trains it to N epochs.")
     Path resume;
 
     @Option(names = "--metrics", paramLabel = "FILE",
@@ -173,8 +176,8 @@ final class TrainCommand implements Callable<Integer> {
     private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
         "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
         "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from"};
-    // --expand and --train-samples are not among them: they must be given again (a checkpoint's position past
-    // the data's batches is refused below).
+    // --data, --expand, --train-samples and --test-samples are not among them: the checkpoint's are taken unless
+    // given, and the data's fingerprint is checked against the checkpoint's.
 
     @Override
     public Integer call() {
@@ -210,12 +213,40 @@ final class TrainCommand implements Callable<Integer> {
             initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
         }
-        if (from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data")) {
-            dataOptions.data = from.data();   // the resumed run's own data, unless another is asked for
+        var parsed = spec.commandLine().getParseResult();
+        String takenFromCheckpoint = "";
+        if (from != null) {
+            // The resumed run's own data, unless other data is asked for: its --data, --train-samples, --expand and --test-samples.
+            if (!parsed.hasMatchedOption("--data")) {
+                dataOptions.data = from.data();
+            }
+            DataFingerprint f = from.fingerprint();
+            if (f != null && !parsed.hasMatchedOption("--train-samples") && f.trainSamples() != null) {
+                dataOptions.trainSamples = f.trainSamples();
+                takenFromCheckpoint += " --train-samples " + f.trainSamples();
+            }
+            if (f != null && !parsed.hasMatchedOption("--expand") && f.expand()) {
+                expand = true;
+                takenFromCheckpoint += " --expand";
+            }
+            if (f != null && !parsed.hasMatchedOption("--test-samples") && f.testSamples() != null) {
+                dataOptions.testSamples = f.testSamples();
+                takenFromCheckpoint += " --test-samples " + f.testSamples();
+            }
         }
         DataSplit data = dataOptions.load(net);
+        String dataName = data.name();
         if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
+        }
+        Path checkpoints = checkpointDir != null ? checkpointDir : resume;
+        DataFingerprint fingerprint = checkpoints == null ? null
+                : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples);
+        if (from != null && from.fingerprint() != null) {
+            String difference = from.fingerprint().differenceFrom(fingerprint);
+            if (difference != null) {
+                throw new UserError("--resume " + resume + ": " + difference);
+            }
         }
         if (from != null) {
             int batches = Batches.count(data.train().count(), from.config().batchSize());
@@ -231,7 +262,6 @@ final class TrainCommand implements Callable<Integer> {
             config = config.withEvaluateTrain(true);
         }
         boolean continueOptimizer = savedState != null && savedState.optimizer().equals(config.optimizer());
-        Path checkpoints = checkpointDir != null ? checkpointDir : resume;
 
         try (EngineSelector.Choice choice = engineOptions.open(net, initial);
              MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics());
@@ -251,6 +281,14 @@ final class TrainCommand implements Callable<Integer> {
             if (from != null && !from.data().equals(dataOptions.data)) {
                 out.printf("warning: the checkpoint was trained on --data %s, this run uses %s%n", from.data(), dataOptions.data);
             }
+            if (!takenFromCheckpoint.isEmpty()) {
+                out.printf("data options from the checkpoint:%s%n", takenFromCheckpoint);
+            }
+            if (from != null && from.fingerprint() == null) {
+                out.printf("warning: %s has no fingerprint of its training data (an older backprop-cl wrote it), so this data "
+                        + "cannot be checked against it; give the --data, --train-samples and --expand it was trained with%n",
+                        Checkpoint.file(resume));
+            }
             out.flush();
 
             boolean bar = !noProgress && System.console() != null;
@@ -263,7 +301,8 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 });
             }
-            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data);
+            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data)
+                    .fingerprint(fingerprint);
             long t0 = System.nanoTime();
             Trainer.Run run;
             if (from != null) {

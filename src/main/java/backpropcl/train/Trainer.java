@@ -32,6 +32,9 @@ public final class Trainer {
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
     private String dataSource;
+    private DataFingerprint fingerprint;
+    /** The data {@link #fingerprint} was computed for, when the trainer computed it. */
+    private Object fingerprinted;
 
     public Trainer(TrainingConfig config) {
         this.config = config;
@@ -52,6 +55,16 @@ public final class Trainer {
     /** What checkpoints record as the data (e.g. the --data option, so a resume can load it again); default: the data set's name. */
     public Trainer dataSource(String source) {
         this.dataSource = source;
+        return this;
+    }
+
+    /**
+     * The fingerprint checkpoints record of the training data (train passes one that names its
+     * --train-samples and --expand); default: computed from the data on the first checkpoint.
+     */
+    public Trainer fingerprint(DataFingerprint f) {
+        this.fingerprint = f;
+        this.fingerprinted = null;
         return this;
     }
 
@@ -83,6 +96,12 @@ public final class Trainer {
 
     /** Puts the checkpoint's state into the engine and goes on from its position, as if never stopped. */
     public Run resume(Engine engine, DataSplit data, Checkpoint from, TrainingListener listener) {
+        if (from.fingerprint() != null) {
+            String difference = from.fingerprint().differenceFrom(fingerprintOf(data));
+            if (difference != null) {
+                throw new IllegalArgumentException(difference);
+            }
+        }
         engine.setState(from.state());
         return loop(engine, data, listener, from.next(), from.metrics());
     }
@@ -156,8 +175,17 @@ public final class Trainer {
 
     private void checkpoint(Engine engine, Position next, List<EpochMetrics> metrics, DataSplit data) {
         if (checkpointDir != null) {
-            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name())
-                    .save(checkpointDir);
+            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name(),
+                    fingerprintOf(data)).save(checkpointDir);
         }
+    }
+
+    /** The given fingerprint, else one computed once for this data. */
+    private DataFingerprint fingerprintOf(DataSplit data) {
+        if (fingerprint == null || (fingerprinted != null && fingerprinted != data.train())) {
+            fingerprint = DataFingerprint.of(data.train(), data.name(), null, false, null);
+            fingerprinted = data.train();
+        }
+        return fingerprint;
     }
 }
