@@ -67,6 +67,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "training set is one batch of all of it, as PyTorch's DataLoader makes (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--classes", paramLabel = "N",
+            description = "Classes, the width of the output layer, when it comes from the data (no --arch): labels must be "
+                    + "in 0..N-1, and a class that never occurs is allowed. Default: the largest training label + 1, refused "
+                    + "when a class below it never occurs in the training set, or when each of 10 or more labels occurs once "
+                    + "(a row index); a test label beyond the training labels is refused too.")
+    Integer classes;
+
     @Option(names = "--lr", paramLabel = "X",
             description = "Learning rate eta (default: 3.0 for sgd, 0.3 for momentum and nesterov, 0.001 for adam and adamw).")
     Double lr;
@@ -175,7 +182,8 @@ final class TrainCommand implements Callable<Integer> {
     /** Options a resumed run takes from its checkpoint instead. */
     private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
         "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
-        "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from"};
+        "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from",
+        "--classes"};
     // --data, --expand, --train-samples and --test-samples are not among them: the checkpoint's are taken unless
     // given, and the data's fingerprint is checked against the checkpoint's.
 
@@ -183,6 +191,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         checkOutputs();
+        if (classes != null && (classes < 1 || classes > Network.MAX_WIDTH)) {
+            throw new UserError("--classes must be in 1.." + Network.MAX_WIDTH + ", got " + classes);
+        }
         Checkpoint from = resume == null ? null : loadCheckpoint();
         Network net;
         Parameters initial;
@@ -196,6 +207,10 @@ final class TrainCommand implements Callable<Integer> {
         } else if (initFrom != null) {
             ModelFile.Saved saved = ModelFile.load(initFrom);
             net = saved.network();
+            if (classes != null && classes != net.outputSize()) {
+                throw new UserError("--classes " + classes + " disagrees with --init-from " + initFrom + ", whose network "
+                        + net.archString() + " has " + net.outputSize() + " outputs; drop --classes");
+            }
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
                 throw new UserError("--init-from " + initFrom + " holds " + net + ", which differs from the network the options ask for: "
                         + networkOptions.network());
@@ -206,9 +221,14 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (networkOptions.arch == null) {
                 DataSplit d = dataOptions.peek();
-                networkOptions.defaultArch = d.train().width() + "-16-16-" + Math.max(d.train().classes(), d.test().classes());
+                // The output width from the training labels (checked for gaps and row indices), or as --classes insists.
+                networkOptions.defaultArch = d.train().width() + "-16-16-" + (classes != null ? classes : dataOptions.classesFromLabels());
             }
             net = networkOptions.network();
+            if (classes != null && classes != net.outputSize()) {
+                throw new UserError("--classes " + classes + " disagrees with --arch " + networkOptions.arch + ", whose output layer is "
+                        + net.outputSize() + " wide; give one of them");
+            }
             MemoryBudget.check(net, engineOptions.engine);
             initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
@@ -234,7 +254,7 @@ final class TrainCommand implements Callable<Integer> {
                 takenFromCheckpoint += " --test-samples " + f.testSamples();
             }
         }
-        DataSplit data = dataOptions.load(net);
+        DataSplit data = dataOptions.load(net, e -> whereTheClassesCameFrom(net, from, e));
         String dataName = data.name();
         if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
@@ -378,6 +398,28 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError(file + ": no such directory " + parent + " (" + (file == save ? "--save" : "--metrics") + ")");
             }
         }
+    }
+
+    /** After a reader's "label L is out of range; expected 0..K-1 (K classes)": where K came from, and what to do. */
+    private String whereTheClassesCameFrom(Network net, Checkpoint from, backpropcl.data.LabelOutOfRangeException e) {
+        int k = net.outputSize();
+        int wanted = e.label() + 1;
+        if (from != null) {
+            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + k + " classes";
+        }
+        if (initFrom != null) {
+            return "the outputs of the network " + net.archString() + " in --init-from " + initFrom + "; fix the label, or train a "
+                    + "new network of " + wanted + " or more outputs";
+        }
+        if (networkOptions.arch != null) {
+            return "the outputs of --arch " + networkOptions.arch + "; fix the label, or give an --arch whose last width is "
+                    + wanted + " or more";
+        }
+        if (classes != null) {
+            return "as --classes " + classes + " says; fix the label, or give --classes " + wanted + " or more";
+        }
+        return "as the training labels run; a label the training set never has cannot be learnt: fix it (is a column a "
+                + "row index?), or give --classes " + wanted + " (or --arch) to insist";
     }
 
     private Checkpoint loadCheckpoint() {
