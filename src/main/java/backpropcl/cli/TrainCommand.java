@@ -343,7 +343,8 @@ final class TrainCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %d epochs in %.1f s%n",
                         last.accuracy(), last.correct(), last.count(), last.meanCost(), results.size(), seconds);
             }
-            if (checkpoints != null) {
+            // A checkpoint is written after each epoch and when stopped: --epochs 0 writes none, and says none.
+            if (checkpoints != null && (run.stopped() || !results.isEmpty())) {
                 out.println("checkpoint: " + Checkpoint.file(checkpoints) + (run.stopped() ? "; go on with: backprop-cl train --resume "
                         + checkpoints : ""));
             }
