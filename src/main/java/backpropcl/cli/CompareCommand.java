@@ -95,6 +95,8 @@ final class CompareCommand implements Callable<Integer> {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new UserError("--lr must be a positive finite number, got " + lr);
         }
+        checkTolerance("--step-tolerance", stepTolerance);
+        checkTolerance("--drift-tolerance", driftTolerance);
         Network net = networkOptions.network();
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
         DataSplit data = dataOptions.load(net);
@@ -120,6 +122,16 @@ final class CompareCommand implements Callable<Integer> {
         boolean pass = rows.stream().allMatch(Row::pass);
         print(net, nameA, nameB, data.name(), rows, pass);
         return pass ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    /**
+     * A tolerance is a finite number of 0 or more: a negative one or NaN fails every row (exit 1, a
+     * failed check, where the mistake is the user's) and infinity passes every row.
+     */
+    static void checkTolerance(String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new UserError(option + " must be a finite number of 0 or more, got " + value);
+        }
     }
 
     private EngineSelector.Choice open(String kind, Network net, Parameters initial) {

@@ -47,9 +47,7 @@ final class GradcheckCommand implements Callable<Integer> {
             // days, and one of 2^31-1 rows cannot be one array.
             throw new UserError("--batch must be in 1.." + MAX_BATCH + " (a finite-difference check needs no more), got " + batch);
         }
-        if (!(tolerance > 0)) {
-            throw new UserError("--tolerance must be a positive number, got " + tolerance);
-        }
+        CompareCommand.checkTolerance("--tolerance", tolerance);
         var out = spec.commandLine().getOut();
         out.printf("%-14s %-30s %-13s %7s %12s  %s%n", "network", "activations", "cost", "params", "rel. error", "result");
         boolean allPass = true;
