@@ -2,6 +2,7 @@ package backpropcl.bench;
 
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
+import backpropcl.train.Batches;
 import backpropcl.train.Shuffle;
 
 /**
@@ -28,7 +29,7 @@ public final class LockstepRun {
     public static void run(Engine a, Engine b, Dataset train, int steps, int batch, double lr, long seed, AfterStep afterStep) {
         a.setTrainingData(train);
         b.setTrainingData(train);
-        int perEpoch = (train.count() + batch - 1) / batch;
+        int perEpoch = Batches.count(train.count(), batch);
         for (int s = 1; s <= steps; s++) {
             int epoch = (s - 1) / perEpoch;
             int i = (s - 1) % perEpoch;

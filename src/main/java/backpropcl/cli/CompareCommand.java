@@ -89,6 +89,7 @@ final class CompareCommand implements Callable<Integer> {
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
         DataSplit data = dataOptions.load(net);
         Dataset train = data.train();
+        MemoryBudget.checkBatchArrays(net, batch, Math.min(batch, train.count()));
 
         List<Row> rows = new ArrayList<>();
         String nameA;

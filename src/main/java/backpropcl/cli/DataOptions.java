@@ -4,8 +4,12 @@ import backpropcl.data.DataException;
 import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
+import backpropcl.data.LabelOutOfRangeException;
 import backpropcl.model.Network;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from, and how much of it to use. */
@@ -58,8 +62,112 @@ public final class DataOptions {
         return peeked;
     }
 
+    /**
+     * The number of classes the training labels make, the output width of a network made from the
+     * data (train without --arch): the largest training label + 1, when the labels look like
+     * classes. Refused, naming the file and the record of the largest label: labels with a class
+     * between 0 and the largest that never occurs (a corrupt label 42 in MNIST would make 43
+     * outputs), and at least {@link #INDEX_LIKE} labels that each occur once (a row index, as
+     * pandas' {@code to_csv} writes in the first column). --classes N or --arch insist.
+     */
+    int classesFromLabels() {
+        DataSplit d = peek();
+        int[] labels = d.train().labels();
+        int max = 0;
+        for (int label : labels) {
+            max = Math.max(max, label);
+        }
+        int[] counts = new int[max + 1];
+        for (int label : labels) {
+            counts[label]++;
+        }
+        List<int[]> gaps = new ArrayList<>();
+        int missing = 0;
+        boolean eachOnce = true;
+        for (int c = 0; c <= max; c++) {
+            eachOnce &= counts[c] == 1;
+            if (counts[c] == 0) {
+                missing++;
+                if (!gaps.isEmpty() && gaps.get(gaps.size() - 1)[1] == c - 1) {
+                    gaps.get(gaps.size() - 1)[1] = c;
+                } else {
+                    gaps.add(new int[] {c, c});
+                }
+            }
+        }
+        int k = max + 1;
+        if (missing == 0 && !(eachOnce && k >= INDEX_LIKE)) {
+            return k;
+        }
+        String[] at = whereIsLabel(max);
+        String problem = missing > 0
+                ? String.format(Locale.ROOT, "the training labels run 0..%d but %s never occur%s (%,d of %,d classes)", max,
+                        ranges(gaps), missing == 1 ? "s" : "", missing, k)
+                : String.format(Locale.ROOT, "each of the %,d training labels 0..%d occurs exactly once", k, max);
+        throw new UserError(String.format(Locale.ROOT, "%s: %s; the largest, %d, is %s; without --arch that makes a %,d-wide "
+                        + "output layer: %s give --classes %d (or --arch) to insist", at[0], problem, max, at[1], k,
+                missing > 0 ? "is " + max + " a corrupt label, or is a column a row index?" : "is the first column a row index (pandas' to_csv writes one unless index=False)?",
+                k));
+    }
+
+    /** Labels that each occur once, at least this many, look like a row index rather than classes. */
+    static final int INDEX_LIKE = 10;
+
+    /**
+     * The file and the record of the first training sample of {@code label}, the largest: reading
+     * the data again for {@code label} classes makes its reader stop there and say where.
+     */
+    private String[] whereIsLabel(int label) {
+        try {
+            DataSources.resolve(data, label, cacheDir);
+        } catch (LabelOutOfRangeException e) {
+            return new String[] {e.file(), e.record()};
+        } catch (DataException e) {
+            // reported below, by the data set's name
+        }
+        int[] labels = peek().train().labels();
+        int i = 0;
+        while (labels[i] != label) {
+            i++;
+        }
+        return new String[] {peek().train().name(), "record " + i};
+    }
+
+    /** "3, 10..41, 50" */
+    private static String ranges(List<int[]> gaps) {
+        StringBuilder sb = new StringBuilder();
+        int shown = Math.min(gaps.size(), 6);
+        for (int i = 0; i < shown; i++) {
+            int[] g = gaps.get(i);
+            sb.append(i == 0 ? "" : ", ").append(g[0]).append(g[1] > g[0] ? ".." + g[1] : "");
+        }
+        if (gaps.size() > shown) {
+            sb.append(" and ").append(gaps.size() - shown).append(" more ranges");
+        }
+        return sb.toString();
+    }
+
     /** Loads the data and checks that it fits the network: input width and label range. */
     DataSplit load(Network net) {
+        return load(net, null);
+    }
+
+    /**
+     * As {@link #load(Network)}; a label beyond the network's outputs gets the reader's message
+     * followed by {@code why}'s words on where the output width came from and what to do.
+     */
+    DataSplit load(Network net, java.util.function.Function<LabelOutOfRangeException, String> why) {
+        try {
+            return loadChecked(net);
+        } catch (LabelOutOfRangeException e) {
+            if (why == null) {
+                throw e;
+            }
+            throw new UserError(e.getMessage() + ", " + why.apply(e), e);
+        }
+    }
+
+    private DataSplit loadChecked(Network net) {
         DataSplit split = peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()
                 ? new DataSplit(peeked.name(), withClasses(peeked.train(), net.outputSize()), withClasses(peeked.test(), net.outputSize()))
                 : DataSources.resolve(data, net.outputSize(), cacheDir, origin);

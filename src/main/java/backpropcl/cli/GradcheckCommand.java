@@ -30,15 +30,23 @@ final class GradcheckCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--batch", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "4",
-            description = "Samples in the batch (default: ${DEFAULT-VALUE}).")
+            description = "Samples in the batch, 1..10000 (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-6",
             description = "Largest relative error that passes (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
+    /** The largest --batch. */
+    static final int MAX_BATCH = 10_000;
+
     @Override
     public Integer call() {
+        if (batch > MAX_BATCH) {
+            // Each of a network's parameters costs two passes over the batch: a batch of millions would run for
+            // days, and one of 2^31-1 rows cannot be one array.
+            throw new UserError("--batch must be in 1.." + MAX_BATCH + " (a finite-difference check needs no more), got " + batch);
+        }
         var out = spec.commandLine().getOut();
         out.printf("%-14s %-30s %-13s %7s %12s  %s%n", "network", "activations", "cost", "params", "rel. error", "result");
         boolean allPass = true;

@@ -14,7 +14,9 @@ import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import backpropcl.plot.ConfusionMatrix;
 import backpropcl.plot.Plots;
+import backpropcl.train.Batches;
 import backpropcl.train.Checkpoint;
+import backpropcl.train.DataFingerprint;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.EpochResult;
 import backpropcl.train.LearningRateSchedule;
@@ -74,8 +76,16 @@ final class TrainCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--batch", paramLabel = "N", converter = OptionValues.Count.class, defaultValue = "10",
-            description = "Samples per mini-batch; a last partial batch is trained too (default: ${DEFAULT-VALUE}).")
+            description = "Samples per mini-batch; a last partial batch is trained too, and a batch larger than the "
+                    + "training set is one batch of all of it, as PyTorch's DataLoader makes (default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--classes", paramLabel = "N",
+            description = "Classes, the width of the output layer, when it comes from the data (no --arch): labels must be "
+                    + "in 0..N-1, and a class that never occurs is allowed. Default: the largest training label + 1, refused "
+                    + "when a class below it never occurs in the training set, or when each of 10 or more labels occurs once "
+                    + "(a row index); a test label beyond the training labels is refused too.")
+    Integer classes;
 
     @Option(names = "--lr", paramLabel = "X", converter = OptionValues.LearningRate.class,
             description = "Learning rate eta (default: sgd 3.0 for the lesson network of sigmoid hidden layers and the "
@@ -174,8 +184,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Go on from DIR's checkpoint exactly where it stopped; network, optimizer, schedule, batch size "
-                    + "and seed come from the checkpoint, and --data unless given; give --expand and --train-samples again "
-                    + "if the run had them. --epochs N trains it to N epochs.")
+                    + "and seed come from the checkpoint, and --data, --train-samples, --expand and --test-samples unless "
+                    + "given. The checkpoint records a fingerprint of its training data (count, width, classes, a hash of "
+                    + "the values and labels): other data is refused, saying what changed; a checkpoint older than "
+                    + "fingerprints resumes with a warning. --epochs N trains it to N epochs.")
     Path resume;
 
     @Option(names = "--metrics", paramLabel = "FILE",
@@ -195,13 +207,17 @@ final class TrainCommand implements Callable<Integer> {
     /** Options a resumed run takes from its checkpoint instead. */
     private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
         "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
-        "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from"};
-    // --expand and --train-samples are not among them: they must be given again (a checkpoint's position past
-    // the data's batches is refused below).
+        "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from",
+        "--classes"};
+    // --data, --expand, --train-samples and --test-samples are not among them: the checkpoint's are taken unless
+    // given, and the data's fingerprint is checked against the checkpoint's.
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (classes != null && (classes < 1 || classes > Network.MAX_WIDTH)) {
+            throw new UserError("--classes must be in 1.." + Network.MAX_WIDTH + ", got " + classes);
+        }
         Checkpoint from = resume == null ? null : loadCheckpoint();
         Path checkpoints = checkpointDir != null ? checkpointDir : resume;
         OutputGuard.Plan outputs = outputPlan(from, checkpoints);
@@ -218,6 +234,10 @@ final class TrainCommand implements Callable<Integer> {
         } else if (initFrom != null) {
             ModelFile.Saved saved = ModelFile.load(initFrom);
             net = saved.network();
+            if (classes != null && classes != net.outputSize()) {
+                throw new UserError("--classes " + classes + " disagrees with --init-from " + initFrom + ", whose network "
+                        + net.archString() + " has " + net.outputSize() + " outputs; drop --classes");
+            }
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
                 throw new UserError("--init-from " + initFrom + " holds " + net + ", which differs from the network the options ask for: "
                         + networkOptions.network());
@@ -228,23 +248,55 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (networkOptions.arch == null) {
                 DataSplit d = dataOptions.peek();
-                networkOptions.defaultArch = d.train().width() + "-16-16-" + Math.max(d.train().classes(), d.test().classes());
+                // The output width from the training labels (checked for gaps and row indices), or as --classes insists.
+                networkOptions.defaultArch = d.train().width() + "-16-16-" + (classes != null ? classes : dataOptions.classesFromLabels());
             }
             net = networkOptions.network();
+            if (classes != null && classes != net.outputSize()) {
+                throw new UserError("--classes " + classes + " disagrees with --arch " + networkOptions.arch + ", whose output layer is "
+                        + net.outputSize() + " wide; give one of them");
+            }
             MemoryBudget.check(net, engineOptions.engine);
             initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
             origin = networkOptions.initScheme().cliName() + " init, seed " + networkOptions.seed;
         }
-        if (from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data")) {
-            dataOptions.data = from.data();   // the resumed run's own data, unless another is asked for
-            dataOptions.origin = "the checkpoint's data";
+        var parsed = spec.commandLine().getParseResult();
+        String takenFromCheckpoint = "";
+        if (from != null) {
+            // The resumed run's own data, unless other data is asked for: its --data, --train-samples, --expand and --test-samples.
+            if (!parsed.hasMatchedOption("--data")) {
+                dataOptions.data = from.data();
+                dataOptions.origin = "the checkpoint's data";
+            }
+            DataFingerprint f = from.fingerprint();
+            if (f != null && !parsed.hasMatchedOption("--train-samples") && f.trainSamples() != null) {
+                dataOptions.trainSamples = f.trainSamples();
+                takenFromCheckpoint += " --train-samples " + f.trainSamples();
+            }
+            if (f != null && !parsed.hasMatchedOption("--expand") && f.expand()) {
+                expand = true;
+                takenFromCheckpoint += " --expand";
+            }
+            if (f != null && !parsed.hasMatchedOption("--test-samples") && f.testSamples() != null) {
+                dataOptions.testSamples = f.testSamples();
+                takenFromCheckpoint += " --test-samples " + f.testSamples();
+            }
         }
-        DataSplit data = dataOptions.load(net);
+        DataSplit data = dataOptions.load(net, e -> whereTheClassesCameFrom(net, from, e));
+        String dataName = data.name();
         if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
+        DataFingerprint fingerprint = checkpoints == null ? null
+                : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples);
+        if (from != null && from.fingerprint() != null) {
+            String difference = from.fingerprint().differenceFrom(fingerprint);
+            if (difference != null) {
+                throw new UserError("--resume " + resume + ": " + difference);
+            }
+        }
         if (from != null) {
-            int batches = (data.train().count() + from.config().batchSize() - 1) / from.config().batchSize();
+            int batches = Batches.count(data.train().count(), from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
                         + " of epoch " + (from.next().epoch() + 1) + ", is past the " + batches + " batches of this data; "
@@ -252,6 +304,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count(), net);
+        MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(data.train().count(), config.batchSize()));
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
@@ -266,7 +319,9 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
-            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
+            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d%s, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
+                    config.batchSize() > data.train().count()
+                            ? String.format(Locale.ROOT, " (one batch of all %,d samples)", data.train().count()) : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
             if (continueOptimizer) {
@@ -274,6 +329,14 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (from != null && !from.data().equals(dataOptions.data)) {
                 out.printf("warning: the checkpoint was trained on --data %s, this run uses %s%n", from.data(), dataOptions.data);
+            }
+            if (!takenFromCheckpoint.isEmpty()) {
+                out.printf("data options from the checkpoint:%s%n", takenFromCheckpoint);
+            }
+            if (from != null && from.fingerprint() == null) {
+                out.printf("warning: %s has no fingerprint of its training data (an older backprop-cl wrote it), so this data "
+                        + "cannot be checked against it; give the --data, --train-samples and --expand it was trained with%n",
+                        Checkpoint.file(resume));
             }
             out.flush();
 
@@ -290,7 +353,8 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 });
             }
-            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data);
+            Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data)
+                    .fingerprint(fingerprint);
             long t0 = System.nanoTime();
             Trainer.Run run;
             if (from != null) {
@@ -311,7 +375,8 @@ final class TrainCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %d epochs in %.1f s%n",
                         last.accuracy(), last.correct(), last.count(), last.meanCost(), results.size(), seconds);
             }
-            if (checkpoints != null) {
+            // A checkpoint is written after each epoch and when stopped: --epochs 0 writes none, and says none.
+            if (checkpoints != null && (run.stopped() || !results.isEmpty())) {
                 out.println("checkpoint: " + Checkpoint.file(checkpoints) + (run.stopped() ? "; go on with: backprop-cl train --resume "
                         + checkpoints : ""));
             }
@@ -398,6 +463,28 @@ final class TrainCommand implements Callable<Integer> {
                     + "--resume " + checkpoints + ", or start over with --overwrite-checkpoint (or use another directory)");
         }
         return guard;
+    }
+
+    /** After a reader's "label L is out of range; expected 0..K-1 (K classes)": where K came from, and what to do. */
+    private String whereTheClassesCameFrom(Network net, Checkpoint from, backpropcl.data.LabelOutOfRangeException e) {
+        int k = net.outputSize();
+        int wanted = e.label() + 1;
+        if (from != null) {
+            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + k + " classes";
+        }
+        if (initFrom != null) {
+            return "the outputs of the network " + net.archString() + " in --init-from " + initFrom + "; fix the label, or train a "
+                    + "new network of " + wanted + " or more outputs";
+        }
+        if (networkOptions.arch != null) {
+            return "the outputs of --arch " + networkOptions.arch + "; fix the label, or give an --arch whose last width is "
+                    + wanted + " or more";
+        }
+        if (classes != null) {
+            return "as --classes " + classes + " says; fix the label, or give --classes " + wanted + " or more";
+        }
+        return "as the training labels run; a label the training set never has cannot be learnt: fix it (is a column a "
+                + "row index?), or give --classes " + wanted + " (or --arch) to insist";
     }
 
     private Checkpoint loadCheckpoint() {

@@ -82,7 +82,7 @@ public final class CsvReader {
                     throw new DataException(where + ": has " + fields.length + " fields; expected " + (width + 1)
                             + " (a label and " + width + " features, as in the first row)");
                 }
-                int label = parseLabel(where, fields[0].trim(), classes);
+                int label = parseLabel(file, lineNo, fields[0].trim(), classes);
                 maxLabel = Math.max(maxLabel, label);
                 if (count == labels.length) {
                     labels = Arrays.copyOf(labels, grow(labels.length, 1));
@@ -121,7 +121,8 @@ public final class CsvReader {
         return NUMBER.matcher(s).matches();
     }
 
-    private static int parseLabel(String where, String s, int classes) {
+    private static int parseLabel(Path file, int lineNo, String s, int classes) {
+        String where = file + ": line " + lineNo;
         int label = -1;
         // The length bound keeps BigDecimal's stripTrailingZeros from taking seconds on a label of
         // 100,000 digits; no class number needs more than 32 characters.
@@ -139,8 +140,8 @@ public final class CsvReader {
             throw new DataException(where + ": label '" + shown(s) + "' is not a non-negative integer");
         }
         if (classes > 0 && label >= classes) {
-            throw new DataException(where + ": label " + label + " is out of range; expected 0.." + (classes - 1)
-                    + " (" + classes + " classes)");
+            throw new LabelOutOfRangeException(where + ": label " + label + " is out of range; expected 0.." + (classes - 1)
+                    + " (" + classes + " classes)", file.toString(), "line " + lineNo, label, classes);
         }
         return label;
     }

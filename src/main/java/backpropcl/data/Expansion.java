@@ -26,7 +26,13 @@ public final class Expansion {
         }
         int n = d.count();
         int w = d.width();
-        float[] x = new float[Math.multiplyExact(5 * n, w)];
+        long values = 5L * n * w;
+        if (values > IdxReader.MAX_BYTES / 4) {
+            throw new DataException(d.name() + ": --expand would make 5 x " + n + " samples of " + w + " features, " + values
+                    + " values, more than one data set holds (" + IdxReader.MAX_BYTES / 4 + "); use --train-samples "
+                    + IdxReader.MAX_BYTES / 4 / 5 / w + " or fewer");
+        }
+        float[] x = new float[(int) values];
         int[] labels = new int[5 * n];
         float[] src = d.features();
         for (int i = 0; i < n; i++) {

@@ -112,8 +112,8 @@ public final class IdxReader {
         int k = classes > 0 ? classes : max + 1;
         for (int i = 0; i < count; i++) {
             if (labelValues[i] >= k) {
-                throw new DataException(labelsName + ": record " + i + " has label " + labelValues[i]
-                        + "; expected 0.." + (k - 1) + " (" + k + " classes)");
+                throw new LabelOutOfRangeException(labelsName + ": record " + i + " has label " + labelValues[i]
+                        + "; expected 0.." + (k - 1) + " (" + k + " classes)", labelsName, "record " + i, labelValues[i], k);
             }
         }
         int width = img.recordSize();

@@ -34,8 +34,16 @@ import java.util.Map;
  * @param next    the next batch to train
  * @param metrics one row per finished epoch
  * @param data    where the data came from (train records its --data option), to load it again on resume
+ * @param fingerprint what the training data was, to refuse other data on resume; null in checkpoints
+ *                written before there were fingerprints
  */
-public record Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data) {
+public record Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data,
+                         DataFingerprint fingerprint) {
+
+    /** A checkpoint without a fingerprint of its data. */
+    public Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data) {
+        this(state, config, next, metrics, data, null);
+    }
 
     public static final String FILE_NAME = "checkpoint.safetensors";
 
@@ -64,6 +72,9 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
         extra.put("next_batch", Integer.toString(next.batch()));
         extra.put("data", data);
         extra.put("metrics", metricsJson(metrics));
+        if (fingerprint != null) {
+            extra.putAll(fingerprint.toMetadata());
+        }
         ModelFile.save(file(dir), state, extra, true);
     }
 
@@ -96,7 +107,8 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
         } catch (RuntimeException e) {   // malformed JSON, or rows without their fields
             throw new ModelFileException(file + ": checkpoint metadata 'metrics' is not the list of epochs a checkpoint holds", e);
         }
-        return new Checkpoint(saved.optimizerState(), config, next, rows, m.getOrDefault("data", ""));
+        return new Checkpoint(saved.optimizerState(), config, next, rows, m.getOrDefault("data", ""),
+                DataFingerprint.fromMetadata(file, m));
     }
 
     private static String metricsJson(List<EpochMetrics> rows) {

@@ -45,6 +45,9 @@ public final class Trainer {
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
     private String dataSource;
+    private DataFingerprint fingerprint;
+    /** The data {@link #fingerprint} was computed for, when the trainer computed it. */
+    private Object fingerprinted;
 
     public Trainer(TrainingConfig config) {
         this.config = config;
@@ -65,6 +68,16 @@ public final class Trainer {
     /** What checkpoints record as the data (e.g. the --data option, so a resume can load it again); default: the data set's name. */
     public Trainer dataSource(String source) {
         this.dataSource = source;
+        return this;
+    }
+
+    /**
+     * The fingerprint checkpoints record of the training data (train passes one that names its
+     * --train-samples and --expand); default: computed from the data on the first checkpoint.
+     */
+    public Trainer fingerprint(DataFingerprint f) {
+        this.fingerprint = f;
+        this.fingerprinted = null;
         return this;
     }
 
@@ -96,6 +109,12 @@ public final class Trainer {
 
     /** Puts the checkpoint's state into the engine and goes on from its position, as if never stopped. */
     public Run resume(Engine engine, DataSplit data, Checkpoint from, TrainingListener listener) {
+        if (from.fingerprint() != null) {
+            String difference = from.fingerprint().differenceFrom(fingerprintOf(data));
+            if (difference != null) {
+                throw new IllegalArgumentException(difference);
+            }
+        }
         engine.setState(from.state());
         return loop(engine, data, listener, from.next(), from.metrics());
     }
@@ -109,7 +128,7 @@ public final class Trainer {
     private Run loop(Engine engine, DataSplit data, TrainingListener listener, Position from, List<EpochMetrics> earlier) {
         int n = data.train().count();
         int batch = config.batchSize();
-        int batches = (n + batch - 1) / batch;
+        int batches = Batches.count(n, batch);
         int epochs = config.epochs();
         engine.setTrainingData(data.train());
         List<EpochResult> results = new ArrayList<>();
@@ -163,7 +182,7 @@ public final class Trainer {
                         "the test cost after it is %.4f (accuracy %.4f), more than %.0f times the %.4f %s", test.meanCost(),
                         test.accuracy(), EXPLOSION_FACTOR, reference, before), config.learningRate(), kept());
             }
-            int trained = n - Math.min(n, first * batch);
+            int trained = (int) (n - Math.min(n, (long) first * batch));
             EpochResult result = new EpochResult(epoch + 1, test, train, seconds, trained / seconds, lr);
             results.add(result);
             metrics.add(EpochMetrics.of(result));
@@ -210,8 +229,17 @@ public final class Trainer {
 
     private void checkpoint(Engine engine, Position next, List<EpochMetrics> metrics, DataSplit data) {
         if (checkpointDir != null) {
-            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name())
-                    .save(checkpointDir);
+            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name(),
+                    fingerprintOf(data)).save(checkpointDir);
         }
+    }
+
+    /** The given fingerprint, else one computed once for this data. */
+    private DataFingerprint fingerprintOf(DataSplit data) {
+        if (fingerprint == null || (fingerprinted != null && fingerprinted != data.train())) {
+            fingerprint = DataFingerprint.of(data.train(), data.name(), null, false, null);
+            fingerprinted = data.train();
+        }
+        return fingerprint;
     }
 }

@@ -106,7 +106,7 @@ class CliTest {
         assertEquals(0, r.code());
         for (String opt : new String[] {"--arch", "--activation", "--output", "--cost", "--init", "--epochs", "--batch", "--lr",
             "--seed", "--data", "--save", "--init-from", "--no-shuffle", "--engine", "--device", "--optimizer", "--weight-decay",
-            "--l2", "--lr-schedule", "--warmup-epochs", "--checkpoint-dir", "--resume", "--metrics", "--plot", "--expand"}) {
+            "--l2", "--lr-schedule", "--warmup-epochs", "--checkpoint-dir", "--resume", "--metrics", "--plot", "--expand", "--classes"}) {
             assertTrue(r.out().contains(opt), "train --help lacks " + opt);
         }
         assertTrue(r.out().contains("784-16-16-10 on MNIST"), r.out());

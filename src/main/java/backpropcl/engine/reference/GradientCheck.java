@@ -34,8 +34,8 @@ public final class GradientCheck {
                 b[j] = 0.5 * rnd.nextGaussian();
             }
         }
-        double[] x = new double[batch * net.inputSize()];
-        double[] y = new double[batch * net.outputSize()];
+        double[] x = new double[Math.multiplyExact(batch, net.inputSize())];
+        double[] y = new double[Math.multiplyExact(batch, net.outputSize())];
         for (int i = 0; i < x.length; i++) {
             x[i] = rnd.nextDouble();
         }

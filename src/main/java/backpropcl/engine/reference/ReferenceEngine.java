@@ -154,12 +154,13 @@ public final class ReferenceEngine implements Engine {
             throw new IllegalArgumentException("a batch needs at least one row");
         }
         p.rows = rows;
-        if (p.x == null || p.x.length != rows * net.inputSize()) {
-            p.x = new double[rows * net.inputSize()];
-            p.y = new double[rows * net.outputSize()];
+        // Exact products: a batch of rows x a wide layer beyond an int must not wrap to a small array.
+        if (p.x == null || p.x.length != Math.multiplyExact(rows, net.inputSize())) {
+            p.x = new double[Math.multiplyExact(rows, net.inputSize())];
+            p.y = new double[Math.multiplyExact(rows, net.outputSize())];
         }
         for (int l = 0; l < layers; l++) {
-            int n = rows * net.size(l + 1);
+            int n = Math.multiplyExact(rows, net.size(l + 1));
             if (p.z[l] == null || p.z[l].length != n) {
                 p.z[l] = new double[n];
                 p.a[l] = new double[n];
