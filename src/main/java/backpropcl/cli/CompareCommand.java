@@ -55,11 +55,11 @@ final class CompareCommand implements Callable<Integer> {
             description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--step-tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-5",
+    @Option(names = "--step-tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "1e-5",
             description = "Largest relative error of any tensor after the first step (default: ${DEFAULT-VALUE}).")
     double stepTolerance;
 
-    @Option(names = "--drift-tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-4",
+    @Option(names = "--drift-tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "1e-4",
             description = "Largest relative error of the weights after the last step (default: ${DEFAULT-VALUE}).")
     double driftTolerance;
 

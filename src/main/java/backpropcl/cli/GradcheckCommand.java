@@ -33,7 +33,7 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Samples in the batch, 1..10000 (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--tolerance", paramLabel = "X", converter = OptionValues.Positive.class, defaultValue = "1e-6",
+    @Option(names = "--tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "1e-6",
             description = "Largest relative error that passes (default: ${DEFAULT-VALUE}).")
     double tolerance;
 

@@ -170,14 +170,14 @@ final class OptionValues {
         }
     }
 
-    /** A finite number above 0 (epsilon, tolerances). */
+    /** A finite number above 0 (epsilon). */
     static final class Positive extends DoubleRange {
         Positive() {
             super(0, false, Double.MAX_VALUE, true, "a finite number > 0", "a number > 0");
         }
     }
 
-    /** A finite number of 0 or more (weight decay, L2, the last rate of a schedule). */
+    /** A finite number of 0 or more (weight decay, L2, the last rate of a schedule, tolerances: 0 asks for exact agreement). */
     static final class NonNegative extends DoubleRange {
         NonNegative() {
             super(0, true, Double.MAX_VALUE, true, "a finite number >= 0", "a finite number >= 0");

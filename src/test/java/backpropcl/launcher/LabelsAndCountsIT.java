@@ -228,7 +228,7 @@ class LabelsAndCountsIT {
             {"gradcheck", "--tolerance", "-1e-6", "--", "-1.0E-6"},
         };
         for (String[] c : cases) {
-            refused(List.of("backprop-cl: " + c[1] + " must be a finite number of 0 or more, got " + c[4]),
+            refused(List.of("backprop-cl: " + c[1] + " must be a finite number >= 0, got " + c[2]),
                     List.of(c[0], c[1], c[2]));
         }
         refused(List.of("backprop-cl: --batch must be in 1..10000 (a finite-difference check needs no more), got 2147483647"),

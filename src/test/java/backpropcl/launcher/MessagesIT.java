@@ -55,7 +55,7 @@ class MessagesIT {
         refused(Launcher.of(with(base, "--lr", "1e-400")),
                 "--lr 1e-400 is too small for a double (rounds to 0); give a learning rate > 0");
         refused(Launcher.of("compare", "--engines", "reference,reference", "--drift-tolerance", "-1e-4"),
-                "--drift-tolerance must be a finite number > 0, got -1e-4");
+                "--drift-tolerance must be a finite number >= 0, got -1e-4");
     }
 
     private static String[] with(String[] base, String... more) {

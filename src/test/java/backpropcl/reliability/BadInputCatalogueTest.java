@@ -695,9 +695,9 @@ class BadInputCatalogueTest {
         // The same converters in the other commands.
         c.add(commandExactly("compare-lr-too-small", "--lr 1e-400 is too small for a double (rounds to 0); give a learning rate > 0",
                 "compare", "--engines", "reference,reference", "--lr", "1e-400"));
-        c.add(commandExactly("compare-step-tolerance-nan", "--step-tolerance must be a finite number > 0, got NaN",
+        c.add(commandExactly("compare-step-tolerance-nan", "--step-tolerance must be a finite number >= 0, got NaN",
                 "compare", "--engines", "reference,reference", "--step-tolerance", "NaN"));
-        c.add(commandExactly("gradcheck-tolerance-infinity", "--tolerance must be a finite number > 0, got Infinity",
+        c.add(commandExactly("gradcheck-tolerance-infinity", "--tolerance must be a finite number >= 0, got Infinity",
                 "gradcheck", "--tolerance", "Infinity"));
         c.add(commandExactly("bench-epochs-1", "--epochs must be a whole number >= 2 (the first epoch is warm-up and not counted), got 1",
                 "bench", "--epochs", "1"));
