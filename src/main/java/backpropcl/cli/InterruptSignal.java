@@ -24,7 +24,13 @@ final class InterruptSignal implements BooleanSupplier, AutoCloseable {
     private static final Set<InterruptSignal> ACTIVE = ConcurrentHashMap.newKeySet();
     private static boolean installed;
 
-    private final AtomicReference<Signal> requested = new AtomicReference<>();
+    /** The first signal, claimed before its message is printed. */
+    private final AtomicReference<Signal> claimed = new AtomicReference<>();
+    /**
+     * Set only after the message is printed: the run may stop, and the JVM exit, as soon as it
+     * sees this, and the message must not be lost to that exit.
+     */
+    private volatile Signal requested;
     private final java.util.function.Consumer<String> onFirst;
 
     private InterruptSignal(java.util.function.Consumer<String> onFirst) {
@@ -58,8 +64,9 @@ final class InterruptSignal implements BooleanSupplier, AutoCloseable {
         }
         boolean asked = false;
         for (InterruptSignal s : ACTIVE) {
-            if (s.requested.compareAndSet(null, sig)) {
+            if (s.claimed.compareAndSet(null, sig)) {
                 s.onFirst.accept("SIG" + sig.getName());
+                s.requested = sig;
                 asked = true;
             }
         }
@@ -70,12 +77,12 @@ final class InterruptSignal implements BooleanSupplier, AutoCloseable {
 
     @Override
     public boolean getAsBoolean() {
-        return requested.get() != null;
+        return requested != null;
     }
 
     /** 128 + the number of the signal that stopped the run (130 for Ctrl-C), or 130 when none came. */
     int exitCode() {
-        Signal s = requested.get();
+        Signal s = requested;
         return s == null ? ExitCodes.INTERRUPTED : 128 + s.getNumber();
     }
 
