@@ -153,6 +153,13 @@ public final class Launcher {
 
         private CompletableFuture<String> drain(InputStream in) {
             boolean isOut = in == process.getInputStream();
+            // A thread of its own per stream: the common pool may have one worker (2 cores), and a
+            // stream left unread until the other ends can fill its pipe and stop the process.
+            java.util.concurrent.Executor ownThread = r -> {
+                Thread t = new Thread(r, "launcher-drain");
+                t.setDaemon(true);
+                t.start();
+            };
             return CompletableFuture.supplyAsync(() -> {
                 StringBuilder all = new StringBuilder();
                 byte[] buf = new byte[8192];
@@ -168,7 +175,7 @@ public final class Launcher {
                     all.append("(read failed: ").append(e.getMessage()).append(')');
                 }
                 return all.toString();
-            });
+            }, ownThread);
         }
 
         /** Waits for the end (killing the process after the timeout) and returns what it did. */
