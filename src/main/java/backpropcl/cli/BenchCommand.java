@@ -10,12 +10,12 @@ import backpropcl.bench.Workloads;
 import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
+import backpropcl.io.AtomicFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -125,6 +125,16 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError(e.getMessage(), e);
         }
         PrintWriter err = spec.commandLine().getErr();
+        // --out is checked (writable, not special, not the data) and locked before minutes of timing.
+        OutputGuard.Plan outputs = new OutputGuard.Plan().input("--data", DataOptions.asPath(data))
+                .file("--out", out, out == null ? null : spec.commandLine().getParseResult().matchedOption("--out").originalStringValues().get(0));
+        outputs.check();
+        try (OutputGuard guard = outputs.acquire()) {
+            return run(workloads, targets, err);
+        }
+    }
+
+    private int run(List<Workload> workloads, List<EngineTarget> targets, PrintWriter err) {
         DataSplit split = load(workloads, err);
 
         boolean referenceNamed = engineNames != null && engineNames.stream().anyMatch(n -> n.trim().equalsIgnoreCase("reference"));
@@ -170,11 +180,20 @@ final class BenchCommand implements Callable<Integer> {
         return "`backprop-cl " + args + "`, " + when;
     }
 
+    /**
+     * Appends by replacing the file, atomically, with its old text and the new: a failed or killed
+     * bench leaves the results file as it was, never with half a table.
+     */
     private static void append(Path file, String text) {
+        byte[] old;
         try {
-            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            old = Files.isRegularFile(file) ? Files.readAllBytes(file) : new byte[0];
         } catch (IOException e) {
-            throw new UserError("--out " + file + ": cannot append: " + e.getMessage(), e);
+            throw new UserError("--out " + file + ": cannot read it to append: " + e.getMessage(), e);
         }
+        AtomicFile.write(file, out -> {
+            out.write(old);
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        });
     }
 }
