@@ -107,7 +107,13 @@ final class OutputGuard implements AutoCloseable {
             Path owned = ownInput == null ? null : real(ownInput);
             Map<Path, Entry> targets = new LinkedHashMap<>();
             for (Entry out : outputs) {
-                Path r = real(out.path);
+                Path r;
+                try {
+                    r = AtomicFile.target(out.path);
+                } catch (OutputFileException e) {
+                    throw new UserError(out.option + " " + e.getMessage().replace("could not write", "cannot be written")
+                            .replace("; any previous file is unchanged", ""), e);
+                }
                 Entry in = readers.get(r);
                 if (in != null && !(r.equals(owned) && out.option.equals("--checkpoint-dir"))) {
                     throw new UserError(out.option + " " + out.typed + " is " + describe(in)
@@ -117,6 +123,20 @@ final class OutputGuard implements AutoCloseable {
                 if (other != null) {
                     throw new UserError(out.option + " " + out.typed + " and " + other.option + " " + other.typed
                             + " are the same file; give each output its own name");
+                }
+            }
+            Map<Path, Entry> lockFiles = new LinkedHashMap<>();
+            for (Entry f : files) {
+                lockFiles.putIfAbsent(lockFileFor(f.path), f);
+            }
+            for (Entry d : directories.keySet()) {
+                lockFiles.putIfAbsent(real(d.path).resolve(DIRECTORY_LOCK), d);
+            }
+            for (Map.Entry<Path, Entry> t : targets.entrySet()) {
+                Entry owner = lockFiles.get(t.getKey());
+                if (owner != null) {
+                    throw new UserError(t.getValue().option + " " + t.getValue().typed + " is the lock file that " + owner.option
+                            + " " + owner.typed + " takes for the run; name another file");
                 }
             }
             for (Entry f : files) {
@@ -166,7 +186,7 @@ final class OutputGuard implements AutoCloseable {
                     guard.lock(f.option, f.path, lockFileFor(f.path), "file");
                 }
                 for (Entry dir : directories.keySet()) {
-                    guard.lock(dir.option, dir.path, dir.path.resolve(DIRECTORY_LOCK), "directory");
+                    guard.lock(dir.option, dir.path, real(dir.path).resolve(DIRECTORY_LOCK), "directory");
                 }
                 return guard;
             } catch (RuntimeException e) {
@@ -199,7 +219,7 @@ final class OutputGuard implements AutoCloseable {
     /** Creates a directory output and those above it that are missing, remembering which were new. */
     private void createDirectories(Entry dir) {
         List<Path> missing = new ArrayList<>();
-        for (Path p = dir.path.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+        for (Path p = dir.path.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
             missing.add(0, p);
         }
         try {
@@ -210,23 +230,22 @@ final class OutputGuard implements AutoCloseable {
         }
     }
 
-    /** The path a write would replace, links resolved; for a missing file, its directory's real path and its name. */
+    /**
+     * The file a path names, as the kernel resolves it (AtomicFile.target: links followed, never
+     * {@code ..} folded as text): what a write replaces, and what a read reads.
+     */
     static Path real(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
         try {
-            return abs.toRealPath();
-        } catch (IOException e) {
-            Path parent = abs.getParent();
-            if (parent == null || abs.getFileName() == null) {
-                return abs;
-            }
-            return real(parent).resolve(abs.getFileName());
+            return AtomicFile.target(p);
+        } catch (OutputFileException e) {
+            return p.toAbsolutePath();
         }
     }
 
+    /** The lock of a file output: beside the file a write replaces (a link's target), so every name of it takes one lock. */
     static Path lockFileFor(Path file) {
-        Path abs = file.toAbsolutePath();
-        return abs.resolveSibling("." + abs.getFileName() + ".lock");
+        Path target = real(file);
+        return target.resolveSibling("." + target.getFileName() + ".lock");
     }
 
     private static String reason(IOException e) {
@@ -240,7 +259,7 @@ final class OutputGuard implements AutoCloseable {
     }
 
     /** One lock file held open and locked; removed on release. */
-    private record Lock(Path file, FileChannel channel, FileLock lock) {
+    private record Lock(Path file, FileChannel channel, FileLock lock, Object key) {
     }
 
     /**
@@ -253,6 +272,11 @@ final class OutputGuard implements AutoCloseable {
      * name; it notices because the name then leads to another file (or none), and tries again.
      */
     private void lock(String option, Path target, Path lockFile, String noun) {
+        if (locks.stream().anyMatch(l -> l.file.equals(lockFile))) {
+            // Two outputs in one directory (--checkpoint-dir run1 --plot run1): one lock serves both;
+            // a second channel on the file would drop the first one's lock when closed.
+            return;
+        }
         String self = Long.toString(ProcessHandle.current().pid());
         for (int attempt = 0; attempt < 10; attempt++) {
             FileChannel ch;
@@ -267,7 +291,9 @@ final class OutputGuard implements AutoCloseable {
             try {
                 lock = ch.tryLock();
             } catch (OverlappingFileLockException e) {
-                closeQuietly(ch);
+                // Another thread of this JVM holds it (two trainings in one process). Closing this
+                // channel would drop that lock (POSIX locks belong to the process), so it stays open
+                // until the JVM ends: one descriptor, only in this refused case.
                 throw inUse(option, target, self + ", this one", noun);
             } catch (IOException e) {
                 // The file system has no locks (some network shares): go on unprotected.
@@ -285,7 +311,7 @@ final class OutputGuard implements AutoCloseable {
                 } catch (IOException e) {
                     // A full disk: the process id is only for the message; the lock holds without it.
                 }
-                locks.add(new Lock(lockFile, ch, lock));
+                locks.add(new Lock(lockFile, ch, lock, opened));
                 return;
             }
             closeQuietly(ch);
@@ -329,7 +355,9 @@ final class OutputGuard implements AutoCloseable {
     public void close() {
         for (Lock l : locks) {
             try {
-                Files.deleteIfExists(l.file);
+                if (l.key == null || l.key.equals(fileKey(l.file))) {
+                    Files.deleteIfExists(l.file);   // only our own lock file, never one a user put under that name
+                }
             } catch (IOException e) {
                 // a lock file left behind is harmless: the next run locks it again
             }

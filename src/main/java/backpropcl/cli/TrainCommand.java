@@ -310,12 +310,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         boolean continueOptimizer = savedState != null && savedState.optimizer().equals(config.optimizer());
 
-        try (OutputGuard guard = acquire(outputs, from, checkpoints);
-             EngineSelector.Choice choice = engineOptions.open(net, initial);
-             MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics());
-             InterruptSignal interrupt = InterruptSignal.install(signal -> System.err.println("\nbackprop-cl: " + signal
+        // The signals first: one that comes while the engine opens (an OpenCL build, tuning) stops the
+        // run at its first batch, and the guard still removes its lock files.
+        try (InterruptSignal interrupt = InterruptSignal.install(signal -> System.err.println("\nbackprop-cl: " + signal
                      + ": stopping after this batch" + (checkpoints != null ? " and writing the checkpoint" : "") + " ("
-                     + (signal.equals("SIGINT") ? "Ctrl-C" : signal) + " again to quit at once)"))) {
+                     + (signal.equals("SIGINT") ? "Ctrl-C" : signal) + " again to quit at once)"));
+             OutputGuard guard = acquire(outputs, from, checkpoints);
+             EngineSelector.Choice choice = engineOptions.open(net, initial);
+             MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics())) {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());

@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -29,7 +28,8 @@ import java.util.regex.Pattern;
  *
  * <p>Temporary files are named {@code .NAME.PID-N.tmp} and locked while written, so that the next
  * write of the same target can remove those that a killed writer left behind. A target that is a
- * symbolic link is written through: the file it points to is replaced and the link stays.
+ * symbolic link is written through: the file it points to is replaced and the link stays. A new
+ * file gets the umask's permissions; a replaced one keeps its own.
  */
 public final class AtomicFile {
     /** Writes the contents of a file; may throw IOException, which becomes a {@link OutputFileException}. */
@@ -48,14 +48,14 @@ public final class AtomicFile {
      *     any previous file is then unchanged and no temporary file is left
      */
     public static void write(Path file, Body body) {
-        Path target = resolveLinks(file);
-        Path dir = target.toAbsolutePath().getParent();
+        Path target = target(file);
+        Path dir = target.getParent();
         Path tmp = null;
         boolean moved = false;
         try {
             removeStaleTemporaries(dir, target.getFileName().toString());
-            tmp = Files.createTempFile(dir, temporaryPrefix(target.getFileName().toString(), ProcessHandle.current().pid()), ".tmp");
-            readableByOthers(tmp);
+            tmp = createTemporary(dir, target.getFileName().toString());
+            keepPermissions(target, tmp);
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 lockQuietly(channel);
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
@@ -83,23 +83,56 @@ public final class AtomicFile {
     }
 
     /**
+     * Appends {@code bytes} to {@code file}, which this process wrote whole and which is
+     * {@code size} bytes long: the bytes go at that offset, and a failed write is cut off again,
+     * so the file holds whole records only. For files that grow by small records (a metrics row
+     * per epoch), where replacing the whole file each time would cost time quadratic in its
+     * length; the first write of such a file is a {@link #write}, so the previous file survives a
+     * run that fails before writing anything.
+     *
+     * @return the new size
+     * @throws OutputFileException naming {@code file} and the system's reason
+     */
+    public static long append(Path file, long size, byte[] bytes) {
+        Path target = target(file);
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            try {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                for (long at = size; b.hasRemaining(); ) {
+                    at += ch.write(b, at);
+                }
+                return size + bytes.length;
+            } catch (IOException e) {
+                try {
+                    ch.truncate(size);
+                } catch (IOException ignored) {
+                    // the write's error is the one to report
+                }
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new OutputFileException(file, reason(e, target.getParent()), e);
+        }
+    }
+
+    /**
      * Checks now, before hours of work, that {@code file} could be written: its directory exists
      * and takes a new file (a temporary probe, removed at once), and the target is not a special
      * file. Does not create or change the target.
      */
     public static void probe(Path file) {
-        Path target = resolveLinks(file);
+        Path target = target(file);
         if (Files.exists(target) && !Files.isRegularFile(target)) {
             throw new OutputFileException(file, Files.isDirectory(target) ? "it is a directory"
                     : "it is not a regular file but a " + kind(target) + ", which a write would replace");
         }
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = target.getParent();
         if (!Files.isDirectory(dir)) {
             throw new OutputFileException(file, "no such directory " + dir);
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, temporaryPrefix(target.getFileName().toString(), ProcessHandle.current().pid()), ".tmp");
+            tmp = createTemporary(dir, target.getFileName().toString());
         } catch (IOException | RuntimeException e) {
             throw new OutputFileException(file, reason(e, dir), e);
         } finally {
@@ -135,25 +168,62 @@ public final class AtomicFile {
     }
 
     /**
-     * The file a write of {@code file} replaces: {@code file} itself, or, for a symbolic link (or a
-     * chain of them), the file it points to, so that the link is kept. A link to nothing is refused.
+     * The file a write of {@code file} replaces, as the kernel resolves it: an existing file by its
+     * real path (symbolic links followed, so a link is written through and stays a link), a new
+     * file by its directory's real path and its name. Never folds {@code ..} as text, which would
+     * differ from the kernel's answer after a symbolic link. A link to nothing is refused. The
+     * checks of {@code OutputGuard} and the write use this one answer.
      */
-    static Path resolveLinks(Path file) {
-        Path p = file.toAbsolutePath();
-        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
-            if (hops > 40) {
-                throw new OutputFileException(file, "too many levels of symbolic links");
+    public static Path target(Path file) {
+        Path abs = file.toAbsolutePath();
+        try {
+            if (Files.exists(abs)) {
+                return abs.toRealPath();
             }
+            if (Files.isSymbolicLink(abs)) {
+                throw new OutputFileException(file, "it is a symbolic link to " + Files.readSymbolicLink(abs)
+                        + ", which does not exist");
+            }
+            Path parent = abs.getParent();
+            if (parent != null && abs.getFileName() != null && Files.isDirectory(parent)) {
+                return parent.toRealPath().resolve(abs.getFileName());
+            }
+        } catch (IOException e) {
+            throw new OutputFileException(file, reason(e, abs.getParent()), e);
+        }
+        return abs;
+    }
+
+    /**
+     * A new temporary file for {@code name} in {@code dir}, created as any program creates a file
+     * (mode 0666 less the umask), not 0600 as Files.createTempFile makes it.
+     */
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        String prefix = temporaryPrefix(name, ProcessHandle.current().pid());
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
             try {
-                p = p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
-            } catch (IOException e) {
-                throw new OutputFileException(file, reason(e, p.getParent()), e);
+                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
             }
         }
-        if (!p.equals(file.toAbsolutePath()) && !Files.isDirectory(p.getParent())) {
-            throw new OutputFileException(file, "it is a symbolic link to " + p + ", whose directory does not exist");
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** A file that is replaced keeps its permissions (a private metrics file stays private). Best effort. */
+    private static void keepPermissions(Path target, Path tmp) {
+        try {
+            if (Files.isRegularFile(target)) {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // the new file has the umask's permissions
         }
-        return p;
     }
 
     private static void move(Path tmp, Path target) throws IOException {
@@ -187,8 +257,8 @@ public final class AtomicFile {
     }
 
     /**
-     * The start of the name of a temporary file for {@code name}: ".NAME.PID-", then Files.createTempFile
-     * adds random digits and ".tmp". The writer's process id tells a later write whether the file
+     * The start of the name of a temporary file for {@code name}: ".NAME.PID-", then random digits
+     * and ".tmp" follow. The writer's process id tells a later write whether the file
      * is still being written or was left by a process that died (kill -9, a crash, power loss).
      */
     static String temporaryPrefix(String name, long pid) {
@@ -238,18 +308,6 @@ public final class AtomicFile {
             channel.tryLock();
         } catch (IOException | RuntimeException e) {
             // No locks here: the process id in the name still protects the file.
-        }
-    }
-
-    /**
-     * createTempFile makes the file 0600; what we write is an ordinary file (0644, like one written
-     * by any other tool). Best effort: not every file system has POSIX permissions.
-     */
-    private static void readableByOthers(Path tmp) {
-        try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // the file stays private to its owner
         }
     }
 

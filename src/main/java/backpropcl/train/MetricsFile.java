@@ -6,10 +6,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +23,11 @@ import java.util.Map;
  * order: {@link #COLUMNS}. A value that was not measured (the training set's, when it is not
  * evaluated) is an empty CSV field or a JSON null.
  *
- * <p>The file is replaced, atomically, with every row so far each time a row is added: a run
- * that fails before its first row leaves the previous file as it was, a run stopped at any point
- * leaves the epochs it finished, and a reader never sees half a row. A resumed run starts from
- * the checkpoint's rows, so its file is the earlier one with the new rows appended.
+ * <p>The first row replaces the file, atomically, with the header, the earlier rows and itself:
+ * a run that fails before its first row leaves the previous file as it was. Each later row is
+ * appended, and a failed append is cut off again, so a run stopped at any point leaves the epochs
+ * it finished, whole. A resumed run starts from the checkpoint's rows, so its file is the earlier
+ * one with the new rows appended.
  */
 public final class MetricsFile implements Closeable {
 
@@ -39,6 +38,8 @@ public final class MetricsFile implements Closeable {
 
     private final Path file;
     private final List<EpochMetrics> rows;
+    /** The file's length once this run has written it; -1 before its first row. */
+    private long size = -1;
 
     private MetricsFile(Path file, List<EpochMetrics> rows) {
         this.file = file;
@@ -66,25 +67,32 @@ public final class MetricsFile implements Closeable {
      *     previous file is then unchanged
      */
     public void write(EpochMetrics row) {
-        rows.add(row);
-        writeAll(file, rows);
+        if (size < 0) {
+            rows.add(row);
+            size = writeAll(file, rows);
+        } else {
+            size = AtomicFile.append(file, size, (line(isJson(file), row) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+            rows.add(row);
+        }
     }
 
-    /** Replaces {@code file} with {@code rows}, atomically. */
-    public static void writeAll(Path file, List<EpochMetrics> rows) {
+    /** Replaces {@code file} with {@code rows}, atomically; returns the number of bytes written. */
+    public static long writeAll(Path file, List<EpochMetrics> rows) {
         boolean json = isJson(file);
-        AtomicFile.write(file, out -> {
-            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            if (!json) {
-                w.write(String.join(",", COLUMNS));
-                w.newLine();
-            }
-            for (EpochMetrics r : rows) {
-                w.write(json ? jsonLine(r) : csvLine(r));
-                w.newLine();
-            }
-            w.flush();
-        });
+        StringBuilder text = new StringBuilder();
+        if (!json) {
+            text.append(String.join(",", COLUMNS)).append(System.lineSeparator());
+        }
+        for (EpochMetrics r : rows) {
+            text.append(line(json, r)).append(System.lineSeparator());
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(file, out -> out.write(bytes));
+        return bytes.length;
+    }
+
+    private static String line(boolean json, EpochMetrics r) {
+        return json ? jsonLine(r) : csvLine(r);
     }
 
     /** Nothing to release: each write is whole; kept so that a run holds its file in try-with-resources. */

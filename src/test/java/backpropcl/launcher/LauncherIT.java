@@ -62,6 +62,14 @@ class LauncherIT {
     }
 
     @Test
+    void optionsPickedUpFromTheEnvironmentAreStillSaid() {
+        // The JVM names them before the incubator warning; the filter lets them pass and still drops the warning.
+        Launcher.Run run = Launcher.of("train", "--bogus").env("JAVA_TOOL_OPTIONS", "-Xss2m").run();
+        assertEquals(List.of("Picked up JAVA_TOOL_OPTIONS: -Xss2m",
+                "backprop-cl: Unknown option: '--bogus' (see 'backprop-cl train --help')"), run.errLines(), run.describe());
+    }
+
+    @Test
     void helpAndJsonLeaveStderrEmpty() {
         for (String[] args : new String[][] {{"--help"}, {"train", "--help"}, {"--version"},
             {"evaluate", "--model", "no-such-model.safetensors", "--json"}}) {

@@ -82,6 +82,59 @@ class OutputsIT {
     }
 
     @Test
+    void pathsAreComparedAsTheKernelResolvesThem() throws IOException {
+        // a/link/../d.csv is real/d.csv: the link is followed before the "..", never folded as text.
+        Files.createDirectories(dir.resolve("real/sub"));
+        Files.createDirectories(dir.resolve("a"));
+        Files.move(csv("d.csv"), dir.resolve("real/d.csv"));
+        Files.move(csv("d-test.csv"), dir.resolve("real/d-test.csv"));
+        Files.createSymbolicLink(dir.resolve("a/link"), Path.of("../real/sub"));
+        refused("--metrics a/link/../d.csv is a file of the training data (--data); an output never replaces an input: name another "
+                + "file", train(csvRun("real/d.csv"), "--metrics", "a/link/../d.csv"));
+        // A relative link reached through a linked directory: written where the kernel says, not beside the data.
+        Files.createDirectories(dir.resolve("deep/inner"));
+        Files.createSymbolicLink(dir.resolve("alias"), Path.of("deep/inner"));
+        Files.createSymbolicLink(dir.resolve("deep/inner/out.csv"), Path.of("../m.csv"));
+        Files.writeString(dir.resolve("deep/m.csv"), "old");
+        String data = Files.readString(dir.resolve("real/d.csv"));
+        Launcher.Run r = run(train(csvRun("real/d.csv"), "--metrics", "alias/out.csv"));
+        assertEquals(0, r.code(), r.describe());
+        assertTrue(Files.readString(dir.resolve("deep/m.csv")).startsWith("epoch,"), "the file the link points to holds the metrics");
+        assertTrue(Files.isSymbolicLink(dir.resolve("deep/inner/out.csv")), "the link stays");
+        assertEquals(data, Files.readString(dir.resolve("real/d.csv")));
+    }
+
+    @Test
+    void outputsSharingADirectoryOrNamedLikeALockFile() {
+        // --checkpoint-dir and --plot in one directory take one lock between them.
+        Launcher.Run r = run(train(SMALL, "--checkpoint-dir", "run1", "--plot", "run1"));
+        assertEquals(0, r.code(), r.describe());
+        assertTrue(Files.exists(dir.resolve("run1/checkpoint.safetensors")) && Files.exists(dir.resolve("run1/loss.png")));
+        assertFalse(Files.exists(dir.resolve("run1/.backprop-cl.lock")));
+        refused("--metrics run1/.backprop-cl.lock is the lock file that --checkpoint-dir run1 takes for the run; name another file",
+                train(SMALL, "--checkpoint-dir", "run1", "--overwrite-checkpoint", "--metrics", "run1/.backprop-cl.lock"));
+        refused("--metrics .m.safetensors.lock is the lock file that --save m.safetensors takes for the run; name another file",
+                train(SMALL, "--save", "m.safetensors", "--metrics", ".m.safetensors.lock"));
+    }
+
+    @Test
+    void aReplacedFileKeepsItsModeAndANewOneFollowsTheUmask() throws Exception {
+        assertEquals(0, run(train(SMALL, "--metrics", "private.csv")).code());
+        Files.setPosixFilePermissions(dir.resolve("private.csv"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertEquals(0, run(train(SMALL, "--metrics", "private.csv")).code());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("private.csv"))));
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "umask 077 && exec '" + Launcher.script() + "' "
+                + String.join(" ", train(SMALL, "--save", "new.safetensors"))).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().remove("LD_PRELOAD");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("new.safetensors"))));
+    }
+
+    @Test
     void anOutputNamingTheResumedCheckpointOrTheModelReadIsRefused() {
         assertEquals(0, run(train(SMALL, "--checkpoint-dir", "ck", "--save", "m.safetensors")).code());
         refused("--metrics ck/checkpoint.safetensors is the checkpoint being resumed (--resume); an output never replaces an input: "
@@ -153,7 +206,7 @@ class OutputsIT {
     }
 
     @Test
-    void aSecondRunOnTheSameOutputsRefusesAtOnce() {
+    void aSecondRunOnTheSameOutputsRefusesAtOnce() throws IOException {
         List<String> slow = List.of("--data", "points:moons:300", "--arch", "2-8-2", "--engine", "cpu", "--no-progress",
                 "--epochs", "100000");
         Launcher.Started first = Launcher.of(train(slow, "--checkpoint-dir", "ck", "--metrics", "m.csv")).in(dir).start();
@@ -168,6 +221,12 @@ class OutputsIT {
             assertEquals(2, metricsRun.code(), metricsRun.describe());
             assertEquals(List.of("backprop-cl: --metrics m.csv is in use by another run (process " + pid
                     + "); wait for it to finish, or give this run another file"), metricsRun.errLines(), metricsRun.describe());
+            // Another name of the same file takes the same lock.
+            Files.createSymbolicLink(dir.resolve("lnk.csv"), Path.of("m.csv"));
+            Launcher.Run viaLink = run(train(SMALL, "--metrics", "lnk.csv"));
+            assertEquals(2, viaLink.code(), viaLink.describe());
+            assertEquals(List.of("backprop-cl: --metrics lnk.csv is in use by another run (process " + pid
+                    + "); wait for it to finish, or give this run another file"), viaLink.errLines(), viaLink.describe());
         } finally {
             first.signal("TERM");
         }
