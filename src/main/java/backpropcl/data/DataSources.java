@@ -181,12 +181,30 @@ public final class DataSources {
         return new DataException(subject(spec, origin) + (origin == null ? " " : " is now ") + what);
     }
 
-    /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */
-    static DataSplit loadCsv(Path file, int classes) {
+    /**
+     * The test set's file of a CSV data set: {@code X-test.csv} beside {@code X.csv} or
+     * {@code X-train.csv} (it may not exist), or null when {@code source} is not such a file. Also
+     * what train protects from being overwritten by an output.
+     */
+    public static Path csvTestFile(Path source) {
+        Path name = source.getFileName();
+        if (name == null || !name.toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            return null;
+        }
+        return source.resolveSibling(csvBase(source) + "-test.csv");
+    }
+
+    /** X for X.csv and X-train.csv. */
+    private static String csvBase(Path file) {
         String fileName = file.getFileName().toString();
         String stem = fileName.substring(0, fileName.length() - ".csv".length());
-        String base = stem.endsWith("-train") ? stem.substring(0, stem.length() - "-train".length()) : stem;
-        Path testFile = file.resolveSibling(base + "-test.csv");
+        return stem.endsWith("-train") ? stem.substring(0, stem.length() - "-train".length()) : stem;
+    }
+
+    /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */
+    static DataSplit loadCsv(Path file, int classes) {
+        String base = csvBase(file);
+        Path testFile = csvTestFile(file);
         if (Files.isRegularFile(testFile) && !testFile.equals(file)) {
             Dataset train = CsvReader.read(file, classes);
             Dataset test = CsvReader.read(testFile, classes);

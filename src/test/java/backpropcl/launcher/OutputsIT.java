@@ -74,6 +74,11 @@ class OutputsIT {
                 train(csvRun("d.csv"), "--metrics", "d.csv"));
         refused("--save d-test.csv is a file of the training data (--data); an output never replaces an input: name another file",
                 train(csvRun("d.csv"), "--save", "d-test.csv"));
+        // X-train.csv reads its test set from X-test.csv too (the reader's own rule, DataSources.csvTestFile).
+        csv("e-train.csv");
+        csv("e-test.csv");
+        refused("--save e-test.csv is a file of the training data (--data); an output never replaces an input: name another file",
+                train(csvRun("e-train.csv"), "--save", "e-test.csv"));
         // Through a symbolic link and a different spelling: real paths are compared.
         Files.createSymbolicLink(dir.resolve("link.csv"), dir.resolve("d.csv"));
         Files.createDirectories(dir.resolve("sub"));
