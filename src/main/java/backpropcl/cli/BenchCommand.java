@@ -127,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // --out is checked (writable, not special, not the data) and locked before minutes of timing.
         OutputGuard.Plan outputs = new OutputGuard.Plan().input("--data", DataOptions.asPath(data))
-                .file("--out", out, out == null ? null : spec.commandLine().getParseResult().matchedOption("--out").originalStringValues().get(0));
+                .file("--out", out, OptionValues.typed(spec, "--out"));
         outputs.check();
         try (OutputGuard guard = outputs.acquire()) {
             return run(workloads, targets, err);

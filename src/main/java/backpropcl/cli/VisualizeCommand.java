@@ -65,7 +65,7 @@ final class VisualizeCommand implements Callable<Integer> {
         }
         Path file = out != null ? out : Path.of(gradients ? "gradients.png" : "weights.png");
         Path written;
-        if (out != null && spec.commandLine().getParseResult().matchedOption("--out").originalStringValues().get(0).endsWith("/")) {
+        if (out != null && OptionValues.typed(spec, "--out").endsWith("/")) {
             throw new UserError("--out " + out + "/ names a directory (it ends in '/'); --out needs a PNG file name, such as "
                     + out + "/weights.png");
         }
