@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * What a command will read and write, checked before any work and held for the command's life:
@@ -226,7 +225,7 @@ final class OutputGuard implements AutoCloseable {
             Files.createDirectories(dir.path);
             created.addAll(missing);
         } catch (IOException e) {
-            throw new UserError(dir.option + " " + dir.path + ": cannot create the directory (" + reason(e) + ")", e);
+            throw new UserError(dir.option + " " + dir.path + ": cannot create the directory (" + AtomicFile.reason(e, null) + ")", e);
         }
     }
 
@@ -246,16 +245,6 @@ final class OutputGuard implements AutoCloseable {
     static Path lockFileFor(Path file) {
         Path target = real(file);
         return target.resolveSibling("." + target.getFileName() + ".lock");
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
     }
 
     /** One lock file held open and locked; removed on release. */
@@ -285,7 +274,7 @@ final class OutputGuard implements AutoCloseable {
                 ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 opened = fileKey(lockFile);
             } catch (IOException e) {
-                throw new UserError(option + " " + target + ": cannot create the lock file " + lockFile + " (" + reason(e) + ")", e);
+                throw new UserError(option + " " + target + ": cannot create the lock file " + lockFile + " (" + AtomicFile.reason(e, null) + ")", e);
             }
             FileLock lock;
             try {

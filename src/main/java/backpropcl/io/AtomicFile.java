@@ -10,7 +10,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -235,8 +234,8 @@ public final class AtomicFile {
     }
 
     /** The system's reason for a failed write, in its own words ("No space left on device"), without file names. */
-    static String reason(Exception e, Path dir) {
-        if (dir != null && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir)) {
+    public static String reason(Exception e, Path dir) {
+        if (dir != null && !Files.isDirectory(dir)) {
             return "no such directory " + dir;
         }
         Throwable t = e;
