@@ -162,9 +162,9 @@ public final class Trainer {
                 listener.batchDone(epoch + 1, i + 1, start + rows);
                 if (i + 1 < batches && stopRequested.getAsBoolean()) {
                     listener.trainingPassDone(epoch + 1);
-                    requireFiniteState(engine, epoch + 1, i + 1);
+                    TrainingState state = finiteState(engine, epoch + 1, i + 1);
                     Position at = new Position(epoch, i + 1);
-                    checkpoint(engine, at, metrics, data);
+                    checkpoint(state, at, metrics, data);
                     return new Run(results, metrics, true, at);
                 }
             }
@@ -176,7 +176,7 @@ public final class Trainer {
             if (!Double.isFinite(test.meanCost())) {
                 throw new DivergedException(epoch + 1, batches, "the test cost after it is " + test.meanCost(), config.learningRate(), kept());
             }
-            requireFiniteState(engine, epoch + 1, batches);
+            TrainingState state = finiteState(engine, epoch + 1, batches);
             if (Double.isFinite(reference) && test.meanCost() > EXPLOSION_FACTOR * reference) {
                 throw new DivergedException(epoch + 1, batches, String.format(Locale.ROOT,
                         "the test cost after it is %.4f (accuracy %.4f), more than %.0f times the %.4f %s", test.meanCost(),
@@ -187,7 +187,7 @@ public final class Trainer {
             results.add(result);
             metrics.add(EpochMetrics.of(result));
             Position next = new Position(epoch + 1, 0);
-            checkpoint(engine, next, metrics, data);
+            checkpoint(state, next, metrics, data);
             listener.epochDone(result);
             if (epoch + 1 < epochs && stopRequested.getAsBoolean()) {
                 return new Run(results, metrics, true, next);
@@ -196,12 +196,17 @@ public final class Trainer {
         return new Run(results, metrics, false, new Position(epochs, 0));
     }
 
-    /** Throws when a parameter or optimizer-state value is NaN or infinite: such a state is never checkpointed or returned. */
-    private void requireFiniteState(Engine engine, int epoch, int batch) {
-        String bad = ModelFile.nonFinite(engine.state());
+    /**
+     * The engine's state, read once for both the check and the checkpoint; throws when a parameter
+     * or optimizer-state value is NaN or infinite: such a state is never checkpointed or returned.
+     */
+    private TrainingState finiteState(Engine engine, int epoch, int batch) {
+        TrainingState state = engine.state();
+        String bad = ModelFile.nonFinite(state);
         if (bad != null) {
             throw new DivergedException(epoch, batch, bad, config.learningRate(), kept());
         }
+        return state;
     }
 
     /**
@@ -227,9 +232,9 @@ public final class Trainer {
         return " (the last checkpoint, " + Checkpoint.file(checkpointDir) + ", is kept)";
     }
 
-    private void checkpoint(Engine engine, Position next, List<EpochMetrics> metrics, DataSplit data) {
+    private void checkpoint(TrainingState state, Position next, List<EpochMetrics> metrics, DataSplit data) {
         if (checkpointDir != null) {
-            new Checkpoint(engine.state(), config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name(),
+            new Checkpoint(state, config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name(),
                     fingerprintOf(data)).save(checkpointDir);
         }
     }
