@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Expansion;
 import backpropcl.engine.Engine;
@@ -192,8 +193,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "FILE",
             description = "Write per-epoch metrics (learning rate, train and test cost and accuracy, samples/s) to FILE: "
-                    + "JSON lines when it ends in .jsonl or .json, else CSV. Replaced after each epoch with all rows so far "
-                    + "(a run that fails before its first epoch leaves the old file); --resume keeps the earlier rows.")
+                    + "JSON lines when it ends in .jsonl or .json, else CSV. The first epoch's row replaces the old file, "
+                    + "atomically (a run that fails before it leaves the old file); later rows are appended, whole; "
+                    + "--resume keeps the earlier rows.")
     Path metrics;
 
     @Option(names = "--plot", paramLabel = "DIR",
@@ -423,26 +425,18 @@ final class TrainCommand implements Callable<Integer> {
         String source = from != null && !spec.commandLine().getParseResult().hasMatchedOption("--data") ? from.data() : dataOptions.data;
         Path dataPath = DataOptions.asPath(source);
         plan.input("--data", dataPath);
-        if (dataPath != null && dataPath.getFileName() != null && dataPath.getFileName().toString().endsWith(".csv")) {
-            String name = dataPath.getFileName().toString();
-            plan.input("--data", dataPath.resolveSibling(name.substring(0, name.length() - 4) + "-test.csv"));
+        if (dataPath != null) {
+            plan.input("--data", DataSources.csvTestFile(dataPath));   // X-test.csv beside X.csv or X-train.csv
         }
         if (resume != null) {
             plan.input("--resume", Checkpoint.file(resume)).ownedInput(Checkpoint.file(resume));
         }
         plan.input("--init-from", initFrom);
-        plan.file("--save", save, typed("--save"));
-        plan.file("--metrics", metrics, typed("--metrics"));
+        plan.file("--save", save, OptionValues.typed(spec, "--save"));   // as typed: picocli's Path drops a trailing '/'
+        plan.file("--metrics", metrics, OptionValues.typed(spec, "--metrics"));
         plan.directory("--checkpoint-dir", checkpoints, List.of(Checkpoint.FILE_NAME));
         plan.directory("--plot", plot, List.of("loss.png", "accuracy.png", "confusion.png", "boundary.png"));
         return plan;
-    }
-
-    /** The text the user typed for an option (picocli's Path drops a trailing '/'), or null. */
-    private String typed(String option) {
-        var matched = spec.commandLine().getParseResult().matchedOption(option);
-        return matched == null || matched.originalStringValues().isEmpty() ? null
-                : matched.originalStringValues().get(matched.originalStringValues().size() - 1);
     }
 
     /**
