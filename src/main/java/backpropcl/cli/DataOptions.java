@@ -169,7 +169,7 @@ public final class DataOptions {
 
     private DataSplit loadChecked(Network net) {
         DataSplit split = peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()
-                ? new DataSplit(peeked.name(), withClasses(peeked.train(), net.outputSize()), withClasses(peeked.test(), net.outputSize()))
+                ? new DataSplit(peeked.name(), peeked.train().withClasses(net.outputSize()), peeked.test().withClasses(net.outputSize()))
                 : DataSources.resolve(data, net.outputSize(), cacheDir, origin);
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
@@ -182,9 +182,5 @@ public final class DataOptions {
             throw new DataException(split.name() + ": the training set is empty");
         }
         return new DataSplit(split.name(), train, test);
-    }
-
-    private static Dataset withClasses(Dataset d, int classes) {
-        return new Dataset(d.name(), d.features(), d.labels(), d.count(), d.width(), classes);
     }
 }

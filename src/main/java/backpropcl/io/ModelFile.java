@@ -51,6 +51,33 @@ public final class ModelFile {
         public boolean hasOptimizerState() {
             return optimizerState != null;
         }
+
+        /** The class names the model was trained with, in label order, or null when the file has none. */
+        public java.util.List<String> classNames() {
+            return ModelFile.classNames(metadata);
+        }
+    }
+
+    /** The metadata key of the class names: a JSON array of strings, in label order. */
+    public static final String CLASS_NAMES = "class_names";
+
+    /** The class names under {@link #CLASS_NAMES}, or null when absent or not an array of strings. */
+    public static java.util.List<String> classNames(Map<String, String> metadata) {
+        String json = metadata.get(CLASS_NAMES);
+        if (json == null) {
+            return null;
+        }
+        try {
+            String[] names = new com.google.gson.Gson().fromJson(json, String[].class);
+            return names == null ? null : java.util.List.of(names);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The metadata entry that records {@code names} under {@link #CLASS_NAMES}. */
+    public static Map<String, String> classNamesMetadata(java.util.List<String> names) {
+        return Map.of(CLASS_NAMES, new com.google.gson.Gson().toJson(names));
     }
 
     /** Writes {@code p}, the parameters of {@code net}, to {@code file}, atomically. */
