@@ -5,6 +5,7 @@ import backpropcl.io.PathNames;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,12 +23,16 @@ import java.util.Locale;
  *   <li>{@code points:NAME[:TRAIN[:SEED]]}, NAME one of moons, circles, xor, spiral: generated 2-D
  *       points of two classes, see {@link PointSets}.
  *   <li>a directory: its four IDX files, see {@link IdxDirectory}.
- *   <li>a file ending in {@code .csv}: rows {@code label,f1,f2,...}, see {@link CsvReader}. The test
- *       set comes from a sibling file when there is one: for {@code X.csv} or {@code X-train.csv},
- *       the file {@code X-test.csv} in the same directory. Otherwise the file is split in order:
- *       the last 20% of its rows (count / 5, rounded down, at least 1) are the test set and the
- *       rest the training set; shuffle the file first if its rows are sorted by class.
+ *   <li>a file ending in {@code .csv}: a label column and features, see {@link CsvReader} and
+ *       {@link CsvOptions}. The test set comes from a sibling file when there is one: for
+ *       {@code X.csv} or {@code X-train.csv}, the file {@code X-test.csv} in the same directory, read
+ *       the same way, its class names those of the training file. Otherwise the file is split
+ *       {@link #TEST_FRACTION} per class, seeded ({@link StratifiedSplit}): every class with two
+ *       rows or more is in both parts however the rows are sorted, and the same seed gives the same
+ *       split.
  * </ul>
+ * The known sets know their class names: the digits "0".."9", Fashion-MNIST's "T-shirt/top" ..
+ * "Ankle boot"; a CSV file's word labels are its class names.
  * Everything else is a {@link DataException} saying what is accepted.
  */
 public final class DataSources {
@@ -38,7 +43,73 @@ public final class DataSources {
     /** Where the Debian package dataset-fashion-mnist puts its files. */
     public static final Path FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
+    /** The part of a CSV file held out as its test set when there is no X-test.csv. */
+    public static final double TEST_FRACTION = 0.2;
+
+    /** The class names of the MNIST digits. */
+    public static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+
+    /** The class names of Fashion-MNIST, in label order (zalandoresearch/fashion-mnist's README). */
+    public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
     private DataSources() {
+    }
+
+    /**
+     * What to load and how: the --data spec, and what says how it is read and split.
+     *
+     * @param spec     the --data value (null or blank: {@link #DEFAULT})
+     * @param classes  the number of classes; 0 or less: as the labels make
+     * @param cacheDir where downloads go; null: {@link CacheFolder#defaultFolder()}
+     * @param origin   what the spec is in messages; null: the --data option
+     * @param csv      how a CSV file is read
+     * @param seed     seeds the split of a CSV file that has no X-test.csv
+     * @param labels   how a CSV file's labels are read (a model's class names, for evaluate)
+     */
+    public record Request(String spec, int classes, Path cacheDir, String origin, CsvOptions csv, long seed,
+                          CsvReader.Labels labels) {
+
+        /** {@code spec} with the defaults: classes from the labels, the default cache, CSV label first, seed 1. */
+        public static Request of(String spec) {
+            return new Request(spec, 0, null, null, CsvOptions.DEFAULT, 1, CsvReader.Labels.detect());
+        }
+
+        public Request withClasses(int k) {
+            return new Request(spec, k, cacheDir, origin, csv, seed, labels);
+        }
+
+        public Request withCacheDir(Path dir) {
+            return new Request(spec, classes, dir, origin, csv, seed, labels);
+        }
+
+        public Request withOrigin(String o) {
+            return new Request(spec, classes, cacheDir, o, csv, seed, labels);
+        }
+
+        public Request withCsv(CsvOptions o) {
+            return new Request(spec, classes, cacheDir, origin, o, seed, labels);
+        }
+
+        public Request withSeed(long s) {
+            return new Request(spec, classes, cacheDir, origin, csv, s, labels);
+        }
+
+        public Request withLabels(CsvReader.Labels l) {
+            return new Request(spec, classes, cacheDir, origin, csv, seed, l);
+        }
+    }
+
+    /**
+     * A data set as loaded, with what was found on the way.
+     *
+     * @param split      the training and the test set
+     * @param format     how the CSV file was written (its separator as found); null for other sources
+     * @param howSplit   how the test set was made, e.g. "stratified, seed 1: 120 train / 30 test, ...";
+     *                   null when the source comes split (IDX files, points)
+     * @param inputShape the shape of one sample: "1x28x28" for MNIST images, "4" for 4 features
+     */
+    public record Loaded(DataSplit split, CsvFormat format, String howSplit, String inputShape) {
     }
 
     /**
@@ -65,35 +136,41 @@ public final class DataSources {
      * @param origin what the spec is in messages; null: the --data option
      */
     public static DataSplit resolve(String spec, int classes, Path cacheDir, String origin) {
-        return resolve(spec, classes, cacheDir == null ? CacheFolder.defaultFolder() : cacheDir, FASHION_MNIST_DIR,
-                RemoteIdxSet.MNIST, RemoteIdxSet.FASHION_MNIST, new Downloader(System.err), origin);
+        return load(Request.of(spec).withClasses(classes).withCacheDir(cacheDir).withOrigin(origin)).split();
+    }
+
+    /** Loads what {@code r} asks for. */
+    public static Loaded load(Request r) {
+        return load(r, r.cacheDir() == null ? CacheFolder.defaultFolder() : r.cacheDir(), FASHION_MNIST_DIR,
+                RemoteIdxSet.MNIST, RemoteIdxSet.FASHION_MNIST, new Downloader(System.err));
     }
 
     /** The whole of it, with where things are found and fetched from given (for tests). */
     static DataSplit resolve(String spec, int classes, Path cacheDir, Path fashionDir,
                              RemoteIdxSet mnist, RemoteIdxSet fashion, Downloader downloader) {
-        return resolve(spec, classes, cacheDir, fashionDir, mnist, fashion, downloader, null);
+        return load(Request.of(spec).withClasses(classes), cacheDir, fashionDir, mnist, fashion, downloader).split();
     }
 
-    private static DataSplit resolve(String spec, int classes, Path cacheDir, Path fashionDir,
-                                     RemoteIdxSet mnist, RemoteIdxSet fashion, Downloader downloader, String origin) {
-        String s = spec == null || spec.isBlank() ? DEFAULT : spec.trim();
+    static Loaded load(Request r, Path cacheDir, Path fashionDir, RemoteIdxSet mnist, RemoteIdxSet fashion, Downloader downloader) {
+        String s = r.spec() == null || r.spec().isBlank() ? DEFAULT : r.spec().trim();
+        int classes = r.classes();
+        String origin = r.origin();
         switch (s) {
             case "mnist-10k":
-                return IdxDirectory.loadResource("/datasets/mnist-10k/", classes);
+                return images(named(IdxDirectory.loadResource("/datasets/mnist-10k/", classes), DIGITS));
             case "mnist":
                 try {
-                    return mnist.load(cacheDir, downloader, classes);
+                    return images(named(mnist.load(cacheDir, downloader, classes), DIGITS));
                 } catch (DataException e) {
                     throw new DataException(loading("mnist", origin) + e.getMessage(), e);
                 }
             case "fashion-mnist":
                 if (Files.isDirectory(fashionDir)) {
                     DataSplit local = IdxDirectory.load(fashionDir, classes);
-                    return new DataSplit("fashion-mnist", local.train(), local.test());
+                    return images(named(new DataSplit("fashion-mnist", local.train(), local.test()), FASHION_MNIST_CLASSES));
                 }
                 try {
-                    return fashion.load(cacheDir, downloader, classes);
+                    return images(named(fashion.load(cacheDir, downloader, classes), FASHION_MNIST_CLASSES));
                 } catch (DataException e) {
                     throw new DataException(loading("fashion-mnist", origin) + e.getMessage() + "; or install the Debian "
                             + "package dataset-fashion-mnist, which puts the files in " + fashionDir, e);
@@ -102,7 +179,8 @@ public final class DataSources {
                 break;
         }
         if (s.startsWith("points:")) {
-            return PointSets.generate(s, classes);
+            DataSplit points = PointSets.generate(s, classes);
+            return new Loaded(points, null, null, Integer.toString(points.train().width()));
         }
         Path path;
         try {
@@ -111,15 +189,42 @@ public final class DataSources {
             throw new DataException(subject(PathNames.shown(s), origin) + " " + PathNames.why(s, e), e);
         }
         if (s.toLowerCase(Locale.ROOT).endsWith(".csv") && Files.isRegularFile(path)) {
-            return loadCsv(path, classes);
+            return loadCsv(path, r);
         }
         if (Files.isDirectory(path)) {
-            return IdxDirectory.load(path, classes);
+            DataSplit dir = IdxDirectory.load(path, classes);
+            // The Debian package's folder given as a path is Fashion-MNIST too.
+            return images(sameFile(path, fashionDir) ? named(dir, FASHION_MNIST_CLASSES) : dir);
         }
         if (Files.exists(path)) {
             throw notData(s, path, origin);
         }
         throw notFound(s, origin);
+    }
+
+    /** Both parts of {@code split} with these class names (as many as they have classes). */
+    static DataSplit named(DataSplit split, List<String> names) {
+        return new DataSplit(split.name(), withNames(split.train(), names), withNames(split.test(), names));
+    }
+
+    private static Dataset withNames(Dataset d, List<String> names) {
+        return new Dataset(d.name(), d.features(), d.labels(), d.count(), d.width(), d.classes(),
+                names.subList(0, Math.min(names.size(), d.classes())));
+    }
+
+    /** An image set as loaded: its input shape 1xSxS when its width is a square, else its width. */
+    private static Loaded images(DataSplit split) {
+        int w = split.train().width();
+        int side = (int) Math.round(Math.sqrt(w));
+        return new Loaded(split, null, null, side * side == w ? "1x" + side + "x" + side : Integer.toString(w));
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isDirectory(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -201,34 +306,39 @@ public final class DataSources {
         return stem.endsWith("-train") ? stem.substring(0, stem.length() - "-train".length()) : stem;
     }
 
-    /** A CSV file and its test set: a sibling X-test.csv, else its last 20% of rows. */
+    /** A CSV file and its test set: a sibling X-test.csv read the same way, else a stratified split of the file. */
     static DataSplit loadCsv(Path file, int classes) {
+        return loadCsv(file, Request.of(file.toString()).withClasses(classes)).split();
+    }
+
+    private static Loaded loadCsv(Path file, Request r) {
         String base = csvBase(file);
         Path testFile = csvTestFile(file);
         if (Files.isRegularFile(testFile) && !testFile.equals(file)) {
-            Dataset train = CsvReader.read(file, classes);
-            Dataset test = CsvReader.read(testFile, classes);
-            return IdxDirectory.combine(base,
-                    new Dataset(base + "/train", train.features(), train.labels(), train.count(), train.width(), train.classes()),
-                    new Dataset(base + "/test", test.features(), test.labels(), test.count(), test.width(), test.classes()),
-                    testFile.toString(), classes);
+            CsvReader.Table train = CsvReader.read(file, r.classes(), r.csv(), r.labels());
+            CsvReader.Labels like = r.labels().names() != null ? r.labels()
+                    : CsvReader.Labels.like(train.format(), "the training file " + file);
+            CsvReader.Table test = CsvReader.read(testFile, r.classes(), r.csv(), like);
+            DataSplit split = IdxDirectory.combine(base, train.data().named(base + "/train"), test.data().named(base + "/test"),
+                    testFile.toString(), r.classes());
+            String how = String.format(Locale.ROOT, "test set from %s (beside %s): %s", testFile.getFileName(), file.getFileName(),
+                    new StratifiedSplit(split.train(), split.test()).describe("train", "test"));
+            return new Loaded(split, train.format(), how, Integer.toString(split.train().width()));
         }
-        Dataset all = CsvReader.read(file, classes);
+        CsvReader.Table table = CsvReader.read(file, r.classes(), r.csv(), r.labels());
+        Dataset all = table.data();
         if (all.count() < 2) {
             throw new DataException(file + ": " + all.count() + " record is too few to split into a training and a "
                     + "test set (need at least 2, or a sibling " + base + "-test.csv)");
         }
-        int testCount = Math.max(1, all.count() / 5);
-        int trainCount = all.count() - testCount;
-        int w = all.width();
-        float[] trainX = new float[trainCount * w];
-        float[] testX = new float[testCount * w];
-        System.arraycopy(all.features(), 0, trainX, 0, trainX.length);
-        System.arraycopy(all.features(), trainX.length, testX, 0, testX.length);
-        int[] trainY = java.util.Arrays.copyOfRange(all.labels(), 0, trainCount);
-        int[] testY = java.util.Arrays.copyOfRange(all.labels(), trainCount, all.count());
-        return new DataSplit(base,
-                new Dataset(base + "/train", trainX, trainY, trainCount, w, all.classes()),
-                new Dataset(base + "/test", testX, testY, testCount, w, all.classes()));
+        StratifiedSplit split = StratifiedSplit.of(all, TEST_FRACTION, r.seed(), base + "/train", base + "/test");
+        if (split.held().count() == 0) {
+            throw new DataException(file + ": no class has two rows, so none can be held out for a test set (" + all.count()
+                    + " rows, each of its own class): is the label column a row index or an ID (pandas' to_csv writes an index "
+                    + "first unless index=False)? choose the label with --label-column, or give a sibling " + base + "-test.csv");
+        }
+        String how = String.format(Locale.ROOT, "stratified %.0f%% test split, seed %d: %s", TEST_FRACTION * 100, r.seed(),
+                split.describe("train", "test"));
+        return new Loaded(new DataSplit(base, split.kept(), split.held()), table.format(), how, Integer.toString(all.width()));
     }
 }

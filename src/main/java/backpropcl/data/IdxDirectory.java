@@ -167,8 +167,8 @@ public final class IdxDirectory {
         }
         if (classes <= 0 && train.classes() != test.classes()) {
             int k = Math.max(train.classes(), test.classes());
-            train = new Dataset(train.name(), train.features(), train.labels(), train.count(), train.width(), k);
-            test = new Dataset(test.name(), test.features(), test.labels(), test.count(), test.width(), k);
+            train = train.withClasses(k);   // the class names, when they have them, are kept
+            test = test.withClasses(k);
         }
         return new DataSplit(name, train, test);
     }
