@@ -1,5 +1,7 @@
 package backpropcl.cli;
 
+import backpropcl.data.CsvOptions;
+import backpropcl.data.CsvReader;
 import backpropcl.data.DataException;
 import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
@@ -19,8 +21,20 @@ public final class DataOptions {
                     + "downloaded once into the cache folder), fashion-mnist (/usr/share/datasets/fashion-mnist, "
                     + "else downloaded likewise), points:moons|circles|xor|spiral[:TRAIN[:SEED]] (generated 2-D "
                     + "points of 2 classes, 1,000 train / 500 test by default), a directory of IDX files "
-                    + "(train-* and t10k-*), or a CSV file (label, then features) (default: ${DEFAULT-VALUE}).")
+                    + "(train-* and t10k-*), or a CSV file (a label column and features; its test set is X-test.csv beside "
+                    + "X.csv or X-train.csv, else a stratified 20% of each class, seeded) (default: ${DEFAULT-VALUE}).")
     String data;
+
+    @Option(names = "--label-column", paramLabel = "COLUMN",
+            description = "CSV: the label's column: first, last, a column number from 1, or a name in the header row "
+                    + "(default: first). Labels that are words (setosa) are class names, numbered in sorted order; labels "
+                    + "that are numbers are the class.")
+    String labelColumn;
+
+    @Option(names = "--separator", paramLabel = "SEP",
+            description = "CSV: the field separator: , or ; or tab (default: detected from the first line: tab when it holds "
+                    + "one, else ; when it holds one, else ,). With ; or tab a number may have a decimal comma (3,5).")
+    String separator;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "Folder for downloaded data sets (default: $BACKPROP_CL_CACHE, else "
@@ -51,15 +65,46 @@ public final class DataOptions {
      */
     String origin;
 
+    /** The seed of a CSV file's stratified test split: train's --seed, or the one a model records. */
+    long seed = 1;
+
+    /** How a CSV file's labels are read: as its first row says, or as a model's classes are. */
+    CsvReader.Labels labels = CsvReader.Labels.detect();
+
     /** The data as read, its classes counted from its labels; kept for {@link #load}. */
     private DataSplit peeked;
+
+    /** What the last load found: the CSV format, how it was split, the input shape. */
+    private DataSources.Loaded loaded;
 
     /** The data set before any network is chosen: what the default architecture is made from. */
     DataSplit peek() {
         if (peeked == null) {
-            peeked = DataSources.resolve(data, 0, cacheDir);
+            loaded = DataSources.load(request(0));
+            peeked = loaded.split();
         }
         return peeked;
+    }
+
+    /** The CSV options as given (a bad value is a DataException naming the option). */
+    CsvOptions csvOptions() {
+        return new CsvOptions(labelColumn, separator);
+    }
+
+    /** What is asked of {@link DataSources} for {@code classes} classes. */
+    private DataSources.Request request(int classes) {
+        return DataSources.Request.of(data).withClasses(classes).withCacheDir(cacheDir).withOrigin(origin)
+                .withCsv(csvOptions()).withSeed(seed).withLabels(labels);
+    }
+
+    /** What the last {@link #peek} or {@link #load} found; null before either. */
+    DataSources.Loaded loaded() {
+        return loaded;
+    }
+
+    /** The CSV options with the separator as found, for a record of how the data was read; null when it is not CSV. */
+    CsvOptions csvAsRead() {
+        return loaded == null || loaded.format() == null ? null : csvOptions().withSeparator(loaded.format().separator());
     }
 
     /**
@@ -119,7 +164,7 @@ public final class DataOptions {
      */
     private String[] whereIsLabel(int label) {
         try {
-            DataSources.resolve(data, label, cacheDir);
+            DataSources.load(request(label));
         } catch (LabelOutOfRangeException e) {
             return new String[] {e.file(), e.record()};
         } catch (DataException e) {
@@ -168,9 +213,13 @@ public final class DataOptions {
     }
 
     private DataSplit loadChecked(Network net) {
-        DataSplit split = peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()
-                ? new DataSplit(peeked.name(), peeked.train().withClasses(net.outputSize()), peeked.test().withClasses(net.outputSize()))
-                : DataSources.resolve(data, net.outputSize(), cacheDir, origin);
+        DataSplit split;
+        if (peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()) {
+            split = new DataSplit(peeked.name(), peeked.train().withClasses(net.outputSize()), peeked.test().withClasses(net.outputSize()));
+        } else {
+            loaded = DataSources.load(request(net.outputSize()));
+            split = loaded.split();
+        }
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {

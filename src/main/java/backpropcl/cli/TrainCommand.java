@@ -1,6 +1,7 @@
 package backpropcl.cli;
 
 import backpropcl.data.DataSources;
+import backpropcl.data.Preprocessing;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Expansion;
 import backpropcl.engine.Engine;
@@ -29,8 +30,10 @@ import backpropcl.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -160,11 +163,16 @@ final class TrainCommand implements Callable<Integer> {
     DataOptions dataOptions;
 
     @Mixin
+    NormalizeOption normalizeOption;
+
+    @Mixin
     EngineOptions engineOptions;
 
     @Option(names = "--save", paramLabel = "FILE",
             description = "Write the trained parameters and the optimizer's state to FILE as safetensors (atomically: the "
-                    + "old file stays until the new one is whole).")
+                    + "old file stays until the new one is whole), with what it was trained on: the --data source, its "
+                    + "fingerprint, input shape, class names, CSV label column and separator, normalisation and split seed "
+                    + "(evaluate and plot --confusion without --data use that data).")
     Path save;
 
     @Option(names = "--init-from", paramLabel = "FILE",
@@ -221,6 +229,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--classes must be in 1.." + Network.MAX_WIDTH + ", got " + classes);
         }
         Checkpoint from = resume == null ? null : loadCheckpoint();
+        // A CSV file's test split comes from the run's seed: a resumed run splits as it did.
+        dataOptions.seed = from != null ? from.config().seed() : networkOptions.seed;
         Path checkpoints = checkpointDir != null ? checkpointDir : resume;
         OutputGuard.Plan outputs = outputPlan(from, checkpoints);
         outputs.check();
@@ -283,14 +293,31 @@ final class TrainCommand implements Callable<Integer> {
                 dataOptions.testSamples = f.testSamples();
                 takenFromCheckpoint += " --test-samples " + f.testSamples();
             }
+            if (f != null && f.csv() != null && !parsed.hasMatchedOption("--label-column")) {
+                dataOptions.labelColumn = f.csv().labelColumn();
+                takenFromCheckpoint += f.csv().labelColumn().equals("first") ? "" : " --label-column " + f.csv().labelColumn();
+            }
+            if (f != null && f.csv() != null && !parsed.hasMatchedOption("--separator")) {
+                dataOptions.separator = f.csv().separator();
+            }
+            if (!parsed.hasMatchedOption("--normalize")) {
+                // What the run was trained with; a checkpoint older than recorded normalisation: none.
+                normalizeOption.normalize = f == null ? "none" : f.preprocessing().kind().cliName();
+                takenFromCheckpoint += normalizeOption.normalize.equals("none") ? "" : " --normalize " + normalizeOption.normalize;
+            }
         }
         DataSplit data = dataOptions.load(net, e -> whereTheClassesCameFrom(net, from, e));
         String dataName = data.name();
         if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
-        DataFingerprint fingerprint = checkpoints == null ? null
-                : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples);
+        DataSources.Loaded loaded = dataOptions.loaded();
+        // Fitted on the training part only (after --expand, whose shifted-in pixels are data too), applied to both parts.
+        Preprocessing preprocessing = Preprocessing.fit(normalizeOption.kind(loaded.format() != null), data.train());
+        data = preprocessing.apply(data);
+        DataFingerprint fingerprint = checkpoints == null && save == null ? null
+                : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples,
+                        dataOptions.csvAsRead(), preprocessing);
         if (from != null && from.fingerprint() != null) {
             String difference = from.fingerprint().differenceFrom(fingerprint);
             if (difference != null) {
@@ -323,6 +350,7 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
+            describeData(out, loaded, data, preprocessing);
             out.printf(Locale.ROOT, "%d epochs of mini-batches of %d%s, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
                     config.batchSize() > data.train().count()
                             ? String.format(Locale.ROOT, " (one batch of all %,d samples)", data.train().count()) : "",
@@ -388,7 +416,7 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("metrics: " + metrics);
             }
             if (save != null) {
-                ModelFile.save(save, engine.state());
+                ModelFile.save(save, engine.state(), trainedOn(fingerprint, loaded), false);
                 out.println("saved " + save);
             }
             if (plot != null && !run.metrics().isEmpty()) {
@@ -397,6 +425,30 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             return run.stopped() ? interrupt.exitCode() : ExitCodes.OK;
         }
+    }
+
+    /**
+     * What was found in a CSV file (header, separator, label column, classes) and how the test set
+     * was made; the normalisation of any data that has one.
+     */
+    private void describeData(PrintWriter out, DataSources.Loaded loaded, DataSplit data, Preprocessing preprocessing) {
+        if (loaded.format() != null) {
+            out.println("data: " + dataOptions.data + ": " + loaded.format().describe());
+            out.println("classes: " + loaded.format().describeClasses(data.train().classes()));
+        }
+        if (loaded.howSplit() != null) {
+            out.println("split: " + loaded.howSplit());
+        }
+        if (loaded.format() != null || preprocessing.kind() != Preprocessing.Kind.NONE) {
+            out.println("normalize: " + preprocessing.describe(data.train().count()));
+        }
+    }
+
+    /** What --save records besides the network: the data's fingerprint, source, input shape and split seed. */
+    private Map<String, String> trainedOn(DataFingerprint fingerprint, DataSources.Loaded loaded) {
+        Map<String, String> m = new LinkedHashMap<>(fingerprint.toMetadata());
+        m.putAll(ModelFile.dataMetadata(dataOptions.data, DataOptions.asPath(dataOptions.data), loaded.inputShape(), dataOptions.seed));
+        return m;
     }
 
     /** The pictures of --plot: curves, the confusion matrix, and the decision boundary of a 2-input network. */

@@ -33,6 +33,16 @@ import java.util.Set;
  * hyperparameters ({@link Optimizer#toMetadata}) and {@code optimizer_steps}; tensors
  * {@code optimizer.layers.{i}.weight.{slot}} and {@code optimizer.layers.{i}.bias.{slot}}, float32,
  * with PyTorch's slot names ({@code momentum_buffer}, {@code exp_avg}, {@code exp_avg_sq}).
+ *
+ * <p>What the model was trained on, written by {@code train --save} (a file without these keys,
+ * from an older backprop-cl, loads and works as before): {@value #DATA_SOURCE} (the --data value
+ * as given), {@value #DATA_SOURCE_PATH} (its absolute path when it is a file or folder),
+ * {@value #INPUT_SHAPE} ("1x28x28" for MNIST images, "4" for 4 CSV features), {@value #SPLIT_SEED}
+ * (the seed of a CSV file's stratified test split), {@value #CLASS_NAMES}, and the training data's
+ * fingerprint ({@code data_name}, {@code data_count}, {@code data_hash}, ..., the CSV label column
+ * and separator, and the normalisation with its fitted numbers, {@code normalize},
+ * {@code normalize_offset}, {@code normalize_scale}: see {@code train.DataFingerprint} and
+ * {@code data.Preprocessing}).
  */
 public final class ModelFile {
 
@@ -73,6 +83,34 @@ public final class ModelFile {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The metadata key of the --data value the model was trained on, as given. */
+    public static final String DATA_SOURCE = "data_source";
+
+    /** The metadata key of the absolute path of {@link #DATA_SOURCE} when it names a file or folder. */
+    public static final String DATA_SOURCE_PATH = "data_source_path";
+
+    /** The metadata key of one sample's shape: "1x28x28", "4". */
+    public static final String INPUT_SHAPE = "input_shape";
+
+    /** The metadata key of the seed of the data set's split. */
+    public static final String SPLIT_SEED = "split_seed";
+
+    /**
+     * The metadata entries of what a model was trained on, besides its data's fingerprint.
+     *
+     * @param sourcePath the absolute path of the source when it is a file or folder, else null
+     */
+    public static Map<String, String> dataMetadata(String source, Path sourcePath, String inputShape, long splitSeed) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(DATA_SOURCE, source);
+        if (sourcePath != null) {
+            m.put(DATA_SOURCE_PATH, sourcePath.toAbsolutePath().normalize().toString());
+        }
+        m.put(INPUT_SHAPE, inputShape);
+        m.put(SPLIT_SEED, Long.toString(splitSeed));
+        return m;
     }
 
     /** The metadata entry that records {@code names} under {@link #CLASS_NAMES}. */

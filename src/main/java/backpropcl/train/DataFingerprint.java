@@ -1,6 +1,8 @@
 package backpropcl.train;
 
+import backpropcl.data.CsvOptions;
 import backpropcl.data.Dataset;
+import backpropcl.data.Preprocessing;
 import backpropcl.io.ModelFile;
 import backpropcl.io.ModelFileException;
 import java.nio.file.Path;
@@ -23,10 +25,24 @@ import java.util.Map;
  * @param name         the data set's name before --expand (e.g. "mnist-10k")
  * @param trainSamples the --train-samples option, null when not given
  * @param expand       whether --expand was given
+ * @param csv          how the CSV file was read (--label-column, --separator as found); null for other data
+ * @param preprocessing the normalisation fitted on the training set (and applied before this hash)
+ * @param classNames   the class names in label order; null when not recorded
  * @param testSamples  the --test-samples option, null when not given (not part of the training data: not compared)
  */
 public record DataFingerprint(String name, int count, int width, int classes, long hash, Integer trainSamples, boolean expand,
-                              Integer testSamples) {
+                              Integer testSamples, CsvOptions csv, Preprocessing preprocessing, List<String> classNames) {
+
+    /** A fingerprint without the CSV options, preprocessing and class names (data that needs none of them). */
+    public DataFingerprint(String name, int count, int width, int classes, long hash, Integer trainSamples, boolean expand,
+                           Integer testSamples) {
+        this(name, count, width, classes, hash, trainSamples, expand, testSamples, null, Preprocessing.NONE, null);
+    }
+
+    public DataFingerprint {
+        preprocessing = preprocessing == null ? Preprocessing.NONE : preprocessing;
+        classNames = classNames == null ? null : List.copyOf(classNames);
+    }
 
     private static final long P1 = 0x9E3779B185EBCA87L;
     private static final long P2 = 0xC2B2AE3D27D4EB4FL;
@@ -38,8 +54,15 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
                 testSamples);
     }
 
+    /** As {@link #of(Dataset, String, Integer, boolean, Integer)}, with how the data was read and normalised, and its class names. */
+    public static DataFingerprint of(Dataset train, String name, Integer trainSamples, boolean expand, Integer testSamples,
+                                     CsvOptions csv, Preprocessing preprocessing) {
+        return new DataFingerprint(name, train.count(), train.width(), train.classes(), hash(train), trainSamples, expand,
+                testSamples, csv, preprocessing, train.allClassNames());
+    }
+
     /** A 64-bit hash of the features' float bits and the labels, in order, with the shape. */
-    static long hash(Dataset d) {
+    public static long hash(Dataset d) {
         float[] f = d.features();
         long h0 = P1 + P2;
         long h1 = P2;
@@ -123,6 +146,12 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
         if (expand != now.expand) {
             fix.add(expand ? "give --expand" : "drop --expand");
         }
+        if (preprocessing.kind() != now.preprocessing.kind()) {
+            fix.add("give --normalize " + preprocessing.kind().cliName());
+        }
+        if (csv != null && now.csv != null && !csv.labelColumn().equals(now.csv.labelColumn())) {
+            fix.add("give --label-column " + csv.labelColumn());
+        }
         String advice = fix.isEmpty() ? "resume it on the data it was trained on, or start a new run"
                 : String.join(" and ", fix) + (fix.stream().anyMatch(f -> f.startsWith("give"))
                         ? " (or leave the option out: a resumed run takes it from the checkpoint)" : "");
@@ -140,6 +169,14 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
         m.put("data_train_samples", trainSamples == null ? "" : Integer.toString(trainSamples));
         m.put("data_expand", Boolean.toString(expand));
         m.put("data_test_samples", testSamples == null ? "" : Integer.toString(testSamples));
+        if (csv != null) {
+            m.put(LABEL_COLUMN, csv.labelColumn());
+            m.put(SEPARATOR, csv.separator() == null ? "" : csv.separator());
+        }
+        m.putAll(preprocessing.toMetadata());
+        if (classNames != null) {
+            m.putAll(ModelFile.classNamesMetadata(classNames));
+        }
         return m;
     }
 
@@ -178,9 +215,27 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
             throw new ModelFileException(file + ": " + where + " 'data_expand' is '"
                     + shown(expand) + "'; expected true or false");
         }
+        CsvOptions csv = null;
+        Preprocessing preprocessing;
+        try {
+            if (m.containsKey(LABEL_COLUMN)) {
+                String separator = m.getOrDefault(SEPARATOR, "");
+                csv = new CsvOptions(m.get(LABEL_COLUMN), separator.isEmpty() ? null : separator);
+            }
+            // A checkpoint written before normalisation was recorded was trained on the features as they are.
+            preprocessing = Preprocessing.fromMetadata(m);
+        } catch (IllegalArgumentException | backpropcl.data.DataException e) {
+            throw new ModelFileException(file + ": " + where + " is not valid: " + e.getMessage(), e);
+        }
         return new DataFingerprint(m.getOrDefault("data_name", ""), count, width, classes, h, trainSamples,
-                Boolean.parseBoolean(expand), testSamples);
+                Boolean.parseBoolean(expand), testSamples, csv, preprocessing, ModelFile.classNames(m));
     }
+
+    /** The metadata key of the CSV label column (as --label-column takes it). */
+    public static final String LABEL_COLUMN = "csv_label_column";
+
+    /** The metadata key of the CSV separator as found (",", ";" or "tab"). */
+    public static final String SEPARATOR = "csv_separator";
 
     /** A metadata value for a message: control characters escaped, cut to 40 characters. */
     private static String shown(String v) {
