@@ -53,7 +53,8 @@ final class PlotCommand implements Callable<Integer> {
     String title;
 
     @Option(names = "--confusion",
-            description = "Draw the confusion matrix of --model on the test split of --data (DIR/confusion.png).")
+            description = "Draw the confusion matrix of --model on the test split of --data (DIR/confusion.png); without "
+                    + "--data, of the data the model was trained on, as evaluate takes it.")
     boolean confusion;
 
     @Option(names = "--boundary",
@@ -137,7 +138,9 @@ final class PlotCommand implements Callable<Integer> {
             throw new UserError("--boundary needs a model with 2 inputs (e.g. 'train --arch 2-16-2 --data points:moons'); "
                     + model + " is " + saved.network().archString());
         }
-        DataSplit data = dataOptions.load(saved.network());
+        // The confusion matrix is of the model's own data unless --data says otherwise (as evaluate); a boundary needs --data's points.
+        DataSplit data = confusion ? ModelData.load(saved, model, dataOptions, spec, spec.commandLine().getErr())
+                : dataOptions.load(saved.network());
         if (confusion) {
             Dataset test = data.test();
             if (test.count() == 0) {

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  *   <li>Fields may be quoted ({@code "setosa"}, {@code "a ""b"""}), spaces around fields are
  *       dropped; a quoted field cannot hold a line break.
  *   <li>The first non-blank line is a header, and its fields are the column names, when it has a
- *       field that is not a number in a column where the next line has a number (a file of one
- *       line: when none of its fields is a number).
+ *       field that is not a number (nor NaN or an infinity) in a column where the next line has a
+ *       number (a file of one line: when none of its fields is a number).
  *   <li>The label is in the column {@link CsvOptions#labelColumn} names: {@code first} (the
  *       default), {@code last}, a number from 1, or a header name. When the first row's label is
  *       a number, every label is a class number: a non-negative integer ({@code 3}, or {@code 3.0}
@@ -50,6 +50,9 @@ public final class CsvReader {
 
     /** A number with a decimal comma, "3,5" or "-0,25e3": read as such where the separator is not ','. */
     private static final Pattern DECIMAL_COMMA = Pattern.compile("[+-]?+\\d++,\\d++(?:[eE][+-]?+\\d++)?+");
+
+    /** How NaN and infinities are written (refused as features, with their own message). */
+    private static final Pattern NAN_OR_INFINITY = Pattern.compile("(?i)[+-]?(?:nan|inf|infinity)");
 
     /** The longest label text accepted as a class number. */
     private static final int MAX_LABEL_LENGTH = 32;
@@ -199,16 +202,21 @@ public final class CsvReader {
             }
         }
 
+        /** NaN and infinities count as numbers here: a data row that holds one is no header (the row's error names it). */
         private boolean isHeader(String[] f1, String[] f2) {
             if (f2 == null) {
-                return Arrays.stream(f1).noneMatch(this::isNumber);
+                return Arrays.stream(f1).noneMatch(this::isNumberOrNaN);
             }
             for (int j = 0; j < Math.min(f1.length, f2.length); j++) {
-                if (!isNumber(f1[j]) && isNumber(f2[j])) {
+                if (!isNumberOrNaN(f1[j]) && isNumber(f2[j])) {
                     return true;
                 }
             }
             return false;
+        }
+
+        private boolean isNumberOrNaN(String s) {
+            return isNumber(s) || NAN_OR_INFINITY.matcher(s).matches();
         }
 
         boolean isNumber(String s) {
