@@ -4,6 +4,7 @@ import backpropcl.bench.LockstepRun;
 import backpropcl.engine.RelativeError;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
+import backpropcl.data.Preprocessing;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
@@ -69,6 +70,9 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
+    @Mixin
+    NormalizeOption normalizeOption;
+
     @Option(names = "--device", paramLabel = "N", converter = OptionValues.CountFromZero.class,
             description = "OpenCL device index for an opencl engine, as listed by 'backprop-cl devices'.")
     Integer device;
@@ -87,7 +91,10 @@ final class CompareCommand implements Callable<Integer> {
         }
         Network net = networkOptions.network();
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
+        dataOptions.seed = networkOptions.seed;   // a CSV file splits as train splits it
         DataSplit data = dataOptions.load(net);
+        // Scaled as train scales it, so that both engines see the inputs a training run would.
+        data = Preprocessing.fit(normalizeOption.kind(dataOptions.loaded().format() != null), data.train()).apply(data);
         Dataset train = data.train();
         MemoryBudget.checkBatchArrays(net, batch, Math.min(batch, train.count()));
 

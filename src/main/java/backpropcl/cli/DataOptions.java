@@ -22,7 +22,7 @@ public final class DataOptions {
                     + "else downloaded likewise), points:moons|circles|xor|spiral[:TRAIN[:SEED]] (generated 2-D "
                     + "points of 2 classes, 1,000 train / 500 test by default), a directory of IDX files "
                     + "(train-* and t10k-*), or a CSV file (a label column and features; its test set is X-test.csv beside "
-                    + "X.csv or X-train.csv, else a stratified 20% of each class, seeded) (default: ${DEFAULT-VALUE}).")
+                    + "X.csv or X-train.csv, else a stratified 20%% of each class, seeded) (default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--label-column", paramLabel = "COLUMN",

@@ -35,7 +35,8 @@ public final class NetworkOptions {
     String init;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the initial weights and of the shuffling (default: ${DEFAULT-VALUE}).")
+            description = "Seed of the initial weights, of the shuffling and of a CSV file's stratified test split "
+                    + "(default: ${DEFAULT-VALUE}).")
     long seed;
 
     /** True when any option that shapes the network was given. */

@@ -52,6 +52,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --arch 784-128-64-10 --activation relu --cost cross-entropy \\",
             "      --init he --optimizer adam --lr 0.001 --lr-schedule cosine --batch 32 --epochs 20",
             "  backprop-cl train --data fashion-mnist --save fashion.safetensors --metrics fashion.csv",
+            "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
             "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
             "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
             "",
@@ -60,6 +61,15 @@ import picocli.CommandLine.Model.CommandSpec;
             "  sigmoid or softmax output), 0.1 when a hidden layer is relu or leaky-relu,",
             "  0.3 for the rest (tanh, cross-entropy, identity output); momentum and",
             "  nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
+            "CSV files (--data X.csv): the header row and the separator (, ; or tab,",
+            "decimal commas with ; and tab) are detected; --label-column first|last|N|NAME",
+            "says where the label is; word labels (setosa) are class names, numbered in",
+            "sorted order. The test set is X-test.csv beside X.csv (or X-train.csv) when",
+            "there is one, else a stratified 20%% of each class, shuffled from --seed;",
+            "evaluate and plot take the same split from the model file. Features are",
+            "normalised by default (--normalize standard, fitted on the training part:",
+            "CSV columns come on any scales); the image sets keep their 0..1 pixels",
+            "(none). train prints what it found and how it split; --save records it.",
             "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the",
             "likely cause; a test cost over 10 times the one before training is divergence.",
             "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an",
@@ -193,8 +203,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Go on from DIR's checkpoint exactly where it stopped; network, optimizer, schedule, batch size "
-                    + "and seed come from the checkpoint, and --data, --train-samples, --expand and --test-samples unless "
-                    + "given. The checkpoint records a fingerprint of its training data (count, width, classes, a hash of "
+                    + "and seed come from the checkpoint, and --data, --train-samples, --expand, --test-samples, --label-column, "
+                    + "--separator and --normalize unless given. The checkpoint records a fingerprint of its training data (count, width, classes, a hash of "
                     + "the values and labels): other data is refused, saying what changed; a checkpoint older than "
                     + "fingerprints resumes with a warning. --epochs N trains it to N epochs.")
     Path resume;
