@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.data.DataSplit;
+import backpropcl.data.CsvOptions;
 import backpropcl.data.Dataset;
+import backpropcl.data.Preprocessing;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.io.ModelFileException;
 import backpropcl.model.Activation;
@@ -17,6 +19,7 @@ import backpropcl.model.Init;
 import backpropcl.model.Network;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +81,31 @@ class DataFingerprintTest {
         bad.put("data_count", "-3");
         e = assertThrows(ModelFileException.class, () -> DataFingerprint.fromMetadata(file, bad));
         assertEquals(file + ": checkpoint metadata 'data_count' is '-3'; expected a whole number of 0 or more", e.getMessage());
+    }
+
+    @Test
+    void theCsvOptionsNormalisationAndClassNamesGoThroughTheMetadataToo() {
+        Dataset train = TrainerTest.blobs(30, 2).train();
+        Preprocessing p = Preprocessing.fit(Preprocessing.Kind.STANDARD, train);
+        DataFingerprint f = DataFingerprint.of(p.apply(train), "iris", null, false, null, new CsvOptions("last", ";"), p);
+        Path file = dir.resolve("checkpoint.safetensors");
+        DataFingerprint back = DataFingerprint.fromMetadata(file, f.toMetadata());
+        assertEquals(f, back);
+        assertEquals(new CsvOptions("last", ";"), back.csv());
+        assertEquals(p, back.preprocessing());
+        assertEquals(List.of("0", "1", "2"), back.classNames());
+        // Read back by a model file's own readers: a checkpoint scores like a saved model.
+        assertEquals(p, Preprocessing.fromMetadata(f.toMetadata()));
+        assertEquals(List.of("0", "1", "2"), backpropcl.io.ModelFile.classNames(f.toMetadata()));
+
+        DataFingerprint plain = DataFingerprint.of(train, "iris", null, false, null, new CsvOptions("last", ";"),
+                Preprocessing.NONE);
+        assertTrue(f.differenceFrom(plain).endsWith("; give --normalize standard (or leave the option out: a resumed run takes "
+                + "it from the checkpoint)"), f.differenceFrom(plain));
+        Map<String, String> bad = new HashMap<>(f.toMetadata());
+        bad.put("normalize_scale", "[1,0]");
+        ModelFileException e = assertThrows(ModelFileException.class, () -> DataFingerprint.fromMetadata(file, bad));
+        assertTrue(e.getMessage().startsWith(file + ": checkpoint metadata is not valid: "), e.getMessage());
     }
 
     @Test
