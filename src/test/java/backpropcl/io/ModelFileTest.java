@@ -170,4 +170,22 @@ class ModelFileTest {
         s.slotWeights(1, 0)[2 * 784 + 10] = 0;
         assertEquals(null, ModelFile.nonFinite(s));
     }
+
+    @Test
+    void whatAModelWasTrainedOnIsMetadataBesideItsNetwork() {
+        Network net = new Network(new int[] {4, 3}, new Activation[] {Activation.SIGMOID}, Cost.QUADRATIC);
+        Path file = dir.resolve("iris.safetensors");
+        Map<String, String> trainedOn = new LinkedHashMap<>(ModelFile.dataMetadata("iris.csv", Path.of("iris.csv"), "4", 7));
+        trainedOn.putAll(ModelFile.classNamesMetadata(List.of("setosa", "versicolor", "virginica")));
+        ModelFile.save(file, backpropcl.model.TrainingState.zeros(net, backpropcl.model.Optimizer.sgd()), trainedOn, false);
+        Saved s = ModelFile.load(file);
+        assertEquals("iris.csv", s.metadata().get(ModelFile.DATA_SOURCE));
+        assertEquals(Path.of("iris.csv").toAbsolutePath().toString(), s.metadata().get(ModelFile.DATA_SOURCE_PATH));
+        assertEquals("4", s.metadata().get(ModelFile.INPUT_SHAPE));
+        assertEquals("7", s.metadata().get(ModelFile.SPLIT_SEED));
+        assertEquals(List.of("setosa", "versicolor", "virginica"), s.classNames());
+        assertEquals(net, s.network());
+        assertTrue(!ModelFile.dataMetadata("mnist-10k", null, "1x28x28", 1).containsKey(ModelFile.DATA_SOURCE_PATH),
+                "a named data set has no path");
+    }
 }

@@ -151,6 +151,33 @@ class CsvTablesIT {
         assertTrue(Checkpoint.load(dir.resolve("ck")).state().bitwiseEquals(Checkpoint.load(dir.resolve("straight")).state()),
                 "resumed with the checkpoint's label column and normalisation: not where the uninterrupted run ends");
         assertEquals(accuracy(straight), accuracy(resumed));
+
+        // A checkpoint is a model file that knows its data too: its source, label column, separator and normalisation.
+        Launcher.Run eval = Launcher.of("evaluate", "--model", "ck/checkpoint.safetensors", "--engine", "cpu").in(dir).run();
+        assertEquals(0, eval.code(), eval.describe());
+        assertTrue(eval.out().startsWith("ck/checkpoint.safetensors on iris-de test: accuracy "
+                + String.format(java.util.Locale.ROOT, "%.4f", accuracy(resumed))), eval.describe() + resumed.describe());
+    }
+
+    @Test
+    void theSameDataSetChangedSinceTrainingIsScoredWithAWarning() throws IOException {
+        String iris = resource("iris.csv");
+        assertEquals(0, train("--data", iris, "--label-column", "last", "--epochs", "1", "--save", "iris.safetensors").code());
+        List<String> lines = new ArrayList<>(Files.readAllLines(dir.resolve(iris)));
+        Files.write(dir.resolve("copy.csv"), lines);
+        Launcher.Run copy = Launcher.of("evaluate", "--model", "iris.safetensors", "--data", "copy.csv").in(dir).run();
+        assertEquals(0, copy.code(), copy.describe());
+        assertEquals(List.of("note: iris.safetensors was trained on iris; scoring it on copy"), copy.errLines(), copy.describe());
+        // Every row's first feature changed a little (5.1 -> 5.01): the training part is no longer the one the model records.
+        for (int i = 1; i < lines.size(); i++) {
+            lines.set(i, lines.get(i).replaceFirst("^(\\d)\\.", "$1.0"));
+        }
+        Files.write(dir.resolve(iris), lines);
+        Launcher.Run changed = Launcher.of("evaluate", "--model", "iris.safetensors", "--data", iris).in(dir).run();
+        assertEquals(0, changed.code(), changed.describe());
+        assertEquals(List.of("warning: --data iris.csv is not the iris that iris.safetensors was trained on (its training part "
+                + "differs from the fingerprint the model records): its test set may hold samples the model was trained on"),
+                changed.errLines(), changed.describe());
     }
 
     /** Copies a test resource of src/test/resources/uci into the folder; its name there. */
