@@ -80,10 +80,19 @@ public final class DataOptions {
     /** The data set before any network is chosen: what the default architecture is made from. */
     DataSplit peek() {
         if (peeked == null) {
-            loaded = DataSources.load(request(0));
+            loaded = csvOnly(DataSources.load(request(0)));
             peeked = loaded.split();
         }
         return peeked;
+    }
+
+    /** Refuses --label-column and --separator for data that is not a CSV file: they would be ignored. */
+    private DataSources.Loaded csvOnly(DataSources.Loaded l) {
+        if (l.format() == null && (labelColumn != null || separator != null)) {
+            throw new UserError((labelColumn != null ? "--label-column" : "--separator") + " is for a CSV file, and "
+                    + (origin == null ? "--data " + data : origin + ", " + data + ",") + " is not one; drop it");
+        }
+        return l;
     }
 
     /** The CSV options as given (a bad value is a DataException naming the option). */
@@ -217,7 +226,7 @@ public final class DataOptions {
         if (peeked != null && peeked.train().classes() <= net.outputSize() && peeked.test().classes() <= net.outputSize()) {
             split = new DataSplit(peeked.name(), peeked.train().withClasses(net.outputSize()), peeked.test().withClasses(net.outputSize()));
         } else {
-            loaded = DataSources.load(request(net.outputSize()));
+            loaded = csvOnly(DataSources.load(request(net.outputSize())));
             split = loaded.split();
         }
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);

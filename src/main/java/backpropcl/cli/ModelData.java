@@ -40,11 +40,13 @@ final class ModelData {
         if (!given && source != null && !source.isEmpty()) {
             options.data = findable(source, meta.get(ModelFile.DATA_SOURCE_PATH));
             options.origin = "the model's data";
-            if (!parsed.hasMatchedOption("--separator") && trained != null && trained.csv() != null) {
+            if (!parsed.hasMatchedOption("--separator") && trained != null && trained.csv() != null
+                    && source.toLowerCase(Locale.ROOT).endsWith(".csv")) {
                 options.separator = trained.csv().separator();
             }
         }
-        if (!parsed.hasMatchedOption("--label-column") && trained != null && trained.csv() != null) {
+        boolean csv = options.data != null && options.data.toLowerCase(Locale.ROOT).endsWith(".csv");
+        if (csv && !parsed.hasMatchedOption("--label-column") && trained != null && trained.csv() != null) {
             options.labelColumn = trained.csv().labelColumn();
         }
         options.seed = seed(model, meta);

@@ -95,6 +95,9 @@ class CsvTablesIT {
                 + "(setosa, versicolor, virginica)", "plot", "--confusion", "--model", "iris.safetensors", "--data",
                 "numbered.csv", "--out", "plots");
 
+        refused("backprop-cl: --label-column is for a CSV file, and --data mnist-10k is not one; drop it", "train",
+                "--label-column", "last", "--epochs", "1");
+
         // A Fashion-MNIST model on the bundled digits: same width, same 10 classes, other names. (Made from a digits model
         // whose record says Fashion-MNIST, so that the test needs no Fashion-MNIST files.)
         assertEquals(0, train("--train-samples", "100", "--epochs", "1", "--save", "digits.safetensors").code());
