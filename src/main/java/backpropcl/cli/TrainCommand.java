@@ -361,8 +361,9 @@ final class TrainCommand implements Callable<Integer> {
                     config.batchSize() > trained ? String.format(Locale.ROOT, " (one batch of all %,d samples)", trained) : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
             if (config.validates()) {
-                out.printf(Locale.ROOT, "validation: %s of the training set per class, seed %d; the best epoch by %s (%s) is kept%s; "
-                        + "the test set is measured once, at the end%n", Double.toString(config.validation()), config.seed(), config.monitor().words(), config.monitor() == Monitor.VAL_COST ? "lowest" : "highest",
+                out.printf(Locale.ROOT, "validation: %s of each class held out of the training set (seed %d); the best epoch by "
+                        + "%s (%s) is kept%s; the test set is measured once, at the end%n", Double.toString(config.validation()),
+                        config.seed(), config.monitor().words(), config.monitor() == Monitor.VAL_COST ? "lowest" : "highest",
                         config.earlyStop() > 0 ? ", stopping after " + epochs(config.earlyStop()) + " without a better one" : "");
             }
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
