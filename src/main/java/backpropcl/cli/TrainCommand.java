@@ -52,6 +52,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --data fashion-mnist --save fashion.safetensors --metrics fashion.csv",
             "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
             "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
+            "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors",
+            "      (holds out a tenth of each class, stops 3 epochs after the lowest",
+            "      validation cost, saves that epoch's parameters and measures the test",
+            "      set once, for them)",
             "",
             "Default learning rates follow the network (measured: docs/training.md):",
             "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost,",
@@ -222,8 +226,9 @@ final class TrainCommand implements Callable<Integer> {
     Path metrics;
 
     @Option(names = "--plot", paramLabel = "DIR",
-            description = "After training, draw into DIR: loss.png and accuracy.png per epoch, confusion.png on the test "
-                    + "set, and boundary.png for a network of 2 inputs (see the plot command).")
+            description = "After training, draw into DIR: loss.png and accuracy.png per epoch (train, test, and validation "
+                    + "with --validation), confusion.png on the test set (of the kept parameters), and boundary.png for a "
+                    + "network of 2 inputs (see the plot command).")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is shown only when stderr is a terminal anyway).")
@@ -328,7 +333,8 @@ final class TrainCommand implements Callable<Integer> {
                     from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
-                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + batches + " batches of this data; "
+                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + count(batches, "batch", "batches")
+                        + " of this data; "
                         + "was it trained on other data, or with --expand or --train-samples?");
             }
         }
@@ -358,7 +364,7 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
             out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", epochs(config.epochs()), config.batchSize(),
-                    config.batchSize() > trained ? String.format(Locale.ROOT, " (one batch of all %,d samples)", trained) : "",
+                    config.batchSize() > trained ? " (one batch of all " + count(trained, "sample", "samples") + ")" : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
             if (config.validates()) {
                 out.printf(Locale.ROOT, "validation: %s of each class held out of the training set (seed %d); the best epoch by "
@@ -520,7 +526,7 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 Checkpoint other = Checkpoint.load(checkpoints);
                 held = "the checkpoint of a run of " + other.state().network().archString() + " after " + other.next().epoch()
-                        + " of " + other.config().epochs() + " epochs";
+                        + " of " + epochs(other.config().epochs());
             } catch (RuntimeException e) {
                 held = "a " + Checkpoint.FILE_NAME + " that cannot be read";
             }
@@ -593,7 +599,12 @@ final class TrainCommand implements Callable<Integer> {
 
     /** "1 epoch", "2 epochs". */
     static String epochs(long n) {
-        return n + (n == 1 ? " epoch" : " epochs");
+        return count(n, "epoch", "epochs");
+    }
+
+    /** "1 sample", "8,000 samples": a count and its noun, singular for 1. */
+    static String count(long n, String one, String many) {
+        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? one : many);
     }
 
     /** The configuration the options ask for; n is the training set size (for --l2), the validation split not counted. */
