@@ -317,7 +317,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         DataSplit data = dataOptions.load(net, e -> whereTheClassesCameFrom(net, from, e));
         String dataName = data.name();
-        if (expand) {
+        double fraction = from != null ? from.config().validation() : validation == null ? 0 : validation;
+        // With a validation split the Trainer expands only the rows that stay, after the split: a held-out image's
+        // shifted copies in the training rows would leak it. Without one, the whole training set is expanded here.
+        boolean expandAfterSplit = expand && fraction > 0;
+        if (expandAfterSplit) {
+            Expansion.shifted(data.train().head(1));   // refuses non-square samples now, before any output is written
+        } else if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
         DataFingerprint fingerprint = checkpoints == null ? null
@@ -328,9 +334,15 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--resume " + resume + ": " + difference);
             }
         }
+        int held = Trainer.validationRows(data.train(), fraction);
+        if (from == null && validation != null && held == 0) {
+            throw new UserError("--validation " + OptionValues.typed(spec, "--validation") + " holds out no rows of " + data.train().name()
+                    + ": a class needs 2 or more training rows to give one to the validation split");
+        }
+        // The rows each epoch trains: what stays after the split, five times that when expanded after it.
+        int trained = (data.train().count() - held) * (expandAfterSplit ? 5 : 1);
         if (from != null) {
-            int batches = Batches.count(data.train().count() - Trainer.validationRows(data.train(), from.config().validation()),
-                    from.config().batchSize());
+            int batches = Batches.count(trained, from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
                         + " of epoch " + (from.next().epoch() + 1) + ", is past the " + count(batches, "batch", "batches")
@@ -338,12 +350,6 @@ final class TrainCommand implements Callable<Integer> {
                         + "was it trained on other data, or with --expand or --train-samples?");
             }
         }
-        int held = Trainer.validationRows(data.train(), from != null ? from.config().validation() : validation == null ? 0 : validation);
-        if (from == null && validation != null && held == 0) {
-            throw new UserError("--validation " + OptionValues.typed(spec, "--validation") + " holds out no rows of " + data.train().name()
-                    + ": a class needs 2 or more training rows to give one to the validation split");
-        }
-        int trained = data.train().count() - held;
         TrainingConfig config = from != null ? resumedConfig(from) : config(trained, net);
         MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(trained, config.batchSize()));
         if (metrics != null || plot != null) {
@@ -371,6 +377,10 @@ final class TrainCommand implements Callable<Integer> {
                         + "%s (%s) is kept%s; the test set is measured once, at the end%n", Double.toString(config.validation()),
                         config.seed(), config.monitor().words(), config.monitor() == Monitor.VAL_COST ? "lowest" : "highest",
                         config.earlyStop() > 0 ? ", stopping after " + epochs(config.earlyStop()) + " without a better one" : "");
+                if (expandAfterSplit) {
+                    out.printf(Locale.ROOT, "--expand: the %s that stay are expanded after the split, to %s%n",
+                            count(data.train().count() - held, "row", "rows"), count(trained, "row", "rows"));
+                }
             }
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
             if (continueOptimizer) {
@@ -406,6 +416,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data)
                     .fingerprint(fingerprint);
+            if (expandAfterSplit) {
+                trainer.augmentTraining(Expansion::shifted);
+            }
             long t0 = System.nanoTime();
             Trainer.Run run;
             if (from != null) {

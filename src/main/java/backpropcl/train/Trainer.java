@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Mini-batch training over epochs: each epoch takes the training set in a seeded order (or file
@@ -52,6 +53,7 @@ public final class Trainer {
 
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
+    private UnaryOperator<Dataset> augment = UnaryOperator.identity();
     private String dataSource;
     private DataFingerprint fingerprint;
     /** The data {@link #fingerprint} was computed for, when the trainer computed it. */
@@ -70,6 +72,17 @@ public final class Trainer {
     /** Polled after every batch: when true, the run checkpoints and returns (Ctrl-C sets it). */
     public Trainer stopWhen(BooleanSupplier stop) {
         this.stopRequested = stop;
+        return this;
+    }
+
+    /**
+     * Applied to the rows that stay after the validation split is held out, before training them
+     * (the command line's --expand: their shifted copies); default: none. Held-out rows are never
+     * augmented, so no copy of one is trained on. Applied to the whole training set when there is
+     * no split.
+     */
+    public Trainer augmentTraining(UnaryOperator<Dataset> f) {
+        this.augment = f;
         return this;
     }
 
@@ -188,6 +201,7 @@ public final class Trainer {
             validation = split.held();
             listener.validationSplit(split);
         }
+        train = augment.apply(train);
         // What the run watches every epoch: the validation split when there is one (the test set is then
         // measured once, at the end), else the test set, as before validation splits.
         Dataset watchedSet = validation != null ? validation : data.test();

@@ -133,6 +133,24 @@ class TrainCommandTest {
                 + "needs the same ones); drop --validation", again.err().strip());
     }
 
+    /** --expand with --validation expands the rows that stay after the split, so no copy of a held-out image is trained. */
+    @Test
+    void expandWithAValidationSplitExpandsAfterIt() {
+        CommandRun r = run("train", "--train-samples", "200", "--validation", "0.1", "--expand", "--epochs", "1", "--engine", "cpu",
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher split = java.util.regex.Pattern.compile("validation split: (\\d+) train / (\\d+) validation").matcher(r.out());
+        assertTrue(split.find(), r.out());
+        int kept = Integer.parseInt(split.group(1));
+        assertEquals(200, kept + Integer.parseInt(split.group(2)), r.out());
+        assertTrue(r.out().contains("--expand: the " + kept + " rows that stay are expanded after the split, to " + 5 * kept + " rows\n"),
+                r.out());
+        CommandRun points = run(args("--validation", "0.1", "--expand"));
+        assertEquals(2, points.code(), points.out());
+        assertTrue(points.err().contains("--expand shifts square images"), points.err());
+        assertEquals("", points.out());
+    }
+
     /** One epoch is "1 epoch"; the lines of a run without a validation split are as before. */
     @Test
     void oneEpochIsSingular() {

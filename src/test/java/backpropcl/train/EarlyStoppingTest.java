@@ -122,6 +122,39 @@ class EarlyStoppingTest {
                 Trainer.validationSplit(data.train(), TrainingConfig.builder().validation(0.25).seed(5).build()).held().features()));
     }
 
+    /** An augmentation (the command line's --expand) is applied to the rows that stay, never to the held-out ones. */
+    @Test
+    void theAugmentationTouchesOnlyTheRowsThatStay() {
+        DataSplit data = noisy(200, 1);
+        List<Dataset> augmented = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
+        List<StratifiedSplit> heard = new ArrayList<>();
+        try (Engine e = new CpuEngine(NET, Init.XAVIER.initialise(NET, 1))) {
+            new Trainer(config(1, 0, Monitor.VAL_COST)).augmentTraining(d -> {
+                augmented.add(d);
+                int[] twice = new int[2 * d.count()];
+                for (int i = 0; i < twice.length; i++) {
+                    twice[i] = i / 2;
+                }
+                return d.select(twice, d.name());
+            }).run(e, data, new TrainingListener() {
+                @Override
+                public void validationSplit(StratifiedSplit split) {
+                    heard.add(split);
+                }
+
+                @Override
+                public void batchDone(int epoch, int batch, int samplesDone) {
+                    rows.add(samplesDone);
+                }
+            });
+        }
+        assertEquals(1, augmented.size());
+        assertTrue(augmented.get(0) == heard.get(0).kept(), "the rows that stay, after the split");
+        assertEquals(50, heard.get(0).held().count(), "the held-out rows as without an augmentation");
+        assertEquals(300, rows.get(rows.size() - 1), "each epoch trains the augmented 2 x 150 rows");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("backpropcl.train.CheckpointTest#engines")
     void stopsAsKerasEarlyStoppingAndEndsWithTheBestEpochsState(String name, BiFunction<Network, Parameters, Engine> open) {
