@@ -90,33 +90,42 @@ class EarlyStoppingTest {
         return new int[] {0, bestEpoch};
     }
 
+    /** The splits a run tells, and the samples done after each batch. */
+    private static final class Heard implements TrainingListener {
+        final List<StratifiedSplit> splits = new ArrayList<>();
+        private int samples;
+
+        @Override
+        public void validationSplit(StratifiedSplit split) {
+            splits.add(split);
+        }
+
+        @Override
+        public void batchDone(int epoch, int batch, int samplesDone) {
+            samples = samplesDone;
+        }
+
+        int lastSamples() {
+            return samples;
+        }
+    }
+
     @Test
     void theSplitIsTheStratifiedSplitOfTheSeedAndTheRunTrainsOnTheRest() {
         DataSplit data = noisy(200, 1);
         TrainingConfig c = config(2, 0, Monitor.VAL_COST);
-        List<StratifiedSplit> heard = new ArrayList<>();
-        List<Integer> rows = new ArrayList<>();
+        Heard heard = new Heard();
         try (Engine e = new CpuEngine(NET, Init.XAVIER.initialise(NET, 1))) {
-            new Trainer(c).run(e, data, new TrainingListener() {
-                @Override
-                public void validationSplit(StratifiedSplit split) {
-                    heard.add(split);
-                }
-
-                @Override
-                public void batchDone(int epoch, int batch, int samplesDone) {
-                    rows.add(samplesDone);
-                }
-            });
+            new Trainer(c).run(e, data, heard);
         }
-        assertEquals(1, heard.size(), "told once, before the first batch");
+        assertEquals(1, heard.splits.size(), "told once, before the first batch");
         StratifiedSplit expected = StratifiedSplit.of(data.train(), 0.25, 4, "noisy/train", "noisy/validation");
-        assertArrayEquals(expected.held().labels(), heard.get(0).held().labels());
-        assertArrayEquals(expected.held().features(), heard.get(0).held().features());
-        assertEquals("noisy/validation", heard.get(0).held().name());
-        assertEquals(Trainer.validationRows(data.train(), 0.25), heard.get(0).held().count());
-        assertEquals(50, heard.get(0).held().count(), "a quarter of each class, rounded");
-        assertEquals(150, rows.get(rows.size() - 1), "the epoch trains the 150 rows that stay");
+        assertArrayEquals(expected.held().labels(), heard.splits.get(0).held().labels());
+        assertArrayEquals(expected.held().features(), heard.splits.get(0).held().features());
+        assertEquals("noisy/validation", heard.splits.get(0).held().name());
+        assertEquals(Trainer.validationRows(data.train(), 0.25), heard.splits.get(0).held().count());
+        assertEquals(50, heard.splits.get(0).held().count(), "a quarter of each class, rounded");
+        assertEquals(150, heard.lastSamples(), "the epoch trains the 150 rows that stay");
         // Another seed holds out other rows; the same seed the same ones.
         assertFalse(java.util.Arrays.equals(expected.held().features(),
                 Trainer.validationSplit(data.train(), TrainingConfig.builder().validation(0.25).seed(5).build()).held().features()));
@@ -127,8 +136,7 @@ class EarlyStoppingTest {
     void theAugmentationTouchesOnlyTheRowsThatStay() {
         DataSplit data = noisy(200, 1);
         List<Dataset> augmented = new ArrayList<>();
-        List<Integer> rows = new ArrayList<>();
-        List<StratifiedSplit> heard = new ArrayList<>();
+        Heard heard = new Heard();
         try (Engine e = new CpuEngine(NET, Init.XAVIER.initialise(NET, 1))) {
             new Trainer(config(1, 0, Monitor.VAL_COST)).augmentTraining(d -> {
                 augmented.add(d);
@@ -137,22 +145,12 @@ class EarlyStoppingTest {
                     twice[i] = i / 2;
                 }
                 return d.select(twice, d.name());
-            }).run(e, data, new TrainingListener() {
-                @Override
-                public void validationSplit(StratifiedSplit split) {
-                    heard.add(split);
-                }
-
-                @Override
-                public void batchDone(int epoch, int batch, int samplesDone) {
-                    rows.add(samplesDone);
-                }
-            });
+            }).run(e, data, heard);
         }
         assertEquals(1, augmented.size());
-        assertTrue(augmented.get(0) == heard.get(0).kept(), "the rows that stay, after the split");
-        assertEquals(50, heard.get(0).held().count(), "the held-out rows as without an augmentation");
-        assertEquals(300, rows.get(rows.size() - 1), "each epoch trains the augmented 2 x 150 rows");
+        assertTrue(augmented.get(0) == heard.splits.get(0).kept(), "the rows that stay, after the split");
+        assertEquals(50, heard.splits.get(0).held().count(), "the held-out rows as without an augmentation");
+        assertEquals(300, heard.lastSamples(), "each epoch trains the augmented 2 x 150 rows");
     }
 
     @ParameterizedTest(name = "{0}")
