@@ -477,11 +477,11 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** "best epoch: 9 of 12, val cost 0.3012, val accuracy 0.8933", the best epoch's validation values. */
+    /** "best epoch: 9 of 12 by val cost, val cost 0.3012, val accuracy 0.8933" ("so far" in a stopped run). */
     private static String bestLine(Trainer.Run run, TrainingConfig config) {
         EpochMetrics row = run.metrics().stream().filter(m -> m.epoch() == run.best().epoch()).findFirst().orElseThrow();
-        return String.format(Locale.ROOT, "best epoch: %d of %d by %s, val cost %.4f, val accuracy %.4f", row.epoch(),
-                run.metrics().size(), config.monitor().words(), row.valCost(), row.valAccuracy());
+        return String.format(Locale.ROOT, "best epoch%s: %d of %d by %s, val cost %.4f, val accuracy %.4f", run.stopped() ? " so far" : "",
+                row.epoch(), run.metrics().size(), config.monitor().words(), row.valCost(), row.valAccuracy());
     }
 
     /**
