@@ -10,8 +10,8 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * After epoch 2, one line on stdout when the test accuracy is still at chance: at most the share of
- * the test set's most common class (what a network that always gives one answer scores, as dead
+ * After epoch 2, one line on stdout when the test (or validation) accuracy is still at chance: at
+ * most the share of the watched set's most common class (what a network that always gives one answer scores, as dead
  * ReLUs do) plus {@link #MARGIN}. The line starts {@code warning: } and names the likely cause.
  */
 final class ChanceWarning implements TrainingListener {
@@ -58,11 +58,15 @@ final class ChanceWarning implements TrainingListener {
 
     @Override
     public void epochDone(EpochResult r) {
-        if (r.epoch() != EPOCH || r.test().count() == 0 || r.test().accuracy() > chance + MARGIN) {
+        // The set the run watches: the validation split when there is one (stratified, so its largest class's
+        // share is the training set's), else the test set.
+        var watched = r.watched();
+        if (r.epoch() != EPOCH || watched.count() == 0 || watched.accuracy() > chance + MARGIN) {
             return;
         }
-        out.printf(Locale.ROOT, "warning: test accuracy %.4f after %d epochs is chance level (always answering the most common "
-                + "class scores %.4f); likely cause: %s%n", r.test().accuracy(), EPOCH, chance, cause());
+        out.printf(Locale.ROOT, "warning: %s accuracy %.4f after %d epochs is chance level (always answering the most common "
+                + "class scores %.4f); likely cause: %s%n", r.validation() != null ? "validation" : "test", watched.accuracy(), EPOCH,
+                chance, cause());
         out.flush();
     }
 

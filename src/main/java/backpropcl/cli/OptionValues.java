@@ -198,6 +198,13 @@ final class OptionValues {
         }
     }
 
+    /** A fraction strictly between 0 and 1 (the part of a set held out). */
+    static final class Fraction extends DoubleRange {
+        Fraction() {
+            super(0, false, 1, false, "a fraction in (0, 1), e.g. 0.1", "a fraction in (0, 1)");
+        }
+    }
+
     /** A count of 1 or more (batch size, samples, steps). */
     static final class Count extends IntAtLeast {
         Count() {

@@ -27,6 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {
             "Draws PNG charts: loss and accuracy per epoch from metrics files, or a saved model's confusion "
                     + "matrix (--confusion) or decision boundary (--boundary).",
+            "The cost axis is named after the runs' cost (the metrics file's cost column); runs of different costs "
+                    + "get one loss chart each, one above the other in loss.png.",
             "Prints the path of each file it writes."},
         footer = {"", "Examples:",
             "  backprop-cl train --metrics run.csv --save digits.safetensors",
@@ -40,8 +42,9 @@ final class PlotCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @picocli.CommandLine.Parameters(paramLabel = "METRICS_FILE", arity = "0..*",
-            description = "Metrics files written by 'train --metrics' (CSV, or JSON lines for .jsonl/.json). "
-                    + "Several are drawn on the same axes, labelled by file name.")
+            description = "Metrics files written by 'train --metrics' (CSV, or JSON lines for .jsonl/.json), older ones "
+                    + "without the validation and cost columns too. Several are drawn on the same axes, labelled by file name "
+                    + "(the costs on one axis only when they are the same cost).")
     List<Path> metrics = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "plots",
@@ -92,7 +95,14 @@ final class PlotCommand implements Callable<Integer> {
                 : List.of("loss.png", "accuracy.png"));
         try (OutputGuard guard = plan.acquire()) {
             if (!metrics.isEmpty()) {
-                for (Path p : Plots.curves(readRuns(), curvesTitle(), out)) {
+                Map<String, String> costs = new LinkedHashMap<>();
+                Map<String, List<EpochMetrics>> runs = readRuns(costs);
+                String mixed = mixedCosts(costs);
+                if (mixed != null) {
+                    o.println("note: the runs have different costs (" + mixed + "): " + out.resolve(Plots.LOSS_FILE)
+                            + " draws one chart per cost");
+                }
+                for (Path p : Plots.curves(runs, costs, curvesTitle(), out)) {
                     o.println(p);
                 }
             } else {
@@ -104,8 +114,12 @@ final class PlotCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The metrics files' rows, by legend label: the file name, or the path as given where names repeat. */
-    private Map<String, List<EpochMetrics>> readRuns() {
+    /**
+     * The metrics files' rows, by legend label: the file name, or the path as given where names
+     * repeat; each file's cost name goes into {@code costs} by the same label (null where the file
+     * names none, as files written before the cost column).
+     */
+    private Map<String, List<EpochMetrics>> readRuns(Map<String, String> costs) {
         Map<String, Integer> names = new LinkedHashMap<>();
         for (Path p : metrics) {
             names.merge(p.getFileName().toString(), 1, Integer::sum);
@@ -120,9 +134,21 @@ final class PlotCommand implements Callable<Integer> {
             for (int n = 2; runs.containsKey(unique); n++) {
                 unique = label + " (" + n + ")";
             }
-            runs.put(unique, MetricsFile.read(p));
+            MetricsFile.Contents contents = MetricsFile.readContents(p);
+            runs.put(unique, contents.rows());
+            costs.put(unique, contents.cost());
         }
         return runs;
+    }
+
+    /** "a.csv: quadratic, b.csv: cross-entropy" when the runs' costs differ (a cost not recorded counts as one), else null. */
+    private static String mixedCosts(Map<String, String> costs) {
+        if (costs.values().stream().distinct().count() < 2) {
+            return null;
+        }
+        List<String> each = new ArrayList<>();
+        costs.forEach((run, cost) -> each.add(run + ": " + (cost == null ? "cost not recorded" : cost)));
+        return String.join(", ", each);
     }
 
     private String curvesTitle() {

@@ -23,6 +23,7 @@ import backpropcl.train.EpochMetrics;
 import backpropcl.train.EpochResult;
 import backpropcl.train.LearningRateSchedule;
 import backpropcl.train.MetricsFile;
+import backpropcl.train.Monitor;
 import backpropcl.train.Position;
 import backpropcl.train.Trainer;
 import backpropcl.train.TrainingConfig;
@@ -55,6 +56,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
             "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
             "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
+            "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors",
+            "      (holds out a tenth of each class, stops 3 epochs after the lowest",
+            "      validation cost, saves that epoch's parameters and measures the test",
+            "      set once, for them)",
             "",
             "Default learning rates follow the network (measured: docs/training.md):",
             "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost,",
@@ -169,6 +174,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-train", description = "Also report cost and accuracy on the training set after each epoch (on with --metrics).")
     boolean evalTrain;
 
+    @Option(names = "--validation", paramLabel = "FRACTION", converter = OptionValues.Fraction.class,
+            description = "Hold out FRACTION of the training set (e.g. 0.1) as a validation split, seeded by --seed and "
+                    + "stratified (each class in the same proportion; the run prints the rows per class). Each epoch then "
+                    + "reports the validation cost and accuracy instead of the test set's, the best epoch by --monitor is "
+                    + "kept (--save writes its parameters and says which epoch), and the test set is measured once, at the "
+                    + "end, for them. Default: none (each epoch reports the test set).")
+    Double validation;
+
+    @Option(names = "--early-stop", paramLabel = "PATIENCE", converter = OptionValues.Count.class,
+            description = "Stop when --monitor has not improved for PATIENCE epochs (strictly better only: min_delta 0, a tie "
+                    + "is no improvement), keeping the best epoch's parameters, as Keras' EarlyStopping(patience=PATIENCE, "
+                    + "restore_best_weights=True). Needs --validation: it never watches the test set.")
+    Integer earlyStop;
+
+    @Option(names = "--monitor", paramLabel = "NAME",
+            description = "What chooses the best epoch with --validation (and stops with --early-stop): val-cost (lowest) or "
+                    + "val-accuracy (highest); the earlier epoch wins a tie (default: val-cost).")
+    String monitor;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -180,7 +204,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--save", paramLabel = "FILE",
             description = "Write the trained parameters and the optimizer's state to FILE as safetensors (atomically: the "
-                    + "old file stays until the new one is whole), with what it was trained on: the --data source, its "
+                    + "old file stays until the new one is whole): those of the last epoch, or with --validation those of the "
+                    + "best epoch by --monitor (the run says which); with what it was trained on: the --data source, its "
                     + "fingerprint, input shape, class names, CSV label column and separator, normalisation and split seed "
                     + "(evaluate and plot --confusion without --data use that data).")
     Path save;
@@ -192,7 +217,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Write DIR/checkpoint.safetensors after every epoch and on Ctrl-C, SIGTERM or SIGHUP: parameters, "
-                    + "optimizer state, position, metrics (default with --resume: the resumed directory). A fresh run "
+                    + "optimizer state, position, metrics, and with --validation the best epoch so far, its parameters and "
+                    + "the early-stopping count (default with --resume: the resumed directory). A fresh run "
                     + "refuses a DIR that holds a checkpoint: --resume DIR goes on with it, --overwrite-checkpoint replaces it.")
     Path checkpointDir;
 
@@ -210,15 +236,17 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--metrics", paramLabel = "FILE",
-            description = "Write per-epoch metrics (learning rate, train and test cost and accuracy, samples/s) to FILE: "
+            description = "Write per-epoch metrics (learning rate, train, test and validation cost and accuracy, samples/s, "
+                    + "and the cost's name) to FILE: "
                     + "JSON lines when it ends in .jsonl or .json, else CSV. The first epoch's row replaces the old file, "
                     + "atomically (a run that fails before it leaves the old file); later rows are appended, whole; "
                     + "--resume keeps the earlier rows.")
     Path metrics;
 
     @Option(names = "--plot", paramLabel = "DIR",
-            description = "After training, draw into DIR: loss.png and accuracy.png per epoch, confusion.png on the test "
-                    + "set, and boundary.png for a network of 2 inputs (see the plot command).")
+            description = "After training, draw into DIR: loss.png and accuracy.png per epoch (train, test, and validation "
+                    + "with --validation), confusion.png on the test set (of the kept parameters), and boundary.png for a "
+                    + "network of 2 inputs (see the plot command).")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is shown only when stderr is a terminal anyway).")
@@ -231,6 +259,9 @@ final class TrainCommand implements Callable<Integer> {
         "--classes"};
     // --data, --expand, --train-samples and --test-samples are not among them: the checkpoint's are taken unless
     // given, and the data's fingerprint is checked against the checkpoint's.
+
+    /** The validation options: a resumed run takes them from its checkpoint too (they make the run it goes on). */
+    private static final String[] VALIDATION_FIXED_BY_CHECKPOINT = {"--validation", "--early-stop", "--monitor"};
 
     @Override
     public Integer call() {
@@ -318,7 +349,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         DataSplit data = dataOptions.load(net, e -> whereTheClassesCameFrom(net, from, e));
         String dataName = data.name();
-        if (expand) {
+        double fraction = from != null ? from.config().validation() : validation == null ? 0 : validation;
+        // With a validation split the Trainer expands only the rows that stay, after the split: a held-out image's
+        // shifted copies in the training rows would leak it. Without one, the whole training set is expanded here.
+        boolean expandAfterSplit = expand && fraction > 0;
+        if (expandAfterSplit) {
+            Expansion.shifted(data.train().head(1));   // refuses non-square samples now, before any output is written
+        } else if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
         DataSources.Loaded loaded = dataOptions.loaded();
@@ -334,16 +371,24 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--resume " + resume + ": " + difference);
             }
         }
+        int held = Trainer.validationRows(data.train(), fraction);
+        if (from == null && validation != null && held == 0) {
+            throw new UserError("--validation " + OptionValues.typed(spec, "--validation") + " holds out no rows of " + data.train().name()
+                    + ": a class needs 2 or more training rows to give one to the validation split");
+        }
+        // The rows each epoch trains: what stays after the split, five times that when expanded after it.
+        int trained = (data.train().count() - held) * (expandAfterSplit ? 5 : 1);
         if (from != null) {
-            int batches = Batches.count(data.train().count(), from.config().batchSize());
+            int batches = Batches.count(trained, from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
-                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + batches + " batches of this data; "
+                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + count(batches, "batch", "batches")
+                        + " of this data; "
                         + "was it trained on other data, or with --expand or --train-samples?");
             }
         }
-        TrainingConfig config = from != null ? resumedConfig(from) : config(data.train().count(), net);
-        MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(data.train().count(), config.batchSize()));
+        TrainingConfig config = from != null ? resumedConfig(from) : config(trained, net);
+        MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(trained, config.batchSize()));
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
@@ -356,15 +401,25 @@ final class TrainCommand implements Callable<Integer> {
                      + (signal.equals("SIGINT") ? "Ctrl-C" : signal) + " again to quit at once)"));
              OutputGuard guard = acquire(outputs, from, checkpoints);
              EngineSelector.Choice choice = engineOptions.open(net, initial);
-             MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics())) {
+             MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics(),
+                     net.cost().cliName())) {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
             describeData(out, loaded, data, preprocessing);
-            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d%s, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
-                    config.batchSize() > data.train().count()
-                            ? String.format(Locale.ROOT, " (one batch of all %,d samples)", data.train().count()) : "",
+            out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", epochs(config.epochs()), config.batchSize(),
+                    config.batchSize() > trained ? " (one batch of all " + count(trained, "sample", "samples") + ")" : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
+            if (config.validates()) {
+                out.printf(Locale.ROOT, "validation: %s of each class held out of the training set (seed %d); the best epoch by "
+                        + "%s (%s) is kept%s; the test set is measured once, at the end%n", Double.toString(config.validation()),
+                        config.seed(), config.monitor().words(), config.monitor() == Monitor.VAL_COST ? "lowest" : "highest",
+                        config.earlyStop() > 0 ? ", stopping after " + epochs(config.earlyStop()) + " without a better one" : "");
+                if (expandAfterSplit) {
+                    out.printf(Locale.ROOT, "--expand: the %s that stay are expanded after the split, to %s%n",
+                            count(data.train().count() - held, "row", "rows"), count(trained, "row", "rows"));
+                }
+            }
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
             if (continueOptimizer) {
                 out.printf("optimizer state from %s (step %d)%n", initFrom, savedState.steps());
@@ -383,8 +438,10 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
 
             boolean bar = !noProgress && System.console() != null;
-            TrainingListener listener = new ProgressReporter(out, bar);
-            listener = TrainingListener.both(listener, new ChanceWarning(out, net, data.test(), config.learningRate(),
+            TrainingListener listener = new ProgressReporter(out, bar, config.earlyStop() > 0, System.err, System::nanoTime);
+            // With a validation split the chance level is the training set's: the split is stratified.
+            listener = TrainingListener.both(listener, new ChanceWarning(out, net, config.validates() ? data.train() : data.test(),
+                    config.learningRate(),
                     defaultLearningRate(config.optimizer().kind(), net),
                     from == null && initFrom == null ? networkOptions.initScheme() : null));
             if (metricsFile != null) {
@@ -397,6 +454,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             Trainer trainer = new Trainer(config).checkpointTo(checkpoints).stopWhen(interrupt).dataSource(dataOptions.data)
                     .fingerprint(fingerprint);
+            if (expandAfterSplit) {
+                trainer.augmentTraining(Expansion::shifted);
+            }
             long t0 = System.nanoTime();
             Trainer.Run run;
             if (from != null) {
@@ -409,13 +469,29 @@ final class TrainCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<EpochResult> results = run.epochs();
-            Evaluation last = results.isEmpty() ? engine.evaluate(data.test()) : results.get(results.size() - 1).test();
-            if (run.stopped()) {
+            EpochResult lastEpoch = results.isEmpty() ? null : results.get(results.size() - 1);
+            if (run.stopped() && !config.validates()) {
+                Evaluation last = lastEpoch == null ? engine.evaluate(data.test()) : lastEpoch.test();
                 out.printf(Locale.ROOT, "stopped before epoch %d batch %d: test accuracy %.4f after the last finished epoch%n",
                         run.next().epoch() + 1, run.next().batch() + 1, last.accuracy());
-            } else {
-                out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %d epochs in %.1f s%n",
-                        last.accuracy(), last.correct(), last.count(), last.meanCost(), results.size(), seconds);
+            } else if (run.stopped()) {
+                out.printf(Locale.ROOT, "stopped before epoch %d batch %d%s%n", run.next().epoch() + 1, run.next().batch() + 1,
+                        lastEpoch == null ? "" : String.format(Locale.ROOT, ": val accuracy %.4f after the last finished epoch",
+                                lastEpoch.validation().accuracy()));
+            }
+            if (run.stoppedEarly()) {
+                out.printf(Locale.ROOT, "early stop: the %s has not improved for %s since epoch %d; stopped after epoch %d of %d%n",
+                        config.monitor().words(), epochs(run.best().epochsSince()), run.best().epoch(), run.next().epoch(),
+                        config.epochs());
+            }
+            if (run.best() != null) {
+                out.println(bestLine(run, config));
+            }
+            if (!run.stopped()) {
+                Evaluation test = run.test();
+                out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f%s, %s in %.1f s%n", test.accuracy(),
+                        test.correct(), test.count(), test.meanCost(),
+                        run.best() != null ? " with epoch " + run.best().epoch() + "'s parameters" : "", epochs(results.size()), seconds);
             }
             // A checkpoint is written after each epoch and when stopped: --epochs 0 writes none, and says none.
             if (checkpoints != null && (run.stopped() || !results.isEmpty())) {
@@ -426,11 +502,13 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("metrics: " + metrics);
             }
             if (save != null) {
-                ModelFile.save(save, engine.state(), trainedOn(fingerprint, loaded), false);
-                out.println("saved " + save);
+                // With a validation split: the best epoch's state (the engine holds it at the end; a stopped run's is the best so far).
+                ModelFile.save(save, run.best() != null ? run.best().state() : engine.state(), trainedOn(fingerprint, loaded), false);
+                out.println("saved " + save + (run.best() == null ? "" : String.format(Locale.ROOT, " (epoch %d, the best%s by %s)",
+                        run.best().epoch(), run.stopped() ? " so far" : "", config.monitor().words())));
             }
             if (plot != null && !run.metrics().isEmpty()) {
-                drawPlots(out, net, engine.parameters(), data, run.metrics());
+                drawPlots(out, net, run.best() != null ? run.best().state().parameters() : engine.parameters(), data, run.metrics());
             }
             out.flush();
             return run.stopped() ? interrupt.exitCode() : ExitCodes.OK;
@@ -461,11 +539,21 @@ final class TrainCommand implements Callable<Integer> {
         return m;
     }
 
-    /** The pictures of --plot: curves, the confusion matrix, and the decision boundary of a 2-input network. */
+    /** "best epoch: 9 of 12 by val cost, val cost 0.3012, val accuracy 0.8933" ("so far" in a stopped run). */
+    private static String bestLine(Trainer.Run run, TrainingConfig config) {
+        EpochMetrics row = run.metrics().stream().filter(m -> m.epoch() == run.best().epoch()).findFirst().orElseThrow();
+        return String.format(Locale.ROOT, "best epoch%s: %d of %d by %s, val cost %.4f, val accuracy %.4f", run.stopped() ? " so far" : "",
+                row.epoch(), run.metrics().size(), config.monitor().words(), row.valCost(), row.valAccuracy());
+    }
+
+    /**
+     * The pictures of --plot: curves, the confusion matrix (of {@code p}: the kept parameters), and
+     * the decision boundary of a 2-input network.
+     */
     private void drawPlots(PrintWriter out, Network net, Parameters p, DataSplit data, List<EpochMetrics> rows) {
         try {
             String title = net.archString() + " on " + data.name();
-            for (Path f : Plots.curves(rows, title, plot)) {
+            for (Path f : Plots.curves(rows, net.cost().cliName(), title, plot)) {
                 out.println("plot: " + f);
             }
             ConfusionMatrix m = ConfusionMatrix.of(p, data.test());
@@ -513,7 +601,7 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 Checkpoint other = Checkpoint.load(checkpoints);
                 held = "the checkpoint of a run of " + other.state().network().archString() + " after " + other.next().epoch()
-                        + " of " + other.config().epochs() + " epochs";
+                        + " of " + epochs(other.config().epochs());
             } catch (RuntimeException e) {
                 held = "a " + Checkpoint.FILE_NAME + " that cannot be read";
             }
@@ -553,6 +641,12 @@ final class TrainCommand implements Callable<Integer> {
                         + "drop " + option);
             }
         }
+        for (String option : VALIDATION_FIXED_BY_CHECKPOINT) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new UserError("--resume takes the validation split, --early-stop and --monitor from the checkpoint (an exact "
+                        + "resume needs the same ones); drop " + option);
+            }
+        }
         return Checkpoint.load(resume);
     }
 
@@ -566,14 +660,29 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Position next = from.next();
+        if (from.stoppedEarly()) {
+            throw new UserError("--resume " + resume + ": the run stopped early after epoch " + next.epoch() + " (its "
+                    + from.config().monitor().words() + " had not improved for " + epochs(from.best().epochsSince())
+                    + " since epoch " + from.best().epoch() + "); there is nothing to go on with");
+        }
         if (next.epoch() >= c.epochs()) {
-            throw new UserError("--resume " + resume + ": the run has finished " + next.epoch() + " epochs; give --epochs N "
+            throw new UserError("--resume " + resume + ": the run has finished " + epochs(next.epoch()) + "; give --epochs N "
                     + "with N above " + next.epoch() + " to train it further");
         }
         return evalTrain ? c.withEvaluateTrain(true) : c;
     }
 
-    /** The configuration the options ask for; n is the training set size (for --l2). */
+    /** "1 epoch", "2 epochs". */
+    static String epochs(long n) {
+        return count(n, "epoch", "epochs");
+    }
+
+    /** "1 sample", "8,000 samples": a count and its noun, singular for 1. */
+    static String count(long n, String one, String many) {
+        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? one : many);
+    }
+
+    /** The configuration the options ask for; n is the training set size (for --l2), the validation split not counted. */
     private TrainingConfig config(int n, Network net) {
         try {
             Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
@@ -590,7 +699,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             LearningRateSchedule s = new LearningRateSchedule(LearningRateSchedule.Kind.parse(schedule), rate, stepEpochs, gamma,
                     minLr, warmupEpochs);
-            return new TrainingConfig(epochs, batch, s, o, !noShuffle, networkOptions.seed, evalTrain);
+            if (monitor != null && validation == null) {
+                throw new UserError("--monitor needs --validation FRACTION: it chooses the best epoch by a validation split held out "
+                        + "of the training set (choosing it by the test set would leak it)");
+            }
+            return new TrainingConfig(epochs, batch, s, o, !noShuffle, networkOptions.seed, evalTrain, validation == null ? 0 : validation,
+                    earlyStop == null ? 0 : earlyStop, monitor == null ? Monitor.VAL_COST : Monitor.parse(monitor));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

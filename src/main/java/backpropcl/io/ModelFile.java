@@ -137,27 +137,59 @@ public final class ModelFile {
      * rounded to float32.
      */
     public static void save(Path file, TrainingState state, Map<String, String> extra, boolean exact) {
+        save(file, state, extra, exact, Map.of());
+    }
+
+    /** The metadata key that lists the prefixes of the further states in a file (comma-separated), see {@link #save(Path, TrainingState, Map, boolean, Map)}. */
+    public static final String MORE_STATES = "more_states";
+
+    /**
+     * As {@link #save(Path, TrainingState, Map, boolean)}, with further states of the same network
+     * and optimizer in the same file (a checkpoint's best epoch), each under its prefix: tensors
+     * {@code best.layers.0.weight}, ..., its step count as metadata {@code best.optimizer_steps}, the
+     * prefixes listed under {@link #MORE_STATES}. {@link #load} reads the main state and skips them;
+     * {@link #loadMore} reads one.
+     */
+    public static void save(Path file, TrainingState state, Map<String, String> extra, boolean exact, Map<String, TrainingState> more) {
+        Network net = state.network();
+        LinkedHashMap<String, Tensor> tensors = stateTensors(state, exact, "");
+        Map<String, String> metadata = networkMetadata(net);
+        metadata.putAll(state.optimizer().toMetadata());
+        metadata.put("optimizer_steps", Long.toString(state.steps()));
+        for (Map.Entry<String, TrainingState> m : more.entrySet()) {
+            TrainingState s = m.getValue();
+            if (!s.network().equals(net) || !s.optimizer().equals(state.optimizer())) {
+                throw new IllegalArgumentException("the state under '" + m.getKey() + "' is of another network or optimizer");
+            }
+            tensors.putAll(stateTensors(s, exact, m.getKey()));
+            metadata.put(m.getKey() + "optimizer_steps", Long.toString(s.steps()));
+        }
+        if (!more.isEmpty()) {
+            metadata.put(MORE_STATES, String.join(",", more.keySet()));
+        }
+        metadata.putAll(extra);
+        Safetensors.write(file, tensors, metadata);
+    }
+
+    /** The parameter and optimizer-state tensors of {@code state}, each name after {@code prefix}. */
+    private static LinkedHashMap<String, Tensor> stateTensors(TrainingState state, boolean exact, String prefix) {
         Network net = state.network();
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         Optimizer.Kind kind = state.optimizer().kind();
         for (int l = 0; l < net.layers(); l++) {
             long[] wShape = {net.size(l + 1), net.size(l)};
             long[] bShape = {net.size(l + 1)};
-            tensors.put(weightName(l), tensor(wShape, state.weights(l), exact));
-            tensors.put(biasName(l), tensor(bShape, state.biases(l), exact));
+            tensors.put(prefix + weightName(l), tensor(wShape, state.weights(l), exact));
+            tensors.put(prefix + biasName(l), tensor(bShape, state.biases(l), exact));
         }
         for (int l = 0; l < net.layers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
-                tensors.put(slotName(weightName(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
+                tensors.put(prefix + slotName(weightName(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
                         state.slotWeights(s, l), exact));
-                tensors.put(slotName(biasName(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.slotBiases(s, l), exact));
+                tensors.put(prefix + slotName(biasName(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.slotBiases(s, l), exact));
             }
         }
-        Map<String, String> metadata = networkMetadata(net);
-        metadata.putAll(state.optimizer().toMetadata());
-        metadata.put("optimizer_steps", Long.toString(state.steps()));
-        metadata.putAll(extra);
-        Safetensors.write(file, tensors, metadata);
+        return tensors;
     }
 
     private static Tensor tensor(long[] shape, double[] values, boolean exact) {
@@ -196,41 +228,14 @@ public final class ModelFile {
         Optimizer optimizer = optimizer(file, c.metadata());
         int slots = optimizer == null ? 0 : optimizer.kind().slots();
         Set<String> expected = new LinkedHashSet<>();
-        for (int l = 0; l < net.layers(); l++) {
-            long[] wShape = {net.size(l + 1), net.size(l)};
-            long[] bShape = {net.size(l + 1)};
-            check(file, net, c, weightName(l), wShape);
-            check(file, net, c, biasName(l), bShape);
-            expected.add(weightName(l));
-            expected.add(biasName(l));
-            for (int s = 0; s < slots; s++) {
-                String sw = slotName(weightName(l), optimizer.kind(), s);
-                String sb = slotName(biasName(l), optimizer.kind(), s);
-                check(file, net, c, sw, wShape);
-                check(file, net, c, sb, bShape);
-                expected.add(sw);
-                expected.add(sb);
-            }
-        }
+        TrainingState all = readState(file, c, net, optimizer, "", expected);
+        java.util.List<String> more = morePrefixes(c.metadata());
         for (String name : c.tensors().keySet()) {
-            if (!expected.contains(name)) {
+            if (!expected.contains(name) && more.stream().noneMatch(name::startsWith)) {
                 throw new ModelFileException(file + ": unexpected tensor '" + Safetensors.printable(name) + "'; a " + net.archString()
                         + " network has layers.0.weight/bias to layers." + (net.layers() - 1) + ".weight/bias"
                         + (slots == 0 ? "" : " and the " + optimizer.kind().cliName() + " optimizer's state") + " only");
             }
-        }
-        // Every value as double: exact for F32 and F64 alike.
-        TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
-        for (int l = 0; l < net.layers(); l++) {
-            values(c.tensors().get(weightName(l)), all.weights(l));
-            values(c.tensors().get(biasName(l)), all.biases(l));
-            for (int s = 0; s < slots; s++) {
-                values(c.tensors().get(slotName(weightName(l), optimizer.kind(), s)), all.slotWeights(s, l));
-                values(c.tensors().get(slotName(biasName(l), optimizer.kind(), s)), all.slotBiases(s, l));
-            }
-        }
-        if (optimizer != null) {
-            all.setSteps(steps(file, c.metadata()));
         }
         String broken = nonFinite(all);
         if (broken != null) {
@@ -239,6 +244,65 @@ public final class ModelFile {
                     : "model") + " is broken (was it saved from a diverged run?)");
         }
         return new Saved(net, all.parameters(), optimizer == null ? null : all, c.metadata());
+    }
+
+    /**
+     * The state saved under {@code prefix} beside the file's main one ({@link #save(Path, TrainingState,
+     * Map, boolean, Map)}), or null when the file holds none under it.
+     *
+     * @throws ModelFileException when a tensor is missing, of the wrong shape or not finite
+     */
+    public static TrainingState loadMore(Path file, String prefix) {
+        Contents c = Safetensors.read(file);
+        if (!morePrefixes(c.metadata()).contains(prefix)) {
+            return null;
+        }
+        TrainingState s = readState(file, c, network(file, c.metadata()), optimizer(file, c.metadata()), prefix, new LinkedHashSet<>());
+        String broken = nonFinite(s);
+        if (broken != null) {
+            throw new ModelFileException(file + ": " + broken + " (of the state under '" + prefix + "'); the file is broken");
+        }
+        return s;
+    }
+
+    private static java.util.List<String> morePrefixes(Map<String, String> meta) {
+        String v = meta.get(MORE_STATES);
+        return v == null || v.isEmpty() ? java.util.List.of() : java.util.List.of(v.split(",", -1));
+    }
+
+    /** The parameters and optimizer state under {@code prefix}, each tensor's shape checked; adds the names read to {@code expected}. */
+    private static TrainingState readState(Path file, Contents c, Network net, Optimizer optimizer, String prefix, Set<String> expected) {
+        int slots = optimizer == null ? 0 : optimizer.kind().slots();
+        for (int l = 0; l < net.layers(); l++) {
+            long[] wShape = {net.size(l + 1), net.size(l)};
+            long[] bShape = {net.size(l + 1)};
+            check(file, net, c, prefix + weightName(l), wShape);
+            check(file, net, c, prefix + biasName(l), bShape);
+            expected.add(prefix + weightName(l));
+            expected.add(prefix + biasName(l));
+            for (int s = 0; s < slots; s++) {
+                String sw = prefix + slotName(weightName(l), optimizer.kind(), s);
+                String sb = prefix + slotName(biasName(l), optimizer.kind(), s);
+                check(file, net, c, sw, wShape);
+                check(file, net, c, sb, bShape);
+                expected.add(sw);
+                expected.add(sb);
+            }
+        }
+        // Every value as double: exact for F32 and F64 alike.
+        TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
+        for (int l = 0; l < net.layers(); l++) {
+            values(c.tensors().get(prefix + weightName(l)), all.weights(l));
+            values(c.tensors().get(prefix + biasName(l)), all.biases(l));
+            for (int s = 0; s < slots; s++) {
+                values(c.tensors().get(prefix + slotName(weightName(l), optimizer.kind(), s)), all.slotWeights(s, l));
+                values(c.tensors().get(prefix + slotName(biasName(l), optimizer.kind(), s)), all.slotBiases(s, l));
+            }
+        }
+        if (optimizer != null) {
+            all.setSteps(wholeNumber(file, c.metadata(), prefix + "optimizer_steps", Long.MAX_VALUE, "metadata"));
+        }
+        return all;
     }
 
     /**
@@ -296,10 +360,6 @@ public final class ModelFile {
             throw new ModelFileException(file + ": the optimizer in __metadata__ is not valid: "
                     + Safetensors.printable(e.getMessage(), 300), e);
         }
-    }
-
-    private static long steps(Path file, Map<String, String> meta) {
-        return wholeNumber(file, meta, "optimizer_steps", Long.MAX_VALUE, "metadata");
     }
 
     /**

@@ -15,7 +15,10 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Loss and accuracy per epoch as XChart line charts, one line per run and split. */
+/**
+ * Loss and accuracy per epoch as XChart line charts, one line per run and split: test solid,
+ * train dashed, validation dotted.
+ */
 final class CurveCharts {
     static final int WIDTH = 800;
     static final int HEIGHT = 500;
@@ -23,17 +26,34 @@ final class CurveCharts {
     private static final BasicStroke SOLID = new BasicStroke(2f);
     private static final BasicStroke DASHED = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
             new float[] {7f, 5f}, 0f);
+    private static final BasicStroke DOTTED = new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f,
+            new float[] {1f, 4f}, 0f);
+
+    /** A single run's validation line: green, apart from its test (blue) and train (orange) lines. */
+    static final Color SINGLE_VALIDATION = Palette.classColour(2);
+    /** A single run's train line. */
+    static final Color SINGLE_TRAIN = Palette.classColour(4);
+
+    /** What a chart draws of each row: the train, test and validation values of one quantity. */
+    record Quantity(ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> test,
+                    ToDoubleFunction<EpochMetrics> validation) {
+    }
 
     private CurveCharts() {
     }
 
     /**
      * One chart of a quantity against the epoch: for each run its test values (solid) and, where
-     * they were measured, its training values (dashed, same colour). With a single run the legend
-     * says only "test" and "train", and the two get different colours.
+     * they were measured, its training values (dashed) and validation values (dotted), in the
+     * run's colour. With a single run the legend says only "test", "train" and "validation", and
+     * they get different colours.
+     *
+     * @param colours each run's colour index ({@link #runColour}), so that a run keeps its colour
+     *                on every chart of a set
+     * @param single  whether these are the lines of one run
      */
-    static java.awt.image.BufferedImage chart(Map<String, List<EpochMetrics>> runs, String title, String yTitle,
-                                              ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> test) {
+    static java.awt.image.BufferedImage chart(Map<String, List<EpochMetrics>> runs, Map<String, Integer> colours, boolean single,
+                                              String title, String yTitle, Quantity q) {
         XYChart chart = new XYChart(WIDTH, HEIGHT);
         chart.setTitle(title);
         chart.setXAxisTitle("epoch");
@@ -50,15 +70,13 @@ final class CurveCharts {
         styler.setYAxisDecimalPattern("0.####");
         // Epochs are whole numbers: label only the whole ticks.
         chart.setCustomXAxisTickLabelsFormatter(v -> v == Math.rint(v) ? String.format(Locale.ROOT, "%d", v.longValue()) : "");
-        boolean single = runs.size() == 1;
-        int colour = 0;
         boolean any = false;
         for (Map.Entry<String, List<EpochMetrics>> run : runs.entrySet()) {
             String prefix = single ? "" : run.getKey() + " ";
-            Color testColour = runColour(colour++);
-            Color trainColour = single ? Palette.classColour(4) : testColour;
-            any |= add(chart, prefix + "test", run.getValue(), test, testColour, SOLID);
-            any |= add(chart, prefix + "train", run.getValue(), train, trainColour, DASHED);
+            Color colour = runColour(colours.get(run.getKey()));
+            any |= add(chart, prefix + "test", run.getValue(), q.test(), colour, SOLID);
+            any |= add(chart, prefix + "train", run.getValue(), q.train(), single ? SINGLE_TRAIN : colour, DASHED);
+            any |= add(chart, prefix + "validation", run.getValue(), q.validation(), single ? SINGLE_VALIDATION : colour, DOTTED);
         }
         if (!any) {
             chart.setTitle(title + " (no finite values)");
@@ -67,6 +85,21 @@ final class CurveCharts {
             s.setShowInLegend(false);
         }
         return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Charts one above the other in one image, each of the chart size. */
+    static java.awt.image.BufferedImage stacked(List<java.awt.image.BufferedImage> charts) {
+        java.awt.image.BufferedImage all = new java.awt.image.BufferedImage(WIDTH, HEIGHT * charts.size(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = all.createGraphics();
+        try {
+            for (int i = 0; i < charts.size(); i++) {
+                g.drawImage(charts.get(i), 0, i * HEIGHT, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        return all;
     }
 
     /** Run i's colour: blue, red, green, purple, ... (the class colours with the first two swapped). */

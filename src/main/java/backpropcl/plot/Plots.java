@@ -26,38 +26,77 @@ public final class Plots {
     }
 
     /**
-     * Writes {@code dir/loss.png} (the test cost per epoch, and the training cost where it was
-     * measured) and {@code dir/accuracy.png} (likewise) for one run.
+     * Writes {@code dir/loss.png} (the test cost per epoch, and the training and validation costs
+     * where they were measured) and {@code dir/accuracy.png} (likewise) for one run.
      *
+     * @param cost  the name of the run's cost ("cross-entropy"), for the cost axis; null when unknown
      * @param title names the run in both charts' titles, e.g. the metrics file's name
      * @return the two files written, loss first
      */
-    public static List<Path> curves(List<EpochMetrics> rows, String title, Path dir) {
+    public static List<Path> curves(List<EpochMetrics> rows, String cost, String title, Path dir) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no epochs to plot");
         }
+        String label = title == null ? "" : title;
         Map<String, List<EpochMetrics>> one = new LinkedHashMap<>();
-        one.put(title == null ? "" : title, rows);
-        return curves(one, title, dir);
+        one.put(label, rows);
+        Map<String, String> costs = new LinkedHashMap<>();
+        costs.put(label, cost);
+        return curves(one, costs, title, dir);
+    }
+
+    /** As {@link #curves(List, String, String, Path)} for a run whose cost is not known. */
+    public static List<Path> curves(List<EpochMetrics> rows, String title, Path dir) {
+        return curves(rows, null, title, dir);
+    }
+
+    /** As {@link #curves(Map, Map, String, Path)} for runs whose costs are not known. */
+    public static List<Path> curves(Map<String, List<EpochMetrics>> runs, String title, Path dir) {
+        return curves(runs, Map.of(), title, dir);
     }
 
     /**
-     * As {@link #curves(List, String, Path)} with several runs on the same axes, e.g. one per
-     * optimizer: each run's lines in its own colour (test solid, train dashed), the map's keys in
-     * the legend.
+     * As {@link #curves(List, String, String, Path)} with several runs, e.g. one per optimizer:
+     * each run's lines in its own colour (test solid, train dashed, validation dotted), the map's
+     * keys in the legend. Accuracy is drawn on one axis. The cost axis is named after the runs'
+     * cost; runs of different costs (quadratic, cross-entropy, or one not known) are not comparable
+     * on one axis, so loss.png then holds one chart per cost, one above the other, each saying so.
+     *
+     * @param costs each run's cost name by its key; a run missing here, or null, has a cost not known
      */
-    public static List<Path> curves(Map<String, List<EpochMetrics>> runs, String title, Path dir) {
+    public static List<Path> curves(Map<String, List<EpochMetrics>> runs, Map<String, String> costs, String title, Path dir) {
         if (runs.isEmpty() || runs.values().stream().allMatch(List::isEmpty)) {
             throw new IllegalArgumentException("no epochs to plot");
         }
         String name = title == null || title.isBlank() ? "" : title + ": ";
+        Map<String, Integer> colours = new LinkedHashMap<>();
+        Map<String, Map<String, List<EpochMetrics>>> byCost = new LinkedHashMap<>();
+        for (Map.Entry<String, List<EpochMetrics>> run : runs.entrySet()) {
+            colours.put(run.getKey(), colours.size());
+            String cost = costs.get(run.getKey());
+            byCost.computeIfAbsent(cost == null ? "" : cost, c -> new LinkedHashMap<>()).put(run.getKey(), run.getValue());
+        }
+        boolean single = runs.size() == 1;
+        CurveCharts.Quantity cost = new CurveCharts.Quantity(EpochMetrics::trainCost, EpochMetrics::testCost, EpochMetrics::valCost);
+        List<java.awt.image.BufferedImage> charts = new java.util.ArrayList<>();
+        for (Map.Entry<String, Map<String, List<EpochMetrics>>> group : byCost.entrySet()) {
+            String costName = group.getKey().isEmpty() ? null : group.getKey();
+            String chartTitle = byCost.size() == 1 ? name + "cost per epoch"
+                    : String.format(Locale.ROOT, "%s%s per epoch (%d of %d costs: one chart each, not comparable)", name,
+                            costName == null ? "cost not recorded" : costName + " cost", charts.size() + 1, byCost.size());
+            charts.add(CurveCharts.chart(group.getValue(), colours, single, chartTitle, costAxis(costName), cost));
+        }
         Path loss = dir.resolve(LOSS_FILE);
         Path accuracy = dir.resolve(ACCURACY_FILE);
-        Png.write(CurveCharts.chart(runs, name + "cost per epoch", "mean cost", EpochMetrics::trainCost,
-                EpochMetrics::testCost), loss);
-        Png.write(CurveCharts.chart(runs, name + "accuracy per epoch", "accuracy", EpochMetrics::trainAccuracy,
-                EpochMetrics::testAccuracy), accuracy);
+        Png.write(charts.size() == 1 ? charts.get(0) : CurveCharts.stacked(charts), loss);
+        Png.write(CurveCharts.chart(runs, colours, single, name + "accuracy per epoch", "accuracy",
+                new CurveCharts.Quantity(EpochMetrics::trainAccuracy, EpochMetrics::testAccuracy, EpochMetrics::valAccuracy)), accuracy);
         return List.of(loss, accuracy);
+    }
+
+    /** The cost axis's title: "mean cross-entropy cost", or "mean cost" when the cost is not known. */
+    static String costAxis(String cost) {
+        return cost == null ? "mean cost" : "mean " + cost + " cost";
     }
 
     /**

@@ -26,8 +26,10 @@ import java.util.Map;
  *
  * <p>On disk: {@code DIR/checkpoint.safetensors}, a model file ({@link ModelFile}) with F64
  * tensors and more metadata, so {@code evaluate}, {@code predict} and {@code --init-from} read it
- * too. Each save replaces the file atomically: a crash at any moment leaves the previous
- * checkpoint or the new one, whole.
+ * too. The best epoch's state is a second set of tensors in the same file, named
+ * {@code best.layers.0.weight} etc. ({@link ModelFile#loadMore}), with metadata
+ * {@code best_epoch}, {@code best_value} and {@code best_epochs_since}. Each save replaces the
+ * file atomically: a crash at any moment leaves the previous checkpoint or the new one, whole.
  *
  * @param state   parameters and optimizer state
  * @param config  how the run trains (epochs as asked when it started)
@@ -36,16 +38,32 @@ import java.util.Map;
  * @param data    where the data came from (train records its --data option), to load it again on resume
  * @param fingerprint what the training data was, to refuse other data on resume; null in checkpoints
  *                written before there were fingerprints
+ * @param best    the best epoch so far of a run with a validation split; null without one, or before
+ *                its first epoch ended
  */
 public record Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data,
-                         DataFingerprint fingerprint) {
+                         DataFingerprint fingerprint, BestEpoch best) {
 
     /** A checkpoint without a fingerprint of its data. */
     public Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data) {
-        this(state, config, next, metrics, data, null);
+        this(state, config, next, metrics, data, null, null);
+    }
+
+    /** A checkpoint of a run without a best epoch (no validation split). */
+    public Checkpoint(TrainingState state, TrainingConfig config, Position next, List<EpochMetrics> metrics, String data,
+                      DataFingerprint fingerprint) {
+        this(state, config, next, metrics, data, fingerprint, null);
     }
 
     public static final String FILE_NAME = "checkpoint.safetensors";
+
+    /** The prefix of the best epoch's tensors in the file. */
+    static final String BEST = "best.";
+
+    /** Whether the run stopped early: its patience ran out at its last epoch, so resuming it trains nothing. */
+    public boolean stoppedEarly() {
+        return best != null && best.patienceRanOut(config.earlyStop());
+    }
 
     private static final Gson GSON = new Gson();
 
@@ -75,7 +93,12 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
         if (fingerprint != null) {
             extra.putAll(fingerprint.toMetadata());
         }
-        ModelFile.save(file(dir), state, extra, true);
+        if (best != null) {
+            extra.put("best_epoch", Integer.toString(best.epoch()));
+            extra.put("best_value", Double.toString(best.value()));   // the text reads back to the same bits
+            extra.put("best_epochs_since", Integer.toString(best.epochsSince()));
+        }
+        ModelFile.save(file(dir), state, extra, true, best == null ? Map.of() : Map.of(BEST, best.state()));
     }
 
     /**
@@ -108,7 +131,31 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
             throw new ModelFileException(file + ": checkpoint metadata 'metrics' is not the list of epochs a checkpoint holds", e);
         }
         return new Checkpoint(saved.optimizerState(), config, next, rows, m.getOrDefault("data", ""),
-                DataFingerprint.fromMetadata(file, m));
+                DataFingerprint.fromMetadata(file, m), best(file, m));
+    }
+
+    /** The best epoch the file records, or null when it records none. */
+    private static BestEpoch best(Path file, Map<String, String> m) {
+        if (!m.containsKey("best_epoch")) {
+            return null;
+        }
+        TrainingState state = ModelFile.loadMore(file, BEST);
+        if (state == null) {
+            throw new ModelFileException(file + ": checkpoint metadata names a best epoch but the file holds no '" + BEST
+                    + "' tensors");
+        }
+        int epoch = (int) ModelFile.wholeNumber(file, m, "best_epoch", Integer.MAX_VALUE, "checkpoint metadata");
+        int since = (int) ModelFile.wholeNumber(file, m, "best_epochs_since", Integer.MAX_VALUE, "checkpoint metadata");
+        double value;
+        try {
+            value = Double.parseDouble(m.getOrDefault("best_value", ""));
+        } catch (NumberFormatException e) {
+            throw new ModelFileException(file + ": checkpoint metadata 'best_value' is not a number", e);
+        }
+        if (epoch < 1) {
+            throw new ModelFileException(file + ": checkpoint metadata 'best_epoch' is 0; expected an epoch from 1");
+        }
+        return new BestEpoch(epoch, value, since, state);
     }
 
     private static String metricsJson(List<EpochMetrics> rows) {
@@ -124,6 +171,8 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
             o.addProperty("test_accuracy", Double.toString(r.testAccuracy()));
             o.addProperty("samples_per_second", Double.toString(r.samplesPerSecond()));
             o.addProperty("seconds", Double.toString(r.seconds()));
+            o.addProperty("val_cost", Double.toString(r.valCost()));
+            o.addProperty("val_accuracy", Double.toString(r.valAccuracy()));
             a.add(o);
         }
         return GSON.toJson(a);
@@ -134,7 +183,8 @@ public record Checkpoint(TrainingState state, TrainingConfig config, Position ne
         for (JsonElement e : JsonParser.parseString(json).getAsJsonArray()) {
             JsonObject o = e.getAsJsonObject();
             rows.add(new EpochMetrics(o.get("epoch").getAsInt(), d(o, "learning_rate"), d(o, "train_cost"), d(o, "train_accuracy"),
-                    d(o, "test_cost"), d(o, "test_accuracy"), d(o, "samples_per_second"), d(o, "seconds")));
+                    d(o, "test_cost"), d(o, "test_accuracy"), d(o, "samples_per_second"), d(o, "seconds"),
+                    o.has("val_cost") ? d(o, "val_cost") : Double.NaN, o.has("val_accuracy") ? d(o, "val_accuracy") : Double.NaN));
         }
         return rows;
     }

@@ -1,6 +1,8 @@
 package backpropcl.train;
 
 import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
+import backpropcl.data.StratifiedSplit;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
 import backpropcl.io.ModelFile;
@@ -11,18 +13,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Mini-batch training over epochs: each epoch takes the training set in a seeded order (or file
  * order), trains every batch including the last partial one at the schedule's rate, then
- * evaluates on the test set. With a checkpoint directory it writes a {@link Checkpoint} after every
+ * evaluates on the test set. With a validation split ({@link TrainingConfig#validation}) the
+ * training set first loses a seeded, stratified part ({@link #validationSplit}); each epoch then
+ * evaluates that instead, keeps the best epoch's state by the configuration's {@link Monitor}
+ * ({@link BestEpoch}), stops early when it has not improved for {@link TrainingConfig#earlyStop}
+ * epochs, and at the end puts the best epoch's state into the engine and measures the test set
+ * once ({@link Run#test}). With a checkpoint directory it writes a {@link Checkpoint} after every
  * epoch, and when asked to stop (Ctrl-C) it finishes the current batch, writes one and returns.
  * Every {@link #DIVERGENCE_CHECK_BATCHES} batches and after each epoch it checks that the cost is
  * still finite; when it is not, it throws {@link DivergedException} naming the epoch and batch,
  * and writes no checkpoint, so the last one (of the last good epoch) stays. After each epoch (and
  * before a checkpoint on stopping) every parameter and optimizer-state value must be finite, and the
- * test cost must not have exploded: more than {@link #EXPLOSION_FACTOR} times the larger of the test
- * cost before this run's first batch and {@link #knowNothingCost} is a divergence too.
+ * watched cost (test or validation) must not have exploded: more than {@link #EXPLOSION_FACTOR}
+ * times the larger of that cost before this run's first batch and {@link #knowNothingCost} is a
+ * divergence too.
  *
  * <pre>
  *   Trainer trainer = new Trainer(config).checkpointTo(dir);
@@ -44,6 +53,7 @@ public final class Trainer {
 
     private Path checkpointDir;
     private BooleanSupplier stopRequested = () -> false;
+    private UnaryOperator<Dataset> augment = UnaryOperator.identity();
     private String dataSource;
     private DataFingerprint fingerprint;
     /** The data {@link #fingerprint} was computed for, when the trainer computed it. */
@@ -62,6 +72,17 @@ public final class Trainer {
     /** Polled after every batch: when true, the run checkpoints and returns (Ctrl-C sets it). */
     public Trainer stopWhen(BooleanSupplier stop) {
         this.stopRequested = stop;
+        return this;
+    }
+
+    /**
+     * Applied to the rows that stay after the validation split is held out, before training them
+     * (the command line's --expand: their shifted copies); default: none. Held-out rows are never
+     * augmented, so no copy of one is trained on. Applied to the whole training set when there is
+     * no split.
+     */
+    public Trainer augmentTraining(UnaryOperator<Dataset> f) {
+        this.augment = f;
         return this;
     }
 
@@ -88,12 +109,20 @@ public final class Trainer {
     /**
      * How a run ended.
      *
-     * @param epochs  the epochs finished by this call
-     * @param metrics one row per epoch of the whole run, those before a resume included
-     * @param stopped whether it stopped early because it was asked to
-     * @param next    where a resumed run would go on
+     * @param epochs       the epochs finished by this call
+     * @param metrics      one row per epoch of the whole run, those before a resume included
+     * @param stopped      whether it stopped because it was asked to (then the engine holds the state
+     *                     it stopped in, and {@code test} is null)
+     * @param next         where a resumed run would go on
+     * @param best         the best epoch by the configuration's monitor, with a validation split;
+     *                     else null
+     * @param stoppedEarly whether early stopping ended it (the monitor had not improved for
+     *                     {@code --early-stop} epochs)
+     * @param test         the test set's evaluation of the parameters the engine holds at the end:
+     *                     the best epoch's with a validation split, else the last epoch's
      */
-    public record Run(List<EpochResult> epochs, List<EpochMetrics> metrics, boolean stopped, Position next) {
+    public record Run(List<EpochResult> epochs, List<EpochMetrics> metrics, boolean stopped, Position next, BestEpoch best,
+                      boolean stoppedEarly, Evaluation test) {
     }
 
     /** Trains the engine's parameters in place with a fresh optimizer state; returns one result per epoch. */
@@ -104,10 +133,14 @@ public final class Trainer {
     /** Trains from the engine's parameters with a fresh state of the configured optimizer. */
     public Run run(Engine engine, DataSplit data, TrainingListener listener) {
         engine.setOptimizer(config.optimizer());
-        return loop(engine, data, listener, Position.START, List.of());
+        return loop(engine, data, listener, Position.START, List.of(), null);
     }
 
-    /** Puts the checkpoint's state into the engine and goes on from its position, as if never stopped. */
+    /**
+     * Puts the checkpoint's state into the engine and goes on from its position, as if never
+     * stopped: the same validation split (from the configuration's fraction and seed), the same
+     * best epoch and patience counter.
+     */
     public Run resume(Engine engine, DataSplit data, Checkpoint from, TrainingListener listener) {
         if (from.fingerprint() != null) {
             String difference = from.fingerprint().differenceFrom(fingerprintOf(data));
@@ -116,35 +149,85 @@ public final class Trainer {
             }
         }
         engine.setState(from.state());
-        return loop(engine, data, listener, from.next(), from.metrics());
+        return loop(engine, data, listener, from.next(), from.metrics(), from.best());
     }
 
     /** Trains from {@code state}, parameters and optimizer state both (a model saved with its optimizer's state). */
     public Run runFrom(Engine engine, DataSplit data, TrainingState state, TrainingListener listener) {
         engine.setState(state);
-        return loop(engine, data, listener, Position.START, List.of());
+        return loop(engine, data, listener, Position.START, List.of(), null);
     }
 
-    private Run loop(Engine engine, DataSplit data, TrainingListener listener, Position from, List<EpochMetrics> earlier) {
-        int n = data.train().count();
+    /**
+     * The validation split of {@code train} that a run of {@code config} holds out: {@code
+     * config.validation()} of every class, seeded by {@code config.seed()}; the part that stays
+     * keeps {@code train}'s name. The same data and configuration give the same split, here, in a
+     * resumed run and through the command line.
+     *
+     * @throws IllegalArgumentException when the configuration has no validation split
+     */
+    public static StratifiedSplit validationSplit(Dataset train, TrainingConfig config) {
+        if (!config.validates()) {
+            throw new IllegalArgumentException("the configuration holds out no validation split");
+        }
+        String base = train.name().endsWith("/train") ? train.name().substring(0, train.name().length() - "/train".length())
+                : train.name();
+        return StratifiedSplit.of(train, config.validation(), config.seed(), train.name(), base + "/validation");
+    }
+
+    /** How many of {@code train}'s rows a validation split of {@code fraction} (0: none) holds out, without making it. */
+    public static int validationRows(Dataset train, double fraction) {
+        if (fraction == 0) {
+            return 0;
+        }
+        int held = 0;
+        for (int count : train.classCounts()) {
+            held += StratifiedSplit.heldCount(count, fraction);
+        }
+        return held;
+    }
+
+    private Run loop(Engine engine, DataSplit data, TrainingListener listener, Position from, List<EpochMetrics> earlier,
+                     BestEpoch bestBefore) {
+        Dataset train = data.train();
+        Dataset validation = null;
+        if (config.validates()) {
+            StratifiedSplit split = validationSplit(data.train(), config);
+            if (split.held().count() == 0) {
+                throw new IllegalArgumentException("--validation " + config.validation() + " holds out no rows of " + train.name()
+                        + ": a class needs 2 or more rows to give one to the validation split");
+            }
+            train = split.kept();
+            validation = split.held();
+            listener.validationSplit(split);
+        }
+        train = augment.apply(train);
+        // What the run watches every epoch: the validation split when there is one (the test set is then
+        // measured once, at the end), else the test set, as before validation splits.
+        Dataset watchedSet = validation != null ? validation : data.test();
+        String watchedName = validation != null ? "validation" : "test";
+        int n = train.count();
         int batch = config.batchSize();
         int batches = Batches.count(n, batch);
         int epochs = config.epochs();
-        engine.setTrainingData(data.train());
+        engine.setTrainingData(train);
         List<EpochResult> results = new ArrayList<>();
         List<EpochMetrics> metrics = new ArrayList<>(earlier);
+        BestEpoch best = bestBefore;
+        boolean early = best != null && best.patienceRanOut(config.earlyStop());
         // The cost explosion's reference: what the parameters this run starts from cost (read-only: the
         // evaluation changes nothing the training sees), and never less than a network that knows nothing.
         double reference = Double.NaN;
         String before = "";
-        if (from.epoch() < epochs) {
-            double start = engine.evaluate(data.test()).meanCost();
+        if (from.epoch() < epochs && !early) {
+            double start = engine.evaluate(watchedSet).meanCost();
             double nothing = knowNothingCost(engine.network());
             reference = Math.max(start, nothing);
             before = start >= nothing ? (from.epoch() == 0 && from.batch() == 0 && earlier.isEmpty() ? "before training" : "when this run resumed")
                     : "of a network that knows nothing (output z = 0 for every input)";
         }
-        for (int epoch = from.epoch(); epoch < epochs; epoch++) {
+        Position next = from;
+        for (int epoch = from.epoch(); epoch < epochs && !early; epoch++) {
             engine.setOrder(config.shuffle() ? Shuffle.permutation(n, config.seed(), epoch) : null);
             int first = epoch == from.epoch() ? Math.min(from.batch(), batches) : 0;
             listener.epochStarted(epoch + 1, epochs, batches);
@@ -164,36 +247,53 @@ public final class Trainer {
                     listener.trainingPassDone(epoch + 1);
                     TrainingState state = finiteState(engine, epoch + 1, i + 1);
                     Position at = new Position(epoch, i + 1);
-                    checkpoint(state, at, metrics, data);
-                    return new Run(results, metrics, true, at);
+                    checkpoint(state, at, metrics, data, best);
+                    return new Run(results, metrics, true, at, best, false, null);
                 }
             }
             // The evaluation reads results back, so it also waits for the queued batches to finish.
-            Evaluation test = engine.evaluate(data.test());
+            Evaluation watched = engine.evaluate(watchedSet);
             double seconds = (System.nanoTime() - t0) / 1e9;
             listener.trainingPassDone(epoch + 1);
-            Evaluation train = config.evaluateTrain() ? engine.evaluate(data.train()) : null;
-            if (!Double.isFinite(test.meanCost())) {
-                throw new DivergedException(epoch + 1, batches, "the test cost after it is " + test.meanCost(), config.learningRate(), kept());
+            Evaluation trainEvaluation = config.evaluateTrain() ? engine.evaluate(train) : null;
+            if (!Double.isFinite(watched.meanCost())) {
+                throw new DivergedException(epoch + 1, batches, "the " + watchedName + " cost after it is " + watched.meanCost(),
+                        config.learningRate(), kept());
             }
             TrainingState state = finiteState(engine, epoch + 1, batches);
-            if (Double.isFinite(reference) && test.meanCost() > EXPLOSION_FACTOR * reference) {
+            if (Double.isFinite(reference) && watched.meanCost() > EXPLOSION_FACTOR * reference) {
                 throw new DivergedException(epoch + 1, batches, String.format(Locale.ROOT,
-                        "the test cost after it is %.4f (accuracy %.4f), more than %.0f times the %.4f %s", test.meanCost(),
-                        test.accuracy(), EXPLOSION_FACTOR, reference, before), config.learningRate(), kept());
+                        "the %s cost after it is %.4f (accuracy %.4f), more than %.0f times the %.4f %s", watchedName,
+                        watched.meanCost(), watched.accuracy(), EXPLOSION_FACTOR, reference, before), config.learningRate(), kept());
+            }
+            boolean improved = false;
+            if (validation != null) {
+                best = BestEpoch.after(best, epoch + 1, config.monitor().value(watched), state, config.monitor());
+                improved = best.epoch() == epoch + 1;
+                early = best.patienceRanOut(config.earlyStop());
             }
             int trained = (int) (n - Math.min(n, (long) first * batch));
-            EpochResult result = new EpochResult(epoch + 1, test, train, seconds, trained / seconds, lr);
+            EpochResult result = new EpochResult(epoch + 1, validation == null ? watched : null, trainEvaluation, seconds,
+                    trained / seconds, lr, validation == null ? null : watched, improved);
             results.add(result);
             metrics.add(EpochMetrics.of(result));
-            Position next = new Position(epoch + 1, 0);
-            checkpoint(state, next, metrics, data);
+            next = new Position(epoch + 1, 0);
+            checkpoint(state, next, metrics, data, best);
             listener.epochDone(result);
-            if (epoch + 1 < epochs && stopRequested.getAsBoolean()) {
-                return new Run(results, metrics, true, next);
+            if (!early && epoch + 1 < epochs && stopRequested.getAsBoolean()) {
+                return new Run(results, metrics, true, next, best, false, null);
             }
         }
-        return new Run(results, metrics, false, new Position(epochs, 0));
+        if (!early) {
+            next = new Position(epochs, 0);
+        }
+        // As Keras' EarlyStopping(restore_best_weights=True), but also when the run went to its last epoch: the
+        // engine ends with the best epoch's state, and the test set is measured once, for it.
+        if (best != null) {
+            engine.setState(best.state());
+        }
+        Evaluation test = validation == null && !results.isEmpty() ? results.get(results.size() - 1).test() : engine.evaluate(data.test());
+        return new Run(results, metrics, false, next, best, early, test);
     }
 
     /**
@@ -232,10 +332,10 @@ public final class Trainer {
         return " (the last checkpoint, " + Checkpoint.file(checkpointDir) + ", is kept)";
     }
 
-    private void checkpoint(TrainingState state, Position next, List<EpochMetrics> metrics, DataSplit data) {
+    private void checkpoint(TrainingState state, Position next, List<EpochMetrics> metrics, DataSplit data, BestEpoch best) {
         if (checkpointDir != null) {
             new Checkpoint(state, config, next, List.copyOf(metrics), dataSource != null ? dataSource : data.name(),
-                    fingerprintOf(data)).save(checkpointDir);
+                    fingerprintOf(data), best).save(checkpointDir);
         }
     }
 

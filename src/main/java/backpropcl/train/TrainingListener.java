@@ -1,7 +1,13 @@
 package backpropcl.train;
 
+import backpropcl.data.StratifiedSplit;
+
 /** Hears about a training run as it goes; every method has a default that does nothing. */
 public interface TrainingListener {
+
+    /** Once before the first batch of a run with a validation split: how the training set was split. */
+    default void validationSplit(StratifiedSplit split) {
+    }
 
     /** Before the first batch of an epoch (1-based) of the given number of batches. */
     default void epochStarted(int epoch, int epochs, int batches) {
@@ -11,7 +17,10 @@ public interface TrainingListener {
     default void batchDone(int epoch, int batch, int samplesDone) {
     }
 
-    /** After an epoch's training pass and its test evaluation (which waits for queued work), before the optional training-set evaluation. */
+    /**
+     * After an epoch's training pass and its evaluation of the watched set, test or validation (which
+     * waits for queued work), before the optional training-set evaluation.
+     */
     default void trainingPassDone(int epoch) {
     }
 
@@ -22,6 +31,12 @@ public interface TrainingListener {
     /** Both listeners, {@code a} first, for every event. */
     static TrainingListener both(TrainingListener a, TrainingListener b) {
         return new TrainingListener() {
+            @Override
+            public void validationSplit(StratifiedSplit split) {
+                a.validationSplit(split);
+                b.validationSplit(split);
+            }
+
             @Override
             public void epochStarted(int epoch, int epochs, int batches) {
                 a.epochStarted(epoch, epochs, batches);

@@ -108,6 +108,42 @@ class PlotCommandTest {
         assertEquals(800, png(out.resolve("accuracy.png")).getWidth());
     }
 
+    /**
+     * A quadratic run and a cross-entropy run are not drawn on one cost axis: plot says so and
+     * loss.png holds a chart per cost; a file of the layout before the cost column (8 columns)
+     * still plots, as a cost not recorded.
+     */
+    @Test
+    void runsOfDifferentCostsAreNotDrawnOnOneAxis() throws IOException {
+        List<EpochMetrics> rows = List.of(new EpochMetrics(1, 0.1, Double.NaN, Double.NaN, 0.2, 0.8, 500, 2, 0.25, 0.75),
+                new EpochMetrics(2, 0.1, Double.NaN, Double.NaN, 0.1, 0.9, 500, 2, 0.2, 0.8));
+        Path q = dir.resolve("q.csv");
+        Path ce = dir.resolve("ce.jsonl");
+        MetricsFile.writeAll(q, rows, "quadratic");
+        MetricsFile.writeAll(ce, rows, "cross-entropy");
+        Path old = Files.writeString(dir.resolve("old.csv"), "epoch,learning_rate,train_cost,train_accuracy,test_cost,test_accuracy,"
+                + "samples_per_second,seconds\n1,3.0,,,0.25,0.8125,12345.5,0.5\n");
+        Path out = dir.resolve("mixed");
+        CommandRun r = run("plot", q.toString(), ce.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("note: the runs have different costs (q.csv: quadratic, ce.jsonl: cross-entropy): " + out.resolve("loss.png")
+                + " draws one chart per cost", out.resolve("loss.png").toString(), out.resolve("accuracy.png").toString()),
+                r.out().lines().toList());
+        assertEquals(1000, png(out.resolve("loss.png")).getHeight());
+        assertEquals(500, png(out.resolve("accuracy.png")).getHeight());
+        Path same = dir.resolve("same");
+        CommandRun one = run("plot", q.toString(), q.toString(), "--out", same.toString());
+        assertEquals(0, one.code(), one.err());
+        assertEquals(500, png(same.resolve("loss.png")).getHeight(), "one cost, one chart");
+        CommandRun withOld = run("plot", old.toString(), ce.toString(), "--out", dir.resolve("old-new").toString());
+        assertEquals(0, withOld.code(), withOld.err());
+        assertTrue(withOld.out().startsWith("note: the runs have different costs (old.csv: cost not recorded, ce.jsonl: cross-entropy)"),
+                withOld.out());
+        CommandRun alone = run("plot", old.toString(), "--out", dir.resolve("old").toString());
+        assertEquals(0, alone.code(), alone.err());
+        assertEquals(500, png(dir.resolve("old/loss.png")).getHeight());
+    }
+
     @Test
     void confusionOfAModelPrintsTheAccuracyAndWritesThePng() throws IOException {
         Path out = dir.resolve("c");

@@ -86,6 +86,83 @@ class TrainCommandTest {
     }
 
     /**
+     * A run with a validation split says how it split, watches the split every epoch (no test
+     * values per epoch), stops early, names its best epoch, and saves exactly that epoch's
+     * parameters, the ones its checkpoint keeps as the best.
+     */
+    @Test
+    void aValidationRunSaysHowItSplitAndSavesItsBestEpoch() throws IOException {
+        Path cp = dir.resolve("cp");
+        Path model = dir.resolve("best.safetensors");
+        Path metrics = dir.resolve("m.csv");
+        CommandRun r = run(args("--arch", "2-32-2", "--optimizer", "adam", "--lr", "0.05", "--epochs", "40", "--validation", "0.2",
+                "--early-stop", "2", "--checkpoint-dir", cp.toString(), "--save", model.toString(), "--metrics", metrics.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("validation: 0.2 of each class held out of the training set (seed 1); the best epoch by val cost "
+                + "(lowest) is kept, stopping after 2 epochs without a better one; the test set is measured once, at the end\n"), r.out());
+        assertTrue(r.out().contains("validation split: 240 train / 60 validation, per class train/validation: 0 120/30, 1 120/30\n"),
+                r.out());
+        java.util.regex.Matcher best = java.util.regex.Pattern.compile("best epoch: (\\d+) of (\\d+) by val cost, val cost 0\\.\\d{4}, "
+                + "val accuracy [01]\\.\\d{4}\n").matcher(r.out());
+        assertTrue(best.find(), r.out());
+        int b = Integer.parseInt(best.group(1));
+        int stop = Integer.parseInt(best.group(2));
+        assertTrue(r.out().contains("early stop: the val cost has not improved for 2 epochs since epoch " + b + "; stopped after epoch "
+                + stop + " of 40\n"), r.out());
+        assertTrue(r.out().contains("with epoch " + b + "'s parameters, " + stop + " epochs in "), r.out());
+        assertTrue(r.out().contains("saved " + model + " (epoch " + b + ", the best by val cost)\n"), r.out());
+        assertTrue(r.out().contains("  best\n"), "an improving epoch says so: " + r.out());
+        List<String> epochLines = r.out().lines().filter(l -> l.startsWith("epoch ")).toList();
+        assertEquals(stop, epochLines.size(), r.out());
+        assertTrue(epochLines.stream().allMatch(l -> l.contains("  val cost ") && !l.contains("test")), "no test set per epoch: " + r.out());
+        Checkpoint last = Checkpoint.load(cp);
+        assertEquals(b, last.best().epoch());
+        assertTrue(last.stoppedEarly());
+        assertTrue(backpropcl.io.ModelFile.load(model).parameters().bitwiseEquals(last.best().state().parameters()),
+                "--save wrote the best epoch's parameters");
+        MetricsFile.Contents m = MetricsFile.readContents(metrics);
+        assertEquals("quadratic", m.cost());
+        assertEquals(stop, m.rows().size());
+        for (EpochMetrics row : m.rows()) {
+            assertTrue(Double.isNaN(row.testCost()) && Double.isFinite(row.valCost()) && Double.isFinite(row.valAccuracy()), row.toString());
+        }
+        // The resumed run takes the split and early stopping from the checkpoint.
+        CommandRun again = run(args("--resume", cp.toString(), "--validation", "0.3"));
+        assertEquals(2, again.code());
+        assertEquals("backprop-cl: --resume takes the validation split, --early-stop and --monitor from the checkpoint (an exact resume "
+                + "needs the same ones); drop --validation", again.err().strip());
+    }
+
+    /** --expand with --validation expands the rows that stay after the split, so no copy of a held-out image is trained. */
+    @Test
+    void expandWithAValidationSplitExpandsAfterIt() {
+        CommandRun r = run("train", "--train-samples", "200", "--validation", "0.1", "--expand", "--epochs", "1", "--engine", "cpu",
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher split = java.util.regex.Pattern.compile("validation split: (\\d+) train / (\\d+) validation").matcher(r.out());
+        assertTrue(split.find(), r.out());
+        int kept = Integer.parseInt(split.group(1));
+        assertEquals(200, kept + Integer.parseInt(split.group(2)), r.out());
+        assertTrue(r.out().contains("--expand: the " + kept + " rows that stay are expanded after the split, to " + 5 * kept + " rows\n"),
+                r.out());
+        CommandRun points = run(args("--validation", "0.1", "--expand"));
+        assertEquals(2, points.code(), points.out());
+        assertTrue(points.err().contains("--expand shifts square images"), points.err());
+        assertEquals("", points.out());
+    }
+
+    /** One epoch is "1 epoch"; the lines of a run without a validation split are as before. */
+    @Test
+    void oneEpochIsSingular() {
+        CommandRun r = run(args("--epochs", "1"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\n1 epoch of mini-batches of 10, sgd"), r.out());
+        assertTrue(r.out().matches("(?s).*done: test accuracy \\d\\.\\d{4} \\(\\d+/150\\), test cost \\d\\.\\d{4}, 1 epoch in .*"), r.out());
+        assertTrue(r.out().contains("epoch   1  test cost "), r.out());
+        assertTrue(!r.out().contains("validation"), r.out());
+    }
+
+    /**
      * Ctrl-C for real: a child JVM training on the cpu engine gets SIGINT, finishes its batch, writes
      * a checkpoint and exits 130; resuming it ends bitwise where a run never interrupted ends.
      */

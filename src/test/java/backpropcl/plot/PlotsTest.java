@@ -118,6 +118,62 @@ class PlotsTest {
         }
     }
 
+    private static List<EpochMetrics> validated(int epochs) {
+        EpochMetrics[] rows = new EpochMetrics[epochs];
+        for (int e = 1; e <= epochs; e++) {
+            double cost = 0.5 / e;
+            rows[e - 1] = new EpochMetrics(e, 0.1, cost * 0.9, 1 - cost * 0.9, Double.NaN, Double.NaN, 1000, 1.5, cost, 1 - cost);
+        }
+        return List.of(rows);
+    }
+
+    /** With a validation split the validation line is drawn (dotted, green for a single run); without one it is not. */
+    @Test
+    void curvesDrawTheValidationLineWhenThereIsOne() {
+        for (Path p : Plots.curves(validated(5), "cross-entropy", "v", dir)) {
+            BufferedImage image = read(p);
+            assertTrue(contains(image, CurveCharts.SINGLE_VALIDATION), p + " lacks the validation line");
+            assertTrue(contains(image, CurveCharts.SINGLE_TRAIN), p + " lacks the train line");
+            assertFalse(contains(image, CurveCharts.runColour(0)), p + " draws a test line of NaN values");
+        }
+        for (Path p : Plots.curves(run(5, 0.5, true), "t", dir)) {
+            assertFalse(contains(read(p), CurveCharts.SINGLE_VALIDATION), p + " draws a validation line of NaN values");
+        }
+    }
+
+    /**
+     * Runs of two costs are not drawn on one axis: loss.png holds one chart per cost, one above
+     * the other, each run in its own colour in its cost's chart; accuracy stays one chart.
+     */
+    @Test
+    void runsOfDifferentCostsGetOneLossChartEach() {
+        Map<String, List<EpochMetrics>> runs = new LinkedHashMap<>();
+        runs.put("quadratic.csv", run(6, 0.6, false));
+        runs.put("cross-entropy.csv", run(4, 2.3, false));
+        runs.put("old.csv", run(3, 0.4, false));
+        Map<String, String> costs = new LinkedHashMap<>();
+        costs.put("quadratic.csv", "quadratic");
+        costs.put("cross-entropy.csv", "cross-entropy");
+        List<Path> written = Plots.curves(runs, costs, null, dir);
+        BufferedImage loss = read(written.get(0));
+        assertEquals(CurveCharts.WIDTH, loss.getWidth());
+        assertEquals(3 * CurveCharts.HEIGHT, loss.getHeight(), "quadratic, cross-entropy, and a cost not recorded");
+        for (int panel = 0; panel < 3; panel++) {
+            BufferedImage chart = loss.getSubimage(0, panel * CurveCharts.HEIGHT, CurveCharts.WIDTH, CurveCharts.HEIGHT);
+            for (int run = 0; run < 3; run++) {
+                assertEquals(run == panel, contains(chart, CurveCharts.runColour(run)), "chart " + panel + ", run " + run);
+            }
+        }
+        BufferedImage accuracy = read(written.get(1));
+        assertEquals(CurveCharts.HEIGHT, accuracy.getHeight());
+        // One cost: one chart, its axis named after it.
+        costs.put("old.csv", "quadratic");
+        costs.put("cross-entropy.csv", "quadratic");
+        assertEquals(CurveCharts.HEIGHT, read(Plots.curves(runs, costs, null, dir).get(0)).getHeight());
+        assertEquals("mean cross-entropy cost", Plots.costAxis("cross-entropy"));
+        assertEquals("mean cost", Plots.costAxis(null));
+    }
+
     @Test
     void curvesOfOnlyNaNStillMakeAChart() {
         List<EpochMetrics> rows = List.of(new EpochMetrics(1, 0.1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1, 1));

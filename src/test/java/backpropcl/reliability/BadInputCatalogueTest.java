@@ -598,7 +598,7 @@ class BadInputCatalogueTest {
         // Metrics files (plot) and inputs of predict.
         c.add(new Case("plot-metrics-not-csv", b -> {
             Path f = b.csv("metrics.csv", "this is\nnot a metrics file\n");
-            b.mention(f.toString(), ":1: expected 8 comma-separated values");
+            b.mention(f.toString(), ":1: expected 11 comma-separated values");   // 11 since issue 13's validation and cost columns
             return new String[] {"plot", f.toString(), "--out", b.dir.resolve("plots").toString()};
         }));
         c.add(new Case("plot-metrics-missing", b -> {
