@@ -50,7 +50,10 @@ public final class Main implements Runnable {
                 return ExitCodes.USER_ERROR;
             }
             String command = e.getCommandLine().getCommandName();
-            e.getCommandLine().getErr().println("backprop-cl: " + oneLine(e.getMessage()) + " (see '"
+            // Unknown names get the nearest known one on the same line; picocli's list of suggestions is not printed.
+            String unknown = UnknownArguments.message(e);
+            String message = unknown == null || unknown.isEmpty() ? e.getMessage() : unknown;
+            e.getCommandLine().getErr().println("backprop-cl: " + oneLine(message) + " (see '"
                     + (command.equals("backprop-cl") ? "" : "backprop-cl ") + command + " --help')");
             return ExitCodes.USER_ERROR;
         });
