@@ -23,15 +23,16 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Checks one engine against another, layer by layer, on the same parameters and batches.",
+            "Checks one engine against another, layer by layer.",
             "",
-            "Prints the relative error ||a - b|| / ||b|| of z, activations, deltas, gradients and updated weights",
-            "of every layer after the first step (tolerance 1e-5), and of the weights after the last step (1e-4).",
-            "The second engine is the one compared against. Exit code 0 when every row passes, 1 otherwise."},
+            "Runs both from the same parameters on the same batches and prints the relative error ||a - b|| / ||b|| of "
+                + "z, activations, deltas, gradients and updated weights of every layer after the first step (tolerance "
+                + "1e-5), and of the weights after the last step (1e-4). The second engine is the one compared against. "
+                + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
-            "  backprop-cl compare --engines opencl,reference --arch 784-128-64-10 \\",
-            "      --activation relu --cost cross-entropy --init he --lr 0.1 --batch 32"})
+            "  backprop-cl compare --engines opencl,reference --arch 784-128-64-10 --activation relu --cost cross-entropy "
+                + "--init he --lr 0.1 --batch 32"})
 final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

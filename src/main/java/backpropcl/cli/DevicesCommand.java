@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "devices", mixinStandardHelpOptions = true,
-        description = "Lists every OpenCL platform and device; the index is what --device takes.")
+        description = "Lists every OpenCL device with the index that --device takes.")
 final class DevicesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

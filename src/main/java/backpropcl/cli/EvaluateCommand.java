@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Prints the mean cost and the accuracy of a saved model on a data set's test split.",
+        description = {"Prints a saved model's cost and accuracy on a data set.",
+            "",
+            "The mean cost and the accuracy on the data set's test split (--split train for the training split)."},
         footer = {"", "Example:", "  backprop-cl train --save digits.safetensors && backprop-cl evaluate --model digits.safetensors"})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec

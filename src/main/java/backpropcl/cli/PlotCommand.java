@@ -25,9 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "plot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Draws PNG charts: loss and accuracy per epoch from metrics files, or a saved model's confusion "
-                    + "matrix (--confusion) or decision boundary (--boundary).",
-            "Prints the path of each file it writes."},
+            "Draws training curves, a confusion matrix or a decision boundary.",
+            "",
+            "PNG charts: loss and accuracy per epoch from metrics files, or a saved model's confusion matrix "
+                    + "(--confusion) or decision boundary (--boundary). Prints the path of each file it writes."},
         footer = {"", "Examples:",
             "  backprop-cl train --metrics run.csv --save digits.safetensors",
             "  backprop-cl plot run.csv              # plots/loss.png, plots/accuracy.png",

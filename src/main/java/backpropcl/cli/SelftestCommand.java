@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "selftest", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
+            "Checks an OpenCL device's kernels against the reference engine.",
+            "",
             "Checks that an OpenCL device computes what the reference engine computes, kernel by kernel. "
                 + "Run it on a new workstation, a new GPU or a new driver before trusting it with training.",
             "",

@@ -40,31 +40,32 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Trains a fully-connected network by backpropagation and mini-batch gradient descent.",
+            "Trains a network by backpropagation and mini-batch SGD.",
             "With no options: the lesson network 784-16-16-10 (sigmoid, quadratic cost, SGD at lr 3.0, "
                     + "mini-batches of 10) for 30 epochs on the bundled mnist-10k digits."},
         footer = {"", "Examples:",
             "  backprop-cl train",
             "  backprop-cl train --arch 784-30-10 --epochs 30",
-            "  backprop-cl train --arch 784-128-64-10 --activation relu --cost cross-entropy \\",
-            "      --init he --optimizer adam --lr 0.001 --lr-schedule cosine --batch 32 --epochs 20",
+            "  backprop-cl train --arch 784-128-64-10 --activation relu --cost cross-entropy --init he --optimizer adam "
+                + "--lr 0.001 --lr-schedule cosine --batch 32 --epochs 20",
             "  backprop-cl train --data fashion-mnist --save fashion.safetensors --metrics fashion.csv",
-            "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
-            "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
+            "  backprop-cl train --checkpoint-dir run1  # Ctrl-C stops after this batch",
+            "  backprop-cl train --resume run1          # goes on exactly where run1 stopped",
             "",
             "Default learning rates follow the network (measured: docs/training.md):",
-            "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost,",
-            "  sigmoid or softmax output), 0.1 when a hidden layer is relu or leaky-relu,",
-            "  0.3 for the rest (tanh, cross-entropy, identity output); momentum and",
-            "  nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
-            "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the",
-            "likely cause; a test cost over 10 times the one before training is divergence.",
-            "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an",
-            "input or another output, each must be writable, and each is locked for the run (a second run on it is",
-            "refused). Files are replaced atomically; a symbolic link is written through (the file it points to is",
-            "replaced, the link stays); devices, FIFOs and sockets are refused.",
-            "Exit codes: 0 done, 2 bad input, 3 diverged; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP after the",
-            "current batch (checkpoint written)."})
+            "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost, sigmoid or softmax output), 0.1 "
+                + "when a hidden layer is relu or leaky-relu, 0.3 for the rest (tanh, cross-entropy, identity output); "
+                + "momentum and nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
+            "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the likely cause; a test cost over "
+                + "10 times the one before training is divergence.",
+            "",
+            "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an "
+                + "input or another output, each must be writable, and each is locked for the run (a second run on it is "
+                + "refused). Files are replaced atomically; a symbolic link is written through (the file it points to is "
+                + "replaced, the link stays); devices, FIFOs and sockets are refused.",
+            "",
+            "Exit codes: 0 done, 2 bad input, 3 diverged; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP after the "
+                + "current batch (checkpoint written)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

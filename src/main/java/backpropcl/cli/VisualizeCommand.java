@@ -18,7 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Draws the first layer of a saved model as a PNG grid of images, one per neuron: its weight from "
+            "Draws a saved model's first layer as a grid of images (PNG).",
+            "",
+            "One image per neuron: its weight from "
                     + "each input pixel at that pixel's place (red negative, white 0, blue positive; each image "
                     + "scaled to its neuron's largest |w|).",
             "With --gradients: the magnitude of each weight's gradient |dC/dw| on a batch of training samples "
