@@ -160,7 +160,7 @@ final class BenchCommand implements Callable<Integer> {
         for (Workload w : workloads) {
             if (w.network().inputSize() != train.width() || w.network().outputSize() < train.classes()) {
                 throw new UserError(w.name() + " (" + w.network().archString() + ") does not fit " + split.name() + ": "
-                        + train.width() + " features and " + train.classes() + " classes per sample");
+                        + Plural.of(train.width(), "feature") + " and " + Plural.of(train.classes(), "class"));
             }
         }
         if (train.count() == 0 || test.count() == 0) {

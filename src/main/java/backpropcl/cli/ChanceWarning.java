@@ -61,8 +61,8 @@ final class ChanceWarning implements TrainingListener {
         if (r.epoch() != EPOCH || r.test().count() == 0 || r.test().accuracy() > chance + MARGIN) {
             return;
         }
-        out.printf(Locale.ROOT, "warning: test accuracy %.4f after %d epochs is chance level (always answering the most common "
-                + "class scores %.4f); likely cause: %s%n", r.test().accuracy(), EPOCH, chance, cause());
+        out.printf(Locale.ROOT, "warning: test accuracy %.4f after %s is chance level (always answering the most common "
+                + "class scores %.4f); likely cause: %s%n", r.test().accuracy(), Plural.of(EPOCH, "epoch"), chance, cause());
         out.flush();
     }
 

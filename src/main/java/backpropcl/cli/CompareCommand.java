@@ -173,7 +173,7 @@ final class CompareCommand implements Callable<Integer> {
             out.println(JsonOutput.pretty(o));
             return;
         }
-        out.printf("compare %s on %s, %d steps of %d, lr %s, seed %d%n", net, dataName, steps, batch, lr, networkOptions.seed);
+        out.printf("compare %s on %s, %s of %d, lr %s, seed %d%n", net, dataName, Plural.of(steps, "step"), batch, lr, networkOptions.seed);
         out.printf("  %s%n  against %s%n", nameA, nameB);
         out.printf("%5s %5s  %-7s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
         for (Row r : rows) {
@@ -181,6 +181,7 @@ final class CompareCommand implements Callable<Integer> {
                     r.tolerance(), r.pass() ? "PASS" : "FAIL");
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();
-        out.println(pass ? "compare: PASS (" + rows.size() + " checks)" : "compare: FAIL (" + failed + " of " + rows.size() + " checks)");
+        out.println(pass ? "compare: PASS (" + Plural.of(rows.size(), "check") + ")"
+                : "compare: FAIL (" + failed + " of " + Plural.of(rows.size(), "check") + ")");
     }
 }

@@ -122,8 +122,8 @@ final class PredictCommand implements Callable<Integer> {
             if (IdxRecord.isRecordSpec(arg)) {
                 IdxRecord rec = records.read(arg);
                 if (rec.features().length != width) {
-                    throw new UserError(arg + ": a record of " + rec.features().length + " values, but " + model
-                            + " takes " + width + " inputs");
+                    throw new UserError(arg + ": a record of " + Plural.of(rec.features().length, "value") + ", but " + model
+                            + " takes " + Plural.of(width, "input"));
                 }
                 read.add(new Input(arg, rec.features(), rec.label()));
             } else {

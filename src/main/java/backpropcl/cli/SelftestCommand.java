@@ -133,10 +133,11 @@ final class SelftestCommand implements Callable<Integer> {
         }
         out.println();
         if (pass) {
-            out.printf(Locale.ROOT, "selftest: PASS (%d checks on %d networks, %.1f s)%n", checks, reports.size(), seconds);
+            out.printf(Locale.ROOT, "selftest: PASS (%s on %s, %.1f s)%n", Plural.of(checks, "check"),
+                    Plural.of(reports.size(), "network"), seconds);
         } else {
-            out.printf(Locale.ROOT, "selftest: FAIL (%d failed on %d networks, %.1f s): do not trust this device for training%n",
-                    failed, reports.size(), seconds);
+            out.printf(Locale.ROOT, "selftest: FAIL (%d failed on %s, %.1f s): do not trust this device for training%n",
+                    failed, Plural.of(reports.size(), "network"), seconds);
         }
     }
 

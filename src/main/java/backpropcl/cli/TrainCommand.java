@@ -302,7 +302,7 @@ final class TrainCommand implements Callable<Integer> {
             int batches = Batches.count(data.train().count(), from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
-                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + batches + " batches of this data; "
+                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + Plural.of(batches, "batch") + " of this data; "
                         + "was it trained on other data, or with --expand or --train-samples?");
             }
         }
@@ -324,7 +324,7 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
-            out.printf(Locale.ROOT, "%d epochs of mini-batches of %d%s, %s, %s, %s, %s%n", config.epochs(), config.batchSize(),
+            out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", Plural.of(config.epochs(), "epoch"), config.batchSize(),
                     config.batchSize() > data.train().count()
                             ? String.format(Locale.ROOT, " (one batch of all %,d samples)", data.train().count()) : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
@@ -377,8 +377,8 @@ final class TrainCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "stopped before epoch %d batch %d: test accuracy %.4f after the last finished epoch%n",
                         run.next().epoch() + 1, run.next().batch() + 1, last.accuracy());
             } else {
-                out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %d epochs in %.1f s%n",
-                        last.accuracy(), last.correct(), last.count(), last.meanCost(), results.size(), seconds);
+                out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f, %s in %.1f s%n",
+                        last.accuracy(), last.correct(), last.count(), last.meanCost(), Plural.of(results.size(), "epoch"), seconds);
             }
             // A checkpoint is written after each epoch and when stopped: --epochs 0 writes none, and says none.
             if (checkpoints != null && (run.stopped() || !results.isEmpty())) {
@@ -452,7 +452,7 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 Checkpoint other = Checkpoint.load(checkpoints);
                 held = "the checkpoint of a run of " + other.state().network().archString() + " after " + other.next().epoch()
-                        + " of " + other.config().epochs() + " epochs";
+                        + " of " + Plural.of(other.config().epochs(), "epoch");
             } catch (RuntimeException e) {
                 held = "a " + Checkpoint.FILE_NAME + " that cannot be read";
             }
@@ -467,7 +467,7 @@ final class TrainCommand implements Callable<Integer> {
         int k = net.outputSize();
         int wanted = e.label() + 1;
         if (from != null) {
-            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + k + " classes";
+            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + Plural.of(k, "class");
         }
         if (initFrom != null) {
             return "the outputs of the network " + net.archString() + " in --init-from " + initFrom + "; fix the label, or train a "
@@ -506,7 +506,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Position next = from.next();
         if (next.epoch() >= c.epochs()) {
-            throw new UserError("--resume " + resume + ": the run has finished " + next.epoch() + " epochs; give --epochs N "
+            throw new UserError("--resume " + resume + ": the run has finished " + Plural.of(next.epoch(), "epoch") + "; give --epochs N "
                     + "with N above " + next.epoch() + " to train it further");
         }
         return evalTrain ? c.withEvaluateTrain(true) : c;

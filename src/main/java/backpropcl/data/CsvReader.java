@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.cli.Plural;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -79,8 +80,8 @@ public final class CsvReader {
                     }
                     width = fields.length - 1;
                 } else if (fields.length != width + 1) {
-                    throw new DataException(where + ": has " + fields.length + " fields; expected " + (width + 1)
-                            + " (a label and " + width + " features, as in the first row)");
+                    throw new DataException(where + ": has " + Plural.of(fields.length, "field") + "; expected " + (width + 1)
+                            + " (a label and " + Plural.of(width, "feature") + ", as in the first row)");
                 }
                 int label = parseLabel(file, lineNo, fields[0].trim(), classes);
                 maxLabel = Math.max(maxLabel, label);
@@ -141,7 +142,7 @@ public final class CsvReader {
         }
         if (classes > 0 && label >= classes) {
             throw new LabelOutOfRangeException(where + ": label " + label + " is out of range; expected 0.." + (classes - 1)
-                    + " (" + classes + " classes)", file.toString(), "line " + lineNo, label, classes);
+                    + " (" + Plural.of(classes, "class") + ")", file.toString(), "line " + lineNo, label, classes);
         }
         return label;
     }

@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.cli.Plural;
 import backpropcl.io.CacheFolder;
 import backpropcl.io.PathNames;
 import java.nio.file.Files;
@@ -215,7 +216,8 @@ public final class DataSources {
         }
         Dataset all = CsvReader.read(file, classes);
         if (all.count() < 2) {
-            throw new DataException(file + ": " + all.count() + " record is too few to split into a training and a "
+            throw new DataException(file + ": " + Plural.of(all.count(), "record") + (all.count() == 1 ? " is" : " are")
+                    + " too few to split into a training and a "
                     + "test set (need at least 2, or a sibling " + base + "-test.csv)");
         }
         int testCount = Math.max(1, all.count() / 5);

@@ -117,7 +117,7 @@ class LabelsAndCountsIT {
         // (n + batch - 1) / batch overflowed: zero batches, nothing trained, exit 0.
         Launcher.Run huge = small("--batch", "2147483647", "--save", "huge.safetensors");
         assertEquals(0, huge.code(), huge.describe());
-        assertTrue(huge.out().contains("1 epochs of mini-batches of 2147483647 (one batch of all 100 samples), "), huge.describe());
+        assertTrue(huge.out().contains("1 epoch of mini-batches of 2147483647 (one batch of all 100 samples), "), huge.describe());
         Launcher.Run whole = small("--batch", "100", "--save", "whole.safetensors");
         assertEquals(0, whole.code(), whole.describe());
         Launcher.Run none = small("--epochs", "0", "--save", "init.safetensors");
