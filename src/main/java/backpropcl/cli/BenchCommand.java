@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.bench.BenchReport;
 import backpropcl.bench.BenchRow;
 import backpropcl.bench.Benchmark;
@@ -28,29 +29,26 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Times training on every engine and device, after checking each one against",
-            "the reference engine.",
+            "Checks, then times, training on every engine and device.",
             "",
             "Workloads:",
             "  W1  784-16-16-10, sigmoid, quadratic cost, normal init, batch 10, lr 3.0",
             "  W2  784-128-64-10, ReLU, softmax + cross-entropy, He init, batch 100, lr 0.1",
             "  W3  784-1024-1024-10, as W2 with batch 256, lr 0.05",
             "",
-            "First a check: 3 SGD steps on the engine and on the reference engine (double)",
-            "from the same parameters; every weight tensor must agree within 1e-4",
-            "(relative norm), else the row FAILs and is not timed. Then E epochs of the",
-            "trainer's loop (seeded shuffle, seed 1), with no evaluation inside the timed",
-            "region but a one-sample read-back that waits for queued work.",
+            "First a check: 3 SGD steps on the engine and on the reference engine (double) from the same parameters; "
+                + "every weight tensor must agree within 1e-4 (relative norm), else the row FAILs and is not timed. Then "
+                + "E epochs of the trainer's loop (seeded shuffle, seed 1), with no evaluation inside the timed region but "
+                + "a one-sample read-back that waits for queued work.",
             "  samples/s        training samples / median epoch after the first (warm-up)",
-            "  GFLOP/s          matrix FLOPs per epoch / that median; per sample and layer",
-            "                   (m inputs, n outputs) 2mn forward + 2mn backward (not the",
-            "                   first layer) + 2mn weight gradient, plus 2(mn + n) per",
-            "                   batch for the update (docs/benchmarks.md)",
-            "  outside kernels  for engines that profile kernels: the share of one extra",
-            "                   epoch's wall time not spent in kernels; n/a for others",
+            "  GFLOP/s          matrix FLOPs per epoch / that median; per sample and layer (m inputs, n outputs) 2mn "
+                + "forward + 2mn backward (not the first layer) + 2mn weight gradient, plus 2(mn + n) per batch for the "
+                + "update (docs/benchmarks.md)",
+            "  outside kernels  for engines that profile kernels: the share of one extra epoch's wall time not spent in "
+                + "kernels; n/a for others",
             "  test acc         test-set accuracy after the timed epochs, a sanity check",
-            "The reference engine skips W3 unless --engines names it. An engine that",
-            "cannot run here is a skipped row with the reason. Progress goes to stderr.",
+            "The reference engine skips W3 unless --engines names it. An engine that cannot run here is a skipped row "
+                + "with the reason. Progress goes to stderr.",
             "Exit code 0 when no row failed, 1 when one did, 2 for a user error.",
             ""},
         footer = {"", "Examples:",
@@ -163,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
         for (Workload w : workloads) {
             if (w.network().inputSize() != train.width() || w.network().outputSize() < train.classes()) {
                 throw new UserError(w.name() + " (" + w.network().archString() + ") does not fit " + split.name() + ": "
-                        + train.width() + " features and " + train.classes() + " classes per sample");
+                        + Plural.of(train.width(), "feature") + " and " + Plural.of(train.classes(), "class"));
             }
         }
         if (train.count() == 0 || test.count() == 0) {

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.data.Dataset;
 import backpropcl.model.Activation;
 import backpropcl.model.Init;
@@ -64,9 +65,9 @@ final class ChanceWarning implements TrainingListener {
         if (r.epoch() != EPOCH || watched.count() == 0 || watched.accuracy() > chance + MARGIN) {
             return;
         }
-        out.printf(Locale.ROOT, "warning: %s accuracy %.4f after %d epochs is chance level (always answering the most common "
-                + "class scores %.4f); likely cause: %s%n", r.validation() != null ? "validation" : "test", watched.accuracy(), EPOCH,
-                chance, cause());
+        out.printf(Locale.ROOT, "warning: %s accuracy %.4f after %s is chance level (always answering the most common "
+                + "class scores %.4f); likely cause: %s%n", r.validation() != null ? "validation" : "test", watched.accuracy(),
+                Plural.of(EPOCH, "epoch"), chance, cause());
         out.flush();
     }
 

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.bench.LockstepRun;
 import backpropcl.engine.RelativeError;
 import backpropcl.data.DataSplit;
@@ -24,15 +25,16 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Checks one engine against another, layer by layer, on the same parameters and batches.",
+            "Checks one engine against another, layer by layer.",
             "",
-            "Prints the relative error ||a - b|| / ||b|| of z, activations, deltas, gradients and updated weights",
-            "of every layer after the first step (tolerance 1e-5), and of the weights after the last step (1e-4).",
-            "The second engine is the one compared against. Exit code 0 when every row passes, 1 otherwise."},
+            "Runs both from the same parameters on the same batches and prints the relative error ||a - b|| / ||b|| of "
+                + "z, activations, deltas, gradients and updated weights of every layer after the first step (tolerance "
+                + "1e-5), and of the weights after the last step (1e-4). The second engine is the one compared against. "
+                + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
-            "  backprop-cl compare --engines opencl,reference --arch 784-128-64-10 \\",
-            "      --activation relu --cost cross-entropy --init he --lr 0.1 --batch 32"})
+            "  backprop-cl compare --engines opencl,reference --arch 784-128-64-10 --activation relu --cost cross-entropy "
+                + "--init he --lr 0.1 --batch 32"})
 final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -179,7 +181,7 @@ final class CompareCommand implements Callable<Integer> {
             out.println(JsonOutput.pretty(o));
             return;
         }
-        out.printf("compare %s on %s, %d steps of %d, lr %s, seed %d%n", net, dataName, steps, batch, lr, networkOptions.seed);
+        out.printf("compare %s on %s, %s of %d, lr %s, seed %d%n", net, dataName, Plural.of(steps, "step"), batch, lr, networkOptions.seed);
         out.printf("  %s%n  against %s%n", nameA, nameB);
         out.printf("%5s %5s  %-7s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
         for (Row r : rows) {
@@ -187,6 +189,7 @@ final class CompareCommand implements Callable<Integer> {
                     r.tolerance(), r.pass() ? "PASS" : "FAIL");
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();
-        out.println(pass ? "compare: PASS (" + rows.size() + " checks)" : "compare: FAIL (" + failed + " of " + rows.size() + " checks)");
+        out.println(pass ? "compare: PASS (" + Plural.of(rows.size(), "check") + ")"
+                : "compare: FAIL (" + failed + " of " + Plural.of(rows.size(), "check") + ")");
     }
 }

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.data.CsvOptions;
 import backpropcl.data.CsvReader;
 import backpropcl.data.DataException;
@@ -232,9 +233,9 @@ public final class DataOptions {
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {
-            throw new UserError("the network " + net.archString() + " takes " + net.inputSize() + " inputs, but "
-                    + (origin == null ? "--data " + data : origin + ", " + data + ",") + " has " + train.width()
-                    + " features per sample" + (origin == null ? "" : "; give --data with the data it was trained on"));
+            throw new UserError("the network " + net.archString() + " takes " + Plural.of(net.inputSize(), "input") + ", but "
+                    + (origin == null ? "--data " + data : origin + ", " + data + ",") + " has " + Plural.of(train.width(), "feature")
+                    + " per sample" + (origin == null ? "" : "; give --data with the data it was trained on"));
         }
         if (train.count() == 0) {
             throw new DataException(split.name() + ": the training set is empty");

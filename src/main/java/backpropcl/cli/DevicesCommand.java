@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import java.util.List;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "devices", mixinStandardHelpOptions = true,
-        description = "Lists every OpenCL platform and device; the index is what --device takes.")
+        description = "Lists every OpenCL device with the index that --device takes.")
 final class DevicesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -27,8 +28,8 @@ final class DevicesCommand implements Callable<Integer> {
         for (DeviceInfo d : devices) {
             out.printf(Locale.ROOT, "%d: %s [%s, %s]%n", d.index(), d.name(), d.type(), d.vendor());
             out.printf(Locale.ROOT, "   platform %s, %s, driver %s%n", d.platform(), d.openclVersion(), d.driverVersion());
-            out.printf(Locale.ROOT, "   %d compute units, %,d MiB global memory, %,d MiB max allocation, %,d KiB local, work-group <= %d%n",
-                    d.computeUnits(), d.globalMemBytes() >> 20, d.maxAllocBytes() >> 20, d.localMemBytes() >> 10, d.maxWorkGroupSize());
+            out.printf(Locale.ROOT, "   %s, %,d MiB global memory, %,d MiB max allocation, %,d KiB local, work-group <= %d%n",
+                    Plural.of(d.computeUnits(), "compute unit"), d.globalMemBytes() >> 20, d.maxAllocBytes() >> 20, d.localMemBytes() >> 10, d.maxWorkGroupSize());
         }
         return ExitCodes.OK;
     }

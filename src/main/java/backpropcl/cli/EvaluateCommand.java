@@ -15,13 +15,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prints the mean cost and the accuracy of a saved model on a data set's test split.",
-            "Without --data: the data the model records it was trained on (train --save records it), read, split and "
+        description = {"Prints a saved model's cost and accuracy on a data set.",
+            "",
+            "The mean cost and the accuracy on the data set's test split (--split train for the training split). "
+                    + "Without --data: the data the model records it was trained on (train --save records it), read, split and "
                     + "normalised as in training; a model file without that record: mnist-10k. With --data: data whose "
                     + "width or classes differ from the model's is refused (exit 2)."},
         footer = {"", "Examples:", "  backprop-cl train --save digits.safetensors && backprop-cl evaluate --model digits.safetensors",
             "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
-            "  backprop-cl evaluate --model iris.safetensors          # iris.csv's test split, as in training"})
+            "  backprop-cl evaluate --model iris.safetensors    # iris.csv's test split, as in training"})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

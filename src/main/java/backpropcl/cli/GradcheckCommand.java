@@ -16,11 +16,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Checks backpropagation against finite differences, for every activation and cost.",
+            "Checks backpropagation against finite differences.",
             "",
-            "Runs the reference engine in double on small random networks, one for each hidden activation x",
-            "output activation x cost, and compares its gradients with central finite differences.",
-            "Exit code 0 when every relative error ||backprop - numeric|| / ||numeric|| is within the tolerance, 1 otherwise."})
+            "Runs the reference engine in double on small random networks, one for each hidden activation x output "
+                + "activation x cost, and compares its gradients with central finite differences. Exit code 0 when every "
+                + "relative error ||backprop - numeric|| / ||numeric|| is within the tolerance, 1 otherwise."})
 final class GradcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

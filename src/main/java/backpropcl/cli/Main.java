@@ -8,12 +8,14 @@ import backpropcl.train.MetricsFile;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backprop-cl", mixinStandardHelpOptions = true, version = "backprop-cl 0.1.0",
+@Command(name = "backprop-cl", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Fully-connected neural networks trained by backpropagation and mini-batch SGD, on OpenCL devices or the CPU.",
         subcommands = {
             TrainCommand.class,
@@ -30,6 +32,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Exit codes: 0 success, 1 a check failed, 2 a user error, 3 training diverged.",
             "Run 'backprop-cl COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
+    /** What {@code --version} prints, on every command. */
+    static final String VERSION = "backprop-cl 0.1.0";
 
     public static void main(String[] args) {
         // Plots are drawn into images, never onto a screen: no display is needed.
@@ -43,6 +47,7 @@ public final class Main implements Runnable {
         cl.registerConverter(java.nio.file.Path.class, new OptionValues.FileName());
         cl.setOut(out);
         cl.setErr(err);
+        configure(cl);
         cl.setParameterExceptionHandler((e, a) -> {
             if (e.getCause() instanceof OptionValues.BadValue bad) {
                 // The converter's message says what was typed and what is expected; it follows the option's name.
@@ -50,7 +55,10 @@ public final class Main implements Runnable {
                 return ExitCodes.USER_ERROR;
             }
             String command = e.getCommandLine().getCommandName();
-            e.getCommandLine().getErr().println("backprop-cl: " + oneLine(e.getMessage()) + " (see '"
+            // Unknown names get the nearest known one on the same line; picocli's list of suggestions is not printed.
+            String unknown = UnknownArguments.message(e);
+            String message = unknown == null || unknown.isEmpty() ? e.getMessage() : unknown;
+            e.getCommandLine().getErr().println("backprop-cl: " + oneLine(message) + " (see '"
                     + (command.equals("backprop-cl") ? "" : "backprop-cl ") + command + " --help')");
             return ExitCodes.USER_ERROR;
         });
@@ -66,6 +74,34 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Every command: the program's version for its -V (picocli gives a subcommand none of its own),
+     * and help laid out at the terminal's width ({@link HelpWidth}) with examples that still paste
+     * into a shell ({@link HelpText}).
+     */
+    private static void configure(CommandLine cl) {
+        cl.getCommandSpec().version(VERSION);
+        cl.setHelpFactory((spec, colors) -> {
+            HelpWidth.apply(spec.usageMessage());
+            return new CommandLine.Help(spec, colors);
+        });
+        Map<String, CommandLine.IHelpSectionRenderer> sections = new LinkedHashMap<>(cl.getHelpSectionMap());
+        sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION,
+                help -> laidOut(help.commandSpec().usageMessage().description(), help.commandSpec().usageMessage().width()));
+        sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+                help -> laidOut(help.commandSpec().usageMessage().footer(), help.commandSpec().usageMessage().width()));
+        cl.setHelpSectionMap(sections);
+        cl.getSubcommands().values().forEach(Main::configure);
+    }
+
+    private static String laidOut(String[] text, int width) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : HelpText.layout(text, width)) {
+            sb.append(line).append(System.lineSeparator());
+        }
+        return sb.toString();
     }
 
     /** An option's longest name ("--weight-decay"), or a positional parameter's label ("FILE"). */

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.model.Network;
 import java.util.Locale;
 
@@ -79,10 +80,10 @@ final class MemoryBudget {
         if (activations + parameters > free) {
             long most = (long) Math.max(1, (free - parameters) / ((double) units * bytesPerActivation(engine)));
             throw new UserError(String.format(Locale.ROOT,
-                    "--batch %d: a batch of %,d samples through %s needs about %.1f GB of memory on the %s engine "
+                    "--batch %d: a batch of %s through %s needs about %.1f GB of memory on the %s engine "
                             + "(and %.1f GB for the parameters), more than the %.1f GB this JVM can use; give --batch %d or less, "
                             + "or a larger heap with BACKPROP_CL_JAVA_OPTS=-Xmx...",
-                    batch, rows, net.archString(), activations / 1e9, engine, parameters / 1e9, free / 1e9, most));
+                    batch, Plural.grouped(rows, "sample"), net.archString(), activations / 1e9, engine, parameters / 1e9, free / 1e9, most));
         }
     }
 
@@ -100,8 +101,8 @@ final class MemoryBudget {
         long values = (long) rows * widest;
         if (values > MAX_ARRAY) {
             throw new UserError(String.format(Locale.ROOT,
-                    "--batch %d: a batch of %,d samples through a layer %,d wide is %,d values, more than one array holds "
-                            + "(%,d); give --batch %d or less", batch, rows, widest, values, MAX_ARRAY, MAX_ARRAY / widest));
+                    "--batch %d: a batch of %s through a layer %,d wide is %,d values, more than one array holds "
+                            + "(%,d); give --batch %d or less", batch, Plural.grouped(rows, "sample"), widest, values, MAX_ARRAY, MAX_ARRAY / widest));
         }
     }
 }

@@ -25,11 +25,12 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "plot", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Draws PNG charts: loss and accuracy per epoch from metrics files, or a saved model's confusion "
-                    + "matrix (--confusion) or decision boundary (--boundary).",
-            "The cost axis is named after the runs' cost (the metrics file's cost column); runs of different costs "
-                    + "get one loss chart each, one above the other in loss.png.",
-            "Prints the path of each file it writes."},
+            "Draws training curves, a confusion matrix or a decision boundary.",
+            "",
+            "PNG charts: loss and accuracy per epoch from metrics files, or a saved model's confusion matrix "
+                    + "(--confusion) or decision boundary (--boundary). Prints the path of each file it writes. "
+                    + "The cost axis is named after the runs' cost (the metrics file's cost column); runs of different costs "
+                    + "get one loss chart each, one above the other in loss.png."},
         footer = {"", "Examples:",
             "  backprop-cl train --metrics run.csv --save digits.safetensors",
             "  backprop-cl plot run.csv              # plots/loss.png, plots/accuracy.png",

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.data.IdxRecord;
 import backpropcl.data.ImageInput;
 import backpropcl.io.ModelFile;
@@ -36,20 +37,18 @@ import picocli.CommandLine.Spec;
         footer = {"", "Output, one line per input, in the order given:",
             "  digit.png: 7 (0.93), 2 (0.04), 3 (0.01)",
             "  idx:t10k-images-idx3-ubyte.gz#0: 7 (0.99), 3 (0.00), 2 (0.00); label 7",
-            "The numbers are softmax probabilities. A model whose output is not softmax",
-            "shows 'score' before each number: its outputs shifted to be non-negative and",
-            "divided by their sum, which are not probabilities.",
+            "The numbers are softmax probabilities. A model whose output is not softmax shows 'score' before each "
+                + "number: its outputs shifted to be non-negative and divided by their sum, which are not probabilities.",
             "",
             "--json prints one JSON array with one object per input, e.g.",
             "  [{\"input\":\"digit.png\",\"class\":7,",
             "    \"top\":[{\"class\":7,\"probability\":0.93},...]}, ...]",
-            "with \"score\" in place of \"probability\" for a model whose output is not",
-            "softmax, and \"label\" when it is known.",
+            "with \"score\" in place of \"probability\" for a model whose output is not softmax, and \"label\" when it "
+                + "is known.",
             "",
             "Example:",
             "  backprop-cl train --output softmax --cost cross-entropy --save m.safetensors",
-            "  backprop-cl predict --model m.safetensors \\",
-            "      digit.png idx:data/t10k-images-idx3-ubyte.gz#0"})
+            "  backprop-cl predict --model m.safetensors digit.png idx:data/t10k-images-idx3-ubyte.gz#0"})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -124,8 +123,8 @@ final class PredictCommand implements Callable<Integer> {
             if (IdxRecord.isRecordSpec(arg)) {
                 IdxRecord rec = records.read(arg);
                 if (rec.features().length != width) {
-                    throw new UserError(arg + ": a record of " + rec.features().length + " values, but " + model
-                            + " takes " + width + " inputs");
+                    throw new UserError(arg + ": a record of " + Plural.of(rec.features().length, "value") + ", but " + model
+                            + " takes " + Plural.of(width, "input"));
                 }
                 read.add(new Input(arg, rec.features(), rec.label()));
             } else {

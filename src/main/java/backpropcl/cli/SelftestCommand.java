@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.engine.opencl.OpenClEngine;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "selftest", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
+            "Checks an OpenCL device's kernels against the reference engine.",
+            "",
             "Checks that an OpenCL device computes what the reference engine computes, kernel by kernel. "
                 + "Run it on a new workstation, a new GPU or a new driver before trusting it with training.",
             "",
@@ -131,10 +134,11 @@ final class SelftestCommand implements Callable<Integer> {
         }
         out.println();
         if (pass) {
-            out.printf(Locale.ROOT, "selftest: PASS (%d checks on %d networks, %.1f s)%n", checks, reports.size(), seconds);
+            out.printf(Locale.ROOT, "selftest: PASS (%s on %s, %.1f s)%n", Plural.of(checks, "check"),
+                    Plural.of(reports.size(), "network"), seconds);
         } else {
-            out.printf(Locale.ROOT, "selftest: FAIL (%d failed on %d networks, %.1f s): do not trust this device for training%n",
-                    failed, reports.size(), seconds);
+            out.printf(Locale.ROOT, "selftest: FAIL (%d failed on %s, %.1f s): do not trust this device for training%n",
+                    failed, Plural.of(reports.size(), "network"), seconds);
         }
     }
 

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.data.DataSources;
 import backpropcl.data.Preprocessing;
 import backpropcl.data.DataSplit;
@@ -44,45 +45,44 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Trains a fully-connected network by backpropagation and mini-batch gradient descent.",
+            "Trains a network by backpropagation and mini-batch SGD.",
             "With no options: the lesson network 784-16-16-10 (sigmoid, quadratic cost, SGD at lr 3.0, "
                     + "mini-batches of 10) for 30 epochs on the bundled mnist-10k digits."},
         footer = {"", "Examples:",
             "  backprop-cl train",
             "  backprop-cl train --arch 784-30-10 --epochs 30",
-            "  backprop-cl train --arch 784-128-64-10 --activation relu --cost cross-entropy \\",
-            "      --init he --optimizer adam --lr 0.001 --lr-schedule cosine --batch 32 --epochs 20",
+            "  backprop-cl train --arch 784-128-64-10 --activation relu --cost cross-entropy --init he --optimizer adam "
+                + "--lr 0.001 --lr-schedule cosine --batch 32 --epochs 20",
             "  backprop-cl train --data fashion-mnist --save fashion.safetensors --metrics fashion.csv",
             "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
-            "  backprop-cl train --checkpoint-dir run1      (Ctrl-C stops after the current batch)",
-            "  backprop-cl train --resume run1              (goes on exactly where run1 stopped)",
+            "  backprop-cl train --checkpoint-dir run1  # Ctrl-C stops after this batch",
+            "  backprop-cl train --resume run1          # goes on exactly where run1 stopped",
             "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors",
-            "      (holds out a tenth of each class, stops 3 epochs after the lowest",
-            "      validation cost, saves that epoch's parameters and measures the test",
-            "      set once, for them)",
+            "      # holds out a tenth of each class, stops 3 epochs after the lowest validation cost, saves that "
+                + "epoch's parameters and measures the test set once, for them",
             "",
             "Default learning rates follow the network (measured: docs/training.md):",
-            "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost,",
-            "  sigmoid or softmax output), 0.1 when a hidden layer is relu or leaky-relu,",
-            "  0.3 for the rest (tanh, cross-entropy, identity output); momentum and",
-            "  nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
-            "CSV files (--data X.csv): the header row and the separator (, ; or tab,",
-            "decimal commas with ; and tab) are detected; --label-column first|last|N|NAME",
-            "says where the label is; word labels (setosa) are class names, numbered in",
-            "sorted order. The test set is X-test.csv beside X.csv (or X-train.csv) when",
-            "there is one, else a stratified 20%% of each class, shuffled from --seed;",
-            "evaluate and plot take the same split from the model file. Features are",
-            "normalised by default (--normalize standard, fitted on the training part:",
-            "CSV columns come on any scales); the image sets keep their 0..1 pixels",
-            "(none). train prints what it found and how it split; --save records it.",
-            "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the",
-            "likely cause; a test cost over 10 times the one before training is divergence.",
-            "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an",
-            "input or another output, each must be writable, and each is locked for the run (a second run on it is",
-            "refused). Files are replaced atomically; a symbolic link is written through (the file it points to is",
-            "replaced, the link stays); devices, FIFOs and sockets are refused.",
-            "Exit codes: 0 done, 2 bad input, 3 diverged; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP after the",
-            "current batch (checkpoint written)."})
+            "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost, sigmoid or softmax output), 0.1 "
+                + "when a hidden layer is relu or leaky-relu, 0.3 for the rest (tanh, cross-entropy, identity output); "
+                + "momentum and nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
+            "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the likely cause; a test cost over "
+                + "10 times the one before training is divergence.",
+            "",
+            "CSV files (--data X.csv): the header row and the separator (, ; or tab, decimal commas with ; and tab) are "
+                + "detected; --label-column first|last|N|NAME says where the label is; word labels (setosa) are class names, "
+                + "numbered in sorted order. The test set is X-test.csv beside X.csv (or X-train.csv) when there is one, else "
+                + "a stratified 20%% of each class, shuffled from --seed; evaluate and plot take the same split from the model "
+                + "file. Features are normalised by default (--normalize standard, fitted on the training part: CSV columns "
+                + "come on any scales); the image sets keep their 0..1 pixels (none). train prints what it found and how it "
+                + "split; --save records it.",
+            "",
+            "Outputs (--save, --metrics, --checkpoint-dir, --plot) are checked before the first batch: none may be an "
+                + "input or another output, each must be writable, and each is locked for the run (a second run on it is "
+                + "refused). Files are replaced atomically; a symbolic link is written through (the file it points to is "
+                + "replaced, the link stays); devices, FIFOs and sockets are refused.",
+            "",
+            "Exit codes: 0 done, 2 bad input, 3 diverged; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP after the "
+                + "current batch (checkpoint written)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -382,8 +382,7 @@ final class TrainCommand implements Callable<Integer> {
             int batches = Batches.count(trained, from.config().batchSize());
             if (from.next().batch() >= batches) {
                 throw new UserError("--resume " + resume + ": the checkpoint's position, batch " + (from.next().batch() + 1)
-                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + count(batches, "batch", "batches")
-                        + " of this data; "
+                        + " of epoch " + (from.next().epoch() + 1) + ", is past the " + Plural.of(batches, "batch") + " of this data; "
                         + "was it trained on other data, or with --expand or --train-samples?");
             }
         }
@@ -407,17 +406,17 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
             describeData(out, loaded, data, preprocessing);
-            out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", epochs(config.epochs()), config.batchSize(),
-                    config.batchSize() > trained ? " (one batch of all " + count(trained, "sample", "samples") + ")" : "",
+            out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", Plural.of(config.epochs(), "epoch"), config.batchSize(),
+                    config.batchSize() > trained ? " (one batch of all " + Plural.grouped(trained, "sample") + ")" : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
             if (config.validates()) {
                 out.printf(Locale.ROOT, "validation: %s of each class held out of the training set (seed %d); the best epoch by "
                         + "%s (%s) is kept%s; the test set is measured once, at the end%n", Double.toString(config.validation()),
                         config.seed(), config.monitor().words(), config.monitor() == Monitor.VAL_COST ? "lowest" : "highest",
-                        config.earlyStop() > 0 ? ", stopping after " + epochs(config.earlyStop()) + " without a better one" : "");
+                        config.earlyStop() > 0 ? ", stopping after " + Plural.of(config.earlyStop(), "epoch") + " without a better one" : "");
                 if (expandAfterSplit) {
                     out.printf(Locale.ROOT, "--expand: the %s that stay are expanded after the split, to %s%n",
-                            count(data.train().count() - held, "row", "rows"), count(trained, "row", "rows"));
+                            Plural.grouped(data.train().count() - held, "row"), Plural.grouped(trained, "row"));
                 }
             }
             out.printf("engine: %s (%s)%n", engine.description(), choice.reason());
@@ -481,7 +480,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (run.stoppedEarly()) {
                 out.printf(Locale.ROOT, "early stop: the %s has not improved for %s since epoch %d; stopped after epoch %d of %d%n",
-                        config.monitor().words(), epochs(run.best().epochsSince()), run.best().epoch(), run.next().epoch(),
+                        config.monitor().words(), Plural.of(run.best().epochsSince(), "epoch"), run.best().epoch(), run.next().epoch(),
                         config.epochs());
             }
             if (run.best() != null) {
@@ -491,7 +490,7 @@ final class TrainCommand implements Callable<Integer> {
                 Evaluation test = run.test();
                 out.printf(Locale.ROOT, "done: test accuracy %.4f (%d/%d), test cost %.4f%s, %s in %.1f s%n", test.accuracy(),
                         test.correct(), test.count(), test.meanCost(),
-                        run.best() != null ? " with epoch " + run.best().epoch() + "'s parameters" : "", epochs(results.size()), seconds);
+                        run.best() != null ? " with epoch " + run.best().epoch() + "'s parameters" : "", Plural.of(results.size(), "epoch"), seconds);
             }
             // A checkpoint is written after each epoch and when stopped: --epochs 0 writes none, and says none.
             if (checkpoints != null && (run.stopped() || !results.isEmpty())) {
@@ -601,7 +600,7 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 Checkpoint other = Checkpoint.load(checkpoints);
                 held = "the checkpoint of a run of " + other.state().network().archString() + " after " + other.next().epoch()
-                        + " of " + epochs(other.config().epochs());
+                        + " of " + Plural.of(other.config().epochs(), "epoch");
             } catch (RuntimeException e) {
                 held = "a " + Checkpoint.FILE_NAME + " that cannot be read";
             }
@@ -616,7 +615,7 @@ final class TrainCommand implements Callable<Integer> {
         int k = net.outputSize();
         int wanted = e.label() + 1;
         if (from != null) {
-            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + k + " classes";
+            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + Plural.of(k, "class");
         }
         if (initFrom != null) {
             return "the outputs of the network " + net.archString() + " in --init-from " + initFrom + "; fix the label, or train a "
@@ -662,24 +661,14 @@ final class TrainCommand implements Callable<Integer> {
         Position next = from.next();
         if (from.stoppedEarly()) {
             throw new UserError("--resume " + resume + ": the run stopped early after epoch " + next.epoch() + " (its "
-                    + from.config().monitor().words() + " had not improved for " + epochs(from.best().epochsSince())
+                    + from.config().monitor().words() + " had not improved for " + Plural.of(from.best().epochsSince(), "epoch")
                     + " since epoch " + from.best().epoch() + "); there is nothing to go on with");
         }
         if (next.epoch() >= c.epochs()) {
-            throw new UserError("--resume " + resume + ": the run has finished " + epochs(next.epoch()) + "; give --epochs N "
+            throw new UserError("--resume " + resume + ": the run has finished " + Plural.of(next.epoch(), "epoch") + "; give --epochs N "
                     + "with N above " + next.epoch() + " to train it further");
         }
         return evalTrain ? c.withEvaluateTrain(true) : c;
-    }
-
-    /** "1 epoch", "2 epochs". */
-    static String epochs(long n) {
-        return count(n, "epoch", "epochs");
-    }
-
-    /** "1 sample", "8,000 samples": a count and its noun, singular for 1. */
-    static String count(long n, String one, String many) {
-        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? one : many);
     }
 
     /** The configuration the options ask for; n is the training set size (for --l2), the validation split not counted. */

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.text.Plural;
 import backpropcl.data.DataSplit;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.io.ModelFile;
@@ -18,19 +19,26 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Draws the first layer of a saved model as a PNG grid of images, one per neuron: its weight from "
-                    + "each input pixel at that pixel's place (red negative, white 0, blue positive; each image "
-                    + "scaled to its neuron's largest |w|).",
+            "Draws a saved model's first layer as a grid of images (PNG).",
+            "",
+            "One image per neuron: its weight from each input pixel at that pixel's place, red negative, white 0, "
+                    + "blue positive, on one colour scale for all neurons: full colour at the 99th percentile of |w| over "
+                    + "the layer (printed at the colour bar's ends; the 1% beyond it at full colour too). Neurons compare, "
+                    + "and a dead unit whose weights are 0 or decayed to almost 0 is white, not noise stretched to full "
+                    + "colour.",
+            "",
             "With --gradients: the magnitude of each weight's gradient |dC/dw| on a batch of training samples "
-                    + "instead, i.e. which weights the cost is most sensitive to (white 0 to dark purple, one scale "
-                    + "for all neurons).",
-            "The input width must be a square number (784 = 28x28). Prints the path written."},
+                    + "instead, i.e. which weights the cost is most sensitive to (white 0 to dark purple at the largest "
+                    + "|dC/dw|, one scale for all neurons).",
+            "",
+            "The caption's text grows with the picture (a sixtieth of the grid's width, at least 12 pixels), so that "
+                    + "it stays legible when a wide layer's picture is shown scaled down. The input width must be a "
+                    + "square number (784 = 28x28). Prints the path written."},
         footer = {"", "Examples:",
             "  backprop-cl train --arch 784-16-16-10 --save digits.safetensors",
             "  backprop-cl visualize --model digits.safetensors              # weights.png",
             "  backprop-cl visualize --model digits.safetensors --gradients  # gradients.png",
-            "  backprop-cl visualize --model digits.safetensors --gradients --samples 1000 \\",
-            "      --out grad-1000.png"})
+            "  backprop-cl visualize --model digits.safetensors --gradients --samples 1000 --out grad-1000.png"})
 final class VisualizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -87,8 +95,8 @@ final class VisualizeCommand implements Callable<Integer> {
                     engine.backprop();
                     nablaW0 = engine.nablaW(0).clone();
                 }
-                written = Plots.gradientMagnitudes(nablaW0, net, "C: the mean cost of the first " + rows + " samples of "
-                        + data.train().name(), file);
+                written = Plots.gradientMagnitudes(nablaW0, net, "C: the mean cost of the first " + Plural.of(rows, "sample")
+                        + " of " + data.train().name(), file);
             } else {
                 written = Plots.weights(saved.parameters(), file);
             }

@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.text.Plural;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;

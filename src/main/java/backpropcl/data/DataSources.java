@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.text.Plural;
 import backpropcl.io.CacheFolder;
 import backpropcl.io.PathNames;
 import java.nio.file.Files;
@@ -328,7 +329,8 @@ public final class DataSources {
         CsvReader.Table table = CsvReader.read(file, r.classes(), r.csv(), r.labels());
         Dataset all = table.data();
         if (all.count() < 2) {
-            throw new DataException(file + ": " + all.count() + " record is too few to split into a training and a "
+            throw new DataException(file + ": " + Plural.of(all.count(), "record") + (all.count() == 1 ? " is" : " are")
+                    + " too few to split into a training and a "
                     + "test set (need at least 2, or a sibling " + base + "-test.csv)");
         }
         StratifiedSplit split = StratifiedSplit.of(all, TEST_FRACTION, r.seed(), base + "/train", base + "/test");

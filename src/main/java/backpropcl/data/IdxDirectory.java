@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.text.Plural;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -162,7 +163,7 @@ public final class IdxDirectory {
      */
     static DataSplit combine(String name, Dataset train, Dataset test, String testFile, int classes) {
         if (train.width() != test.width()) {
-            throw new DataException(testFile + ": records have " + test.width() + " features but the training set's have "
+            throw new DataException(testFile + ": records have " + Plural.of(test.width(), "feature") + " but the training set's have "
                     + train.width() + "; expected the same width");
         }
         if (classes <= 0 && train.classes() != test.classes()) {

@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.text.Plural;
 import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -99,8 +100,8 @@ public final class IdxReader {
         Idx img = read(imagesName, images, IMAGES_MAGIC, "pixels");
         Idx lab = read(labelsName, labels, LABELS_MAGIC, "labels");
         if (img.count() != lab.count()) {
-            throw new DataException(labelsName + ": holds " + lab.count() + " labels but " + imagesName
-                    + " holds " + img.count() + " images; expected one label per image");
+            throw new DataException(labelsName + ": holds " + Plural.of(lab.count(), "label") + " but " + imagesName
+                    + " holds " + Plural.of(img.count(), "image") + "; expected one label per image");
         }
         int count = img.count();
         int[] labelValues = new int[count];
@@ -113,7 +114,7 @@ public final class IdxReader {
         for (int i = 0; i < count; i++) {
             if (labelValues[i] >= k) {
                 throw new LabelOutOfRangeException(labelsName + ": record " + i + " has label " + labelValues[i]
-                        + "; expected 0.." + (k - 1) + " (" + k + " classes)", labelsName, "record " + i, labelValues[i], k);
+                        + "; expected 0.." + (k - 1) + " (" + Plural.of(k, "class") + ")", labelsName, "record " + i, labelValues[i], k);
             }
         }
         int width = img.recordSize();
@@ -206,7 +207,7 @@ public final class IdxReader {
         }
         int wantedDims = expectedMagic & 0xFF;
         if (expectedMagic != 0 && ndims != wantedDims) {
-            throw new DataException(name + ": has " + ndims + " dimension" + (ndims == 1 ? "" : "s") + " (magic "
+            throw new DataException(name + ": has " + Plural.of(ndims, "dimension") + " (magic "
                     + hex(magic) + "); expected " + wantedDims + " (magic " + hex(expectedMagic) + ", "
                     + (wantedDims == 3 ? "images x rows x cols" : "one label per record") + ")");
         }
@@ -215,7 +216,7 @@ public final class IdxReader {
         }
         byte[] dimBytes = in.readNBytes(4 * ndims);
         if (dimBytes.length < 4 * ndims) {
-            throw new DataException(name + ": header truncated (expected " + ndims + " dimension sizes, found "
+            throw new DataException(name + ": header truncated (expected " + Plural.of(ndims, "dimension size") + ", found "
                     + dimBytes.length / 4 + ")");
         }
         int[] dims = new int[ndims];
@@ -265,8 +266,8 @@ public final class IdxReader {
             extra += n;
         }
         if (extra > 0) {
-            throw new DataException(name + ": " + extra + " bytes of trailing data after the " + dims[0]
-                    + " records the header declares (expected " + total + " bytes of " + what + ")");
+            throw new DataException(name + ": " + Plural.of(extra, "byte") + " of trailing data after the "
+                    + Plural.of(dims[0], "record") + " the header declares (expected " + Plural.of(total, "byte") + " of " + what + ")");
         }
         return new Idx(type, dims, data);
     }

@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.text.Plural;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ public record IdxRecord(String spec, Path file, int index, float[] features, int
             }
             if (s.index() >= idx.count()) {
                 throw new DataException(s.spec() + ": record " + s.index() + " is out of range; " + s.file() + " holds "
-                        + idx.count() + " record" + (idx.count() == 1 ? " (0 only)" : "s (0.." + (idx.count() - 1) + ")"));
+                        + Plural.of(idx.count(), "record") + (idx.count() == 1 ? " (0 only)" : " (0.." + (idx.count() - 1) + ")"));
             }
             int width = idx.recordSize();
             float[] features = new float[width];
@@ -114,8 +115,8 @@ public record IdxRecord(String spec, Path file, int index, float[] features, int
             if (labelsFile != null) {
                 IdxReader.Idx lab = labels.computeIfAbsent(labelsFile, IdxReader::read);
                 if (lab.dims().length != 1 || lab.count() != idx.count()) {
-                    throw new DataException(labelsFile + ": holds " + lab.count() + " record" + (lab.count() == 1 ? "" : "s")
-                            + " of " + lab.dims().length + " dimension" + (lab.dims().length == 1 ? "" : "s")
+                    throw new DataException(labelsFile + ": holds " + Plural.of(lab.count(), "record")
+                            + " of " + Plural.of(lab.dims().length, "dimension")
                             + "; expected one label for each of the " + idx.count() + " images in " + s.file());
                 }
                 label = lab.data()[s.index()] & 0xFF;

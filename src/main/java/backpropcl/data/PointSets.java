@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.text.Plural;
 import java.util.List;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
@@ -61,7 +62,7 @@ final class PointSets {
             throw badSpec(spec);
         }
         if (train < 2 || train > MAX_TRAIN) {
-            throw new DataException("--data '" + spec + "': " + train + " training points; expected 2 to " + MAX_TRAIN);
+            throw new DataException("--data '" + spec + "': " + Plural.of(train, "training point") + "; expected 2 to " + MAX_TRAIN);
         }
         if (classes == 1) {
             throw new DataException("--data '" + spec + "': the points have 2 classes (labels 0 and 1) but the "

@@ -1,5 +1,6 @@
 package backpropcl.engine;
 
+import backpropcl.text.Plural;
 import backpropcl.data.Dataset;
 import backpropcl.model.Network;
 
@@ -18,12 +19,12 @@ public final class EngineInputs {
     /** The data set's width is the network's input and its labels fit the output layer. */
     public static void checkShape(Network net, Dataset data) {
         if (data.width() != net.inputSize()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.width() + " features per sample, the network takes "
-                    + net.inputSize());
+            throw new IllegalArgumentException(data.name() + " has " + Plural.of(data.width(), "feature") + " per sample, the network "
+                    + "takes " + net.inputSize());
         }
         if (data.classes() > net.outputSize()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes, the network has "
-                    + net.outputSize() + " outputs");
+            throw new IllegalArgumentException(data.name() + " has " + Plural.of(data.classes(), "class") + ", the network has "
+                    + Plural.of(net.outputSize(), "output"));
         }
     }
 

@@ -1,5 +1,6 @@
 package backpropcl.engine;
 
+import backpropcl.text.Plural;
 import backpropcl.engine.cpu.CpuEngine;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
@@ -55,8 +56,8 @@ public final class EngineSelector {
                 }
                 String noGpu = OpenClDevices.unavailableReason().map(r -> "no OpenCL device (" + r + ")").orElse("no OpenCL GPU");
                 CpuEngine cpu = new CpuEngine(net, initial);
-                return new Choice(cpu, "auto: " + noGpu + "; the cpu engine (float32, " + cpu.threads()
-                        + (cpu.threads() == 1 ? " thread" : " threads") + ") is the fastest CPU path");
+                return new Choice(cpu, "auto: " + noGpu + "; the cpu engine (float32, "
+                        + Plural.of(cpu.threads(), "thread") + ") is the fastest CPU path");
             default:
                 throw new IllegalArgumentException("unknown engine '" + kind + "' (expected auto, opencl, cpu or reference)");
         }

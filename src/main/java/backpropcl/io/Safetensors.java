@@ -1,5 +1,6 @@
 package backpropcl.io;
 
+import backpropcl.text.Plural;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -229,7 +230,7 @@ public final class Safetensors {
     private static Contents read(String name, FileChannel ch) throws IOException {
         long size = ch.size();
         if (size < 8) {
-            throw new ModelFileException(name + ": " + size + " bytes is too short for a safetensors file "
+            throw new ModelFileException(name + ": " + Plural.of(size, "byte") + " is too short for a safetensors file "
                     + "(expected an 8-byte header length, a JSON header and the data)");
         }
         ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -237,7 +238,7 @@ public final class Safetensors {
         long n = lengthBytes.flip().getLong();
         if (n < 0 || n > size - 8) {
             throw new ModelFileException(name + ": header length " + Long.toUnsignedString(n) + " is larger than the "
-                    + (size - 8) + " bytes that follow it; not a safetensors file, or a truncated one");
+                    + Plural.of(size - 8, "byte") + " that follow" + (size - 8 == 1 ? "s" : "") + " it; not a safetensors file, or a truncated one");
         }
         if (n > MAX_HEADER) {
             throw new ModelFileException(name + ": header length " + n + " is over the " + MAX_HEADER + "-byte limit");

@@ -114,31 +114,40 @@ public final class Plots {
     /**
      * Writes the first layer's weights as a grid of images, one tile per neuron of the first
      * hidden layer: its weight from each input pixel at that pixel's place, red for negative,
-     * white for 0, blue for positive. Each tile has its own scale, symmetric around 0, from that
-     * neuron's largest |w|; the caption says so.
+     * white for 0, blue for positive, on one scale for all tiles ({@link ColourScale}: full colour
+     * at the 99th percentile of |w| over the layer, which the colour bar and the caption print).
      *
      * @throws IllegalArgumentException when the input width is not a perfect square
      */
     public static Path weights(Parameters p, Path file) {
         Network net = p.network();
         int side = TileGrid.squareSide(net.inputSize());
-        String[] caption = {
-            String.format(Locale.ROOT, "first-layer weights: one %dx%d tile per neuron (%d)", side, side, net.size(1)),
-            "red negative, white 0, blue positive; each tile on its own scale, up to its neuron's max |w|"};
-        TileGrid at = TileGrid.of(net.size(1), net.inputSize(), TileImage.widthFor(caption));
         float[] w = p.weights(0);
-        int inputs = net.inputSize();
+        double scale = ColourScale.symmetric(w);
+        String s = String.format(Locale.ROOT, "%.3g", scale);
+        String[] caption = weightsCaption(side, net.size(1), scale);
+        TileGrid at = grid(net.size(1), net.inputSize(), caption);
         double[] values = new double[w.length];
-        double[] maxAbs = new double[net.size(1)];
-        for (int j = 0; j < net.size(1); j++) {
-            for (int k = 0; k < inputs; k++) {
-                values[j * inputs + k] = w[j * inputs + k];
-                maxAbs[j] = Math.max(maxAbs[j], Math.abs(w[j * inputs + k]));
-            }
+        for (int i = 0; i < w.length; i++) {
+            values[i] = w[i];
         }
-        return Png.write(TileImage.draw(at, values,
-                (t, v) -> maxAbs[t] > 0 ? Palette.diverging(v / maxAbs[t]) : 0xffffff,
-                caption, f -> Palette.diverging(2 * f - 1), "-max |w|", "0", "+max |w|"), file);
+        return Png.write(TileImage.draw(at, values, (t, v) -> scale > 0 ? Palette.diverging(v / scale) : 0xffffff,
+                caption, f -> Palette.diverging(2 * f - 1), "-" + s, "0", "+" + s), file);
+    }
+
+    /** The two caption lines of {@link #weights}: what the tiles are, and the scale they share. */
+    static String[] weightsCaption(int side, int neurons, double scale) {
+        String s = String.format(Locale.ROOT, "%.3g", scale);
+        return new String[] {
+            String.format(Locale.ROOT, "first-layer weights: one %dx%d tile per neuron (%d)", side, side, neurons),
+            scale > 0 ? String.format(Locale.ROOT, "one scale for all tiles: red -%s, white 0, blue +%s (the %.0fth percentile "
+                    + "of |w|; beyond it full colour)", s, s, ColourScale.PERCENTILE) : "every weight is 0"};
+    }
+
+    /** The layout for {@code tiles} tiles, widened where the caption needs it at the grid's font size. */
+    private static TileGrid grid(int tiles, int inputs, String[] caption) {
+        TileGrid at = TileGrid.of(tiles, inputs);
+        return at.widenedTo(TileImage.widthFor(caption, at.text()));
     }
 
     /**
@@ -168,7 +177,7 @@ public final class Plots {
             String.format(Locale.ROOT, "|dC/dw| of the first-layer weights: one %dx%d tile per neuron (%d), one scale for all",
                     side, side, net.size(1)),
             note == null || note.isBlank() ? "white 0 to dark purple at the largest |dC/dw|" : note};
-        TileGrid at = TileGrid.of(net.size(1), inputs, TileImage.widthFor(caption));
+        TileGrid at = grid(net.size(1), inputs, caption);
         double[] magnitude = new double[nablaW0.length];
         double max = 0;
         for (int i = 0; i < magnitude.length; i++) {

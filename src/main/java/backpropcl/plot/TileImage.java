@@ -6,10 +6,13 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.function.DoubleToIntFunction;
 
-/** Draws a {@link TileGrid}: each tile's values through a colour map, then a caption and a colour bar. */
+/**
+ * Draws a {@link TileGrid}: each tile's values through a colour map, then a caption and a colour
+ * bar, laid out for the grid's font size ({@link TileGrid#text()}; the distances below are those
+ * at {@link TileGrid#TEXT} pixels, in proportion above).
+ */
 final class TileImage {
     static final int BAR_WIDTH = 200;
-    static final Font CAPTION_FONT = new Font(Png.FONT, Font.PLAIN, 12);
 
     private TileImage() {
     }
@@ -26,9 +29,7 @@ final class TileImage {
         try {
             // Gaps in grey, so that white (zero) tiles still show their edges.
             g.setColor(Palette.GAP);
-            int gridWidth = at.columns() * at.side() * at.scale() + (at.columns() - 1) * TileGrid.GAP;
-            int gridHeight = at.rows() * at.side() * at.scale() + (at.rows() - 1) * TileGrid.GAP;
-            g.fillRect(at.left() - 1, at.top() - 1, gridWidth + 2, gridHeight + 2);
+            g.fillRect(at.left() - 1, at.top() - 1, at.gridWidth() + 2, at.gridHeight() + 2);
             for (int t = 0; t < at.tiles(); t++) {
                 for (int k = 0; k < inputs; k++) {
                     g.setColor(new Color(colour.rgb(t, values[t * inputs + k])));
@@ -42,36 +43,44 @@ final class TileImage {
                 g.fillRect(at.tileLeft(t), at.tileTop(t), at.side() * at.scale() + 1, at.side() * at.scale() + 1);
             }
             int y = at.captionTop();
+            double em = (double) at.text() / TileGrid.TEXT;
             g.setColor(Color.BLACK);
-            g.setFont(CAPTION_FONT);
+            g.setFont(captionFont(at.text()));
             for (int i = 0; i < Math.min(2, caption.length); i++) {
-                Png.centred(g, caption[i], at.width() / 2.0, y + 18 + 16 * i);
+                Png.centred(g, caption[i], at.width() / 2.0, y + em * (18 + 16 * i));
             }
-            int barX = (at.width() - BAR_WIDTH) / 2;
-            for (int i = 0; i < BAR_WIDTH; i++) {
-                g.setColor(new Color(bar.applyAsInt(i / (BAR_WIDTH - 1.0))));
-                g.fillRect(barX + i, y + 43, 1, 12);
+            int barWidth = (int) Math.round(BAR_WIDTH * em);
+            int barX = (at.width() - barWidth) / 2;
+            int barTop = y + (int) Math.round(43 * em);
+            int barHeight = (int) Math.round(12 * em);
+            for (int i = 0; i < barWidth; i++) {
+                g.setColor(new Color(bar.applyAsInt(i / (barWidth - 1.0))));
+                g.fillRect(barX + i, barTop, 1, barHeight);
             }
             g.setColor(Palette.GAP);
-            g.drawRect(barX - 1, y + 42, BAR_WIDTH + 1, 13);
+            g.drawRect(barX - 1, barTop - 1, barWidth + 1, barHeight + 1);
             g.setColor(Color.BLACK);
-            g.setFont(new Font(Png.FONT, Font.PLAIN, 11));
-            Png.centred(g, barLeft, barX, y + 69);
-            Png.centred(g, barMiddle, barX + BAR_WIDTH / 2.0, y + 69);
-            Png.centred(g, barRight, barX + BAR_WIDTH, y + 69);
+            g.setFont(new Font(Png.FONT, Font.PLAIN, (int) Math.round(11 * em)));
+            Png.centred(g, barLeft, barX, y + 69 * em);
+            Png.centred(g, barMiddle, barX + barWidth / 2.0, y + 69 * em);
+            Png.centred(g, barRight, barX + barWidth, y + 69 * em);
         } finally {
             g.dispose();
         }
         return image;
     }
 
-    /** The narrowest image in which the caption's lines fit. */
-    static int widthFor(String[] caption) {
+    /** The narrowest image in which the caption's lines fit, in a font of {@code text} pixels. */
+    static int widthFor(String[] caption, int text) {
         int w = 0;
         for (String line : caption) {
-            w = Math.max(w, Png.textWidth(CAPTION_FONT, line));
+            w = Math.max(w, Png.textWidth(captionFont(text), line));
         }
         return w + 2 * TileGrid.MARGIN;
+    }
+
+    static Font captionFont(int text) {
+        return new Font(Png.FONT, Font.PLAIN, text);
     }
 
     /** The colour of value v in tile t. */

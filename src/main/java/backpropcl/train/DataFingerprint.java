@@ -1,6 +1,7 @@
 package backpropcl.train;
 
 import backpropcl.data.CsvOptions;
+import backpropcl.text.Plural;
 import backpropcl.data.Dataset;
 import backpropcl.data.Preprocessing;
 import backpropcl.io.ModelFile;
@@ -103,7 +104,7 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
     /** "1,000 samples of mnist-10k (--train-samples 1000)" */
     public String describe() {
         String options = options();
-        return String.format(Locale.ROOT, "%,d samples of %s%s", count, name, options.isEmpty() ? "" : " (" + options + ")");
+        return String.format(Locale.ROOT, "%s of %s%s", Plural.grouped(count, "sample"), name, options.isEmpty() ? "" : " (" + options + ")");
     }
 
     /** The data options that made this set, as they are given: "--train-samples 1000 --expand", or "". */
@@ -132,9 +133,9 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
         if (count != now.count) {
             changed = String.format(Locale.ROOT, "this data has %,d%s", now.count, now.options().isEmpty() ? "" : " (" + now.options() + ")");
         } else if (width != now.width) {
-            changed = String.format(Locale.ROOT, "of %,d features, this data's have %,d", width, now.width);
+            changed = String.format(Locale.ROOT, "of %s, this data's have %,d", Plural.grouped(width, "feature"), now.width);
         } else if (classes != now.classes) {
-            changed = String.format(Locale.ROOT, "of %,d classes, this data has %,d", classes, now.classes);
+            changed = String.format(Locale.ROOT, "of %s, this data has %,d", Plural.grouped(classes, "class"), now.classes);
         } else {
             changed = String.format(Locale.ROOT, "this data has as many samples but other values or labels (data hash %016x, "
                     + "this data's %016x)", hash, now.hash);

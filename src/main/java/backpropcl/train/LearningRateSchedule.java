@@ -1,5 +1,6 @@
 package backpropcl.train;
 
+import backpropcl.text.Plural;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -96,10 +97,10 @@ public record LearningRateSchedule(Kind kind, double lr, int stepEpochs, double 
     public String describe() {
         String base = switch (kind) {
             case CONSTANT -> "lr " + fmt(lr);
-            case STEP -> "lr " + fmt(lr) + " x " + fmt(gamma) + " every " + stepEpochs + (stepEpochs == 1 ? " epoch" : " epochs");
+            case STEP -> "lr " + fmt(lr) + " x " + fmt(gamma) + " every " + Plural.of(stepEpochs, "epoch");
             case COSINE -> "lr " + fmt(lr) + " cosine to " + fmt(minLr);
         };
-        return warmupEpochs == 0 ? base : base + " after " + warmupEpochs + " warm-up epoch" + (warmupEpochs == 1 ? "" : "s");
+        return warmupEpochs == 0 ? base : base + " after " + Plural.of(warmupEpochs, "warm-up epoch");
     }
 
     /** String pairs for a checkpoint's metadata; {@link #fromMetadata} reads them back. */

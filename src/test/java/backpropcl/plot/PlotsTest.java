@@ -246,9 +246,12 @@ class PlotsTest {
         assertEquals(at.width(), image.getWidth());
         assertEquals(at.height(), image.getHeight());
 
+        // One scale for all tiles (issue 13): neuron 1's |w| up to 1.46 sets it, so neuron 0's largest, 1.01, is not full blue.
+        double scale = ColourScale.symmetric(p.weights(0));
+        assertEquals(-p.weights(0)[784 + 27], scale, 1e-6, "the 99th percentile of |w|: neuron 1's rightmost column");
         Color maxPositive = pixel(image, at.pixelX(0, 783), at.pixelY(0, 783));
-        assertEquals(Palette.POSITIVE, maxPositive);
-        assertTrue(maxPositive.getBlue() > maxPositive.getRed() + 100, "blue-ish: " + maxPositive);
+        assertEquals(new Color(Palette.diverging(p.weights(0)[783] / scale)), maxPositive);
+        assertTrue(maxPositive.getBlue() > maxPositive.getRed() + 80, "blue-ish: " + maxPositive);
         Color smallPositive = pixel(image, at.pixelX(0, 0), at.pixelY(0, 0));
         assertTrue(smallPositive.getRed() > 240 && smallPositive.getBlue() >= smallPositive.getRed(), "near white: " + smallPositive);
 
@@ -262,6 +265,106 @@ class PlotsTest {
         assertEquals(Color.WHITE, pixel(image, at.pixelX(2, 400), at.pixelY(2, 400)));
         // The gap between tiles 0 and 1 is grey, not a weight.
         assertEquals(Palette.GAP, pixel(image, at.tileLeft(1) - 1, at.tileTop(1) + 10));
+    }
+
+    /** A ReLU network of {@code arch} whose first layer's weights are weight(0), weight(1), ... (row-major), the rest 0. */
+    private static Parameters firstLayer(String arch, java.util.function.IntToDoubleFunction weight) {
+        Parameters p = Parameters.zeros(Network.of(arch, Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY));
+        float[] w = p.weights(0);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) weight.applyAsDouble(i);
+        }
+        return p;
+    }
+
+    /** A 784-4 layer: neuron 0 trained-looking noise, 1 dead (all 0), 2 constant, 3 decayed to almost 0. */
+    private static Parameters deadUnits() {
+        java.util.Random random = new java.util.Random(3);
+        return firstLayer("784-4-10", i -> switch (i / 784) {
+            case 0 -> 0.1 * random.nextGaussian();
+            case 2 -> 0.05;
+            case 3 -> 1e-6 * random.nextGaussian();
+            default -> 0;
+        });
+    }
+
+    @Test
+    void deadAndConstantUnitsAreNotDrawnAsNoise() {
+        Parameters p = deadUnits();
+        BufferedImage image = read(Plots.weights(p, dir.resolve("dead.png")));
+        TileGrid at = TileGrid.of(4, 784, image.getWidth());
+        double scale = ColourScale.symmetric(p.weights(0));
+        Color constant = new Color(Palette.diverging(0.05 / scale));
+        assertTrue(distance(constant, Color.WHITE) > 60, "0.05 of a scale of " + scale + " shows: " + constant);
+        for (int k = 0; k < 784; k++) {
+            assertEquals(Color.WHITE, pixel(image, at.pixelX(1, k), at.pixelY(1, k)), "the dead unit is white, pixel " + k);
+            assertEquals(constant, pixel(image, at.pixelX(2, k), at.pixelY(2, k)), "the constant unit is one colour, pixel " + k);
+            Color almost = pixel(image, at.pixelX(3, k), at.pixelY(3, k));
+            assertTrue(almost.getRed() >= 254 && almost.getGreen() >= 254 && almost.getBlue() >= 254,
+                    "weights of 1e-6 are white, not noise stretched to full colour: pixel " + k + " " + almost);
+        }
+        long loud = java.util.stream.IntStream.range(0, 784)
+                .filter(k -> distance(pixel(image, at.pixelX(0, k), at.pixelY(0, k)), Color.WHITE) > 100).count();
+        assertTrue(loud > 100, "the live unit still shows its weights: " + loud + " strong pixels");
+    }
+
+    @Test
+    void theSharedScaleIsThe99thPercentileOfAbsoluteWeights() {
+        float[] w = new float[200];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (i % 2 == 0 ? 1 : -1) * (i + 1);   // |w| = 1..200
+        }
+        assertEquals(198, ColourScale.symmetric(w), "the 198th of 200 sorted |w|");
+        assertEquals(0, ColourScale.symmetric(new float[10]));
+        float[] sparse = new float[1000];
+        sparse[7] = -0.5f;
+        assertEquals(0.5, ColourScale.symmetric(sparse), "more than 99% zeros: the largest |w|");
+        assertEquals(List.of("first-layer weights: one 28x28 tile per neuron (256)",
+                        "one scale for all tiles: red -0.152, white 0, blue +0.152 (the 99th percentile of |w|; beyond it full colour)"),
+                List.of(Plots.weightsCaption(28, 256, 0.15249)));
+        assertEquals("every weight is 0", Plots.weightsCaption(28, 3, 0)[1]);
+        BufferedImage zeros = read(Plots.weights(Parameters.zeros(Network.of("4-2-2", Activation.SIGMOID, Activation.SIGMOID,
+                Cost.QUADRATIC)), dir.resolve("zeros.png")));
+        TileGrid at = TileGrid.of(2, 4, zeros.getWidth());
+        assertEquals(Color.WHITE, pixel(zeros, at.pixelX(1, 3), at.pixelY(1, 3)));
+    }
+
+    /** The height in pixels of the caption's first line: the first run of rows with dark pixels below the grid. */
+    private static int firstCaptionLineHeight(BufferedImage image, TileGrid at) {
+        int first = -1;
+        for (int y = at.captionTop(); y < image.getHeight(); y++) {
+            boolean ink = false;
+            for (int x = 0; x < image.getWidth() && !ink; x++) {
+                Color c = pixel(image, x, y);
+                ink = 0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue() < 128;
+            }
+            if (ink && first < 0) {
+                first = y;
+            } else if (!ink && first >= 0) {
+                return y - first;
+            }
+        }
+        throw new AssertionError("no caption under the grid");
+    }
+
+    @Test
+    void theCaptionGrowsWithTheGridSoThat256TilesStayLegible() {
+        java.util.Random random = new java.util.Random(5);
+        Parameters p = firstLayer("784-256-10", i -> 0.05 * random.nextGaussian());
+        BufferedImage image = read(Plots.weights(p, dir.resolve("w256.png")));
+        TileGrid at = TileGrid.of(256, 784, image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        assertEquals(30, at.text(), "16 columns of 114 px: a 1,822 px grid, a sixtieth of it");
+        int line = firstCaptionLineHeight(image, at);
+        // Shown whole on a screen 1,000 px wide, the first line is still at least 10 px tall (12 px text made 6).
+        assertTrue(line * 1000.0 / image.getWidth() >= 10, "caption line " + line + " px high in an image " + image.getWidth()
+                + " px wide");
+
+        BufferedImage lesson = read(Plots.weights(signedWeights(), dir.resolve("w3.png")));
+        TileGrid small = TileGrid.of(3, 784, lesson.getWidth());
+        assertEquals(TileGrid.TEXT, small.text(), "a small grid keeps the 12 px caption");
+        int smallLine = firstCaptionLineHeight(lesson, small);
+        assertTrue(smallLine >= 9 && smallLine <= 16, "12 px text: " + smallLine + " px of ink");
     }
 
     @Test

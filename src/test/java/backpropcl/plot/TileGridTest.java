@@ -45,6 +45,20 @@ class TileGridTest {
     }
 
     @Test
+    void theCaptionGrowsWithTheGrid() {
+        assertEquals(TileGrid.TEXT, TileGrid.of(16, 784).text(), "454 px of tiles: the smallest text");
+        TileGrid wide = TileGrid.of(256, 784);
+        assertEquals(1822, wide.gridWidth());
+        assertEquals(30, wide.text(), "1,822 / 60");
+        assertEquals(TileGrid.MARGIN + wide.gridHeight() + TileGrid.CAPTION * 30 / 12, wide.height(), "the band grows with the text");
+        assertEquals(wide.height() - TileGrid.CAPTION * 30 / 12, wide.captionTop());
+        assertTrue(TileGrid.of(16384, 784).text() <= TileGrid.MAX_TEXT);
+        TileGrid widened = TileGrid.of(2, 784).widenedTo(900);
+        assertEquals(900, widened.width());
+        assertEquals((900 - widened.gridWidth()) / 2, widened.left(), "the grid stays centred");
+    }
+
+    @Test
     void onlySquareInputWidthsMakeTiles() {
         assertEquals(0, TileGrid.squareSide(0));
         assertEquals(0, TileGrid.squareSide(783));

@@ -1,5 +1,6 @@
 package backpropcl.engine.cpu;
 
+import backpropcl.text.Plural;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineInputs;
@@ -115,7 +116,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public String description() {
-        return "cpu (float32 Java, " + productsName + ", " + pool.threads() + (pool.threads() == 1 ? " thread)" : " threads)");
+        return "cpu (float32 Java, " + productsName + ", " + Plural.of(pool.threads(), "thread") + ")";
     }
 
     /** Threads that work on a step, the caller included. */

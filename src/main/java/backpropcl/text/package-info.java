@@ -1,0 +1,2 @@
+/** Words for messages, shared by every layer: counts with their nouns. */
+package backpropcl.text;
