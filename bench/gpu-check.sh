@@ -62,6 +62,17 @@ else
 fi
 [ "$bundle" = yes ] || command -v mvn >/dev/null || missing+=("Maven, mvn (apt-get install maven)")
 command -v clinfo >/dev/null || missing+=("clinfo, to record the OpenCL platforms (apt-get install clinfo)")
+# JOCL opens the ICD loader by the name libOpenCL.so, which ocl-icd-libopencl1 alone does not provide
+# (its libOpenCL.so.1 only); clinfo links libOpenCL.so.1 and would list the devices all the same.
+ldconfig="$(command -v ldconfig || echo /sbin/ldconfig)"
+if [ -x "$ldconfig" ] && ! "$ldconfig" -p 2>/dev/null | grep -q 'libOpenCL\.so '; then
+    if "$ldconfig" -p 2>/dev/null | grep -q 'libOpenCL\.so\.1 '; then
+        lib_dir="$(dirname "$("$ldconfig" -p | sed -n 's/.*libOpenCL\.so\.1 .*=> //p' | head -1)")"
+        missing+=("libOpenCL.so, the name JOCL opens the OpenCL loader by (apt-get install ocl-icd-opencl-dev, or link it: ln -s libOpenCL.so.1 $lib_dir/libOpenCL.so)")
+    else
+        missing+=("the OpenCL loader, libOpenCL.so (apt-get install ocl-icd-opencl-dev)")
+    fi
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "gpu-check: missing prerequisites:" >&2
     printf '  - %s\n' "${missing[@]}" >&2

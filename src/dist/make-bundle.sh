@@ -23,6 +23,11 @@ fail() {
 for tool in jlink jdeps; do
     [ -x "$jdk/bin/$tool" ] || fail "$jdk has no bin/$tool: give a full JDK (-Ddist.jdk=DIR), not a JRE"
 done
+feature="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release")"
+# Before JDK 24 (JEP 493: linking from the run-time image) jlink reads the modules from jmods/.
+if [ ! -d "$jdk/jmods" ] && [ "$feature" -lt 24 ]; then
+    fail "$jdk has no jmods/, which its jlink needs (install them: some distributions package them apart)"
+fi
 # The runtime's native code is the JDK's: the bundle is for the platform the file name says.
 platform="$(sed -n 's/^OS_NAME="\(.*\)"/\1/p' "$jdk/release")-$(sed -n 's/^OS_ARCH="\(.*\)"/\1/p' "$jdk/release")"
 case "$platform" in
@@ -46,7 +51,6 @@ modules=(
 unused=(java.sql java.compiler)
 
 # A dependency that starts to need a module the list lacks fails the build here, not a user's run.
-feature="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release")"
 found="$("$jdk/bin/jdeps" --list-deps --ignore-missing-deps --multi-release "$feature" "$jar" | awk '{print $1}')"
 for m in $found; do
     case " ${modules[*]} ${unused[*]} java.xml java.datatransfer java.prefs " in
