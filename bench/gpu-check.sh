@@ -2,7 +2,8 @@
 # Checks backprop-cl on this machine's OpenCL GPU(s) and writes everything to one results file:
 # the machine (OS, Java, Maven, OpenCL platforms from clinfo), `mvn -B verify` (the whole test
 # suite), then for each OpenCL GPU `backprop-cl selftest` (every kernel against the reference
-# engine) and `backprop-cl bench` (the benchmark). For a fresh clone on a GPU workstation.
+# engine) and `backprop-cl bench` (the benchmark). For a fresh clone on a GPU workstation, or
+# from the unpacked bundle (mvn -Pdist package), which needs neither Java nor Maven (docs/gpu.md).
 #
 #   bench/gpu-check.sh [--out FILE] [--skip-verify] [--allow-cpu] [--bench-args "ARGS"]
 #
@@ -11,18 +12,26 @@
 #   --allow-cpu     with no OpenCL GPU, check every OpenCL device instead of stopping
 #   --bench-args    extra arguments for every `backprop-cl bench --device N` run
 #
-# Needs: java 17+, mvn, clinfo, and an OpenCL driver for the GPU (NVIDIA: the driver's OpenCL ICD,
-# e.g. Debian/Ubuntu package nvidia-opencl-icd; AMD: ROCm's or mesa-opencl-icd; Intel:
-# intel-opencl-icd), registered in /etc/OpenCL/vendors, plus the loader (ocl-icd-libopencl1).
+# Needs: java 17+ and mvn (not from the bundle), clinfo, and an OpenCL driver for the GPU (NVIDIA:
+# the driver's OpenCL ICD, e.g. Debian/Ubuntu package nvidia-opencl-icd; AMD: ROCm's or
+# mesa-opencl-icd; Intel: intel-opencl-icd), registered in /etc/OpenCL/vendors, plus the loader
+# (ocl-icd-libopencl1).
 # Environment: BACKPROP_CL, the command that runs backprop-cl (default: the repository's launcher,
-# which builds target/backprop-cl.jar when it is missing or stale).
+# which builds target/backprop-cl.jar when it is missing or stale; in the bundle, its bin/backprop-cl).
 # Exit code: 0 when every step passed, 1 when a step failed (the file says which), 2 when a
 # prerequisite is missing or no OpenCL GPU was found.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 cd "$repo"
-read -r -a backprop_cl <<<"${BACKPROP_CL:-$repo/backprop-cl}"
+# The bundle: bin/, lib/ and runtime/ beside bench/; its own Java, no sources to verify.
+bundle=no
+if [ -x "$repo/runtime/bin/java" ] && [ -f "$repo/lib/backprop-cl.jar" ]; then
+    bundle=yes
+    read -r -a backprop_cl <<<"${BACKPROP_CL:-$repo/bin/backprop-cl}"
+else
+    read -r -a backprop_cl <<<"${BACKPROP_CL:-$repo/backprop-cl}"
+fi
 
 out=""
 verify=yes
@@ -34,14 +43,16 @@ while [ $# -gt 0 ]; do
         --skip-verify) verify=no; shift ;;
         --allow-cpu) allow_cpu=yes; shift ;;
         --bench-args) read -r -a bench_args <<<"$2"; shift 2 ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gpu-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
 
 # Prerequisites: say everything that is missing at once, with what to install.
 missing=()
-if ! command -v java >/dev/null; then
+if [ "$bundle" = yes ]; then
+    verify=no   # a bundle holds no sources; selftest below checks every kernel on the device
+elif ! command -v java >/dev/null; then
     missing+=("java 17 or newer (apt-get install openjdk-17-jdk)")
 else
     major=$(java -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
@@ -49,8 +60,19 @@ else
         missing+=("java 17 or newer; found: $(java -version 2>&1 | head -1) (apt-get install openjdk-17-jdk)")
     fi
 fi
-command -v mvn >/dev/null || missing+=("Maven, mvn (apt-get install maven)")
+[ "$bundle" = yes ] || command -v mvn >/dev/null || missing+=("Maven, mvn (apt-get install maven)")
 command -v clinfo >/dev/null || missing+=("clinfo, to record the OpenCL platforms (apt-get install clinfo)")
+# JOCL opens the ICD loader by the name libOpenCL.so, which ocl-icd-libopencl1 alone does not provide
+# (its libOpenCL.so.1 only); clinfo links libOpenCL.so.1 and would list the devices all the same.
+ldconfig="$(command -v ldconfig || echo /sbin/ldconfig)"
+if [ -x "$ldconfig" ] && ! "$ldconfig" -p 2>/dev/null | grep -q 'libOpenCL\.so '; then
+    if "$ldconfig" -p 2>/dev/null | grep -q 'libOpenCL\.so\.1 '; then
+        lib_dir="$(dirname "$("$ldconfig" -p | sed -n 's/.*libOpenCL\.so\.1 .*=> //p' | head -1)")"
+        missing+=("libOpenCL.so, the name JOCL opens the OpenCL loader by (apt-get install ocl-icd-opencl-dev, or link it: ln -s libOpenCL.so.1 $lib_dir/libOpenCL.so)")
+    else
+        missing+=("the OpenCL loader, libOpenCL.so (apt-get install ocl-icd-opencl-dev)")
+    fi
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "gpu-check: missing prerequisites:" >&2
     printf '  - %s\n' "${missing[@]}" >&2
@@ -89,10 +111,16 @@ show() {
 say "backprop-cl GPU check, $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $host; results in $out"
 section "machine"
 record uname -a || true
-record git -C "$repo" log -1 --format='commit %H %s' || true
-record git -C "$repo" status --short || true
-record java -version || true
-record mvn -v || true
+if [ "$bundle" = yes ]; then
+    say "bundle $(basename "$repo"): its own Java runtime, no sources (mvn -B verify skipped)"
+    record "$repo/runtime/bin/java" -version || true
+    record cat "$repo/runtime/release" || true
+else
+    record git -C "$repo" log -1 --format='commit %H %s' || true
+    record git -C "$repo" status --short || true
+    record java -version || true
+    record mvn -v || true
+fi
 record sh -c 'ls -l /etc/OpenCL/vendors/ && head -n 5 /etc/OpenCL/vendors/*.icd' || true
 if command -v nvidia-smi >/dev/null; then
     record nvidia-smi || true

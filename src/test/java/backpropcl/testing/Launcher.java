@@ -21,19 +21,27 @@ import java.util.concurrent.TimeUnit;
  * ({@code *IT.java}) that run after packaging.
  */
 public final class Launcher {
+    private final Path program;
     private final List<String> args;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private boolean emptyEnvironment;
     private Path dir = projectRoot();
     private Duration timeout = Duration.ofMinutes(3);
     private byte[] stdin = new byte[0];
 
-    private Launcher(List<String> args) {
+    private Launcher(Path program, List<String> args) {
+        this.program = program;
         this.args = args;
     }
 
     /** {@code ./backprop-cl ARGS...} in the project root. */
     public static Launcher of(String... args) {
-        return new Launcher(List.of(args));
+        return new Launcher(script(), List.of(args));
+    }
+
+    /** Another copy of the launcher, e.g. an unpacked bundle's {@code bin/backprop-cl}. */
+    public static Launcher program(Path program, String... args) {
+        return new Launcher(program, List.of(args));
     }
 
     /** The checkout: Maven runs the tests there. */
@@ -48,6 +56,12 @@ public final class Launcher {
 
     public Launcher env(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /** Starts from an empty environment, as {@code env -i} does: only the {@link #env} entries. */
+    public Launcher emptyEnvironment() {
+        this.emptyEnvironment = true;
         return this;
     }
 
@@ -70,12 +84,15 @@ public final class Launcher {
     /** Starts the process; stdout and stderr are kept apart, read by {@link Started#finish()}. */
     public Started start() {
         List<String> cmd = new ArrayList<>();
-        cmd.add(script().toString());
+        cmd.add(program.toString());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         // As a person's shell has it: the test JVM's own LD_PRELOAD (libjsig, from the failsafe
         // configuration) must not hide a launcher that forgot it.
         pb.environment().remove("LD_PRELOAD");
+        if (emptyEnvironment) {
+            pb.environment().clear();
+        }
         pb.environment().putAll(env);
         try {
             Process p = pb.start();
