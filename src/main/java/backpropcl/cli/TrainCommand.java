@@ -57,14 +57,14 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
             "  backprop-cl train --checkpoint-dir run1  # Ctrl-C stops after this batch",
             "  backprop-cl train --resume run1          # goes on exactly where run1 stopped",
-            "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors",
-            "      # holds out a tenth of each class, stops 3 epochs after the lowest validation cost, saves that "
-                + "epoch's parameters and measures the test set once, for them",
+            "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors  # the best epoch",
             "",
             "Default learning rates follow the network (measured: docs/training.md):",
             "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost, sigmoid or softmax output), 0.1 "
                 + "when a hidden layer is relu or leaky-relu, 0.3 for the rest (tanh, cross-entropy, identity output); "
                 + "momentum and nesterov a tenth of sgd's (0.3, 0.01, 0.03); adam and adamw 0.001.",
+            "--validation 0.1 --early-stop 3 holds out a tenth of each class, stops 3 epochs after the lowest validation "
+                + "cost, saves that epoch's parameters and measures the test set once, for them.",
             "A run still at chance accuracy after epoch 2 prints 'warning: ...' with the likely cause; a test cost over "
                 + "10 times the one before training is divergence.",
             "",

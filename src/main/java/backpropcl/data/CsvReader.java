@@ -236,8 +236,8 @@ public final class CsvReader {
                 labelColumn = resolveLabelColumn(fields.length);
                 numbered = labels.names() != null ? labels.names().isEmpty() : isNumber(fields[labelColumn]);
             } else if (fields.length != columns) {
-                throw new DataException(where + ": has " + fields.length + " fields; expected " + columns
-                        + " (a label and " + (columns - 1) + " features, as in the first row)");
+                throw new DataException(where + ": has " + Plural.of(fields.length, "field") + "; expected " + columns
+                        + " (a label and " + Plural.of(columns - 1, "feature") + ", as in the first row)");
             }
             int width = columns - 1;
             if (count == ids.length) {
