@@ -48,6 +48,12 @@ final class Synonyms {
         put(m, "--plot", "plot-dir", "plots", "figures", "fig-dir");
         put(m, "--classes", "num-classes", "n-classes", "nb-classes", "number-of-classes");
         put(m, "--weight-decay", "wd");
+        put(m, "--label-column", "label", "target", "target-column", "label-col", "y-column", "class-column");
+        put(m, "--separator", "sep", "delimiter", "delim", "field-separator");
+        put(m, "--normalize", "standardize", "standardise", "normalise", "scaler", "scale", "feature-scaling");
+        put(m, "--validation", "validation-split", "val-split", "val-fraction", "valid-split", "holdout");
+        put(m, "--early-stop", "patience", "early-stopping", "early-stopping-patience");
+        put(m, "--monitor", "monitor-metric", "early-stopping-metric");
         put(m, "--l2", "l2-reg", "l2-lambda", "l2-regularization", "lambda", "reg", "regularization", "alpha");
         put(m, "--momentum", "mom");
         put(m, "--optimizer nesterov", "nesterov");
