@@ -6,7 +6,6 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -15,18 +14,27 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Turns a picture of a digit (PNG or JPEG; anything javax.imageio decodes) into the features of a
  * square-input model, the way MNIST was made, so that a photo or a drawing looks to the network
- * like the records it was trained on.
+ * like the records it was trained on. MNIST's digits were scanned as black and white, their ink
+ * scaled (anti-aliased) to fit a 20 x 20 box keeping the aspect ratio, and placed in 28 x 28 with
+ * their centre of mass at the centre; a photograph adds paper that is grey and unevenly lit,
+ * noise, blur and JPEG artefacts, which the first steps take away.
  *
- * <p>The steps, each a method below:
+ * <p>The steps, each a method below ({@link #prepare} runs them all):
  * <ol>
  * <li>{@link #grey}: grey levels in [0, 1], 0 black. Grey images keep their stored levels (the
  *     same numbers as MNIST's bytes / 255); colour images become luminance 0.299 R + 0.587 G +
  *     0.114 B of their sRGB values. Transparent pixels are composited over white paper.
- * <li>{@link #inkOnBlack}: when the mean of the outermost ring of pixels is above 0.5 the image
- *     is dark ink on light paper and is inverted, so that ink is bright as in MNIST. The median of
- *     that ring is then taken as the background level and subtracted (values rescaled so that 1
- *     stays 1): grey paper in a photo becomes black. An image whose border is black (MNIST) is
- *     left as it is.
+ * <li>{@link #inkOnBlack}: the paper is estimated as a smooth surface under the ink (a quadratic
+ *     fitted to the pixels that are not ink, so uneven light is followed; see
+ *     {@link ImageBackground}), with its noise. When the ink is darker than the paper (more of the
+ *     picture lies well below the surface than above it) the image is inverted, so that ink is
+ *     bright as in MNIST. The paper is then subtracted pixel by pixel, v' = max(0, v - b) / (1 - b)
+ *     with b the paper's level there: grey paper in a photo becomes black. An image whose paper is
+ *     black (MNIST) is left as it is.
+ * <li>{@link #mainInk}: the ink is found by two thresholds above the paper's noise floor (the
+ *     weak one {@link #INK_THRESHOLD} above it, the strong one Otsu's automatic threshold) and its
+ *     connected components, and only the digit is kept: specks of noise or dust away from it are
+ *     cleared, and faint ink is brought up to a stroke's level (see {@link MainInk}).
  * <li>{@link #normalise}: the bounding box of the pixels above {@link #INK_THRESHOLD} is scaled
  *     so that its longer side is {@code round(side * 20 / 28)} pixels (20 for 28x28), keeping the
  *     aspect ratio: by area averaging when shrinking, bilinear when enlarging, in float. The result
@@ -41,7 +49,11 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageInput {
 
-    /** Grey level, after inversion and background removal, above which a pixel counts as ink. */
+    /**
+     * Grey level, after inversion and background removal, above which a pixel counts as ink: the
+     * pixels that make the ink's box, and, above the noise floor, the weak threshold of
+     * {@link MainInk}'s components.
+     */
     public static final float INK_THRESHOLD = 0.1f;
 
     /** Images with more pixels than this are refused before they are decoded. */
@@ -74,13 +86,22 @@ public final class ImageInput {
      * @return (side * side) features in [0, 1], row-major
      */
     public static float[] features(Path file, int side) {
-        Grey g = inkOnBlack(grey(read(file)));
-        float[] out = normalise(g, side);
+        float[] out = prepare(grey(read(file)), side);
         if (out == null) {
             throw new DataException(file + ": blank image (no pixel differs from the background by more than "
                     + INK_THRESHOLD + "); expected a digit");
         }
         return out;
+    }
+
+    /**
+     * Every step from grey levels to features: {@link #inkOnBlack}, {@link #mainInk},
+     * {@link #normalise}.
+     *
+     * @return (side * side) features in [0, 1], or null when the picture holds no ink
+     */
+    public static float[] prepare(Grey g, int side) {
+        return normalise(mainInk(inkOnBlack(g)), side);
     }
 
     /** Decodes an image file; a file that is not an image is a DataException. */
@@ -168,62 +189,53 @@ public final class ImageInput {
         return new Grey(px, w, h);
     }
 
+    /** The paper's level, after the inversion, up to which it is removed; brighter paper leaves too little room for ink. */
+    static final float MAX_PAPER = 0.95f;
+
     /**
-     * Light ink on black: inverts an image whose border is light (mean of the outermost ring above
-     * 0.5), then subtracts the border's median as the background, v' = max(0, v - bg) / (1 - bg).
-     * A new image; the input is not changed.
+     * Light ink on black: inverts an image whose ink is darker than its paper, then subtracts the
+     * paper, v' = max(0, v - b) / (1 - b) with b the paper's level at that pixel after the
+     * inversion (at most {@link #MAX_PAPER}). A new image; the input is not changed.
      */
     public static Grey inkOnBlack(Grey g) {
-        boolean invert = isDarkOnLight(g);
-        float[] ring = border(g);
+        ImageBackground paper = ImageBackground.of(g);
+        boolean invert = paper.darkInk();
         float[] px = g.pixels().clone();
-        if (invert) {
-            for (int i = 0; i < px.length; i++) {
-                px[i] = 1f - px[i];
-            }
-            for (int i = 0; i < ring.length; i++) {
-                ring[i] = 1f - ring[i];
-            }
-        }
-        Arrays.sort(ring);
-        float bg = Math.min(0.5f, ring[ring.length / 2]);
-        if (bg > 0) {
-            for (int i = 0; i < px.length; i++) {
-                px[i] = Math.max(0f, px[i] - bg) / (1f - bg);
-            }
+        float[] level = paper.level();
+        for (int i = 0; i < px.length; i++) {
+            float v = invert ? 1f - px[i] : px[i];
+            float bg = Math.min(MAX_PAPER, invert ? 1f - level[i] : level[i]);
+            px[i] = bg > 0 ? Math.max(0f, v - bg) / (1f - bg) : v;
         }
         return new Grey(px, g.width(), g.height());
     }
 
-    /** True when {@link #inkOnBlack} would invert g: its border is light. */
+    /** True when {@link #inkOnBlack} would invert g: its ink is darker than its paper. */
     public static boolean isDarkOnLight(Grey g) {
-        double mean = 0;
-        float[] ring = border(g);
-        for (float v : ring) {
-            mean += v;
-        }
-        return mean / ring.length > 0.5;
+        return ImageBackground.of(g).darkInk();
     }
 
-    /** The outermost ring of pixels, each once. */
-    private static float[] border(Grey g) {
-        int w = g.width();
-        int h = g.height();
-        float[] p = g.pixels();
-        if (w <= 2 || h <= 2) {
-            return p.clone();
+    /**
+     * The digit of a light-ink-on-black image with everything else black, its faint ink brought
+     * up (see {@link MainInk}). A new image; the input is not changed.
+     */
+    public static Grey mainInk(Grey g) {
+        return MainInk.isolate(g);
+    }
+
+    /**
+     * The features of a side x side model as an 8-bit grey image, round(v * 255) per pixel: what
+     * the network sees, as {@code predict --show-input} writes it.
+     */
+    public static BufferedImage toImage(float[] features, int side) {
+        if (features.length != side * side) {
+            throw new IllegalArgumentException(features.length + " features for a " + side + "x" + side + " image");
         }
-        float[] ring = new float[2 * w + 2 * (h - 2)];
-        int n = 0;
-        for (int x = 0; x < w; x++) {
-            ring[n++] = p[x];
-            ring[n++] = p[(h - 1) * w + x];
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < features.length; i++) {
+            img.getRaster().setSample(i % side, i / side, 0, Math.round(Math.min(1f, Math.max(0f, features[i])) * 255));
         }
-        for (int y = 1; y < h - 1; y++) {
-            ring[n++] = p[y * w];
-            ring[n++] = p[y * w + w - 1];
-        }
-        return ring;
+        return img;
     }
 
     /**

@@ -50,6 +50,32 @@ public final class DigitImages {
         return img;
     }
 
+    /**
+     * A record as a photograph of it: upscaled by {@code factor} (blocks) with {@code margin}
+     * pixels of paper around, ink at level {@code ink} on paper at level {@code paper} (mixed by the
+     * record's value), lit by a light that falls linearly from 1 at the top left corner to
+     * {@code light} at the bottom right one, with Gaussian noise of deviation {@code noise} (seeded),
+     * cut to [0, 1].
+     */
+    public static ImageInput.Grey photo(float[] record, int factor, int margin, float paper, float ink, float light,
+                                        double noise, long seed) {
+        int n = SIDE * factor + 2 * margin;
+        java.util.Random rng = new java.util.Random(seed);
+        float[] p = new float[n * n];
+        for (int y = 0; y < n; y++) {
+            for (int x = 0; x < n; x++) {
+                int sx = (x - margin) / factor;
+                int sy = (y - margin) / factor;
+                boolean inside = x >= margin && y >= margin && sx < SIDE && sy < SIDE;
+                float v = inside ? record[sy * SIDE + sx] : 0f;
+                float lit = 1f - (1f - light) * (x + y) / (2f * (n - 1));
+                double g = (paper + (ink - paper) * v) * lit + noise * rng.nextGaussian();
+                p[y * n + x] = (float) Math.min(1, Math.max(0, g));
+            }
+        }
+        return new ImageInput.Grey(p, n, n);
+    }
+
     /** Writes img as "png" or "jpeg" to file and returns file. */
     public static Path write(BufferedImage img, String format, Path file) {
         try {
