@@ -15,7 +15,9 @@ import backpropcl.io.ModelFile;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 import backpropcl.testing.CommandRun;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -306,5 +309,106 @@ class PredictCommandTest {
         for (String s : new String[] {"--model", "--top", "--json", "idx:PATH#N", "counting from 0", "score"}) {
             assertTrue(r.out().contains(s), "predict --help lacks " + s + ":\n" + r.out());
         }
+    }
+    /** A model file of {@code p} with {@code metadata} added (class names, an input shape). */
+    private static Path withMetadata(String name, Parameters p, Map<String, String> metadata) {
+        Path file = dir.resolve(name);
+        ModelFile.save(file, TrainingState.fresh(p, Optimizer.sgd()), metadata, false);
+        return file;
+    }
+
+    private static final List<String> WORDS = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+
+    @Test
+    void classNamesFromTheModelFileNameTheAnswersAndTheLabel() {
+        Network net = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Dataset train = IdxDirectory.loadResource("/datasets/mnist-10k/", 10).train().head(2000);
+        Path named = withMetadata("named.safetensors", centroids(net, train, TEMPERATURE), ModelFile.classNamesMetadata(WORDS));
+        CommandRun numbers = run("predict", "--model", softmaxModel.toString(), "--top", "2", idx(0), idx(1));
+        CommandRun words = run("predict", "--model", named.toString(), "--top", "2", idx(0), idx(1));
+        assertEquals(0, words.code(), words.err());
+        // The same answers, each number replaced by its name.
+        List<Line> expected = lines(numbers.out());
+        String[] got = words.out().strip().split("\n");
+        for (int i = 0; i < 2; i++) {
+            Line l = expected.get(i);
+            String want = String.format(java.util.Locale.ROOT, "%s: %s (%.2f), %s (%.2f)%s; label %s", idx(i), WORDS.get(l.classes()[0]),
+                    l.p()[0], WORDS.get(l.classes()[1]), l.p()[1], l.p()[0] < 0.5 ? "; low confidence" : "", WORDS.get(l.label()));
+            assertEquals(want, got[i]);
+        }
+        JsonObject o = json("predict", "--model", named.toString(), "--json", idx(0)).get(0).getAsJsonObject();
+        assertEquals(WORDS.get(o.get("class").getAsInt()), o.get("name").getAsString());
+        assertEquals(WORDS.get(o.get("label").getAsInt()), o.get("label_name").getAsString());
+        for (JsonElement e : o.getAsJsonArray("top")) {
+            assertEquals(WORDS.get(e.getAsJsonObject().get("class").getAsInt()), e.getAsJsonObject().get("name").getAsString());
+        }
+        // A file without names: the numbers are the names.
+        JsonObject plain = json("predict", "--model", softmaxModel.toString(), "--json", idx(0)).get(0).getAsJsonObject();
+        assertEquals(plain.get("class").getAsString(), plain.get("name").getAsString());
+    }
+
+    @Test
+    void anAnswerBelowHalfIsLowConfidence() {
+        // A model of zeros answers 0.1 for every class; the centroid model is sure of some records, not of all.
+        Network net = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Path flat = dir.resolve("flat.safetensors");
+        ModelFile.save(flat, net, Parameters.zeros(net));
+        List<String> args = new ArrayList<>(List.of("predict", "--model", softmaxModel.toString(), "--json", "--top", "1"));
+        for (int i = 0; i < 50; i++) {
+            args.add(idx(i));
+        }
+        int low = 0;
+        for (JsonElement e : json(args.toArray(String[]::new))) {
+            JsonObject o = e.getAsJsonObject();
+            double p = o.getAsJsonArray("top").get(0).getAsJsonObject().get("probability").getAsDouble();
+            assertEquals(p < PredictCommand.LOW_CONFIDENCE, o.get("low_confidence").getAsBoolean(), o.toString());
+            low += p < PredictCommand.LOW_CONFIDENCE ? 1 : 0;
+        }
+        assertTrue(low > 0 && low < 50, low + " of 50 low: the rule is not tried both ways");
+        CommandRun r = run("predict", "--model", flat.toString(), idx(0));
+        assertTrue(r.out().strip().endsWith("; low confidence; label " + DigitImages.mnistTest().labels()[0]), r.out());
+        assertTrue(json("predict", "--model", flat.toString(), "--json", idx(0)).get(0).getAsJsonObject().get("low_confidence")
+                .getAsBoolean());
+    }
+
+    @Test
+    void imagesForAModelOfTableFeaturesAreRefused() {
+        Path good = write(grey(record(0), 1, 0, false), "png", dir.resolve("table-digit.png"));
+        // Four inputs are a 2 x 2 square, but no image model is that small.
+        Network net4 = Network.of("4-3", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Path iris = dir.resolve("iris.safetensors");
+        ModelFile.save(iris, net4, Parameters.zeros(net4));
+        CommandRun r = run("predict", "--model", iris.toString(), good.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("backprop-cl: " + good + ": images need a model of at least 8x8 = 64 inputs (side x side pixels), but "
+                + iris + " takes 4; is it a model of table features (CSV)?", r.err().strip());
+        // 784 features that the file says are not pixels.
+        Network net = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Path table = withMetadata("table784.safetensors", Parameters.zeros(net), Map.of(PredictCommand.INPUT_SHAPE, "784"));
+        CommandRun t = run("predict", "--model", table.toString(), good.toString());
+        assertEquals(2, t.code(), t.err());
+        assertEquals("backprop-cl: " + good + ": images need a model trained on images, but " + table
+                + " was trained on inputs of shape 784 (784 features, not side x side pixels)", t.err().strip());
+        assertEquals("", t.out());
+        Path image = withMetadata("image784.safetensors", Parameters.zeros(net), Map.of(PredictCommand.INPUT_SHAPE, "1x28x28"));
+        assertEquals(0, run("predict", "--model", image.toString(), good.toString()).code());
+    }
+
+    @Test
+    void imageShapesAreOneSquareChannel() {
+        assertTrue(PredictCommand.isImageShape("1x28x28"));
+        assertTrue(PredictCommand.isImageShape("28x28"));
+        assertFalse(PredictCommand.isImageShape("4"));
+        assertFalse(PredictCommand.isImageShape("3x28x28"));
+        assertFalse(PredictCommand.isImageShape("1x28x14"));
+        assertFalse(PredictCommand.isImageShape("1x0x0"));
+    }
+
+    @Test
+    void shownNamesFollowTheInputs() {
+        assertEquals("1-digit.png", PredictCommand.shownName(0, "photos/digit.jpg"));
+        assertEquals("12-seven.png", PredictCommand.shownName(11, "seven"));
+        assertEquals("2-t10k-images-idx3-ubyte.gz-17.png", PredictCommand.shownName(1, "idx:data/t10k-images-idx3-ubyte.gz#17"));
+        assertEquals("3-.hidden.png", PredictCommand.shownName(2, "a/.hidden"));
     }
 }
