@@ -44,18 +44,24 @@ final class OutputGuard implements AutoCloseable {
 
     /** The plan of one command: add its inputs and outputs, then {@link #acquire}. */
     static final class Plan {
+        /** How deep a directory input's files are looked for: DIR/train/CLASS/FILE. */
+        static final int INPUT_DEPTH = 3;
+
         private final List<Entry> inputs = new ArrayList<>();
         private final List<Entry> files = new ArrayList<>();
         private final Map<Entry, List<String>> directories = new LinkedHashMap<>();
         private Path ownInput;
 
-        /** A file (or every file of a directory) that will be read; names that are not paths are ignored. */
+        /**
+         * A file (or every file of a directory, down to {@link #INPUT_DEPTH} folders: an image
+         * folder's train/CLASS/FILE) that will be read; names that are not paths are ignored.
+         */
         Plan input(String option, Path path) {
             if (path != null && Files.exists(path)) {
                 if (Files.isDirectory(path)) {
-                    try (var list = Files.list(path)) {
+                    try (var list = Files.walk(path, INPUT_DEPTH)) {
                         list.filter(Files::isRegularFile).forEach(f -> inputs.add(new Entry(option, f, f.toString())));
-                    } catch (IOException e) {
+                    } catch (IOException | java.io.UncheckedIOException e) {
                         // unreadable: the reader will say so
                     }
                 } else {

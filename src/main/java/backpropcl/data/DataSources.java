@@ -23,7 +23,9 @@ import java.util.Locale;
  *       {@code <cache>/fashion-mnist/}.
  *   <li>{@code points:NAME[:TRAIN[:SEED]]}, NAME one of moons, circles, xor, spiral: generated 2-D
  *       points of two classes, see {@link PointSets}.
- *   <li>a directory: its four IDX files, see {@link IdxDirectory}.
+ *   <li>a directory: its four IDX files, see {@link IdxDirectory}; or, when it holds no IDX files
+ *       but folders, one folder of images per class, see {@link ImageFolder} (its test set held
+ *       out from the seed, as a CSV file's, when it has no train/ and test/ folders).
  *   <li>a file ending in {@code .csv}: a label column and features, see {@link CsvReader} and
  *       {@link CsvOptions}. The test set comes from a sibling file when there is one: for
  *       {@code X.csv} or {@code X-train.csv}, the file {@code X-test.csv} in the same directory, read
@@ -191,6 +193,9 @@ public final class DataSources {
         }
         if (s.toLowerCase(Locale.ROOT).endsWith(".csv") && Files.isRegularFile(path)) {
             return loadCsv(path, r);
+        }
+        if (Files.isDirectory(path) && ImageFolder.isImageFolder(path)) {
+            return ImageFolder.load(path, classes, r.seed());
         }
         if (Files.isDirectory(path)) {
             DataSplit dir = IdxDirectory.load(path, classes);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropcl.data.Dataset;
+import backpropcl.data.DigitImages;
 import backpropcl.data.ImageInput;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Activation;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pictures as a user meets them through ./backprop-cl: predict --show-input writes the images the
- * network sees and never one over an input, and an image is refused by a model it does not fit.
+ * network sees and never one over an input, an image is refused by a model it does not fit, and
+ * train reads a folder of class folders, saying how it split it.
  */
 class ImagesIT {
     private static final String IMAGES = "t10k-images-idx3-ubyte.gz";
@@ -135,5 +138,57 @@ class ImagesIT {
                 + "is it a model of table features (CSV)?", "predict", "--model", tableModel("iris.safetensors", "4-3"), "three.jpg");
         refused("idx:" + IMAGES + "#0: a record of 784 values, but iris.safetensors takes 4 inputs",
                 "predict", "--model", "iris.safetensors", "idx:" + IMAGES + "#0");
+    }
+    /** DIR/NAME/ for each name, holding {@code each} bundled test records of digit 0, 1, 2, ... as PNGs. */
+    private Path classFolders(String folder, int each, String... names) throws IOException {
+        Dataset test = DigitImages.mnistTest();
+        Path root = dir.resolve(folder);
+        for (int c = 0; c < names.length; c++) {
+            Path d = Files.createDirectories(root.resolve(names[c]));
+            int written = 0;
+            for (int i = 0; written < each; i++) {
+                if (test.labels()[i] == c) {
+                    DigitImages.write(DigitImages.grey(DigitImages.record(i), 1, 0, true), "png", d.resolve(String.format("%04d.png", i)));
+                    written++;
+                }
+            }
+        }
+        return root;
+    }
+
+    /** The first file name in a folder, sorted. */
+    private static String first(Path folder) throws IOException {
+        try (var listing = Files.list(folder)) {
+            return listing.map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void trainReadsAFolderOfClassFoldersAndSaysHowItSplit() throws IOException {
+        classFolders("digits", 10, "zero", "one", "two");
+        Launcher.Run run = Launcher.of("train", "--data", "digits", "--arch", "784-16-3", "--epochs", "1", "--engine", "cpu",
+                "--no-progress", "--save", "m.safetensors").in(dir).run();
+        assertEquals(0, run.code(), run.describe());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("training 784-16-3 ") && lines.get(0).endsWith(" on digits (24 train / 6 test)"),
+                run.describe());
+        assertEquals("split: stratified 20% test split, seed 1: 24 train / 6 test, per class train/test: one 8/2, two 8/2, zero 8/2",
+                lines.get(1));
+        // The classes are the folder names in sorted order: one, two, zero.
+        Launcher.Run predict = Launcher.of("predict", "--model", "m.safetensors", "--json", "digits/one/" + first(dir.resolve("digits/one")))
+                .in(dir).run();
+        assertEquals(0, predict.code(), predict.describe());
+    }
+
+    @Test
+    void aFolderThatIsNotADataSetIsOneLine() throws IOException {
+        Path root = classFolders("pets", 2, "cat", "dog");
+        Files.createDirectories(root.resolve("cow"));
+        refused("pets/cow: an empty class folder (no images); every class needs at least one image, or remove the folder",
+                "train", "--data", "pets", "--arch", "784-4-3", "--epochs", "1", "--engine", "cpu");
+        Files.delete(root.resolve("cow"));
+        String picture = "pets/cat/" + first(root.resolve("cat"));
+        refused("--save " + picture + " is a file of the training data (--data); an output never replaces an input: name another file",
+                "train", "--data", "pets", "--arch", "784-4-2", "--epochs", "1", "--engine", "cpu", "--save", picture);
     }
 }
