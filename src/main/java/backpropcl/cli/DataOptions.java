@@ -22,8 +22,11 @@ public final class DataOptions {
                     + "downloaded once into the cache folder), fashion-mnist (/usr/share/datasets/fashion-mnist, "
                     + "else downloaded likewise), points:moons|circles|xor|spiral[:TRAIN[:SEED]] (generated 2-D "
                     + "points of 2 classes, 1,000 train / 500 test by default), a directory of IDX files "
-                    + "(train-* and t10k-*), or a CSV file (a label column and features; its test set is X-test.csv beside "
-                    + "X.csv or X-train.csv, else a stratified 20%% of each class, seeded) (default: ${DEFAULT-VALUE}).")
+                    + "(train-* and t10k-*), a directory of one folder of PNG/JPEG images per class (classes the sorted "
+                    + "folder names; train/ and test/ folders inside, else a stratified 20%% of each class, seeded; each "
+                    + "image prepared as predict prepares it, to 28x28), or a CSV file (a label column and features; its "
+                    + "test set is X-test.csv beside X.csv or X-train.csv, else a stratified 20%% of each class, seeded) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--label-column", paramLabel = "COLUMN",

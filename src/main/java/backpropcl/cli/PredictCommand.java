@@ -52,12 +52,12 @@ import picocli.CommandLine.Spec;
             "  digit.png: 7 (0.93), 2 (0.04), 3 (0.01)",
             "  smudge.jpg: 3 (0.41), 5 (0.32), 8 (0.12); low confidence",
             "  idx:t10k-images-idx3-ubyte.gz#0: 7 (0.99), 3 (0.00), 2 (0.00); label 7",
-            "The numbers are softmax probabilities. An answer whose top probability is below 0.5 says 'low "
-                + "confidence': the model gives the other classes together more weight than its answer, so look at the "
-                + "input (--show-input). A model whose output is not softmax shows 'score' before each number: its "
-                + "outputs shifted to be non-negative and divided by their sum, which are not probabilities (the same "
-                + "rule applies to them). With --show-input a last line says where the images went: shown: DIR (N "
-                + "images, ...).",
+            "The numbers are softmax probabilities. An answer says 'low confidence' when its probability is below 0.5 "
+                + "(the other classes together weigh more) or less than twice the next one's (0.55 against 0.45 of two "
+                + "classes): look at the input (--show-input). A model whose output is not softmax shows 'score' before "
+                + "each number: its outputs shifted to be non-negative and divided by their sum, which are not "
+                + "probabilities (the same rule applies to them). With --show-input a last line says where the images "
+                + "went: shown: DIR (N images, ...).",
             "",
             "--json prints one JSON array with one object per input, e.g.",
             "  [{\"input\":\"digit.png\",\"class\":7,\"name\":\"7\",\"low_confidence\":false,",
@@ -71,6 +71,9 @@ import picocli.CommandLine.Spec;
 final class PredictCommand implements Callable<Integer> {
     /** A top probability (or score) below this is a low-confidence answer: the other classes together weigh more. */
     static final double LOW_CONFIDENCE = 0.5;
+
+    /** An answer less than this many times as likely as the next one is a low-confidence answer too. */
+    static final double RUNNER_UP_RATIO = 2;
 
     /** The smallest side of an image model: 8 x 8 is the smallest image data set in use (scikit-learn's digits). */
     static final int MIN_IMAGE_SIDE = 8;
@@ -163,15 +166,17 @@ final class PredictCommand implements Callable<Integer> {
         JsonArray array = new JsonArray();
         for (int r = 0; r < rows; r++) {
             Input in = read.get(r);
-            List<Ranked> ranked = ranked(p, r * classes, classes, k);
+            List<Ranked> all = ranked(p, r * classes, classes, classes);
+            boolean low = lowConfidence(all);
+            List<Ranked> ranked = all.subList(0, k);
             if (json) {
-                JsonObject o = json(in, ranked, softmax, names);
+                JsonObject o = json(in, ranked, low, softmax, names);
                 if (showInput != null) {
                     o.addProperty("shown", shown.get(r).toString());
                 }
                 array.add(o);
             } else {
-                out.println(text(in, ranked, softmax, names));
+                out.println(text(in, ranked, low, softmax, names));
             }
         }
         if (json) {
@@ -306,9 +311,17 @@ final class PredictCommand implements Callable<Integer> {
         return all.subList(0, k);
     }
 
-    /** Whether an answer's top probability (or score) is below {@link #LOW_CONFIDENCE}; NaN is low too. */
-    static boolean lowConfidence(List<Ranked> ranked) {
-        return !(ranked.get(0).p() >= LOW_CONFIDENCE);
+    /**
+     * Whether an answer is of low confidence: its probability (or score) is below
+     * {@link #LOW_CONFIDENCE}, or less than {@link #RUNNER_UP_RATIO} times the next class's (the
+     * only rule that can trip with two classes); NaN is low too.
+     *
+     * @param all every class, most likely first
+     */
+    static boolean lowConfidence(List<Ranked> all) {
+        double top = all.get(0).p();
+        boolean close = all.size() > 1 && !(top >= RUNNER_UP_RATIO * all.get(1).p());
+        return !(top >= LOW_CONFIDENCE) || close;
     }
 
     /** Class c's name: the model's, else its number. */
@@ -316,14 +329,14 @@ final class PredictCommand implements Callable<Integer> {
         return names != null && c >= 0 && c < names.size() ? names.get(c) : Integer.toString(c);
     }
 
-    private static String text(Input in, List<Ranked> ranked, boolean softmax, List<String> names) {
+    private static String text(Input in, List<Ranked> ranked, boolean low, boolean softmax, List<String> names) {
         StringBuilder sb = new StringBuilder(in.name()).append(": ");
         for (int i = 0; i < ranked.size(); i++) {
             Ranked c = ranked.get(i);
             sb.append(i == 0 ? "" : ", ").append(name(names, c.cls()))
                     .append(String.format(Locale.ROOT, softmax ? " (%.2f)" : " (score %.2f)", c.p()));
         }
-        if (lowConfidence(ranked)) {
+        if (low) {
             sb.append("; low confidence");
         }
         if (in.label() >= 0) {
@@ -332,12 +345,12 @@ final class PredictCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static JsonObject json(Input in, List<Ranked> ranked, boolean softmax, List<String> names) {
+    private static JsonObject json(Input in, List<Ranked> ranked, boolean low, boolean softmax, List<String> names) {
         JsonObject o = new JsonObject();
         o.addProperty("input", in.name());
         o.addProperty("class", ranked.get(0).cls());
         o.addProperty("name", name(names, ranked.get(0).cls()));
-        o.addProperty("low_confidence", lowConfidence(ranked));
+        o.addProperty("low_confidence", low);
         JsonArray list = new JsonArray();
         for (Ranked c : ranked) {
             JsonObject e = new JsonObject();

@@ -332,8 +332,10 @@ class PredictCommandTest {
         String[] got = words.out().strip().split("\n");
         for (int i = 0; i < 2; i++) {
             Line l = expected.get(i);
+            // The same parameters: the same answers, and the same confidence.
+            String low = numbers.out().strip().split("\n")[i].contains("; low confidence") ? "; low confidence" : "";
             String want = String.format(java.util.Locale.ROOT, "%s: %s (%.2f), %s (%.2f)%s; label %s", idx(i), WORDS.get(l.classes()[0]),
-                    l.p()[0], WORDS.get(l.classes()[1]), l.p()[1], l.p()[0] < 0.5 ? "; low confidence" : "", WORDS.get(l.label()));
+                    l.p()[0], WORDS.get(l.classes()[1]), l.p()[1], low, WORDS.get(l.label()));
             assertEquals(want, got[i]);
         }
         JsonObject o = json("predict", "--model", named.toString(), "--json", idx(0)).get(0).getAsJsonObject();
@@ -348,27 +350,34 @@ class PredictCommandTest {
     }
 
     @Test
-    void anAnswerBelowHalfIsLowConfidence() {
+    void anAnswerBelowHalfOrNotTwiceTheNextIsLowConfidence() {
         // A model of zeros answers 0.1 for every class; the centroid model is sure of some records, not of all.
         Network net = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         Path flat = dir.resolve("flat.safetensors");
         ModelFile.save(flat, net, Parameters.zeros(net));
-        List<String> args = new ArrayList<>(List.of("predict", "--model", softmaxModel.toString(), "--json", "--top", "1"));
+        List<String> args = new ArrayList<>(List.of("predict", "--model", softmaxModel.toString(), "--json", "--top", "2"));
         for (int i = 0; i < 50; i++) {
             args.add(idx(i));
         }
         int low = 0;
         for (JsonElement e : json(args.toArray(String[]::new))) {
             JsonObject o = e.getAsJsonObject();
-            double p = o.getAsJsonArray("top").get(0).getAsJsonObject().get("probability").getAsDouble();
-            assertEquals(p < PredictCommand.LOW_CONFIDENCE, o.get("low_confidence").getAsBoolean(), o.toString());
-            low += p < PredictCommand.LOW_CONFIDENCE ? 1 : 0;
+            double p1 = o.getAsJsonArray("top").get(0).getAsJsonObject().get("probability").getAsDouble();
+            double p2 = o.getAsJsonArray("top").get(1).getAsJsonObject().get("probability").getAsDouble();
+            boolean expected = p1 < PredictCommand.LOW_CONFIDENCE || p1 < PredictCommand.RUNNER_UP_RATIO * p2;
+            assertEquals(expected, o.get("low_confidence").getAsBoolean(), o.toString());
+            low += expected ? 1 : 0;
         }
         assertTrue(low > 0 && low < 50, low + " of 50 low: the rule is not tried both ways");
-        CommandRun r = run("predict", "--model", flat.toString(), idx(0));
+        CommandRun r = run("predict", "--model", flat.toString(), "--top", "1", idx(0));
         assertTrue(r.out().strip().endsWith("; low confidence; label " + DigitImages.mnistTest().labels()[0]), r.out());
         assertTrue(json("predict", "--model", flat.toString(), "--json", idx(0)).get(0).getAsJsonObject().get("low_confidence")
                 .getAsBoolean());
+        // Two classes: 0.6 against 0.4 is above half but not twice the other.
+        List<PredictCommand.Ranked> twoClasses = List.of(new PredictCommand.Ranked(1, 0.6), new PredictCommand.Ranked(0, 0.4));
+        assertTrue(PredictCommand.lowConfidence(twoClasses));
+        assertFalse(PredictCommand.lowConfidence(List.of(new PredictCommand.Ranked(1, 0.7), new PredictCommand.Ranked(0, 0.3))));
+        assertTrue(PredictCommand.lowConfidence(List.of(new PredictCommand.Ranked(1, Double.NaN), new PredictCommand.Ranked(0, 0.3))));
     }
 
     @Test
