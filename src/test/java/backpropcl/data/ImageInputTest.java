@@ -331,4 +331,24 @@ class ImageInputTest {
         assertTrue(t > 0.2f && t <= 0.7f, "threshold " + t);
         assertEquals(1f, MainInk.otsu(new float[10]), "one level: nothing above");
     }
+    @Test
+    void largePicturesAreShrunkByAWholeFactorFirst() {
+        // 1030 x 700: factor 3 (1030 / 3 = 343.3 <= 512), 344 x 234, the last column the mean of one.
+        float[] p = new float[1030 * 700];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (i % 1030) % 3 == 0 ? 1f : 0f;
+        }
+        p[1029] = 0.25f;
+        ImageInput.Grey s = ImageInput.shrink(new ImageInput.Grey(p, 1030, 700), ImageInput.WORK_SIDE);
+        assertEquals(344, s.width());
+        assertEquals(234, s.height());
+        assertEquals(1f / 3, s.pixels()[0], 1e-6f, "a block of one bright column in three");
+        assertEquals((0.25f + 2) / 3, s.pixels()[343], 1e-6f, "the last column's block: one pixel wide, three rows");
+        ImageInput.Grey small = new ImageInput.Grey(new float[512 * 100], 512, 100);
+        assertTrue(ImageInput.shrink(small, ImageInput.WORK_SIDE) == small, "512 pixels a side is left as it is");
+        // A record at 20x (600 pixels with the margin) comes back as the record: shrunk by 2, then by 1/10.
+        float[] r = record(0);
+        float[] f = ImageInput.prepare(ImageInput.grey(grey(r, 20, 20, true)), SIDE);
+        assertClose("record 0 at 20x", toDouble(r), toDouble(f), EXACT, 0, 0);
+    }
 }
