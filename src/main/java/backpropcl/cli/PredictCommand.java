@@ -60,8 +60,10 @@ import picocli.CommandLine.Spec;
                 + "went: shown: DIR (N images, ...).",
             "",
             "--json prints one JSON array with one object per input, e.g.",
-            "  [{\"input\":\"digit.png\",\"class\":7,\"name\":\"7\",\"low_confidence\":false,",
-            "    \"top\":[{\"class\":7,\"name\":\"7\",\"probability\":0.93},...]}, ...]",
+            "  [{\"input\":\"digit.png\",\"class\":7,\"name\":\"7\",",
+            "    \"low_confidence\":false,",
+            "    \"top\":[{\"class\":7,\"name\":\"7\",\"probability\":0.93},",
+            "      ...]}, ...]",
             "with \"score\" in place of \"probability\" for a model whose output is not softmax, \"label\" and "
                 + "\"label_name\" when the label is known, and \"shown\" (the image written) with --show-input.",
             "",
@@ -77,12 +79,6 @@ final class PredictCommand implements Callable<Integer> {
 
     /** The smallest side of an image model: 8 x 8 is the smallest image data set in use (scikit-learn's digits). */
     static final int MIN_IMAGE_SIDE = 8;
-
-    /**
-     * The metadata key under which train records the shape of a model's inputs ("1x28x28" for
-     * images, "4" for four CSV features); files without it are judged by their input count alone.
-     */
-    static final String INPUT_SHAPE = "input_shape";
 
     @Spec
     CommandSpec spec;
@@ -217,12 +213,13 @@ final class PredictCommand implements Callable<Integer> {
 
     /**
      * Why images do not fit the model, or null when they do: its inputs must be side x side pixels
-     * with side at least {@link #MIN_IMAGE_SIDE}, and, when the file records its input shape, that
-     * shape must be an image's.
+     * with side at least {@link #MIN_IMAGE_SIDE}, and, when the file records its input shape
+     * ({@link ModelFile#INPUT_SHAPE}: "1x28x28" for images, "4" for four CSV features), that shape
+     * must be an image's.
      */
     private String imageMismatch(ModelFile.Saved saved) {
         int width = saved.network().inputSize();
-        String shape = saved.metadata().get(INPUT_SHAPE);
+        String shape = saved.metadata().get(ModelFile.INPUT_SHAPE);
         if (shape != null && !isImageShape(shape)) {
             return "images need a model trained on images, but " + model + " was trained on inputs of shape " + shape
                     + " (" + width + " features, not side x side pixels)";

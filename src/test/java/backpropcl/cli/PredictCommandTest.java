@@ -393,13 +393,13 @@ class PredictCommandTest {
                 + iris + " takes 4; is it a model of table features (CSV)?", r.err().strip());
         // 784 features that the file says are not pixels.
         Network net = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
-        Path table = withMetadata("table784.safetensors", Parameters.zeros(net), Map.of(PredictCommand.INPUT_SHAPE, "784"));
+        Path table = withMetadata("table784.safetensors", Parameters.zeros(net), Map.of(ModelFile.INPUT_SHAPE, "784"));
         CommandRun t = run("predict", "--model", table.toString(), good.toString());
         assertEquals(2, t.code(), t.err());
         assertEquals("backprop-cl: " + good + ": images need a model trained on images, but " + table
                 + " was trained on inputs of shape 784 (784 features, not side x side pixels)", t.err().strip());
         assertEquals("", t.out());
-        Path image = withMetadata("image784.safetensors", Parameters.zeros(net), Map.of(PredictCommand.INPUT_SHAPE, "1x28x28"));
+        Path image = withMetadata("image784.safetensors", Parameters.zeros(net), Map.of(ModelFile.INPUT_SHAPE, "1x28x28"));
         assertEquals(0, run("predict", "--model", image.toString(), good.toString()).code());
     }
 
