@@ -56,12 +56,7 @@ final class ModelData {
             options.labels = isNumbering(names) ? CsvReader.Labels.numbers("the model " + model)
                     : CsvReader.Labels.names(names, "the model " + model);
         }
-        Preprocessing preprocessing;
-        try {
-            preprocessing = Preprocessing.fromMetadata(meta);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFileException(model + ": the normalisation in __metadata__ is not valid: " + e.getMessage(), e);
-        }
+        Preprocessing preprocessing = preprocessing(model, meta);
         Network net = saved.network();
         String subject = options.origin != null ? options.origin + ", " + options.data + "," : "--data " + options.data;
         DataSplit all = options.peek();
@@ -154,5 +149,14 @@ final class ModelData {
     private static String shortList(List<String> names) {
         return names.size() <= 12 ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 11)) + ", ... (" + names.size() + ")";
+    }
+
+    /** The normalisation a model file records (none when it records none); a malformed record is the file's error. */
+    static Preprocessing preprocessing(Path model, Map<String, String> meta) {
+        try {
+            return Preprocessing.fromMetadata(meta);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(model + ": the normalisation in __metadata__ is not valid: " + e.getMessage(), e);
+        }
     }
 }

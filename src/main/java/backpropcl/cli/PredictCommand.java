@@ -143,9 +143,10 @@ final class PredictCommand implements Callable<Integer> {
         for (int r = 0; r < rows; r++) {
             System.arraycopy(read.get(r).features(), 0, x, r * width, width);
         }
-        // Images and IDX records are pixels in [0, 1], as every image model was trained on. A model
-        // whose training scaled its features (CSV) would have that scaling applied to x here.
-        double[] p = Inference.probabilities(saved.parameters(), x, rows);
+        // Images and IDX records are pixels in [0, 1]; a model trained with --normalize standard|minmax
+        // sees them scaled by the numbers fitted in training, as evaluate does.
+        float[] seen = ModelData.preprocessing(model, saved.metadata()).apply(x);
+        double[] p = Inference.probabilities(saved.parameters(), seen, rows);
         int classes = net.outputSize();
         int k = Math.min(top, classes);
         boolean softmax = net.outputActivation() == Activation.SOFTMAX;

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.data.Dataset;
+import backpropcl.data.Preprocessing;
 import backpropcl.data.DigitImages;
 import backpropcl.data.IdxDirectory;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
+import backpropcl.model.Inference;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
@@ -318,6 +320,29 @@ class PredictCommandTest {
     }
 
     private static final List<String> WORDS = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+
+    @Test
+    void aModelTrainedOnNormalisedFeaturesSeesItsInputsNormalisedAlike() {
+        Network net = Network.of("784-10", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
+        Dataset train = IdxDirectory.loadResource("/datasets/mnist-10k/", 10).train().head(2000);
+        Preprocessing standard = Preprocessing.fit(Preprocessing.Kind.STANDARD, train);
+        Parameters p = centroids(net, standard.apply(train), TEMPERATURE);
+        Path model = withMetadata("standard.safetensors", p, standard.toMetadata());
+        Dataset test = IdxDirectory.loadResource("/datasets/mnist-10k/", 10).test().head(4);
+        double[] want = Inference.probabilities(p, standard.apply(test.features()), 4);
+        double[] raw = Inference.probabilities(p, test.features(), 4);
+        JsonArray got = json("predict", "--model", model.toString(), "--json", "--top", "10", idx(0), idx(1), idx(2), idx(3));
+        double apart = 0;
+        for (int r = 0; r < 4; r++) {
+            for (JsonElement e : got.get(r).getAsJsonObject().getAsJsonArray("top")) {
+                int c = e.getAsJsonObject().get("class").getAsInt();
+                double prob = e.getAsJsonObject().get("probability").getAsDouble();
+                assertEquals(want[r * 10 + c], prob, 1e-6, "record " + r + " class " + c);
+                apart = Math.max(apart, Math.abs(raw[r * 10 + c] - prob));
+            }
+        }
+        assertTrue(apart > 0.01, "the raw pixels would give other answers: the check can fail (" + apart + ")");
+    }
 
     @Test
     void classNamesFromTheModelFileNameTheAnswersAndTheLabel() {
