@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 final class NormalizeOption {
     @Option(names = "--normalize", paramLabel = "KIND",
             description = "Scale each feature: none, standard (zero mean, unit variance: scikit-learn's StandardScaler) or "
-                    + "minmax (into 0..1), fitted on the training part only and applied to it and the test set; saved in the "
+                    + "minmax (into 0..1), fitted on the rows that train only (not the test set, not a --validation split) and applied to every part; saved in the "
                     + "model, so evaluate and predict scale alike. Default: standard for CSV files (their columns are on any "
                     + "scales, e.g. wine's 0.1 to 1,680, and sigmoid units saturate on large inputs), none for image sets "
                     + "(pixels are already 0..1) and points.")

@@ -4,7 +4,9 @@ import backpropcl.text.Plural;
 import backpropcl.data.DataSources;
 import backpropcl.data.Preprocessing;
 import backpropcl.data.DataSplit;
+import backpropcl.data.Dataset;
 import backpropcl.data.Expansion;
+import backpropcl.data.StratifiedSplit;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.Evaluation;
@@ -359,8 +361,11 @@ final class TrainCommand implements Callable<Integer> {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
         DataSources.Loaded loaded = dataOptions.loaded();
-        // Fitted on the training part only (after --expand, whose shifted-in pixels are data too), applied to both parts.
-        Preprocessing preprocessing = Preprocessing.fit(normalizeOption.kind(loaded.format() != null), data.train());
+        // Fitted on the rows that train only (after --expand, whose shifted-in pixels are data too; without the
+        // validation split, which the Trainer holds out of the same rows by the same seed), applied to every part.
+        Dataset fitOn = Trainer.validationRows(data.train(), fraction) == 0 ? data.train()
+                : StratifiedSplit.of(data.train(), fraction, dataOptions.seed, "fit", "held").kept();
+        Preprocessing preprocessing = Preprocessing.fit(normalizeOption.kind(loaded.format() != null), fitOn);
         data = preprocessing.apply(data);
         DataFingerprint fingerprint = checkpoints == null && save == null ? null
                 : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples,
@@ -405,7 +410,7 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
-            describeData(out, loaded, data, preprocessing);
+            describeData(out, loaded, data, preprocessing, fitOn.count());
             out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", Plural.of(config.epochs(), "epoch"), config.batchSize(),
                     config.batchSize() > trained ? " (one batch of all " + Plural.grouped(trained, "sample") + ")" : "",
                     config.optimizer().describe(), config.schedule().describe(), config.shuffle() ? "shuffled" : "file order", origin);
@@ -518,7 +523,7 @@ final class TrainCommand implements Callable<Integer> {
      * What was found in a CSV file (header, separator, label column, classes) and how the test set
      * was made; the normalisation of any data that has one.
      */
-    private void describeData(PrintWriter out, DataSources.Loaded loaded, DataSplit data, Preprocessing preprocessing) {
+    private void describeData(PrintWriter out, DataSources.Loaded loaded, DataSplit data, Preprocessing preprocessing, int fittedOn) {
         if (loaded.format() != null) {
             out.println("data: " + dataOptions.data + ": " + loaded.format().describe());
             out.println("classes: " + loaded.format().describeClasses(data.train().classes()));
@@ -527,7 +532,7 @@ final class TrainCommand implements Callable<Integer> {
             out.println("split: " + loaded.howSplit());
         }
         if (loaded.format() != null || preprocessing.kind() != Preprocessing.Kind.NONE) {
-            out.println("normalize: " + preprocessing.describe(data.train().count()));
+            out.println("normalize: " + preprocessing.describe(fittedOn));
         }
     }
 

@@ -135,6 +135,22 @@ class TrainCommandTest {
 
     /** --expand with --validation expands the rows that stay after the split, so no copy of a held-out image is trained. */
     @Test
+    void theNormalisationIsFittedWithoutTheValidationSplit() throws IOException {
+        Path iris = dir.resolve("iris.csv");
+        try (java.io.InputStream in = TrainCommandTest.class.getResourceAsStream("/uci/iris.csv")) {
+            Files.copy(in, iris);
+        }
+        CommandRun plain = run("train", "--data", iris.toString(), "--label-column", "last", "--epochs", "1", "--no-progress");
+        CommandRun held = run("train", "--data", iris.toString(), "--label-column", "last", "--validation", "0.2", "--epochs", "1",
+                "--no-progress");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(0, held.code(), held.err());
+        // 120 training rows; a fifth of each class (8 of 40) is the validation split, which the fit must not see.
+        assertTrue(plain.out().contains("mean and standard deviation over the 120 training samples"), plain.out());
+        assertTrue(held.out().contains("mean and standard deviation over the 96 training samples"), held.out());
+    }
+
+    @Test
     void expandWithAValidationSplitExpandsAfterIt() {
         CommandRun r = run("train", "--train-samples", "200", "--validation", "0.1", "--expand", "--epochs", "1", "--engine", "cpu",
                 "--no-progress");
