@@ -355,17 +355,23 @@ final class TrainCommand implements Callable<Integer> {
         // With a validation split the Trainer expands only the rows that stay, after the split: a held-out image's
         // shifted copies in the training rows would leak it. Without one, the whole training set is expanded here.
         boolean expandAfterSplit = expand && fraction > 0;
+        DataSources.Loaded loaded = dataOptions.loaded();
+        // Fitted on the rows that train only (before --expand, whose shifted copies repeat them; without the
+        // validation split, which the Trainer holds out of the same rows by the same seed), applied to every part.
+        Dataset fitOn = Trainer.validationRows(data.train(), fraction) == 0 ? data.train()
+                : StratifiedSplit.of(data.train(), fraction, dataOptions.seed, "fit", "held").kept();
+        Preprocessing preprocessing = Preprocessing.fit(normalizeOption.kind(loaded.format() != null), fitOn);
+        if (expand && preprocessing.kind() != Preprocessing.Kind.NONE) {
+            // A shifted copy moves a pixel to where another pixel's mean and scale apply: normalising does not
+            // commute with shifting, and the Trainer expands (normalised) rows after a validation split.
+            throw new UserError("--expand shifts raw pixels and --normalize " + preprocessing.kind().cliName() + " scales each "
+                    + "pixel by its own numbers; give --expand with --normalize none (the default for image sets)");
+        }
         if (expandAfterSplit) {
             Expansion.shifted(data.train().head(1));   // refuses non-square samples now, before any output is written
         } else if (expand) {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
-        DataSources.Loaded loaded = dataOptions.loaded();
-        // Fitted on the rows that train only (after --expand, whose shifted-in pixels are data too; without the
-        // validation split, which the Trainer holds out of the same rows by the same seed), applied to every part.
-        Dataset fitOn = Trainer.validationRows(data.train(), fraction) == 0 ? data.train()
-                : StratifiedSplit.of(data.train(), fraction, dataOptions.seed, "fit", "held").kept();
-        Preprocessing preprocessing = Preprocessing.fit(normalizeOption.kind(loaded.format() != null), fitOn);
         data = preprocessing.apply(data);
         DataFingerprint fingerprint = checkpoints == null && save == null ? null
                 : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples,

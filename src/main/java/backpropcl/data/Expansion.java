@@ -58,6 +58,6 @@ public final class Expansion {
                 labels[base + 1 + s] = d.labels()[i];
             }
         }
-        return new Dataset(d.name() + " (expanded x5)", x, labels, 5 * n, w, d.classes());
+        return new Dataset(d.name() + " (expanded x5)", x, labels, 5 * n, w, d.classes(), d.classNames());
     }
 }

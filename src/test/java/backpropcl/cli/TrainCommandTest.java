@@ -151,6 +151,13 @@ class TrainCommandTest {
     }
 
     @Test
+    void expandWithANormalisationIsRefused() {
+        CommandRun r = run("train", "--train-samples", "100", "--expand", "--normalize", "standard", "--epochs", "1", "--no-progress");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("give --expand with --normalize none"), r.err());
+    }
+
+    @Test
     void expandWithAValidationSplitExpandsAfterIt() {
         CommandRun r = run("train", "--train-samples", "200", "--validation", "0.1", "--expand", "--epochs", "1", "--engine", "cpu",
                 "--no-progress");
