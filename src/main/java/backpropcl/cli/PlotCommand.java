@@ -165,9 +165,8 @@ final class PlotCommand implements Callable<Integer> {
             throw new UserError("--boundary needs a model with 2 inputs (e.g. 'train --arch 2-16-2 --data points:moons'); "
                     + model + " is " + saved.network().archString());
         }
-        // The confusion matrix is of the model's own data unless --data says otherwise (as evaluate); a boundary needs --data's points.
-        DataSplit data = confusion ? ModelData.load(saved, model, dataOptions, spec, spec.commandLine().getErr())
-                : dataOptions.load(saved.network());
+        // The model's own data unless --data says otherwise (as evaluate), scaled by the normalisation it records.
+        DataSplit data = ModelData.load(saved, model, dataOptions, spec, spec.commandLine().getErr());
         if (confusion) {
             Dataset test = data.test();
             if (test.count() == 0) {

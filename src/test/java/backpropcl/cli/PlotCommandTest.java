@@ -1,16 +1,22 @@
 package backpropcl.cli;
 
 import static backpropcl.testing.CommandRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropcl.data.Dataset;
+import backpropcl.data.Preprocessing;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
+import backpropcl.plot.Plots;
 import backpropcl.testing.CommandRun;
 import backpropcl.train.EpochMetrics;
 import backpropcl.train.MetricsFile;
@@ -154,6 +160,26 @@ class PlotCommandTest {
         assertTrue(r.out().contains("accuracy 1.0000 (2/2)"), r.out());
         assertTrue(r.out().contains(out.resolve("confusion.png").toString()), r.out());
         assertTrue(png(out.resolve("confusion.png")).getWidth() >= 400);
+    }
+
+    @Test
+    void theBoundaryOfANormalisedModelIsDrawnOnPointsScaledAsInTraining() throws IOException {
+        Dataset moons = backpropcl.data.DataSources.resolve("points:moons:60", 2).train();
+        Preprocessing standard = Preprocessing.fit(Preprocessing.Kind.STANDARD, moons);
+        Network net = new Network(new int[] {2, 2}, new Activation[] {Activation.SOFTMAX}, Cost.CROSS_ENTROPY);
+        Parameters p = Parameters.zeros(net);
+        p.weights(0)[0] = -5;
+        p.weights(0)[2] = 5;
+        Path model = dir.resolve("scaled.safetensors");
+        ModelFile.save(model, TrainingState.fresh(p, Optimizer.sgd()), standard.toMetadata(), false);
+        Path out = dir.resolve("nb");
+        CommandRun r = run("plot", "--boundary", "--model", model.toString(), "--data", "points:moons:60", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Path scaled = Plots.boundary(p, standard.apply(moons), dir.resolve("scaled.png"));
+        Path raw = Plots.boundary(p, moons, dir.resolve("raw.png"));
+        byte[] got = Files.readAllBytes(out.resolve("boundary.png"));
+        assertArrayEquals(Files.readAllBytes(scaled), got, "the points and the grid as the model saw them in training");
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(raw), got), "raw coordinates draw another picture");
     }
 
     @Test
