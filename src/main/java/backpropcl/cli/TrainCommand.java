@@ -59,7 +59,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
             "  backprop-cl train --checkpoint-dir run1  # Ctrl-C stops after this batch",
             "  backprop-cl train --resume run1          # goes on exactly where run1 stopped",
-            "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors  # the best epoch",
+            "  backprop-cl train --validation 0.1 --early-stop 3 --save best.safetensors",
             "",
             "Default learning rates follow the network (measured: docs/training.md):",
             "  sgd 3.0 for the lesson network (sigmoid hidden layers, quadratic cost, sigmoid or softmax output), 0.1 "

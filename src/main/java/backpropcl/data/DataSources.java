@@ -249,7 +249,7 @@ public final class DataSources {
 
     /** What --data takes, for messages. */
     private static final String EXPECTED = "expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, "
-            + "a directory of IDX files or a .csv file";
+            + "a directory of IDX files or of one folder of images per class, or a .csv file";
 
     private static DataException notFound(String spec, String origin) {
         if (origin != null) {
@@ -286,7 +286,7 @@ public final class DataSources {
         } else if (!Files.isRegularFile(path)) {
             what = "not a regular file or a directory (" + EXPECTED + ")";
         } else {
-            what = "a file, but not a .csv file (" + EXPECTED + "); if it holds CSV rows (label, then features), "
+            what = "a file, but not a .csv file (" + EXPECTED + "); if it holds CSV rows (a label column and features), "
                     + "give it a name that ends in .csv";
         }
         return new DataException(subject(spec, origin) + (origin == null ? " " : " is now ") + what);

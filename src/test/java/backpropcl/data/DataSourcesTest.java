@@ -56,7 +56,7 @@ class DataSourcesTest {
     void unknownSpec() {
         DataException e = assertThrows(DataException.class, () -> DataSources.resolve("foo", 10));
         assertEquals("--data 'foo': no such data set or directory (expected mnist-10k, mnist, fashion-mnist, "
-                + "points:moons|circles|xor|spiral, a directory of IDX files or a .csv file)", e.getMessage());
+                + "points:moons|circles|xor|spiral, a directory of IDX files or of one folder of images per class, or a .csv file)", e.getMessage());
         Path absent = dir.resolve("absent.csv");
         assertThrows(DataException.class, () -> DataSources.resolve(absent.toString(), 10));
     }

@@ -92,7 +92,7 @@ class MessagesIT {
         // A message shows such a name as it was typed.
         refused(Launcher.of("train", "--data", DATA + "/nope.csv", "--arch", "2-3-2").env("LANG", "C").env("LC_ALL", "C"),
                 "--data '" + DATA + "/nope.csv': no such data set or directory (expected mnist-10k, mnist, fashion-mnist, "
-                        + "points:moons|circles|xor|spiral, a directory of IDX files or a .csv file)");
+                        + "points:moons|circles|xor|spiral, a directory of IDX files or of one folder of images per class, or a .csv file)");
     }
 
     @Test

@@ -544,8 +544,8 @@ class BadInputCatalogueTest {
             Path digits = b.digits();
             Files.move(digits, b.dir.resolve("digits-moved"));
             b.exactly = "the checkpoint's data, " + digits + ", is not there any more: no such data set or directory "
-                    + "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or a "
-                    + ".csv file); give --data with where it is now";
+                    + "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files or "
+                    + "of one folder of images per class, or a .csv file); give --data with where it is now";
             return b.resume(ckpt);
         }));
         c.add(new Case("resume-checkpoints-data-changed-width", b -> {
@@ -714,7 +714,7 @@ class BadInputCatalogueTest {
         }));
         // --data naming something that exists but is not a data set (issue 12, family 9).
         String expected = "(expected mnist-10k, mnist, fashion-mnist, points:moons|circles|xor|spiral, a directory of IDX files "
-                + "or a .csv file)";
+                + "or of one folder of images per class, or a .csv file)";
         c.add(new Case("data-is-an-image", b -> {
             Path f = Files.write(b.dir.resolve("seven.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
             b.exactly = "--data '" + f + "': an image, not a data set " + expected
@@ -730,7 +730,7 @@ class BadInputCatalogueTest {
         c.add(new Case("data-is-a-text-file", b -> {
             Path f = b.csv("notes.txt", "0,0.1,0.2\n1,0.3,0.4\n");
             b.exactly = "--data '" + f + "': a file, but not a .csv file " + expected
-                    + "; if it holds CSV rows (label, then features), give it a name that ends in .csv";
+                    + "; if it holds CSV rows (a label column and features), give it a name that ends in .csv";
             return b.train("--data", f.toString());
         }));
         c.add(new Case("data-is-one-idx-file", b -> {
