@@ -53,8 +53,7 @@ final class ModelData {
         List<String> names = saved.classNames();
         if (names != null) {
             // A CSV file's word labels are the model's classes, numbered as in training; a number is a class number.
-            options.labels = isNumbering(names) ? CsvReader.Labels.numbers("the model " + model)
-                    : CsvReader.Labels.names(names, "the model " + model);
+            options.labels = labels(model, names);
         }
         Preprocessing preprocessing = preprocessing(model, meta);
         Network net = saved.network();
@@ -108,6 +107,12 @@ final class ModelData {
         }
         Dataset prepared = preprocessing.apply(asTrained);
         return trained.sameData(DataFingerprint.of(prepared, trained.name(), null, false, null));
+    }
+
+    /** How a table's labels are read for a model of these class names (null: it records none, so class numbers). */
+    static CsvReader.Labels labels(Path model, List<String> names) {
+        return names == null || isNumbering(names) ? CsvReader.Labels.numbers("the model " + model)
+                : CsvReader.Labels.names(names, "the model " + model);
     }
 
     /** Whether the names are the numbers 0, 1, 2, ... (the digits, or a CSV file's class numbers). */

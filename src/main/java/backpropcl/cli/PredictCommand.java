@@ -1,6 +1,8 @@
 package backpropcl.cli;
 
 import backpropcl.text.Plural;
+import backpropcl.data.CsvOptions;
+import backpropcl.data.CsvReader;
 import backpropcl.data.IdxRecord;
 import backpropcl.data.ImageInput;
 import backpropcl.io.AtomicFile;
@@ -9,6 +11,7 @@ import backpropcl.io.PathNames;
 import backpropcl.model.Activation;
 import backpropcl.model.Inference;
 import backpropcl.model.Network;
+import backpropcl.train.DataFingerprint;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.awt.image.BufferedImage;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +34,7 @@ import javax.imageio.ImageIO;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prints a saved model's top classes for images or IDX records.",
+        description = {"Prints a saved model's top classes for images, records or rows.",
             "",
             "An image (PNG or JPEG) is made to look like an MNIST digit, as a photograph needs: grey levels; the "
                 + "paper estimated as a smooth surface under the ink (uneven light), and the image inverted when "
@@ -42,6 +46,14 @@ import picocli.CommandLine.Spec;
                 + "--show-input DIR writes what the network sees. A record idx:PATH#N is used as it is, and its "
                 + "label is shown when the labels file lies next to it.",
             "",
+            "Table rows, for a model trained on a CSV file: FILE.csv gives one input per data row, named FILE:LINE "
+                + "(its line in the file, from 1). Its rows have the model's number of features, or one field more: "
+                + "the label, in the column the model was trained with (--label-column; first when it records none), "
+                + "a class name or number, shown as the label. The header row and the separator (',', ';' or tab) "
+                + "are detected as train detects them. A row can be typed too, as numbers separated by commas "
+                + "(5.1,3.5,1.4,0.2). Rows go through the model's --normalize scaling, fitted in training, as "
+                + "images and records do.",
+            "",
             "Classes are shown by the names the model file records (its training data's: 'Ankle boot', "
                 + "folder names, CSV labels), else by their numbers. An input that does not fit the model is "
                 + "refused: an IDX record of another size, an image for a model of table features.",
@@ -52,6 +64,7 @@ import picocli.CommandLine.Spec;
             "  digit.png: 7 (0.93), 2 (0.04), 3 (0.01)",
             "  smudge.jpg: 3 (0.41), 5 (0.32), 8 (0.12); low confidence",
             "  idx:t10k-images-idx3-ubyte.gz#0: 7 (0.99), 3 (0.00), 2 (0.00); label 7",
+            "  rows.csv:2: setosa (0.97), versicolor (0.02), virginica (0.01); label setosa",
             "The numbers are softmax probabilities. An answer says 'low confidence' when its probability is below 0.5 "
                 + "(the other classes together weigh more) or less than twice the next one's (0.55 against 0.45 of two "
                 + "classes): look at the input (--show-input). A model whose output is not softmax shows 'score' before "
@@ -69,7 +82,9 @@ import picocli.CommandLine.Spec;
             "",
             "Example:",
             "  backprop-cl train --output softmax --cost cross-entropy --save m.safetensors",
-            "  backprop-cl predict --model m.safetensors --show-input seen digit.png idx:data/t10k-images-idx3-ubyte.gz#0"})
+            "  backprop-cl predict --model m.safetensors --show-input seen digit.png idx:data/t10k-images-idx3-ubyte.gz#0",
+            "  backprop-cl train --data iris.csv --label-column last --save iris.safetensors",
+            "  backprop-cl predict --model iris.safetensors rows.csv 5.1,3.5,1.4,0.2"})
 final class PredictCommand implements Callable<Integer> {
     /** A top probability (or score) below this is a low-confidence answer: the other classes together weigh more. */
     static final double LOW_CONFIDENCE = 0.5;
@@ -103,8 +118,8 @@ final class PredictCommand implements Callable<Integer> {
     Path showInput;
 
     @Parameters(paramLabel = "INPUT", arity = "1..*",
-            description = "A PNG or JPEG image file, or idx:PATH#N for record N (counting from 0) of an IDX images "
-                    + "file, plain or .gz.")
+            description = "A PNG or JPEG image file; idx:PATH#N for record N (counting from 0) of an IDX images "
+                    + "file, plain or .gz; a .csv file of table rows; or one row, numbers separated by commas.")
     List<String> inputs;
 
     /** One input, read: its features and, for an IDX record with a labels file, its label (else -1). */
@@ -190,7 +205,19 @@ final class PredictCommand implements Callable<Integer> {
         IdxRecord.Reader records = new IdxRecord.Reader();
         List<Input> read = new ArrayList<>();
         for (String arg : inputs) {
-            if (IdxRecord.isRecordSpec(arg)) {
+            if (isTable(arg) && showInput != null) {
+                throw new UserError(arg + ": --show-input writes the images the network sees, but table rows are no images");
+            }
+            if (isCsv(arg)) {
+                read.addAll(rows(saved, arg));
+            } else if (CsvReader.isInlineRow(arg)) {
+                float[] row = CsvReader.inlineRow(arg);
+                if (row.length != width) {
+                    throw new UserError(arg + ": a row of " + Plural.of(row.length, "number") + ", but " + model + " takes "
+                            + Plural.of(width, "feature"));
+                }
+                read.add(new Input(arg, row, -1));
+            } else if (IdxRecord.isRecordSpec(arg)) {
                 IdxRecord rec = records.read(arg);
                 if (rec.features().length != width) {
                     throw new UserError(arg + ": a record of " + Plural.of(rec.features().length, "value") + ", but " + model
@@ -210,6 +237,35 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return read;
+    }
+
+    /**
+     * The rows of a CSV file, each named FILE:LINE, with its label when the file has a label column
+     * (the one the model records, e.g. last), read as the model's classes.
+     */
+    private List<Input> rows(ModelFile.Saved saved, String arg) {
+        Network net = saved.network();
+        DataFingerprint trained = DataFingerprint.fromMetadata(model, saved.metadata());
+        String labelColumn = trained == null || trained.csv() == null ? null : trained.csv().labelColumn();
+        // The separator is the file's own (detected): rows typed in another spreadsheet need not share the training file's.
+        CsvReader.Rows rows = CsvReader.readRows(path(arg), net.inputSize(), net.outputSize(), new CsvOptions(labelColumn, null),
+                ModelData.labels(model, saved.classNames()), model.toString());
+        List<Input> read = new ArrayList<>(rows.count());
+        int w = rows.width();
+        for (int r = 0; r < rows.count(); r++) {
+            float[] x = Arrays.copyOfRange(rows.features(), r * w, (r + 1) * w);
+            read.add(new Input(arg + ":" + rows.lines()[r], x, rows.labels() == null ? -1 : rows.labels()[r]));
+        }
+        return read;
+    }
+
+    private static boolean isCsv(String arg) {
+        return !IdxRecord.isRecordSpec(arg) && arg.toLowerCase(Locale.ROOT).endsWith(".csv");
+    }
+
+    /** Whether an input is table rows: a CSV file or a row typed inline. */
+    private static boolean isTable(String arg) {
+        return isCsv(arg) || CsvReader.isInlineRow(arg);
     }
 
     /**
@@ -261,6 +317,9 @@ final class PredictCommand implements Callable<Integer> {
     /** The file an input reads (an image, or an IDX record's images file), for the output guard; null when it names none. */
     private static Path inputPath(String arg) {
         try {
+            if (CsvReader.isInlineRow(arg)) {
+                return null;   // numbers, not a file
+            }
             return IdxRecord.isRecordSpec(arg) ? IdxRecord.parse(arg).file() : Path.of(arg);
         } catch (RuntimeException e) {
             return null;   // a malformed input: reading it says what is wrong

@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param decimalComma whether some number was written with a decimal comma ({@code 3,5}; only with ';' or tab)
  * @param header       the header row's column names, or null when the first line is data
  * @param columns      the number of columns of each row, the label's included
- * @param labelColumn  the label's column, from 0
+ * @param labelColumn  the label's column, from 0; -1 for rows to predict that have none ({@link CsvReader#readRows})
  * @param classNames   the class names in label order (sorted) when the labels are words; null when
  *                     they are class numbers
  */

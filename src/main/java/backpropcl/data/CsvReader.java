@@ -99,6 +99,22 @@ public final class CsvReader {
     }
 
     /**
+     * Rows of features to predict, as {@link #readRows} read them.
+     *
+     * @param features row after row, {@code width} features each
+     * @param labels   each row's class, or null when the file has no label column
+     * @param lines    each row's line in the file, from 1
+     * @param format   how the file was written; its label column is -1 when it has none
+     */
+    public record Rows(float[] features, int width, int[] labels, int[] lines, CsvFormat format) {
+
+        /** The number of rows. */
+        public int count() {
+            return lines.length;
+        }
+    }
+
+    /**
      * Reads {@code file} with the label first and the separator detected; the data set is named
      * after the file without ".csv".
      *
@@ -115,6 +131,12 @@ public final class CsvReader {
      */
     public static Table read(Path file, int classes, CsvOptions options, Labels labels) {
         Reading r = new Reading(file, classes, options, labels);
+        read(file, r);
+        return r.finish();
+    }
+
+    /** Reads every line of {@code file} into {@code r}. */
+    private static void read(Path file, Reading r) {
         int lastLine = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int lineNo = 0;
@@ -150,7 +172,41 @@ public final class CsvReader {
         } catch (IOException e) {
             throw new DataException(file + ": could not read (" + e.getMessage() + ")", e);
         }
-        return r.finish();
+    }
+
+    /**
+     * Reads rows of {@code width} features for a model to predict: a file whose rows have
+     * {@code width} fields holds features only, one of {@code width + 1} fields holds a label too,
+     * in the column {@code options} name (its labels read as {@code labels} say). The header and
+     * the separator are found as {@link #read} finds them; any other width is refused, the message
+     * naming {@code model} and its width.
+     *
+     * @param classes the model's number of classes: a class number must be below it
+     */
+    public static Rows readRows(Path file, int width, int classes, CsvOptions options, Labels labels, String model) {
+        Reading r = new Reading(file, classes, options, labels);
+        r.rowWidth = width;
+        r.model = model;
+        read(file, r);
+        return r.finishRows();
+    }
+
+    /**
+     * The features of one row typed on the command line, "5.1,3.5,1.4,0.2": decimal numbers
+     * separated by commas, checked as a file's features are.
+     */
+    public static float[] inlineRow(String text) {
+        String[] fields = text.split(",", -1);
+        float[] x = new float[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            x[i] = number(shown(text), i + 1, fields[i].trim(), false);
+        }
+        return x;
+    }
+
+    /** Whether {@code text} looks like a row of numbers separated by commas (its numbers are checked when read). */
+    public static boolean isInlineRow(String text) {
+        return text.matches("[\\s0-9eE+\\-.,]*[0-9][\\s0-9eE+\\-.,]*") && !text.toLowerCase(Locale.ROOT).endsWith(".csv");
     }
 
     /** One file being read: what was decided about it and the rows so far. */
@@ -174,6 +230,10 @@ public final class CsvReader {
         final Map<String, Integer> nameIds = new LinkedHashMap<>();
         final Map<String, Integer> firstLine = new HashMap<>();
         Map<String, Integer> knownIds;
+        /** Rows to predict ({@link #readRows}): the model's width, else 0; and the model, for messages. */
+        int rowWidth;
+        String model;
+        int[] lines = new int[64];
 
         Reading(Path file, int classes, CsvOptions options, Labels labels) {
             this.file = file;
@@ -227,7 +287,16 @@ public final class CsvReader {
         void row(int lineNo, String line) {
             String[] fields = split(line, lineNo);
             String where = file + ": line " + lineNo;
-            if (columns < 0) {
+            if (columns < 0 && rowWidth > 0) {
+                if (fields.length != rowWidth && fields.length != rowWidth + 1) {
+                    throw new DataException(where + ": has " + Plural.of(fields.length, "field") + ", but " + model + " takes "
+                            + Plural.of(rowWidth, "feature") + "; expected " + rowWidth + " fields, or " + (rowWidth + 1)
+                            + " with the label");
+                }
+                columns = fields.length;
+                labelColumn = columns == rowWidth ? -1 : resolveLabelColumn(columns);
+                numbered = labelColumn >= 0 && (labels.names() != null ? labels.names().isEmpty() : isNumber(fields[labelColumn]));
+            } else if (columns < 0) {
                 if (fields.length < 2) {
                     throw new DataException(where + ": has " + fields.length
                             + " field; expected a label followed by at least one feature" + separatorHint(line));
@@ -237,13 +306,18 @@ public final class CsvReader {
                 numbered = labels.names() != null ? labels.names().isEmpty() : isNumber(fields[labelColumn]);
             } else if (fields.length != columns) {
                 throw new DataException(where + ": has " + Plural.of(fields.length, "field") + "; expected " + columns
-                        + " (a label and " + Plural.of(columns - 1, "feature") + ", as in the first row)");
+                        + (labelColumn < 0 ? " (features, as in the first row)"
+                        : " (a label and " + Plural.of(columns - 1, "feature") + ", as in the first row)"));
             }
-            int width = columns - 1;
+            int width = labelColumn < 0 ? columns : columns - 1;
             if (count == ids.length) {
                 ids = Arrays.copyOf(ids, grow(ids.length, 1));
+                lines = Arrays.copyOf(lines, ids.length);
             }
-            ids[count] = numbered ? classNumber(lineNo, fields[labelColumn]) : nameId(lineNo, fields[labelColumn]);
+            lines[count] = lineNo;
+            if (labelColumn >= 0) {
+                ids[count] = numbered ? classNumber(lineNo, fields[labelColumn]) : nameId(lineNo, fields[labelColumn]);
+            }
             long end = (long) (count + 1) * width;
             if (end > IdxReader.MAX_BYTES / 4) {
                 throw new DataException(where + ": too many values for one data set (more than " + IdxReader.MAX_BYTES / 4 + ")");
@@ -360,26 +434,9 @@ public final class CsvReader {
         }
 
         private float parseFeature(String where, int field, String s) {
-            String number = s;
-            if (!NUMBER.matcher(s).matches()) {
-                if (separator != ',' && DECIMAL_COMMA.matcher(s).matches()) {
-                    number = s.replace(',', '.');
-                    decimalComma = true;
-                } else {
-                    String lower = s.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
-                    if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
-                        throw new DataException(where + ", field " + field + ": feature '" + s
-                                + "' is NaN or infinite; expected a finite number");
-                    }
-                    throw new DataException(where + ", field " + field + ": '" + shown(s) + "' is not a number");
-                }
-            }
-            float v = Float.parseFloat(number);
-            if (Float.isInfinite(v)) {
-                throw new DataException(where + ", field " + field + ": feature '" + s
-                        + "' is infinite in float (beyond +-3.4e38); expected a finite number");
-            }
-            return v;
+            boolean comma = separator != ',' && !NUMBER.matcher(s).matches() && DECIMAL_COMMA.matcher(s).matches();
+            decimalComma |= comma;
+            return number(where, field, s, comma);
         }
 
         /** The fields of a line, trimmed, quotes taken off. */
@@ -446,6 +503,17 @@ public final class CsvReader {
                     names == null ? null : names.subList(0, Math.min(k, names.size()))), found);
         }
 
+        Rows finishRows() {
+            if (count == 0) {
+                throw new DataException(file + ": no data rows; expected rows of " + Plural.of(rowWidth, "feature")
+                        + ", each with or without its label");
+            }
+            int[] labelsOut = labelColumn < 0 ? null : Arrays.copyOf(ids, count);
+            List<String> names = labelColumn < 0 || numbered ? null : knownIds != null ? labels.names() : sortedNames(labelsOut);
+            CsvFormat found = new CsvFormat(separator, decimalComma, header, columns, labelColumn, names);
+            return new Rows(Arrays.copyOf(features, count * rowWidth), rowWidth, labelsOut, Arrays.copyOf(lines, count), found);
+        }
+
         /** Renumbers the provisional ids (first appearance) in sorted name order; refuses names beyond {@link #classes}. */
         private List<String> sortedNames(int[] labelsOut) {
             List<String> names = new ArrayList<>(nameIds.keySet());
@@ -469,6 +537,24 @@ public final class CsvReader {
             }
             return names;
         }
+    }
+
+    /** Feature {@code s}, a finite float; {@code comma}: it is written with a decimal comma. */
+    private static float number(String where, int field, String s, boolean comma) {
+        if (!comma && !NUMBER.matcher(s).matches()) {
+            String lower = s.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+            if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
+                throw new DataException(where + ", field " + field + ": feature '" + s
+                        + "' is NaN or infinite; expected a finite number");
+            }
+            throw new DataException(where + ", field " + field + ": '" + shown(s) + "' is not a number");
+        }
+        float v = Float.parseFloat(comma ? s.replace(',', '.') : s);
+        if (Float.isInfinite(v)) {
+            throw new DataException(where + ", field " + field + ": feature '" + s
+                    + "' is infinite in float (beyond +-3.4e38); expected a finite number");
+        }
+        return v;
     }
 
     /** Tab when the line holds one, else ';' when it holds one, else ',' (outside quotes). */
