@@ -72,6 +72,9 @@ public final class DataOptions {
     /** The seed of a CSV file's stratified test split: train's --seed, or the one a model records. */
     long seed = 1;
 
+    /** A CSV file without X-test.csv is split in file order, for a checkpoint or model of an older backprop-cl. */
+    boolean fileOrderSplit;
+
     /** How a CSV file's labels are read: as its first row says, or as a model's classes are. */
     CsvReader.Labels labels = CsvReader.Labels.detect();
 
@@ -107,7 +110,8 @@ public final class DataOptions {
     /** What is asked of {@link DataSources} for {@code classes} classes. */
     private DataSources.Request request(int classes) {
         return DataSources.Request.of(data).withClasses(classes).withCacheDir(cacheDir).withOrigin(origin)
-                .withCsv(csvOptions()).withSeed(seed).withLabels(labels);
+                .withCsv(csvOptions()).withSeed(seed).withLabels(labels)
+                .withFileOrderSplit(fileOrderSplit);
     }
 
     /** What the last {@link #peek} or {@link #load} found; null before either. */

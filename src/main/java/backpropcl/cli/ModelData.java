@@ -1,6 +1,7 @@
 package backpropcl.cli;
 
 import backpropcl.data.CsvReader;
+import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
 import backpropcl.data.Preprocessing;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * refused when it does not fit the model (other width, other classes), with a note when it is
  * another data set of the same classes (mnist-10k's model on the full mnist) and a warning when it
  * is the same data set changed since training. A model file without these records (an older
- * backprop-cl) is scored as before: --data, default mnist-10k, features as they are.
+ * backprop-cl) is scored as before: --data, default mnist-10k, features as they are, a CSV file
+ * without X-test.csv split in file order (its last 20% of rows), as that backprop-cl split it.
  */
 final class ModelData {
 
@@ -50,6 +52,8 @@ final class ModelData {
             options.labelColumn = trained.csv().labelColumn();
         }
         options.seed = seed(model, meta);
+        // Every later train records a split seed (a model) or CSV options or class names (a checkpoint).
+        options.fileOrderSplit = !meta.containsKey(ModelFile.SPLIT_SEED) && (trained == null || trained.beforeStratifiedSplits());
         List<String> names = saved.classNames();
         if (names != null) {
             // A CSV file's word labels are the model's classes, numbered as in training; a number is a class number.
@@ -68,7 +72,11 @@ final class ModelData {
                         + "model records): its test set may hold samples the model was trained on%n", subject, all.name(), model);
             }
         }
-        return preprocessing.apply(options.load(net));
+        DataSplit loaded = options.load(net);
+        if (options.loaded().fileOrderSplit()) {
+            err.println(DataSources.fileOrderNote(model));
+        }
+        return preprocessing.apply(loaded);
     }
 
     /** Refuses data whose samples or classes are not the model's. */

@@ -324,6 +324,8 @@ final class TrainCommand implements Callable<Integer> {
                 dataOptions.origin = "the checkpoint's data";
             }
             DataFingerprint f = from.fingerprint();
+            // A checkpoint from before stratified CSV splits resumes on the split it was trained on.
+            dataOptions.fileOrderSplit = f == null || f.beforeStratifiedSplits();
             if (f != null && !parsed.hasMatchedOption("--train-samples") && f.trainSamples() != null) {
                 dataOptions.trainSamples = f.trainSamples();
                 takenFromCheckpoint += " --train-samples " + f.trainSamples();
@@ -373,7 +375,10 @@ final class TrainCommand implements Callable<Integer> {
             data = new DataSplit(data.name() + " expanded", Expansion.shifted(data.train()), data.test());
         }
         data = preprocessing.apply(data);
+        // On the file-order split the run records what the older backprop-cl did, so it resumes (and scores) on it again.
         DataFingerprint fingerprint = checkpoints == null && save == null ? null
+                : loaded.fileOrderSplit() ? DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand,
+                        dataOptions.testSamples)
                 : DataFingerprint.of(data.train(), dataName, dataOptions.trainSamples, expand, dataOptions.testSamples,
                         dataOptions.csvAsRead(), preprocessing);
         if (from != null && from.fingerprint() != null) {
@@ -439,6 +444,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (!takenFromCheckpoint.isEmpty()) {
                 out.printf("data options from the checkpoint:%s%n", takenFromCheckpoint);
+            }
+            if (from != null && loaded.fileOrderSplit()) {
+                out.println(DataSources.fileOrderNote(Checkpoint.file(resume)));
             }
             if (from != null && from.fingerprint() == null) {
                 out.printf("warning: %s has no fingerprint of its training data (an older backprop-cl wrote it), so this data "
@@ -546,6 +554,9 @@ final class TrainCommand implements Callable<Integer> {
     private Map<String, String> trainedOn(DataFingerprint fingerprint, DataSources.Loaded loaded) {
         Map<String, String> m = new LinkedHashMap<>(fingerprint.toMetadata());
         m.putAll(ModelFile.dataMetadata(dataOptions.data, DataOptions.asPath(dataOptions.data), loaded.inputShape(), dataOptions.seed));
+        if (loaded.fileOrderSplit()) {
+            m.remove(ModelFile.SPLIT_SEED);   // no seed made its split: evaluate scores it on the file-order split too
+        }
         return m;
     }
 

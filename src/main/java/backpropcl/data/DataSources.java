@@ -32,7 +32,8 @@ import java.util.Locale;
  *       the same way, its class names those of the training file. Otherwise the file is split
  *       {@link #TEST_FRACTION} per class, seeded ({@link StratifiedSplit}): every class with two
  *       rows or more is in both parts however the rows are sorted, and the same seed gives the same
- *       split.
+ *       split. A checkpoint or model file of a backprop-cl from before these splits gets its own:
+ *       the last 20% of rows in file order ({@link Request#fileOrderSplit()}).
  * </ul>
  * The known sets know their class names: the digits "0".."9", Fashion-MNIST's "T-shirt/top" ..
  * "Ankle boot"; a CSV file's word labels are its class names.
@@ -69,37 +70,44 @@ public final class DataSources {
      * @param csv      how a CSV file is read
      * @param seed     seeds the split of a CSV file that has no X-test.csv
      * @param labels   how a CSV file's labels are read (a model's class names, for evaluate)
+     * @param fileOrderSplit a CSV file without X-test.csv is split as before stratified splits: its
+     *                 last {@link #TEST_FRACTION} of rows in file order are the test set, its labels
+     *                 class numbers (for a checkpoint or model file of an older backprop-cl)
      */
     public record Request(String spec, int classes, Path cacheDir, String origin, CsvOptions csv, long seed,
-                          CsvReader.Labels labels) {
+                          CsvReader.Labels labels, boolean fileOrderSplit) {
 
         /** {@code spec} with the defaults: classes from the labels, the default cache, CSV label first, seed 1. */
         public static Request of(String spec) {
-            return new Request(spec, 0, null, null, CsvOptions.DEFAULT, 1, CsvReader.Labels.detect());
+            return new Request(spec, 0, null, null, CsvOptions.DEFAULT, 1, CsvReader.Labels.detect(), false);
         }
 
         public Request withClasses(int k) {
-            return new Request(spec, k, cacheDir, origin, csv, seed, labels);
+            return new Request(spec, k, cacheDir, origin, csv, seed, labels, fileOrderSplit);
         }
 
         public Request withCacheDir(Path dir) {
-            return new Request(spec, classes, dir, origin, csv, seed, labels);
+            return new Request(spec, classes, dir, origin, csv, seed, labels, fileOrderSplit);
         }
 
         public Request withOrigin(String o) {
-            return new Request(spec, classes, cacheDir, o, csv, seed, labels);
+            return new Request(spec, classes, cacheDir, o, csv, seed, labels, fileOrderSplit);
         }
 
         public Request withCsv(CsvOptions o) {
-            return new Request(spec, classes, cacheDir, origin, o, seed, labels);
+            return new Request(spec, classes, cacheDir, origin, o, seed, labels, fileOrderSplit);
         }
 
         public Request withSeed(long s) {
-            return new Request(spec, classes, cacheDir, origin, csv, s, labels);
+            return new Request(spec, classes, cacheDir, origin, csv, s, labels, fileOrderSplit);
         }
 
         public Request withLabels(CsvReader.Labels l) {
-            return new Request(spec, classes, cacheDir, origin, csv, seed, l);
+            return new Request(spec, classes, cacheDir, origin, csv, seed, l, fileOrderSplit);
+        }
+
+        public Request withFileOrderSplit(boolean f) {
+            return new Request(spec, classes, cacheDir, origin, csv, seed, labels, f);
         }
     }
 
@@ -113,6 +121,19 @@ public final class DataSources {
      * @param inputShape the shape of one sample: "1x28x28" for MNIST images, "4" for 4 features
      */
     public record Loaded(DataSplit split, CsvFormat format, String howSplit, String inputShape) {
+
+        /** Whether the test set is a CSV file's last rows, as {@link Request#fileOrderSplit()} asks. */
+        public boolean fileOrderSplit() {
+            return howSplit != null && howSplit.startsWith(FILE_ORDER_SPLIT);
+        }
+    }
+
+    /** How {@link Loaded#howSplit()} starts for the split of {@link Request#fileOrderSplit()}. */
+    public static final String FILE_ORDER_SPLIT = "file order, the last 20% of rows";
+
+    /** The line that says that {@code file}, a checkpoint or model, gets the split of {@link Request#fileOrderSplit()}. */
+    public static String fileOrderNote(Path file) {
+        return "note: " + file + " was made before stratified CSV splits; using its file-order split (the last 20% of rows)";
     }
 
     /**
@@ -331,12 +352,22 @@ public final class DataSources {
                     new StratifiedSplit(split.train(), split.test()).describe("train", "test"));
             return new Loaded(split, train.format(), how, Integer.toString(split.train().width()));
         }
-        CsvReader.Table table = CsvReader.read(file, r.classes(), r.csv(), r.labels());
+        // Before stratified splits a file's labels were class numbers (the reader had no other kind).
+        CsvReader.Labels labels = r.fileOrderSplit() && r.labels().names() == null
+                ? CsvReader.Labels.numbers("a file split in file order") : r.labels();
+        CsvReader.Table table = CsvReader.read(file, r.classes(), r.csv(), labels);
         Dataset all = table.data();
         if (all.count() < 2) {
             throw new DataException(file + ": " + Plural.of(all.count(), "record") + (all.count() == 1 ? " is" : " are")
                     + " too few to split into a training and a "
                     + "test set (need at least 2, or a sibling " + base + "-test.csv)");
+        }
+        if (r.fileOrderSplit()) {
+            int test = Math.max(1, all.count() / 5);
+            Dataset train = all.select(java.util.stream.IntStream.range(0, all.count() - test).toArray(), base + "/train");
+            Dataset held = all.select(java.util.stream.IntStream.range(all.count() - test, all.count()).toArray(), base + "/test");
+            String how = FILE_ORDER_SPLIT + ": " + new StratifiedSplit(train, held).describe("train", "test");
+            return new Loaded(new DataSplit(base, train, held), table.format(), how, Integer.toString(all.width()));
         }
         StratifiedSplit split = StratifiedSplit.of(all, TEST_FRACTION, r.seed(), base + "/train", base + "/test");
         if (split.held().count() == 0) {

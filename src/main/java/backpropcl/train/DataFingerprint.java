@@ -101,6 +101,15 @@ public record DataFingerprint(String name, int count, int width, int classes, lo
         return count == other.count && width == other.width && classes == other.classes && hash == other.hash;
     }
 
+    /**
+     * Whether this fingerprint was written before CSV files were split stratified (a backprop-cl
+     * whose test set of a CSV file was its last 20% of rows): it records neither CSV options nor
+     * class names, one of which every later train records, for any data.
+     */
+    public boolean beforeStratifiedSplits() {
+        return csv == null && classNames == null;
+    }
+
     /** "1,000 samples of mnist-10k (--train-samples 1000)" */
     public String describe() {
         String options = options();
