@@ -70,6 +70,12 @@ public final class Main implements Runnable {
             commandLine.getErr().println("backprop-cl: " + oneLine(e.getMessage()));
             return code;
         });
+        String unknownCommand = UnknownArguments.unknownFirstCommand(cl.getCommandSpec(), args);
+        if (unknownCommand != null) {
+            err.println("backprop-cl: " + oneLine(unknownCommand) + " (see 'backprop-cl --help')");
+            err.flush();
+            return ExitCodes.USER_ERROR;
+        }
         int code = cl.execute(args);
         out.flush();
         err.flush();

@@ -77,6 +77,18 @@ final class UnknownArguments {
         return String.join("; ", parts);
     }
 
+    /**
+     * "Unknown command: 'trian'; did you mean train?" when the first of {@code args} names no
+     * command but is no option either, else null. picocli answers {@code trian --help} and
+     * {@code trian -V} with the top-level help or version and exit 0, before it looks at 'trian'.
+     */
+    static String unknownFirstCommand(CommandSpec spec, String[] args) {
+        if (args.length == 0 || looksLikeOption(args[0]) || spec.subcommands().containsKey(args[0])) {
+            return null;
+        }
+        return unknownCommand(spec, args[0]);
+    }
+
     private static String unknownCommand(CommandSpec spec, String name) {
         String hint = didYouMean(commands(spec).suggest(name));
         return "Unknown command: '" + name + "'" + (hint.isEmpty() ? "" : "; " + hint);

@@ -50,6 +50,9 @@ class SuggestionsIT {
         says("Unknown command: 'fit'; did you mean train? (see 'backprop-cl --help')", "fit");
         says("Unknown command: 'eval'; did you mean evaluate? (see 'backprop-cl --help')", "eval", "--model", "m.safetensors");
         says("Unknown command: 'trian'; did you mean train? (see 'backprop-cl --help')", "help", "trian");
+        // picocli answered these with the top-level help or version and exit 0, before it looked at 'trian'.
+        says("Unknown command: 'trian'; did you mean train? (see 'backprop-cl --help')", "trian", "--help");
+        says("Unknown command: 'trian'; did you mean train? (see 'backprop-cl --help')", "trian", "-V");
         says("Unknown option: '--epochs'; did you mean 'backprop-cl train --epochs'? (see 'backprop-cl --help')", "--epochs", "3");
     }
 
