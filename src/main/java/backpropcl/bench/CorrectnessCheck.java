@@ -3,19 +3,21 @@ package backpropcl.bench;
 import backpropcl.engine.RelativeError;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
+import backpropcl.engine.Tolerances;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Parameters;
 
 /**
  * What the benchmark runs before it times an engine: a few SGD steps on the engine and on the
  * reference engine (double precision) from the same parameters and batches; the weights must
- * then agree within {@link #TOLERANCE}, the design's bound for float32 against double.
+ * then agree within {@link #TOLERANCE}, the design's bound for weights after many steps, float32
+ * against double.
  */
 public final class CorrectnessCheck {
     /** SGD steps: enough for every kernel to run and for an error in the update to show. */
     public static final int STEPS = 3;
     /** Largest relative error ||w - w_ref|| / ||w_ref|| of any weight or bias tensor. */
-    public static final double TOLERANCE = 1e-4;
+    public static final double TOLERANCE = Tolerances.AFTER_STEPS_F32;
 
     private CorrectnessCheck() {
     }

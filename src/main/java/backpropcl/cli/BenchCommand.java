@@ -11,6 +11,7 @@ import backpropcl.bench.Workloads;
 import backpropcl.data.DataSources;
 import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
+import backpropcl.engine.Tolerances;
 import backpropcl.io.AtomicFile;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Spec;
             "  W3  784-1024-1024-10, as W2 with batch 256, lr 0.05",
             "",
             "First a check: 3 SGD steps on the engine and on the reference engine (double) from the same parameters; "
-                + "every weight tensor must agree within 1e-4 (relative norm), else the row FAILs and is not timed. Then "
+                + "every weight tensor must agree within " + Tolerances.AFTER_STEPS_F32_TEXT + " (relative norm), else the row FAILs and is not timed. Then "
                 + "E epochs of the trainer's loop (seeded shuffle, seed 1), with no evaluation inside the timed region but "
                 + "a one-sample read-back that waits for queued work.",
             "  samples/s        training samples / median epoch after the first (warm-up)",

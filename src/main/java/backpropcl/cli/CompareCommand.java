@@ -9,6 +9,7 @@ import backpropcl.data.Preprocessing;
 import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
+import backpropcl.engine.Tolerances;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import com.google.gson.JsonArray;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "",
             "Runs both from the same parameters on the same batches and prints the relative error ||a - b|| / ||b|| of "
                 + "z, activations, deltas, gradients and updated weights of every layer after the first step (tolerance "
-                + "1e-5), and of the weights after the last step (1e-4). The second engine is the one compared against. "
+                + Tolerances.ONE_STEP_F32_TEXT + "), and of the weights after the last step (" + Tolerances.AFTER_STEPS_F32_TEXT + "). The second engine is the one compared against. "
                 + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
@@ -58,11 +59,11 @@ final class CompareCommand implements Callable<Integer> {
             description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--step-tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "1e-5",
+    @Option(names = "--step-tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = Tolerances.ONE_STEP_F32_TEXT,
             description = "Largest relative error of any tensor after the first step (default: ${DEFAULT-VALUE}).")
     double stepTolerance;
 
-    @Option(names = "--drift-tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "1e-4",
+    @Option(names = "--drift-tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = Tolerances.AFTER_STEPS_F32_TEXT,
             description = "Largest relative error of the weights after the last step (default: ${DEFAULT-VALUE}).")
     double driftTolerance;
 

@@ -1,5 +1,6 @@
 package backpropcl.cli;
 
+import backpropcl.engine.Tolerances;
 import backpropcl.engine.reference.GradientCheck;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
@@ -33,7 +34,7 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Samples in the batch, 1..10000 (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = "1e-6",
+    @Option(names = "--tolerance", paramLabel = "X", converter = OptionValues.NonNegative.class, defaultValue = Tolerances.GRADIENT_CHECK_F64_TEXT,
             description = "Largest relative error that passes (default: ${DEFAULT-VALUE}).")
     double tolerance;
 

@@ -1,6 +1,7 @@
 package backpropcl.cli;
 
 import backpropcl.text.Plural;
+import backpropcl.engine.Tolerances;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.engine.opencl.OpenClEngine;
@@ -36,8 +37,9 @@ import picocli.CommandLine.Spec;
             "Per kernel role it prints the largest relative error ||device - reference|| / ||reference||: forward (z), "
                 + "activation (a), output error, backward (delta), weight and bias gradients, SGD update (W and b after "
                 + "the step), metrics (evaluate's mean cost; the fraction of samples whose correctness differs) and "
-                + "training (W and b after 100 steps). Tolerances: 1e-5 for one step and the cost, 1e-3 for the "
-                + "correct count, 1e-4 after 100 steps.",
+                + "training (W and b after 100 steps). Tolerances: " + Tolerances.ONE_STEP_F32_TEXT + " for one step and the cost, "
+                + Tolerances.CORRECT_FRACTION_F32_TEXT + " for the correct count, " + Tolerances.AFTER_STEPS_F32_TEXT
+                + " after 100 steps.",
             "",
             "Exit code 0 when every row passes, 1 when any fails (or the device cannot build or run the kernels), "
                 + "2 when there is no OpenCL device or no device with that index."},

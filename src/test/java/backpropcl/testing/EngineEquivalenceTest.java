@@ -10,6 +10,7 @@ import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
+import backpropcl.engine.Tolerances;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
@@ -33,10 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The subclass says how to open its engine.
  */
 public abstract class EngineEquivalenceTest {
-    /** One step, float32 against double, relative norm error per tensor (DESIGN: Precision). */
-    public static final double ONE_STEP = 1e-5;
-    /** Weights after 100 SGD steps. */
-    public static final double HUNDRED_STEPS = 1e-4;
+    /** One step, float32 against double, relative norm error per tensor: {@link Tolerances#ONE_STEP_F32}. */
+    public static final double ONE_STEP = Tolerances.ONE_STEP_F32;
+    /** Weights after 100 SGD steps: {@link Tolerances#AFTER_STEPS_F32}. */
+    public static final double HUNDRED_STEPS = Tolerances.AFTER_STEPS_F32;
 
     /** The engine under test, starting from {@code initial}. */
     protected abstract Engine open(Network net, Parameters initial);
@@ -178,7 +179,7 @@ public abstract class EngineEquivalenceTest {
                 Evaluation a = engine.evaluate(d);
                 assertEquals(e.count(), a.count());
                 assertEquals(e.correct(), a.correct(), d.name() + " correct");
-                assertEquals(e.meanCost(), a.meanCost(), 1e-5 * Math.abs(e.meanCost()), d.name() + " mean cost");
+                assertEquals(e.meanCost(), a.meanCost(), ONE_STEP * Math.abs(e.meanCost()), d.name() + " mean cost");
             }
             // Evaluation runs through its own buffers: the last batch's trace is intact.
             assertArrayEquals(before.a(), engine.trace(1).a());
@@ -254,7 +255,7 @@ public abstract class EngineEquivalenceTest {
                 // once the trajectories differ (measured: 1.5e-4 for Adam's exp_avg of the first layer on PoCL).
                 for (int s = 0; s < optimizer.kind().slots(); s++) {
                     assertRelNorm(optimizer.kind().slotName(s) + " W[" + l + "] after 100 steps", e.slotWeights(s, l),
-                            a.slotWeights(s, l), 10 * HUNDRED_STEPS, seed);
+                            a.slotWeights(s, l), Tolerances.OPTIMIZER_STATE_AFTER_STEPS_F32, seed);
                 }
             }
         }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * loops, whole and cut into chunks.
  */
 class DenseProductsTest {
+    // Per element (allclose) on one kernel's outputs: not the per-tensor norms of backpropcl.engine.Tolerances.
     private static final double ATOL = 1e-5;
     private static final double RTOL = 1e-5;
 

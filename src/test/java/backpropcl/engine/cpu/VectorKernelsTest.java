@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * matrix, a bias or none, and a guard region around c.
  */
 class VectorKernelsTest {
+    // Per element (allclose) on one kernel's outputs: not the per-tensor norms of backpropcl.engine.Tolerances.
     private static final double ATOL = 1e-5;
     private static final double RTOL = 1e-5;
     private static final int GUARD = 5;

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * layers' gradients, W and b after the step) must match that same reference step.
  */
 class FusedTailKernelTest {
+    // Per element (allclose) on one kernel's outputs: not the per-tensor norms of backpropcl.engine.Tolerances.
     private static final double ATOL = 1e-5;
     private static final double RTOL = 1e-5;
     private static final float ETA = 0.7f;

@@ -45,7 +45,7 @@ class KernelTest {
     static final Activation[] ELEMENTWISE = {Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.LEAKY_RELU,
         Activation.IDENTITY};
 
-    /** float32 against double on O(1) values: per element and in relative norm. */
+    /** float32 against double on O(1) values: per element and in relative norm, a kernel test's bound beside {@link backpropcl.engine.Tolerances}. */
     static final double ATOL = 1e-5;
     static final double RTOL = 1e-5;
 

@@ -3,6 +3,7 @@ package backpropcl.engine.opencl;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.RelativeError;
+import backpropcl.engine.Tolerances;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
@@ -150,8 +151,8 @@ public final class OclgrindSuite {
             Optimizer.of(Optimizer.Kind.ADAMW).withWeightDecay(0.1),
             Optimizer.of(Optimizer.Kind.NESTEROV).withWeightDecay(0.01));
 
-    /** One step, float32 against double, as EngineEquivalenceTest.ONE_STEP; three steps here. */
-    static final double OPTIMIZER_TOLERANCE = 1e-5;
+    /** One step, float32 against double ({@link Tolerances#ONE_STEP_F32}), held here over three steps. */
+    static final double OPTIMIZER_TOLERANCE = Tolerances.ONE_STEP_F32;
 
     /**
      * Three steps of {@code o} on a 7-5-3 network with and without the fused tail (batches of 4,

@@ -2,6 +2,7 @@ package backpropcl.engine.reference;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropcl.engine.Tolerances;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
@@ -14,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Backpropagation agrees with central finite differences, in double, for every activation x cost. */
 class GradientCheckTest {
-    private static final double TOLERANCE = 1e-6;
+    private static final double TOLERANCE = Tolerances.GRADIENT_CHECK_F64;
 
     static Stream<Arguments> combinations() {
         List<Arguments> args = new ArrayList<>();
