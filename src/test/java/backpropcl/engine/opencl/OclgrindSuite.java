@@ -40,6 +40,7 @@ import java.util.Locale;
  * <pre>
  *   OclgrindSuite [--order steady|growing] [--require-device TEXT] [--only TEXT]
  *   OclgrindSuite --planted race|oob|uninit|api      one planted fault (see {@link PlantedFaults})
+ *   OclgrindSuite --philox [--require-device TEXT]   kernels/philox.cl alone (see {@link #runPhilox})
  * </pre>
  * {@code --require-device Oclgrind} exits 2 unless device 0 is the simulator, so that a run that
  * Oclgrind failed to intercept cannot pass on the real device unchecked; {@code --only} runs the
@@ -67,16 +68,18 @@ public final class OclgrindSuite {
         String required = null;
         String only = "";
         Order order = Order.STEADY;
+        boolean philox = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--planted" -> System.exit(PlantedFaults.run(value(args, i)));
+                case "--philox" -> philox = true;
                 case "--require-device" -> required = value(args, i++);
                 case "--only" -> only = value(args, i++);
                 case "--order" -> order = parseOrder(value(args, i++));
                 default -> usage("unknown argument " + args[i]);
             }
         }
-        System.exit(runSuite(order, required, only));
+        System.exit(philox ? runPhilox(required) : runSuite(order, required, only));
     }
 
     static int runSuite(Order order, String requiredDevice, String only) {
@@ -89,8 +92,7 @@ public final class OclgrindSuite {
         // The script checks the work-group limit on this line to see that its --max-wgsize reached the device.
         System.out.printf("oclgrind-suite: device 0 is %s (%s, %s, work-group <= %d), order %s%n", d.name(), d.platform(),
                 d.openclVersion(), d.maxWorkGroupSize(), order.name().toLowerCase(Locale.ROOT));
-        if (requiredDevice != null && !(d.name() + " " + d.platform()).contains(requiredDevice)) {
-            System.err.println("oclgrind-suite: device 0 is not '" + requiredDevice + "': Oclgrind did not intercept OpenCL");
+        if (wrongDevice(d, requiredDevice)) {
             return 2;
         }
         long t0 = System.nanoTime();
@@ -144,6 +146,38 @@ public final class OclgrindSuite {
                 failed == 0 ? "results match the reference" : "MISMATCH", ran, cases(order).size() + OPTIMIZERS.size(), failed,
                 (System.nanoTime() - t0) / 1e9);
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * philox_fill (kernels/philox.cl, which the engine does not build yet) bit for bit against the
+     * Java generator, output poisoned and guarded (PhiloxFill), on sizes that are multiples of no
+     * work-group; 0 when every case matches, 1 otherwise.
+     */
+    static int runPhilox(String requiredDevice) {
+        List<DeviceInfo> devices = OpenClDevices.list();
+        if (devices.isEmpty() || wrongDevice(devices.get(0), requiredDevice)) {
+            System.err.println("oclgrind-suite: no OpenCL device 0 to run kernels/philox.cl on, or not the required one");
+            return 2;
+        }
+        int failed = 0;
+        try (ClContext ctx = ClContext.open(0); PhiloxFill fill = new PhiloxFill(ctx)) {
+            int[][] sizes = {{1, 16}, {37, 16}, {257, 64}};
+            for (int[] s : sizes) {
+                String problem = fill.problem(ctx, 0x0123456789abcdefL, 0x700000003L, 2, s[0], s[1]);
+                System.out.printf(Locale.ROOT, "philox_fill n %d work-group %d: %s%n", s[0], s[1], problem == null ? "PASS" : "FAIL " + problem);
+                failed += problem == null ? 0 : 1;
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** True (and says so on stderr) when a device is required and device 0 is not it: Oclgrind did not intercept OpenCL. */
+    private static boolean wrongDevice(DeviceInfo d, String requiredDevice) {
+        if (requiredDevice != null && !(d.name() + " " + d.platform()).contains(requiredDevice)) {
+            System.err.println("oclgrind-suite: device 0 is not '" + requiredDevice + "': Oclgrind did not intercept OpenCL");
+            return true;
+        }
+        return false;
     }
 
     /** The rules kernels/update.cl runs (plain SGD is fused into the gradient kernels, which the cases above check). */
@@ -262,7 +296,7 @@ public final class OclgrindSuite {
     }
 
     private static void usage(String problem) {
-        System.err.println("OclgrindSuite: " + problem + "; usage: OclgrindSuite [--order steady|growing] [--require-device TEXT]"
+        System.err.println("OclgrindSuite: " + problem + "; usage: OclgrindSuite [--order steady|growing|--philox] [--require-device TEXT]"
                 + " [--only TEXT] | --planted " + String.join("|", PlantedFaults.NAMES));
         System.exit(2);
     }
