@@ -38,7 +38,8 @@ public final class EpochTiming {
     public static Measurement run(Engine engine, Workload w, DataSplit data, int epochs, long seed, TrainingListener progress) {
         DataSplit timed = new DataSplit(data.name(), data.train(), data.test().head(1));
         TrainingConfig config = new TrainingConfig(epochs, w.batch(), w.learningRate(), true, seed, false);
-        List<Double> seconds = new Trainer(config).train(engine, timed, progress).stream().map(EpochResult::seconds).toList();
+        List<Double> seconds = new Trainer(config).run(engine, timed, Trainer.Start.fresh(), progress).epochs().stream()
+                .map(EpochResult::seconds).toList();
         Evaluation test = engine.evaluate(data.test());
         double outside = engine instanceof KernelProfiling profiling ? profiledEpoch(engine, profiling, w, timed, seed) : Double.NaN;
         return new Measurement(seconds, test, outside);
@@ -60,7 +61,7 @@ public final class EpochTiming {
             }
         };
         TrainingConfig one = new TrainingConfig(1, w.batch(), w.learningRate(), true, seed, false);
-        double wall = new Trainer(one).train(engine, timed, listener).get(0).seconds();
+        double wall = new Trainer(one).run(engine, timed, Trainer.Start.fresh(), listener).epochs().get(0).seconds();
         return Math.min(1, Math.max(0, 1 - kernelNanos[0] / 1e9 / wall));
     }
 }

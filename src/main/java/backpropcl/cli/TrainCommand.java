@@ -475,16 +475,11 @@ final class TrainCommand implements Callable<Integer> {
             if (expandAfterSplit) {
                 trainer.augmentTraining(Expansion::shifted);
             }
+            // A model saved with the same optimizer's state goes on from that state, at epoch 1 of this run.
+            Trainer.Start start = from != null ? Trainer.Start.resume(from)
+                    : continueOptimizer ? Trainer.Start.from(savedState) : Trainer.Start.fresh();
             long t0 = System.nanoTime();
-            Trainer.Run run;
-            if (from != null) {
-                run = trainer.resume(engine, data, from, listener);
-            } else if (continueOptimizer) {
-                // A model saved with the same optimizer's state goes on from that state, at epoch 1 of this run.
-                run = trainer.runFrom(engine, data, savedState, listener);
-            } else {
-                run = trainer.run(engine, data, listener);
-            }
+            Trainer.Run run = trainer.run(engine, data, start, listener);
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<EpochResult> results = run.epochs();
             EpochResult lastEpoch = results.isEmpty() ? null : results.get(results.size() - 1);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -35,8 +36,8 @@ import java.util.function.UnaryOperator;
  *
  * <pre>
  *   Trainer trainer = new Trainer(config).checkpointTo(dir);
- *   Trainer.Run run = trainer.run(engine, data, listener);          // from the engine's parameters
- *   Trainer.Run more = trainer.resume(engine, data, Checkpoint.load(dir), listener);
+ *   Trainer.Run run = trainer.run(engine, data, Trainer.Start.fresh(), listener);   // from the engine's parameters
+ *   Trainer.Run more = trainer.run(engine, data, Trainer.Start.resume(Checkpoint.load(dir)), listener);
  * </pre>
  */
 public final class Trainer {
@@ -125,37 +126,64 @@ public final class Trainer {
                       boolean stoppedEarly, Evaluation test) {
     }
 
-    /** Trains the engine's parameters in place with a fresh optimizer state; returns one result per epoch. */
-    public List<EpochResult> train(Engine engine, DataSplit data, TrainingListener listener) {
-        return run(engine, data, listener).epochs();
-    }
+    /**
+     * Where a run starts: the engine's parameters with a fresh optimizer state ({@link #fresh}), a
+     * saved state of parameters and optimizer both ({@link #from}), or a checkpoint's state, position,
+     * metrics and best epoch ({@link #resume}).
+     */
+    public static final class Start {
+        private static final Start FRESH = new Start(null, null);
+        /** The state put into the engine first; null: the engine's parameters and a fresh optimizer state. */
+        private final TrainingState state;
+        /** The checkpoint the run goes on from; null: from epoch 1, batch 1, with no epochs before. */
+        private final Checkpoint checkpoint;
 
-    /** Trains from the engine's parameters with a fresh state of the configured optimizer. */
-    public Run run(Engine engine, DataSplit data, TrainingListener listener) {
-        engine.setOptimizer(config.optimizer());
-        return loop(engine, data, listener, Position.START, List.of(), null);
+        private Start(TrainingState state, Checkpoint checkpoint) {
+            this.state = state;
+            this.checkpoint = checkpoint;
+        }
+
+        /** From the engine's parameters with a fresh state of the configured optimizer. */
+        public static Start fresh() {
+            return FRESH;
+        }
+
+        /** From {@code state}, parameters and optimizer state both (a model saved with its optimizer's state), at epoch 1. */
+        public static Start from(TrainingState state) {
+            return new Start(Objects.requireNonNull(state, "state"), null);
+        }
+
+        /**
+         * From the checkpoint's state and position, as if never stopped: the same validation split
+         * (from the configuration's fraction and seed), the same best epoch and patience counter.
+         * The run refuses data whose fingerprint differs from the checkpoint's.
+         */
+        public static Start resume(Checkpoint checkpoint) {
+            return new Start(checkpoint.state(), checkpoint);
+        }
     }
 
     /**
-     * Puts the checkpoint's state into the engine and goes on from its position, as if never
-     * stopped: the same validation split (from the configuration's fraction and seed), the same
-     * best epoch and patience counter.
+     * Trains the engine from {@code start} (its parameters are trained in place) over the
+     * configuration's epochs, or until stopped, diverged or stopped early.
+     *
+     * @throws IllegalArgumentException when resuming a checkpoint of other data than {@code data}
      */
-    public Run resume(Engine engine, DataSplit data, Checkpoint from, TrainingListener listener) {
-        if (from.fingerprint() != null) {
+    public Run run(Engine engine, DataSplit data, Start start, TrainingListener listener) {
+        Checkpoint from = start.checkpoint;
+        if (from != null && from.fingerprint() != null) {
             String difference = from.fingerprint().differenceFrom(fingerprintOf(data));
             if (difference != null) {
                 throw new IllegalArgumentException(difference);
             }
         }
-        engine.setState(from.state());
-        return loop(engine, data, listener, from.next(), from.metrics(), from.best());
-    }
-
-    /** Trains from {@code state}, parameters and optimizer state both (a model saved with its optimizer's state). */
-    public Run runFrom(Engine engine, DataSplit data, TrainingState state, TrainingListener listener) {
-        engine.setState(state);
-        return loop(engine, data, listener, Position.START, List.of(), null);
+        if (start.state == null) {
+            engine.setOptimizer(config.optimizer());
+        } else {
+            engine.setState(start.state);
+        }
+        return from == null ? loop(engine, data, listener, Position.START, List.of(), null)
+                : loop(engine, data, listener, from.next(), from.metrics(), from.best());
     }
 
     /**

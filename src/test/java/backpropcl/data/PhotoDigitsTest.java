@@ -52,7 +52,7 @@ class PhotoDigitsTest {
                 .seed(1)
                 .build();
         try (EngineSelector.Choice choice = EngineSelector.open("reference", null, net, Init.HE.initialise(net, 1))) {
-            new Trainer(config).run(choice.engine(), data, new TrainingListener() { });
+            new Trainer(config).run(choice.engine(), data, Trainer.Start.fresh(), new TrainingListener() { });
             model = choice.engine().state().parameters();
         }
     }

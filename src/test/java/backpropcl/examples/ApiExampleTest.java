@@ -53,7 +53,7 @@ class ApiExampleTest {
         try (EngineSelector.Choice choice = EngineSelector.open("auto", null, net, Init.HE.initialise(net, 1))) {
             Trainer.Run run = new Trainer(config)
                     .checkpointTo(runDir)              // optional: a checkpoint after every epoch
-                    .run(choice.engine(), data, new TrainingListener() {
+                    .run(choice.engine(), data, Trainer.Start.fresh(), new TrainingListener() {
                         @Override
                         public void epochDone(EpochResult r) {
                             lines.add("epoch " + r.epoch() + ": test accuracy " + r.test().accuracy());

@@ -152,7 +152,7 @@ class ResourceTest {
         int before = LiveObjects.buffers();
         long t0 = System.nanoTime();
         try (Engine e = kind.open(net, Init.HE.initialise(net, 7))) {
-            new Trainer(config).checkpointTo(dir.resolve(kind.name())).run(e, data, new TrainingListener() {
+            new Trainer(config).checkpointTo(dir.resolve(kind.name())).run(e, data, Trainer.Start.fresh(), new TrainingListener() {
                 @Override
                 public void epochDone(EpochResult r) {
                     buffers.add(LiveObjects.buffers());

@@ -94,7 +94,7 @@ final class TwoTrainings {
 
     private static Outcome train(Engine e, DataSplit data) {
         List<Evaluation> tests = new ArrayList<>();
-        new Trainer(config()).run(e, data, new TrainingListener() {
+        new Trainer(config()).run(e, data, Trainer.Start.fresh(), new TrainingListener() {
             @Override
             public void epochDone(EpochResult r) {
                 tests.add(r.test());

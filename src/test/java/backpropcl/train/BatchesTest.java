@@ -42,7 +42,7 @@ class BatchesTest {
 
     private static Parameters train(Parameters init, DataSplit data, int batch) {
         try (ReferenceEngine e = new ReferenceEngine(NET, init)) {
-            List<EpochResult> r = new Trainer(new TrainingConfig(2, batch, 0.5, true, 7, false)).train(e, data, new TrainingListener() { });
+            List<EpochResult> r = new Trainer(new TrainingConfig(2, batch, 0.5, true, 7, false)).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }).epochs();
             assertEquals(2, r.size());
             return e.parameters();
         }

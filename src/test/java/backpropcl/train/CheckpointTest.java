@@ -64,7 +64,7 @@ class CheckpointTest {
             TrainingState whole;
             List<EpochMetrics> wholeMetrics;
             try (Engine e = open.apply(NET, init)) {
-                Trainer.Run run = new Trainer(config).run(e, data, new TrainingListener() { });
+                Trainer.Run run = new Trainer(config).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
                 whole = e.state();
                 wholeMetrics = run.metrics();
                 assertFalse(run.stopped());
@@ -74,7 +74,7 @@ class CheckpointTest {
                 int[] batches = {0};
                 try (Engine e = open.apply(NET, init)) {
                     Trainer.Run run = new Trainer(config).checkpointTo(d).stopWhen(() -> batches[0] >= stopAfter)
-                            .run(e, data, new TrainingListener() {
+                            .run(e, data, Trainer.Start.fresh(), new TrainingListener() {
                                 @Override
                                 public void batchDone(int epoch, int batch, int samplesDone) {
                                     batches[0]++;
@@ -87,7 +87,7 @@ class CheckpointTest {
                 assertEquals(new Position(stopAfter / 15, stopAfter % 15), cp.next());
                 assertEquals(config, cp.config());
                 try (Engine e = open.apply(NET, Parameters.zeros(NET))) {
-                    Trainer.Run rest = new Trainer(cp.config()).checkpointTo(d).resume(e, data, cp, new TrainingListener() { });
+                    Trainer.Run rest = new Trainer(cp.config()).checkpointTo(d).run(e, data, Trainer.Start.resume(cp), new TrainingListener() { });
                     assertTrue(e.state().bitwiseEquals(whole), name + " " + o.describe() + " stopped after " + stopAfter
                             + " batches: the resumed run ends elsewhere");
                     assertEquals(5, rest.metrics().size());

@@ -126,17 +126,17 @@ class DataFingerprintTest {
         TrainingConfig config = new TrainingConfig(2, 7, 0.5, true, 7, false);
         Path cp = dir.resolve("cp");
         try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, 1))) {
-            new Trainer(config.withEpochs(1)).checkpointTo(cp).run(e, data, new TrainingListener() { });
+            new Trainer(config.withEpochs(1)).checkpointTo(cp).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
         }
         Checkpoint c = Checkpoint.load(cp);
         assertEquals(60, c.fingerprint().count());
         DataSplit other = TrainerTest.blobs(60, 4);
         try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, 1))) {
             IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-                    () -> new Trainer(config).resume(e, other, c, new TrainingListener() { }));
+                    () -> new Trainer(config).run(e, other, Trainer.Start.resume(c), new TrainingListener() { }));
             assertTrue(x.getMessage().startsWith("the checkpoint was trained on 60 samples of blobs, this data has as many samples "
                     + "but other values or labels"), x.getMessage());
-            Trainer.Run run = new Trainer(config).checkpointTo(cp).resume(e, data, c, new TrainingListener() { });
+            Trainer.Run run = new Trainer(config).checkpointTo(cp).run(e, data, Trainer.Start.resume(c), new TrainingListener() { });
             assertEquals(1, run.epochs().size());
         }
         assertArrayEquals(new int[] {2, 0}, new int[] {Checkpoint.load(cp).next().epoch(), Checkpoint.load(cp).next().batch()});

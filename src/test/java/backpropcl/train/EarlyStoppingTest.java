@@ -116,7 +116,7 @@ class EarlyStoppingTest {
         TrainingConfig c = config(2, 0, Monitor.VAL_COST);
         Heard heard = new Heard();
         try (Engine e = new CpuEngine(NET, Init.XAVIER.initialise(NET, 1))) {
-            new Trainer(c).run(e, data, heard);
+            new Trainer(c).run(e, data, Trainer.Start.fresh(), heard);
         }
         assertEquals(1, heard.splits.size(), "told once, before the first batch");
         StratifiedSplit expected = StratifiedSplit.of(data.train(), 0.25, 4, "noisy/train", "noisy/validation");
@@ -145,7 +145,7 @@ class EarlyStoppingTest {
                     twice[i] = i / 2;
                 }
                 return d.select(twice, d.name());
-            }).run(e, data, heard);
+            }).run(e, data, Trainer.Start.fresh(), heard);
         }
         assertEquals(1, augmented.size());
         assertTrue(augmented.get(0) == heard.splits.get(0).kept(), "the rows that stay, after the split");
@@ -163,7 +163,7 @@ class EarlyStoppingTest {
             Trainer.Run run;
             TrainingState end;
             try (Engine e = open.apply(NET, init)) {
-                run = new Trainer(config(60, 3, monitor)).run(e, data, new TrainingListener() {
+                run = new Trainer(config(60, 3, monitor)).run(e, data, Trainer.Start.fresh(), new TrainingListener() {
                     @Override
                     public void epochDone(EpochResult r) {
                         heard.add(r);
@@ -193,7 +193,7 @@ class EarlyStoppingTest {
             assertTrue(end.bitwiseEquals(run.best().state()), "the engine ends with the best epoch's state");
             // The same run told to stop after the best epoch ends in the same state: it is that epoch's.
             try (Engine e = open.apply(NET, init)) {
-                new Trainer(config(keras[1], 0, monitor)).run(e, data, new TrainingListener() { });
+                new Trainer(config(keras[1], 0, monitor)).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
                 assertTrue(e.state().bitwiseEquals(end), name + " " + monitor + ": the kept state is epoch " + keras[1] + "'s");
             }
         }
@@ -203,7 +203,7 @@ class EarlyStoppingTest {
     void withoutEarlyStoppingTheRunGoesToItsLastEpochAndStillKeepsTheBest() {
         DataSplit data = noisy(240, 2);
         try (Engine e = new CpuEngine(NET, Init.XAVIER.initialise(NET, 3))) {
-            Trainer.Run run = new Trainer(config(25, 0, Monitor.VAL_COST)).run(e, data, new TrainingListener() { });
+            Trainer.Run run = new Trainer(config(25, 0, Monitor.VAL_COST)).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
             assertEquals(25, run.epochs().size());
             assertFalse(run.stoppedEarly());
             double lowest = run.metrics().stream().mapToDouble(EpochMetrics::valCost).min().orElseThrow();
@@ -307,7 +307,7 @@ class EarlyStoppingTest {
         Trainer.Run whole;
         Path wholeModel = dir.resolve(name + "-whole.safetensors");
         try (Engine e = open.apply(NET, init)) {
-            whole = new Trainer(config).checkpointTo(dir.resolve(name + "-whole")).run(e, data, new TrainingListener() { });
+            whole = new Trainer(config).checkpointTo(dir.resolve(name + "-whole")).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
             ModelFile.save(wholeModel, e.state());
         }
         int stop = whole.epochs().size();
@@ -319,7 +319,7 @@ class EarlyStoppingTest {
             int[] count = {0};
             try (Engine e = open.apply(NET, init)) {
                 Trainer.Run part = new Trainer(config).checkpointTo(d).stopWhen(() -> count[0] >= stopAfter)
-                        .run(e, data, new TrainingListener() {
+                        .run(e, data, Trainer.Start.fresh(), new TrainingListener() {
                             @Override
                             public void batchDone(int epoch, int batch, int samplesDone) {
                                 count[0]++;
@@ -331,7 +331,7 @@ class EarlyStoppingTest {
             Checkpoint cp = Checkpoint.load(d);
             assertEquals(new Position(stopAfter / batches, stopAfter % batches), cp.next());
             try (Engine e = open.apply(NET, Parameters.zeros(NET))) {
-                Trainer.Run rest = new Trainer(cp.config()).checkpointTo(d).resume(e, data, cp, new TrainingListener() { });
+                Trainer.Run rest = new Trainer(cp.config()).checkpointTo(d).run(e, data, Trainer.Start.resume(cp), new TrainingListener() { });
                 assertTrue(rest.stoppedEarly(), name + " resumed after " + stopAfter + " batches");
                 assertEquals(stop, rest.metrics().size(), "the same stop epoch");
                 assertEquals(best, rest.best().epoch(), "the same best epoch");

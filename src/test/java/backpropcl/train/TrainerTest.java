@@ -42,7 +42,7 @@ class TrainerTest {
 
     private static Parameters train(TrainingConfig config, long initSeed, DataSplit data) {
         try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, initSeed))) {
-            new Trainer(config).train(e, data, new TrainingListener() { });
+            new Trainer(config).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
             return e.parameters();
         }
     }
@@ -68,7 +68,7 @@ class TrainerTest {
             }
         };
         try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, 1))) {
-            new Trainer(new TrainingConfig(1, 10, 0.5, true, 1, false)).train(e, data, counter);
+            new Trainer(new TrainingConfig(1, 10, 0.5, true, 1, false)).run(e, data, Trainer.Start.fresh(), counter);
             assertEquals(List.of(10, 20, 23), samples);
             assertEquals(3, e.trace(0).z().length / 6, "the last batch had 3 rows");
         }
@@ -79,7 +79,7 @@ class TrainerTest {
         DataSplit data = blobs(300, 3);
         try (ReferenceEngine e = new ReferenceEngine(NET, Init.XAVIER.initialise(NET, 1))) {
             double before = e.evaluate(data.test()).accuracy();
-            List<EpochResult> r = new Trainer(new TrainingConfig(10, 10, 0.5, true, 1, true)).train(e, data, new TrainingListener() { });
+            List<EpochResult> r = new Trainer(new TrainingConfig(10, 10, 0.5, true, 1, true)).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }).epochs();
             assertEquals(10, r.size());
             assertTrue(r.get(9).test().accuracy() > 0.95, "accuracy " + r.get(9).test().accuracy() + " (was " + before + ")");
             assertTrue(r.get(9).test().meanCost() < r.get(0).test().meanCost());
@@ -93,7 +93,7 @@ class TrainerTest {
         DataSplit data = blobs(50, 4);
         try (ReferenceEngine e = new ReferenceEngine(net, Init.NORMAL.initialise(net, 1))) {
             DivergedException d = assertThrows(DivergedException.class,
-                    () -> new Trainer(new TrainingConfig(5, 5, 1e6, true, 1, false)).train(e, data, new TrainingListener() { }));
+                    () -> new Trainer(new TrainingConfig(5, 5, 1e6, true, 1, false)).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }));
             assertTrue(d.getMessage().contains("try a lower learning rate"), d.getMessage());
             assertTrue(d.getMessage().matches("training diverged in epoch \\d+ at batch 10: .*"), d.getMessage());
             assertEquals(10, d.batch(), "5 samples a batch: the check after the last batch or the test evaluation found it");
@@ -106,11 +106,11 @@ class TrainerTest {
         Network net = Network.of("4-6-3", Activation.RELU, Activation.IDENTITY, Cost.QUADRATIC);
         DataSplit data = blobs(500, 4);
         try (ReferenceEngine e = new ReferenceEngine(net, Init.XAVIER.initialise(net, 1))) {
-            new Trainer(new TrainingConfig(2, 2, 0.01, true, 1, false)).checkpointTo(dir).run(e, data, new TrainingListener() { });
+            new Trainer(new TrainingConfig(2, 2, 0.01, true, 1, false)).checkpointTo(dir).run(e, data, Trainer.Start.fresh(), new TrainingListener() { });
             byte[] good = java.nio.file.Files.readAllBytes(Checkpoint.file(dir));
             Checkpoint cp = Checkpoint.load(dir);
             DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(4, 2, 1e8, true, 1, false))
-                    .checkpointTo(dir).resume(e, data, cp, new TrainingListener() { }));
+                    .checkpointTo(dir).run(e, data, Trainer.Start.resume(cp), new TrainingListener() { }));
             assertEquals(3, d.epoch());
             assertTrue(d.batch() >= 1 && d.batch() <= Trainer.DIVERGENCE_CHECK_BATCHES, d.getMessage());
             assertTrue(d.getMessage().contains("the last checkpoint, " + Checkpoint.file(dir) + ", is kept"), d.getMessage());
@@ -130,7 +130,7 @@ class TrainerTest {
         try (ReferenceEngine e = new ReferenceEngine(net, Init.HE.initialise(net, 1))) {
             assertTrue(e.evaluate(data.test()).meanCost() < Math.log(3), "the initial cost is below the floor here");
             DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(3, 10, 1000, true, 1, false))
-                    .checkpointTo(dir.resolve("cp")).run(e, data, new TrainingListener() { }));
+                    .checkpointTo(dir.resolve("cp")).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }));
             assertEquals(1, d.epoch(), d.getMessage());
             assertEquals(20, d.batch(), d.getMessage());
             assertTrue(Double.isFinite(e.evaluate(data.test()).meanCost()), "finite: not the NaN check");
@@ -141,7 +141,7 @@ class TrainerTest {
         }
         // The same network at a sane rate learns, and the check stays quiet.
         try (ReferenceEngine e = new ReferenceEngine(net, Init.HE.initialise(net, 1))) {
-            assertEquals(3, new Trainer(new TrainingConfig(3, 10, 0.1, true, 1, false)).train(e, data, new TrainingListener() { }).size());
+            assertEquals(3, new Trainer(new TrainingConfig(3, 10, 0.1, true, 1, false)).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }).epochs().size());
         }
     }
 
@@ -166,11 +166,11 @@ class TrainerTest {
         try (ReferenceEngine e = new ReferenceEngine(net, p)) {
             assertTrue(Double.isFinite(e.evaluate(data.test()).meanCost()), "ReLU hides the NaN");
             DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(2, 10, 0.1, true, 1, false))
-                    .checkpointTo(dir).run(e, data, new TrainingListener() { }));
+                    .checkpointTo(dir).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }));
             assertEquals("training diverged in epoch 1 at batch 5: tensor layers.0.weight holds NaN at [2, 1]; try a lower learning "
                     + "rate than --lr 0.1", d.getMessage());
             DivergedException stopped = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(2, 10, 0.1, true, 1, false))
-                    .checkpointTo(dir).stopWhen(() -> true).run(e, data, new TrainingListener() { }));
+                    .checkpointTo(dir).stopWhen(() -> true).run(e, data, Trainer.Start.fresh(), new TrainingListener() { }));
             assertEquals(1, stopped.batch(), stopped.getMessage());
             assertFalse(Checkpoint.exists(dir));
         }

@@ -31,7 +31,7 @@ public final class TrainDigits {
         // "auto": the first OpenCL GPU, else the cpu engine; the engine holds native resources.
         try (EngineSelector.Choice choice = EngineSelector.open("auto", null, net, Init.HE.initialise(net, 1))) {
             System.out.println("engine: " + choice.engine().description());
-            new Trainer(config).run(choice.engine(), data, new TrainingListener() {
+            new Trainer(config).run(choice.engine(), data, Trainer.Start.fresh(), new TrainingListener() {
                 @Override
                 public void epochDone(EpochResult r) {
                     System.out.printf(Locale.ROOT, "epoch %d: test accuracy %.4f%n", r.epoch(), r.test().accuracy());
