@@ -4,12 +4,18 @@
 // files (gather.cl, dense_forward.cl, output_error.cl, backward.cl, gradients.cl, metrics.cl), so
 // every file may use what is defined here. OpenCL C 1.2, no extension.
 //
-// -D parameters read (all optional; the defaults let the files build with no options):
+// -D parameters read (optional; the default lets the files build without it):
 //   TS  edge of the square tiles of the matrix-product kernels (work-group TS x TS); default 16.
 //
-// Codes shared with the host (engine.opencl.ClKernels mirrors them):
-//   activation: ACT_SIGMOID 0, ACT_TANH 1, ACT_RELU 2, ACT_LEAKY_RELU 3, ACT_IDENTITY 4, ACT_SOFTMAX 5
-//   cost:       COST_QUADRATIC 0, COST_CROSS_ENTROPY 1
+// Codes shared with the host, given by the host in every build as -D options that
+// engine.opencl.KernelCodes generates from the Java enums (their one source; no defaults here, so
+// a build without them fails at the #error below instead of running on stale numbers):
+//   ACT_<NAME>   model.Activation.kernelCode(): ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU,
+//                ACT_IDENTITY, ACT_SOFTMAX
+//   COST_<NAME>  model.Cost.kernelCode(): COST_QUADRATIC, COST_CROSS_ENTROPY
+//   OPT_<NAME>   model.Optimizer.Kind.kernelCode() (update.cl): OPT_SGD, OPT_MOMENTUM, OPT_NESTEROV,
+//                OPT_ADAM, OPT_ADAMW
+//   LEAKY_SLOPE  the slope of leaky ReLU for negative inputs (model.Activation.LEAKY_SLOPE), a float literal
 
 #ifndef BPCL_COMMON_CL
 #define BPCL_COMMON_CL
@@ -18,18 +24,9 @@
 #define TS 16
 #endif
 
-#define ACT_SIGMOID 0
-#define ACT_TANH 1
-#define ACT_RELU 2
-#define ACT_LEAKY_RELU 3
-#define ACT_IDENTITY 4
-#define ACT_SOFTMAX 5
-
-#define COST_QUADRATIC 0
-#define COST_CROSS_ENTROPY 1
-
-// The slope of leaky ReLU for negative inputs (model.Activation.LEAKY_SLOPE).
-#define LEAKY_SLOPE 0.01f
+#if !defined(ACT_SIGMOID) || !defined(COST_QUADRATIC) || !defined(OPT_SGD) || !defined(LEAKY_SLOPE)
+#error "build with the host's codes: -D ACT_... -D COST_... -D OPT_... -D LEAKY_SLOPE=... (engine.opencl.KernelCodes)"
+#endif
 
 // a = f(z) for an element-wise activation. Softmax works on whole rows (softmax_rows); here it
 // passes z through so that a is always written.

@@ -7,16 +7,10 @@
 // Kernel (one work-item per element, 1-D, global size rounded up to the work-group size):
 //   optimizer_step   p (n) updated in place from its gradient g (n) and the state s1, s2 (n each;
 //                    any buffer when the rule does not use it)
-// -D parameters: none.
+// -D parameters: none of its own; the rule codes OPT_<NAME> come from the host (see common.cl).
 
 // Java never fuses a * b + c into one rounding; neither may we, to stay bitwise with the cpu engine.
 #pragma OPENCL FP_CONTRACT OFF
-
-#define OPT_SGD 0
-#define OPT_MOMENTUM 1
-#define OPT_NESTEROV 2
-#define OPT_ADAM 3
-#define OPT_ADAMW 4
 
 __kernel void optimizer_step(__global float* p,          // (n) parameters, updated in place
                              __global const float* g,    // (n) gradient of the batch-mean cost

@@ -7,7 +7,7 @@ import backpropcl.model.Optimizer;
  * what the cpu engine's update loop and kernels/update.cl read, so that both do the same float
  * operations in the same order (see {@link Optimizer} for the formulas).
  *
- * @param kind             the rule, as {@link Optimizer.Kind#ordinal()} (the kernel's KIND values)
+ * @param kind             the rule, as {@link Optimizer.Kind#kernelCode()} (update.cl's OPT_ codes)
  * @param lr               learning rate
  * @param momentum         mu
  * @param beta1            Adam's beta1, with oneMinusBeta1 = 1 - beta1
@@ -26,7 +26,7 @@ public record OptimizerStep(int kind, float lr, float momentum, float beta1, flo
     public static OptimizerStep of(Optimizer o, double lr, long t) {
         boolean adam = o.kind().isAdam();
         boolean decoupled = o.kind() == Optimizer.Kind.ADAMW;
-        return new OptimizerStep(o.kind().ordinal(), (float) lr, (float) o.momentum(), (float) o.beta1(), (float) (1 - o.beta1()),
+        return new OptimizerStep(o.kind().kernelCode(), (float) lr, (float) o.momentum(), (float) o.beta1(), (float) (1 - o.beta1()),
                 (float) o.beta2(), (float) (1 - o.beta2()), (float) o.epsilon(),
                 adam ? (float) o.adamStepSize(lr, t) : 0f, adam ? (float) o.adamSqrtCorrection2(t) : 1f,
                 decoupled ? 0f : (float) o.weightDecay(), decoupled ? (float) (1 - lr * o.weightDecay()) : 1f);

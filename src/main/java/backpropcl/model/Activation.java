@@ -10,20 +10,31 @@ import java.util.Locale;
  * re-implement the same formulas in float (kernels/ and engine.cpu).
  */
 public enum Activation {
-    SIGMOID("sigmoid"),
-    TANH("tanh"),
-    RELU("relu"),
-    LEAKY_RELU("leaky-relu"),
-    SOFTMAX("softmax"),
-    IDENTITY("identity");
+    SIGMOID("sigmoid", 0),
+    TANH("tanh", 1),
+    RELU("relu", 2),
+    LEAKY_RELU("leaky-relu", 3),
+    SOFTMAX("softmax", 5),
+    IDENTITY("identity", 4);
 
     /** The slope of leaky ReLU for negative inputs, as in PyTorch's default. */
     public static final double LEAKY_SLOPE = 0.01;
 
     private final String cliName;
+    private final int kernelCode;
 
-    Activation(String cliName) {
+    Activation(String cliName, int kernelCode) {
         this.cliName = cliName;
+        this.kernelCode = kernelCode;
+    }
+
+    /**
+     * The number the OpenCL kernels know this function by ({@code -D ACT_<NAME>=<code>}, generated
+     * by engine.opencl.KernelCodes). Fixed here, not the ordinal, so that reordering the constants
+     * changes no kernel argument.
+     */
+    public int kernelCode() {
+        return kernelCode;
     }
 
     /** The name used on the command line and in model files. */

@@ -9,10 +9,10 @@ import backpropcl.model.Optimizer;
  * it with the weight gradient.
  */
 final class FloatUpdate {
-    private static final int MOMENTUM = Optimizer.Kind.MOMENTUM.ordinal();
-    private static final int NESTEROV = Optimizer.Kind.NESTEROV.ordinal();
-    private static final int ADAM = Optimizer.Kind.ADAM.ordinal();
-    private static final int ADAMW = Optimizer.Kind.ADAMW.ordinal();
+    private static final int MOMENTUM = Optimizer.Kind.MOMENTUM.kernelCode();
+    private static final int NESTEROV = Optimizer.Kind.NESTEROV.kernelCode();
+    private static final int ADAM = Optimizer.Kind.ADAM.kernelCode();
+    private static final int ADAMW = Optimizer.Kind.ADAMW.kernelCode();
 
     private FloatUpdate() {
     }

@@ -155,9 +155,12 @@ final class ClContext implements AutoCloseable {
         return new ClBuffer(this, mem, bytes, what);
     }
 
-    /** Builds a program from the sources with the build options; throws with the build log on failure. */
+    /**
+     * Builds a program from the sources with the build options and the host's codes
+     * ({@link KernelCodes}); throws with the build log on failure.
+     */
     ClProgram program(String[] sources, String options) {
-        return new ClProgram(this, sources, options);
+        return new ClProgram(this, sources, KernelCodes.with(options));
     }
 
     /** Hands the queued commands to the device without waiting for them. */

@@ -23,20 +23,11 @@ import java.util.logging.Logger;
 final class ClKernels implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClKernels.class.getName());
 
-    // Codes shared with common.cl.
-    static final int ACT_SIGMOID = 0;
-    static final int ACT_TANH = 1;
-    static final int ACT_RELU = 2;
-    static final int ACT_LEAKY_RELU = 3;
-    static final int ACT_IDENTITY = 4;
-    static final int ACT_SOFTMAX = 5;
-    static final int COST_QUADRATIC = 0;
-    static final int COST_CROSS_ENTROPY = 1;
-
     private static final String[] TILED = {"dense_forward", "backward", "weight_gradients_sgd"};
 
     private final ClContext ctx;
     private final ClProgram program;
+    private final String shapeOptions;
     private final int ts;
     private final ClBuffer noOrder;
 
@@ -85,8 +76,10 @@ final class ClKernels implements AutoCloseable {
                 ctx.localMemBytes());
         this.blocked = blockedShape;
         ClProgram built = null;
+        String shape;
         while (true) {
-            built = ctx.program(KernelSources.all(), "-D TS=" + tile + " " + blocked.defines());
+            shape = "-D TS=" + tile + " " + blocked.defines();
+            built = ctx.program(KernelSources.all(), shape);
             long fits = Long.MAX_VALUE;
             for (String name : TILED) {
                 fits = Math.min(fits, built.kernel(name).workGroupSize());
@@ -103,6 +96,7 @@ final class ClKernels implements AutoCloseable {
             tile = within;
         }
         this.program = built;
+        this.shapeOptions = shape;
         this.ts = tile;
         ClBuffer placeholder = null;
         try {
@@ -150,7 +144,17 @@ final class ClKernels implements AutoCloseable {
         return ts;
     }
 
+    /**
+     * The build options that shape the kernels (tile and register blocks): the tuning cache's key.
+     * The program's full options ({@link #programOptions()}) add the codes, which are the same in
+     * every build.
+     */
     String buildOptions() {
+        return shapeOptions;
+    }
+
+    /** Every option the program was built with. */
+    String programOptions() {
         return program.options();
     }
 
@@ -175,18 +179,11 @@ final class ClKernels implements AutoCloseable {
     }
 
     static int activationCode(Activation a) {
-        return switch (a) {
-            case SIGMOID -> ACT_SIGMOID;
-            case TANH -> ACT_TANH;
-            case RELU -> ACT_RELU;
-            case LEAKY_RELU -> ACT_LEAKY_RELU;
-            case IDENTITY -> ACT_IDENTITY;
-            case SOFTMAX -> ACT_SOFTMAX;
-        };
+        return a.kernelCode();
     }
 
     static int costCode(Cost c) {
-        return c == Cost.QUADRATIC ? COST_QUADRATIC : COST_CROSS_ENTROPY;
+        return c.kernelCode();
     }
 
     /** x (rows, width) = features[order[start + r]] of a float data set. */
