@@ -358,17 +358,18 @@ final class TrainCommand implements Callable<Integer> {
         // shifted copies in the training rows would leak it. Without one, the whole training set is expanded here.
         boolean expandAfterSplit = expand && fraction > 0;
         DataSources.Loaded loaded = dataOptions.loaded();
-        // Fitted on the rows that train only (before --expand, whose shifted copies repeat them; without the
-        // validation split, which the Trainer holds out of the same rows by the same seed), applied to every part.
-        Dataset fitOn = Trainer.validationRows(data.train(), fraction) == 0 ? data.train()
-                : StratifiedSplit.of(data.train(), fraction, dataOptions.seed, "fit", "held").kept();
-        Preprocessing preprocessing = Preprocessing.fit(normalizeOption.kind(loaded.format() != null), fitOn);
-        if (expand && preprocessing.kind() != Preprocessing.Kind.NONE) {
+        Preprocessing.Kind kind = normalizeOption.kind(loaded.format() != null);
+        if (expand && kind != Preprocessing.Kind.NONE) {
             // A shifted copy moves a pixel to where another pixel's mean and scale apply: normalising does not
             // commute with shifting, and the Trainer expands (normalised) rows after a validation split.
-            throw new UserError("--expand shifts raw pixels and --normalize " + preprocessing.kind().cliName() + " scales each "
+            throw new UserError("--expand shifts raw pixels and --normalize " + kind.cliName() + " scales each "
                     + "pixel by its own numbers; give --expand with --normalize none (the default for image sets)");
         }
+        // Fitted on the rows that train only: without the validation split, which the Trainer holds out of the
+        // same rows by the same seed (split here only when there is something to fit), applied to every part.
+        Dataset fitOn = kind == Preprocessing.Kind.NONE || Trainer.validationRows(data.train(), fraction) == 0 ? data.train()
+                : StratifiedSplit.of(data.train(), fraction, dataOptions.seed, "fit", "held").kept();
+        Preprocessing preprocessing = Preprocessing.fit(kind, fitOn);
         if (expandAfterSplit) {
             Expansion.shifted(data.train().head(1));   // refuses non-square samples now, before any output is written
         } else if (expand) {
