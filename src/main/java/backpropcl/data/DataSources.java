@@ -369,14 +369,27 @@ public final class DataSources {
             String how = FILE_ORDER_SPLIT + ": " + new StratifiedSplit(train, held).describe("train", "test");
             return new Loaded(new DataSplit(base, train, held), table.format(), how, Integer.toString(all.width()));
         }
-        StratifiedSplit split = StratifiedSplit.of(all, TEST_FRACTION, r.seed(), base + "/train", base + "/test");
+        StratifiedSplit split = testSplit(all, base, r.seed());
         if (split.held().count() == 0) {
             throw new DataException(file + ": no class has two rows, so none can be held out for a test set (" + all.count()
                     + " rows, each of its own class): is the label column a row index or an ID (pandas' to_csv writes an index "
                     + "first unless index=False)? choose the label with --label-column, or give a sibling " + base + "-test.csv");
         }
-        String how = String.format(Locale.ROOT, "stratified %.0f%% test split, seed %d: %s", TEST_FRACTION * 100, r.seed(),
+        return new Loaded(new DataSplit(base, split.kept(), split.held()), table.format(), testSplitWords(split, r.seed()),
+                Integer.toString(all.width()));
+    }
+
+    /**
+     * The test set the program makes when none is given (a CSV file without X-test.csv, an image
+     * folder without train/ and test/): {@link #TEST_FRACTION} of each class, seeded.
+     */
+    static StratifiedSplit testSplit(Dataset all, String base, long seed) {
+        return StratifiedSplit.of(all, TEST_FRACTION, seed, base + "/train", base + "/test");
+    }
+
+    /** How {@link #testSplit} split, for {@link Loaded#howSplit()}: "stratified 20% test split, seed 1: ...". */
+    static String testSplitWords(StratifiedSplit split, long seed) {
+        return String.format(Locale.ROOT, "stratified %.0f%% test split, seed %d: %s", TEST_FRACTION * 100, seed,
                 split.describe("train", "test"));
-        return new Loaded(new DataSplit(base, split.kept(), split.held()), table.format(), how, Integer.toString(all.width()));
     }
 }

@@ -102,10 +102,8 @@ public final class ImageFolder {
         }
         List<String> names = classFolders(dir);
         Dataset all = read(dir, names, classCount(dir, names, classes), name);
-        StratifiedSplit s = StratifiedSplit.of(all, DataSources.TEST_FRACTION, seed, name + "/train", name + "/test");
-        String how = String.format(Locale.ROOT, "stratified %.0f%% test split, seed %d: %s", DataSources.TEST_FRACTION * 100, seed,
-                s.describe("train", "test"));
-        return new DataSources.Loaded(new DataSplit(name, s.kept(), s.held()), null, how, INPUT_SHAPE);
+        StratifiedSplit s = DataSources.testSplit(all, name, seed);
+        return new DataSources.Loaded(new DataSplit(name, s.kept(), s.held()), null, DataSources.testSplitWords(s, seed), INPUT_SHAPE);
     }
 
     /** The class folders of {@code dir}, sorted; at least two, or a DataException saying what is there instead. */
