@@ -21,7 +21,7 @@ public final class FlopCount {
     /** FLOPs of the matrix products for one sample: forward, backward and weight gradient. */
     public static long perSample(Network net) {
         long flops = 0;
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             long mn = (long) net.size(l) * net.size(l + 1);
             flops += 2 * mn;                 // forward
             flops += l > 0 ? 2 * mn : 0;     // backward

@@ -73,7 +73,7 @@ final class ChanceWarning implements TrainingListener {
 
     private String cause() {
         boolean relu = false;
-        for (int l = 0; l + 1 < net.layers(); l++) {
+        for (int l = 0; l + 1 < net.denseLayers(); l++) {
             relu |= net.activation(l) == Activation.RELU || net.activation(l) == Activation.LEAKY_RELU;
         }
         boolean normalForRelu = relu && init == Init.NORMAL;

@@ -132,7 +132,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void compareStep(Engine a, Engine b, int step, List<Row> rows) {
-        for (int l = 0; l < a.network().layers(); l++) {
+        for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
             rows.add(new Row(step, l, "z", RelativeError.of(ta.z(), tb.z()), stepTolerance));
@@ -146,7 +146,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void compareWeights(Engine a, Engine b, int step, List<Row> rows) {
-        for (int l = 0; l < a.network().layers(); l++) {
+        for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
             rows.add(new Row(step, l, "W", RelativeError.of(ta.weights(), tb.weights()), driftTolerance));

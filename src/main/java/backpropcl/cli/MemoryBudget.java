@@ -71,7 +71,7 @@ final class MemoryBudget {
     static void checkBatch(Network net, String engine, int batch, int rows, long maxHeap, long usedHeap) {
         checkBatchArrays(net, batch, rows);
         long units = 0;
-        for (int l = 0; l <= net.layers(); l++) {
+        for (int l = 0; l <= net.denseLayers(); l++) {
             units += net.size(l);
         }
         double activations = (double) rows * units * bytesPerActivation(engine);
@@ -95,7 +95,7 @@ final class MemoryBudget {
     /** Refuses a batch of {@code rows} rows whose values in the widest layer (or the input) are more than one array holds. */
     static void checkBatchArrays(Network net, int batch, int rows) {
         int widest = 0;
-        for (int l = 0; l <= net.layers(); l++) {
+        for (int l = 0; l <= net.denseLayers(); l++) {
             widest = Math.max(widest, net.size(l));
         }
         long values = (long) rows * widest;

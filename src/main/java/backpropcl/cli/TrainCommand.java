@@ -728,7 +728,7 @@ final class TrainCommand implements Callable<Integer> {
     static double defaultLearningRate(Optimizer.Kind kind, Network net) {
         boolean relu = false;
         boolean sigmoid = true;
-        for (int l = 0; l + 1 < net.layers(); l++) {
+        for (int l = 0; l + 1 < net.denseLayers(); l++) {
             Activation a = net.activation(l);
             relu |= a == Activation.RELU || a == Activation.LEAKY_RELU;
             sigmoid &= a == Activation.SIGMOID;

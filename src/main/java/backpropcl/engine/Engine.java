@@ -1,6 +1,7 @@
 package backpropcl.engine;
 
 import backpropcl.data.Dataset;
+import backpropcl.model.Gradients;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
@@ -15,6 +16,13 @@ import backpropcl.model.TrainingState;
  * epoch's permutation and {@code trainBatch} for consecutive slices of it; {@code evaluate} after
  * the epoch. {@link #trace} exposes the intermediate tensors of the last batch, layer by layer,
  * for {@code compare} and the tests.
+ *
+ * <p>A step has two halves that can be called apart: {@link #computeGradients} (forward, output
+ * error, backward: the gradients of a batch slice into the engine's gradient buffer) and
+ * {@link #applyGradients} (the optimizer's update from that buffer). {@link #trainBatch} is their
+ * composition, and an engine may fuse them when nobody reads the gradients in between. Between
+ * the halves, {@link #gradients} copies the buffer out and {@link #setGradients} replaces it (with
+ * the sum of several replicas' gradients, say).
  */
 public interface Engine extends AutoCloseable {
 
@@ -50,11 +58,35 @@ public interface Engine extends AutoCloseable {
     void setOrder(int[] order);
 
     /**
+     * The seed of the training step's own random draws, the dropout masks ({@code DropoutMask});
+     * 0 until set. The trainer sets its run's seed, so a resumed run draws the same masks.
+     */
+    void setSeed(long seed);
+
+    /**
      * One training step on the samples order[start .. start+rows): forward, output error, backward,
      * and the optimizer's update with the given learning rate from dC/dW, where C is the cost
-     * averaged over the batch (plain SGD: W -= learningRate * dC/dW).
+     * averaged over the batch (plain SGD: W -= learningRate * dC/dW). The same as
+     * {@code computeGradients(start, rows)} then {@code applyGradients(learningRate)}, bit for bit.
      */
     void trainBatch(int start, int rows, double learningRate);
+
+    /**
+     * The first half of a step: forward (dropout active, with the masks of step
+     * {@code state().steps() + 1}), output error and backward on the samples
+     * order[start .. start+rows), leaving dC/dW and dC/db, for C the cost averaged over those rows,
+     * in the gradient buffer. The parameters and the optimizer state do not change.
+     */
+    void computeGradients(int start, int rows);
+
+    /** The gradient buffer, copied out (in double, exactly as the engine holds it). */
+    Gradients gradients();
+
+    /** Replaces the gradient buffer (copied in; rounded to the engine's precision). */
+    void setGradients(Gradients gradients);
+
+    /** The second half of a step: the optimizer's update with the given learning rate from the gradient buffer; one step taken. */
+    void applyGradients(double learningRate);
 
     /**
      * Whether the output layer's biases are all finite after the batches trained so far. A NaN or

@@ -39,7 +39,7 @@ public final class RelativeError {
      */
     public static double ofParameters(Engine a, Engine b) {
         double worst = 0;
-        for (int l = 0; l < a.network().layers(); l++) {
+        for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
             worst = Math.max(worst, of(ta.weights(), tb.weights()));

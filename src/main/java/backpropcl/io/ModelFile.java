@@ -176,13 +176,13 @@ public final class ModelFile {
         Network net = state.network();
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         Optimizer.Kind kind = state.optimizer().kind();
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             long[] wShape = {net.size(l + 1), net.size(l)};
             long[] bShape = {net.size(l + 1)};
             tensors.put(prefix + weightName(l), tensor(wShape, state.weights(l), exact));
             tensors.put(prefix + biasName(l), tensor(bShape, state.biases(l), exact));
         }
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
                 tensors.put(prefix + slotName(weightName(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
                         state.slotWeights(s, l), exact));
@@ -199,7 +199,7 @@ public final class ModelFile {
     private static LinkedHashMap<String, Tensor> parameterTensors(Parameters p) {
         Network net = p.network();
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             tensors.put(weightName(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.weights(l)));
             tensors.put(biasName(l), new Tensor(new long[] {net.size(l + 1)}, p.biases(l)));
         }
@@ -233,7 +233,7 @@ public final class ModelFile {
         for (String name : c.tensors().keySet()) {
             if (!expected.contains(name) && more.stream().noneMatch(name::startsWith)) {
                 throw new ModelFileException(file + ": unexpected tensor '" + Safetensors.printable(name) + "'; a " + net.archString()
-                        + " network has layers.0.weight/bias to layers." + (net.layers() - 1) + ".weight/bias"
+                        + " network has layers.0.weight/bias to layers." + (net.denseLayers() - 1) + ".weight/bias"
                         + (slots == 0 ? "" : " and the " + optimizer.kind().cliName() + " optimizer's state") + " only");
             }
         }
@@ -273,7 +273,7 @@ public final class ModelFile {
     /** The parameters and optimizer state under {@code prefix}, each tensor's shape checked; adds the names read to {@code expected}. */
     private static TrainingState readState(Path file, Contents c, Network net, Optimizer optimizer, String prefix, Set<String> expected) {
         int slots = optimizer == null ? 0 : optimizer.kind().slots();
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             long[] wShape = {net.size(l + 1), net.size(l)};
             long[] bShape = {net.size(l + 1)};
             check(file, net, c, prefix + weightName(l), wShape);
@@ -291,7 +291,7 @@ public final class ModelFile {
         }
         // Every value as double: exact for F32 and F64 alike.
         TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             values(c.tensors().get(prefix + weightName(l)), all.weights(l));
             values(c.tensors().get(prefix + biasName(l)), all.biases(l));
             for (int s = 0; s < slots; s++) {
@@ -314,14 +314,14 @@ public final class ModelFile {
     public static String nonFinite(TrainingState state) {
         Network net = state.network();
         Optimizer.Kind kind = state.optimizer().kind();
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             String w = nonFinite(weightName(l), net.size(l), state.weights(l));
             String b = w != null ? w : nonFinite(biasName(l), 0, state.biases(l));
             if (b != null) {
                 return b;
             }
         }
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
                 String w = nonFinite(slotName(weightName(l), kind, s), net.size(l), state.slotWeights(s, l));
                 String b = w != null ? w : nonFinite(slotName(biasName(l), kind, s), 0, state.slotBiases(s, l));
@@ -402,7 +402,7 @@ public final class ModelFile {
 
     private static String activations(Network net) {
         StringBuilder sb = new StringBuilder();
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             sb.append(l == 0 ? "" : ",").append(net.activation(l).cliName());
         }
         return sb.toString();

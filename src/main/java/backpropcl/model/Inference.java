@@ -25,7 +25,7 @@ public final class Inference {
         for (int i = 0; i < in.length; i++) {
             in[i] = x[i];
         }
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             int m = net.size(l);
             int n = net.size(l + 1);
             float[] w = p.weights(l);

@@ -49,7 +49,7 @@ public enum Init {
     public Parameters initialise(Network net, long seed) {
         RandomGenerator rng = new Well19937c(new int[] {(int) (seed >>> 32), (int) seed, 0x1417});
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             int in = net.size(l);
             int out = net.size(l + 1);
             double std = switch (this) {

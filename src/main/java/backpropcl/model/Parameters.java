@@ -20,9 +20,9 @@ public final class Parameters {
 
     /** All-zero parameters of the right shapes. */
     public static Parameters zeros(Network net) {
-        float[][] w = new float[net.layers()][];
-        float[][] b = new float[net.layers()][];
-        for (int l = 0; l < net.layers(); l++) {
+        float[][] w = new float[net.denseLayers()][];
+        float[][] b = new float[net.denseLayers()][];
+        for (int l = 0; l < net.denseLayers(); l++) {
             w[l] = new float[Math.multiplyExact(net.size(l + 1), net.size(l))];
             b[l] = new float[net.size(l + 1)];
         }

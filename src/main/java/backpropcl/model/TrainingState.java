@@ -33,7 +33,7 @@ public final class TrainingState {
 
     /** All zeros, step 0. */
     public static TrainingState zeros(Network net, Optimizer optimizer) {
-        int layers = net.layers();
+        int layers = net.denseLayers();
         int slots = optimizer.kind().slots();
         double[][] w = new double[layers][];
         double[][] b = new double[layers][];
@@ -54,7 +54,7 @@ public final class TrainingState {
     /** The given parameters with a fresh optimizer state (zeros, step 0). */
     public static TrainingState fresh(Parameters p, Optimizer optimizer) {
         TrainingState s = zeros(p.network(), optimizer);
-        for (int l = 0; l < s.network.layers(); l++) {
+        for (int l = 0; l < s.network.denseLayers(); l++) {
             copy(p.weights(l), s.weights[l]);
             copy(p.biases(l), s.biases[l]);
         }
@@ -101,7 +101,7 @@ public final class TrainingState {
     /** The parameters rounded to float32. */
     public Parameters parameters() {
         Parameters p = Parameters.zeros(network);
-        for (int l = 0; l < network.layers(); l++) {
+        for (int l = 0; l < network.denseLayers(); l++) {
             copy(weights[l], p.weights(l));
             copy(biases[l], p.biases(l));
         }
@@ -113,7 +113,7 @@ public final class TrainingState {
         if (!network.equals(o.network) || !optimizer.equals(o.optimizer) || steps != o.steps) {
             return false;
         }
-        for (int l = 0; l < network.layers(); l++) {
+        for (int l = 0; l < network.denseLayers(); l++) {
             if (!Arrays.equals(weights[l], o.weights[l]) || !Arrays.equals(biases[l], o.biases[l])) {
                 return false;
             }

@@ -51,7 +51,7 @@ public final class EngineCheck {
             e.setOrder(order);
         }
         int start = 0;
-        int layers = c.network().layers();
+        int layers = c.network().denseLayers();
         for (int s = 0; s < c.batches().size(); s++) {
             int rows = c.batches().get(s);
             // The same starting point, so that each step is checked alone and errors do not pile up
@@ -105,7 +105,7 @@ public final class EngineCheck {
             }
         }
         String after = "after " + c.trainingSteps() + " steps of " + c.trainingBatch();
-        for (int l = 0; l < c.network().layers(); l++) {
+        for (int l = 0; l < c.network().denseLayers(); l++) {
             LayerTrace got = candidate.trace(l);
             LayerTrace want = reference.trace(l);
             worst.note(Role.TRAINING, RelativeError.of(got.weights(), want.weights()), after + ", layer " + l + " W");

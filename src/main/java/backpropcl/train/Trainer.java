@@ -239,6 +239,7 @@ public final class Trainer {
         int batches = Batches.count(n, batch);
         int epochs = config.epochs();
         engine.setTrainingData(train);
+        engine.setSeed(config.seed());
         List<EpochResult> results = new ArrayList<>();
         List<EpochMetrics> metrics = new ArrayList<>(earlier);
         BestEpoch best = bestBefore;

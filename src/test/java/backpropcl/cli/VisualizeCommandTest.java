@@ -34,7 +34,7 @@ class VisualizeCommandTest {
         Network net = Network.of(arch, Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
         Random random = new Random(seed);
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             float[] w = p.weights(l);
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) random.nextGaussian();

@@ -29,7 +29,7 @@ class ModelFileTest {
     private static Parameters random(Network net, long seed) {
         Random r = new Random(seed);
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             for (float[] a : new float[][] {p.weights(l), p.biases(l)}) {
                 for (int i = 0; i < a.length; i++) {
                     a[i] = Float.intBitsToFloat(r.nextInt()); // any bit pattern, NaN payloads aside
@@ -52,7 +52,7 @@ class ModelFileTest {
         Saved s = ModelFile.load(f);
         assertEquals(net, s.network());
         assertTrue(p.bitwiseEquals(s.parameters()));
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             for (int i = 0; i < p.weights(l).length; i++) {
                 assertEquals(Float.floatToRawIntBits(p.weights(l)[i]), Float.floatToRawIntBits(s.parameters().weights(l)[i]));
             }

@@ -14,7 +14,7 @@ class NetworkTest {
     void parsesTheLessonNetwork() {
         Network n = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         assertArrayEquals(new int[] {784, 16, 16, 10}, n.sizes());
-        assertEquals(3, n.layers());
+        assertEquals(3, n.denseLayers());
         assertEquals(784 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10, n.parameterCount());
         assertEquals("784-16-16-10 [sigmoid,sigmoid,sigmoid] quadratic", n.toString());
     }

@@ -220,7 +220,7 @@ class KillTest {
         assertTrue(c.next().epoch() >= 1 && c.next().batch() == 0, when + ": checkpoint position " + c.next());
         assertEquals(c.next().epoch(), c.metrics().size(), when + ": one metrics row per epoch done");
         TrainingState s = c.state();
-        for (int l = 0; l < s.network().layers(); l++) {
+        for (int l = 0; l < s.network().denseLayers(); l++) {
             for (double v : s.weights(l)) {
                 assertTrue(Double.isFinite(v), when + ": a weight is " + v);
             }

@@ -98,7 +98,7 @@ public abstract class EngineEquivalenceTest {
 
     /** Every tensor of every layer's trace of {@code engine} against {@code ref}, in relative norm. */
     public static void compareTraces(Network net, Engine ref, Engine engine, String what, double tol, long seed) {
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             LayerTrace e = ref.trace(l);
             LayerTrace a = engine.trace(l);
             String at = what + " layer " + l + " ";
@@ -131,7 +131,7 @@ public abstract class EngineEquivalenceTest {
             train(ref, data, 100, batch, lr, seed);
             Parameters a = engine.parameters();
             Parameters e = ref.parameters();
-            for (int l = 0; l < net.layers(); l++) {
+            for (int l = 0; l < net.denseLayers(); l++) {
                 assertRelNorm("W[" + l + "] after 100 steps", toDouble(e.weights(l)), toDouble(a.weights(l)), HUNDRED_STEPS, seed);
                 assertRelNorm("b[" + l + "] after 100 steps", toDouble(e.biases(l)), toDouble(a.biases(l)), HUNDRED_STEPS, seed);
                 // The double reference read back in float loses what float cannot hold; compare its own values too.
@@ -248,7 +248,7 @@ public abstract class EngineEquivalenceTest {
             train(ref, data, 100, 10, lr, seed);
             TrainingState e = ref.state();
             TrainingState a = engine.state();
-            for (int l = 0; l < net.layers(); l++) {
+            for (int l = 0; l < net.denseLayers(); l++) {
                 assertRelNorm(optimizer.describe() + " W[" + l + "] after 100 steps", e.weights(l), a.weights(l), HUNDRED_STEPS, seed);
                 assertRelNorm(optimizer.describe() + " b[" + l + "] after 100 steps", e.biases(l), a.biases(l), HUNDRED_STEPS, seed);
                 // The state tensors are averages of recent gradients, which move further apart than the weights
@@ -299,7 +299,7 @@ public abstract class EngineEquivalenceTest {
             if (resumeTolerance() == 0) {
                 assertTrue(a.bitwiseEquals(b), "resumed state differs from the uninterrupted one");
             } else {
-                for (int l = 0; l < net.layers(); l++) {
+                for (int l = 0; l < net.denseLayers(); l++) {
                     assertRelNorm("W[" + l + "]", a.weights(l), b.weights(l), resumeTolerance(), seed);
                 }
             }

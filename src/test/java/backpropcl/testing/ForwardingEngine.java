@@ -74,6 +74,31 @@ public class ForwardingEngine implements Engine {
     }
 
     @Override
+    public void setSeed(long seed) {
+        inner.setSeed(seed);
+    }
+
+    @Override
+    public void computeGradients(int start, int rows) {
+        inner.computeGradients(start, rows);
+    }
+
+    @Override
+    public backpropcl.model.Gradients gradients() {
+        return inner.gradients();
+    }
+
+    @Override
+    public void setGradients(backpropcl.model.Gradients gradients) {
+        inner.setGradients(gradients);
+    }
+
+    @Override
+    public void applyGradients(double learningRate) {
+        inner.applyGradients(learningRate);
+    }
+
+    @Override
     public boolean outputFinite() {
         return inner.outputFinite();
     }

@@ -85,7 +85,7 @@ public final class CpuEngine implements Engine {
      */
     CpuEngine(Network net, Parameters initial, int threads, boolean allowNative) {
         this.net = net;
-        this.layers = net.layers();
+        this.layers = net.denseLayers();
         this.w = new float[layers][];
         this.wT = new float[layers][];
         this.b = new float[layers][];
@@ -176,6 +176,31 @@ public final class CpuEngine implements Engine {
         EngineInputs.checkPermutation(permutation, train.count());
         System.arraycopy(permutation, 0, order, 0, permutation.length);
         ordered = true;
+    }
+
+    // TEMPORARY (issue 14 in progress, replaced before this lands): the two half-steps and dropout.
+    @Override
+    public void setSeed(long seed) {
+    }
+
+    @Override
+    public void computeGradients(int start, int rows) {
+        throw new UnsupportedOperationException("computeGradients: not yet on this engine");
+    }
+
+    @Override
+    public backpropcl.model.Gradients gradients() {
+        throw new UnsupportedOperationException("gradients: not yet on this engine");
+    }
+
+    @Override
+    public void setGradients(backpropcl.model.Gradients gradients) {
+        throw new UnsupportedOperationException("setGradients: not yet on this engine");
+    }
+
+    @Override
+    public void applyGradients(double learningRate) {
+        throw new UnsupportedOperationException("applyGradients: not yet on this engine");
     }
 
     @Override

@@ -24,7 +24,7 @@ final class PassBuffers {
 
     /** @param training whether the pass needs x, labels, delta and deltaT (an evaluation reads its data in place) */
     PassBuffers(Network net, int capacity, boolean training) {
-        int layers = net.layers();
+        int layers = net.denseLayers();
         this.capacity = capacity;
         this.x = training ? new float[Math.multiplyExact(capacity, net.inputSize())] : null;
         this.labels = training ? new int[capacity] : null;

@@ -295,7 +295,7 @@ final class ClKernels implements AutoCloseable {
      */
     void trainTail(int rows, Network net, float eta, ClBuffer labels, ClBuffer order, int start,
                    ClBuffer[] w, ClBuffer[] b, ClBuffer[] gw, ClBuffer[] gb, ClBuffer[] z, ClBuffer[] a, ClBuffer[] delta) {
-        int tail = net.layers() - 1;
+        int tail = net.denseLayers() - 1;
         if (tail < 1 || tail > TAIL_MAX) {
             throw new IllegalArgumentException("the fused tail takes 1 to " + TAIL_MAX + " layers after the first, not " + tail);
         }

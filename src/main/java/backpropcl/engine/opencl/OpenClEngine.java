@@ -148,7 +148,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
         this.net = net;
         this.allowTail = allowTail;
-        this.layers = net.layers();
+        this.layers = net.denseLayers();
         this.deviceIndex = deviceIndex;
         this.w = new ClBuffer[layers];
         this.b = new ClBuffer[layers];
@@ -378,6 +378,31 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         // Blocking, once per epoch; the in-order queue runs it after the batches already queued.
         order.write(permutation);
         ordered = true;
+    }
+
+    // TEMPORARY (issue 14 in progress, replaced before this lands): the two half-steps and dropout.
+    @Override
+    public void setSeed(long seed) {
+    }
+
+    @Override
+    public void computeGradients(int start, int rows) {
+        throw new UnsupportedOperationException("computeGradients: not yet on this engine");
+    }
+
+    @Override
+    public backpropcl.model.Gradients gradients() {
+        throw new UnsupportedOperationException("gradients: not yet on this engine");
+    }
+
+    @Override
+    public void setGradients(backpropcl.model.Gradients gradients) {
+        throw new UnsupportedOperationException("setGradients: not yet on this engine");
+    }
+
+    @Override
+    public void applyGradients(double learningRate) {
+        throw new UnsupportedOperationException("applyGradients: not yet on this engine");
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class GradientCheck {
         Random rnd = new Random(seed);
         ReferenceEngine engine = new ReferenceEngine(net, Init.XAVIER.initialise(net, seed));
         // Xavier biases are zero; random ones exercise the bias gradients too.
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             double[] b = engine.biases(l);
             for (int j = 0; j < b.length; j++) {
                 b[j] = 0.5 * rnd.nextGaussian();
@@ -50,7 +50,7 @@ public final class GradientCheck {
         double norm2 = 0;
         double maxAbs = 0;
         long count = 0;
-        for (int l = 0; l < net.layers(); l++) {
+        for (int l = 0; l < net.denseLayers(); l++) {
             double[][] params = {engine.weights(l), engine.biases(l)};
             double[][] grads = {engine.nablaW(l).clone(), engine.nablaB(l).clone()};
             for (int t = 0; t < 2; t++) {

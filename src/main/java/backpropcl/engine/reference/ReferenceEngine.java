@@ -5,6 +5,8 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
+import backpropcl.model.DropoutMask;
+import backpropcl.model.Gradients;
 import backpropcl.model.Inference;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
@@ -19,11 +21,12 @@ import backpropcl.model.TrainingState;
  * <p>Layout: a batch of B samples is a (B, n) row-major block. For dense layer l with input width
  * m and output width n, W[l] is (n, m) and b[l] is (n):
  * <pre>
- *   z[l]     = a[l-1] W[l]^T + b[l]            (a[-1] is the input x)
+ *   z[l]     = in[l] W[l]^T + b[l]             (in[l] = a[l-1], a[-1] the input x)
  *   a[l]     = f_l(z[l])
+ *   in[l]    = a[l-1] * mask[l] / (1-p[l])     (in training, where dropout p[l] is on dense l's input)
  *   delta[L] = dC/da[L] * f_L'(z[L])           (a - y for cross-entropy with its matching output)
- *   delta[l] = (delta[l+1] W[l+1]) * f_l'(z[l])
- *   nablaW[l] = 1/B delta[l]^T a[l-1],  nablaB[l] = 1/B sum over rows of delta[l]
+ *   delta[l] = (delta[l+1] W[l+1]) * mask[l+1] / (1-p[l+1]) * f_l'(z[l])
+ *   nablaW[l] = 1/B delta[l]^T in[l],  nablaB[l] = 1/B sum over rows of delta[l]
  *   W[l] -= eta nablaW[l],  b[l] -= eta nablaB[l]    (plain SGD; {@link #update} for the others)
  * </pre>
  */
@@ -35,7 +38,10 @@ public final class ReferenceEngine implements Engine {
     private final double[][] w;
     private final double[][] b;
 
-    /** The (rows, n) blocks of one pass over a batch: input, targets, and every layer's z, a, delta. */
+    /**
+     * The (rows, n) blocks of one pass over a batch: input, targets, and every layer's z, a, delta;
+     * in training, dropped[l] is dense l's input after its dropout (null where it has none).
+     */
     private static final class Pass {
         int rows;
         double[] x;
@@ -43,11 +49,13 @@ public final class ReferenceEngine implements Engine {
         final double[][] z;
         final double[][] a;
         final double[][] delta;
+        final double[][] dropped;
 
         Pass(int layers) {
             z = new double[layers][];
             a = new double[layers][];
             delta = new double[layers][];
+            dropped = new double[layers][];
         }
     }
 
@@ -59,6 +67,7 @@ public final class ReferenceEngine implements Engine {
 
     private Dataset train;
     private int[] order;
+    private long seed;
 
     // The optimizer and its state: steps taken, and slotW[s][l], slotB[s][l] shaped as W[l], b[l].
     private Optimizer optimizer = Optimizer.sgd();
@@ -68,7 +77,7 @@ public final class ReferenceEngine implements Engine {
 
     public ReferenceEngine(Network net, Parameters initial) {
         this.net = net;
-        this.layers = net.layers();
+        this.layers = net.denseLayers();
         this.w = new double[layers][];
         this.b = new double[layers][];
         this.step = new Pass(layers);
@@ -122,13 +131,48 @@ public final class ReferenceEngine implements Engine {
     }
 
     @Override
+    public void setSeed(long seed) {
+        this.seed = seed;
+    }
+
+    @Override
     public void trainBatch(int start, int rows, double eta) {
+        computeGradients(start, rows);
+        applyGradients(eta);
+    }
+
+    @Override
+    public void computeGradients(int start, int rows) {
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
         }
         loadBatch(train, order, start, rows);
         feedforward();
         backprop();
+    }
+
+    @Override
+    public Gradients gradients() {
+        Gradients g = new Gradients(net);
+        for (int l = 0; l < layers; l++) {
+            g.setWeights(l, nablaW[l]);
+            g.setBiases(l, nablaB[l]);
+        }
+        g.setRows(step.rows);
+        return g;
+    }
+
+    @Override
+    public void setGradients(Gradients g) {
+        EngineInputs.checkNetwork(net, g.network(), "gradients are");
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(g.values(), (int) g.layout().weight(l).offset(), nablaW[l], 0, nablaW[l].length);
+            System.arraycopy(g.values(), (int) g.layout().bias(l).offset(), nablaB[l], 0, nablaB[l].length);
+        }
+    }
+
+    @Override
+    public void applyGradients(double eta) {
         update(eta);
     }
 
@@ -166,6 +210,10 @@ public final class ReferenceEngine implements Engine {
                 p.a[l] = new double[n];
                 p.delta[l] = new double[n];
             }
+            int in = Math.multiplyExact(rows, net.size(l));
+            if (p == step && net.dropoutBefore(l) > 0 && (p.dropped[l] == null || p.dropped[l].length != in)) {
+                p.dropped[l] = new double[in];
+            }
         }
     }
 
@@ -179,6 +227,10 @@ public final class ReferenceEngine implements Engine {
         for (int l = 0; l < layers; l++) {
             int m = net.size(l);
             int n = net.size(l + 1);
+            if (p == step && net.dropoutBefore(l) > 0) {
+                dropoutForward(l, in, p.dropped[l], p.rows * m);
+                in = p.dropped[l];
+            }
             for (int r = 0; r < p.rows; r++) {
                 for (int j = 0; j < n; j++) {
                     double s = b[l][j];
@@ -204,7 +256,7 @@ public final class ReferenceEngine implements Engine {
         for (int l = last; l >= 0; l--) {
             int m = net.size(l);
             int n = net.size(l + 1);
-            double[] prev = l == 0 ? step.x : a[l - 1];
+            double[] prev = step.dropped[l] != null && net.dropoutBefore(l) > 0 ? step.dropped[l] : l == 0 ? step.x : a[l - 1];
             java.util.Arrays.fill(nablaW[l], 0.0);
             java.util.Arrays.fill(nablaB[l], 0.0);
             for (int r = 0; r < rows; r++) {
@@ -232,8 +284,29 @@ public final class ReferenceEngine implements Engine {
                         }
                     }
                 }
+                if (net.dropoutBefore(l) > 0) {
+                    dropoutBackward(l, gradA, rows * m);
+                }
                 net.activation(l - 1).backward(z[l - 1], a[l - 1], gradA, delta[l - 1], rows, m);
             }
+        }
+    }
+
+    /** out = in * mask / (1-p) for the dropout on dense layer l's input, on this step's mask. */
+    private void dropoutForward(int l, double[] in, double[] out, int count) {
+        double p = net.dropoutBefore(l);
+        double scale = DropoutMask.scale(p);
+        for (int e = 0; e < count; e++) {
+            out[e] = DropoutMask.keeps(seed, steps + 1, net.dropoutIndex(l), e, p) ? in[e] * scale : 0;
+        }
+    }
+
+    /** g *= mask / (1-p): dC/d(input) of the dropout on dense layer l's input from dC/d(output). */
+    private void dropoutBackward(int l, double[] g, int count) {
+        double p = net.dropoutBefore(l);
+        double scale = DropoutMask.scale(p);
+        for (int e = 0; e < count; e++) {
+            g[e] = DropoutMask.keeps(seed, steps + 1, net.dropoutIndex(l), e, p) ? g[e] * scale : 0;
         }
     }
 

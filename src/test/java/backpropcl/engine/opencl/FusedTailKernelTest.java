@@ -76,7 +76,7 @@ class FusedTailKernelTest {
         Parameters p = Init.XAVIER.initialise(net, seed);
         int start = 2;
         Dataset data = SyntheticData.random("random", seed, rows + start + 1, net.inputSize(), net.outputSize(), true);
-        int layers = net.layers();
+        int layers = net.denseLayers();
         List<AutoCloseable> open = new ArrayList<>();
         try (ReferenceEngine ref = new ReferenceEngine(net, p)) {
             ref.setTrainingData(data);

@@ -68,7 +68,7 @@ class ReferenceEngineTest {
                 whole.backprop();
 
                 ReferenceEngine single = new ReferenceEngine(net, p);
-                for (int l = 0; l < net.layers(); l++) {
+                for (int l = 0; l < net.denseLayers(); l++) {
                     double[] sumW = new double[whole.nablaW(l).length];
                     for (int r = 0; r < batch; r++) {
                         single.setBatch(slice(x, r, net.inputSize()), slice(y, r, net.outputSize()), 1);
