@@ -14,6 +14,7 @@ import backpropcl.engine.Tolerances;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
+import backpropcl.model.Gradients;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
@@ -302,6 +303,116 @@ public abstract class EngineEquivalenceTest {
                 for (int l = 0; l < net.denseLayers(); l++) {
                     assertRelNorm("W[" + l + "]", a.weights(l), b.weights(l), resumeTolerance(), seed);
                 }
+            }
+        }
+    }
+    /** Networks with dropout: on the input, on hidden layers, after every activation kind, with softmax and sigmoid outputs. */
+    static Stream<Arguments> dropoutNetworks() {
+        return Stream.of(
+                Arguments.of(Network.parse(64, "dense:17,relu,dropout:0.5,dense:16,relu,dropout:0.25,dense:10,softmax", Cost.CROSS_ENTROPY), 33),
+                Arguments.of(Network.parse(50, "dropout:0.2,dense:30,sigmoid,dense:10,sigmoid", Cost.QUADRATIC), 10),
+                Arguments.of(Network.parse(784, "flatten,dense:100,tanh,dropout:0.1,dense:10,identity", Cost.QUADRATIC), 257),
+                Arguments.of(Network.parse(13, "dense:9,leaky-relu,dropout:0.75,dense:3,softmax", Cost.QUADRATIC), 1),
+                Arguments.of(Network.parse(40, "dense:20,dropout:0.5,dense:4,sigmoid", Cost.CROSS_ENTROPY), 7));
+    }
+
+    /**
+     * Three dropout steps (each with its own mask), one of them in file order: every tensor agrees
+     * with the reference, so the engine drops exactly the reference's elements on each step.
+     */
+    @ParameterizedTest(name = "{0} batch {1}")
+    @MethodSource("dropoutNetworks")
+    void dropoutStepsMatchReference(Network net, int batch) {
+        long seed = 77;
+        Parameters p = Init.XAVIER.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), true);
+        int[] order = Shuffle.permutation(data.count(), seed, 0);
+        try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            for (Engine e : new Engine[] {engine, ref}) {
+                e.setTrainingData(data);
+                e.setOrder(order);
+                e.setSeed(seed);
+            }
+            int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
+            for (int s = 0; s < steps.length; s++) {
+                if (s == 2) {
+                    engine.setOrder(null);
+                    ref.setOrder(null);
+                }
+                engine.trainBatch(steps[s][0], steps[s][1], 0.5);
+                ref.trainBatch(steps[s][0], steps[s][1], 0.5);
+                compareTraces(net, ref, engine, "dropout step " + s + " " + net, ONE_STEP, seed);
+            }
+            // Evaluation has no dropout: the same cost and accuracy as the reference's.
+            Evaluation a = engine.evaluate(data);
+            Evaluation e = ref.evaluate(data);
+            assertEquals(e.correct(), a.correct(), "accuracy in evaluation");
+            assertEquals(e.meanCost(), a.meanCost(), Math.abs(e.meanCost()) * ONE_STEP * 10 + 1e-7, "cost in evaluation");
+        }
+    }
+
+    /** 100 steps with dropout stay within the 100-step tolerance of the reference: the masks agree on every step. */
+    @org.junit.jupiter.api.Test
+    void dropoutHundredStepsStayClose() {
+        long seed = 5;
+        Network net = Network.parse(64, "dense:32,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 300, net.inputSize(), net.outputSize(), true);
+        try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            engine.setSeed(seed);
+            ref.setSeed(seed);
+            train(engine, data, 100, 16, 0.1, seed);
+            train(ref, data, 100, 16, 0.1, seed);
+            for (int l = 0; l < net.denseLayers(); l++) {
+                assertRelNorm("W[" + l + "] after 100 dropout steps", ref.weights(l), engine.trace(l).weights(), HUNDRED_STEPS, seed);
+            }
+        }
+    }
+
+    /**
+     * The two half-steps: computeGradients gives the reference's gradients (and leaves the
+     * parameters alone), applyGradients after it ends bitwise where trainBatch does, and
+     * setGradients feeds the update a gradient of the caller's.
+     */
+    @ParameterizedTest(name = "{0} lr {1}")
+    @MethodSource("optimizers")
+    void halvesComposeToTrainBatch(Optimizer optimizer, double lr) {
+        long seed = 23;
+        Network net = Network.parse(64, "dense:17,relu,dropout:0.5,dense:16,tanh,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 90, net.inputSize(), net.outputSize(), true);
+        int[] order = Shuffle.permutation(data.count(), seed, 0);
+        try (Engine whole = open(net, p); Engine halves = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            for (Engine e : new Engine[] {whole, halves, ref}) {
+                e.setOptimizer(optimizer);
+                e.setTrainingData(data);
+                e.setOrder(order);
+                e.setSeed(seed);
+            }
+            for (int i = 0; i < 4; i++) {
+                whole.trainBatch(i * 9, 9, lr);
+                TrainingState before = halves.state();
+                halves.computeGradients(i * 9, 9);
+                assertTrue(halves.state().bitwiseEquals(before), "computeGradients changed the parameters or the optimizer state");
+                ref.computeGradients(i * 9, 9);
+                Gradients g = halves.gradients();
+                Gradients e = ref.gradients();
+                assertEquals(9, g.rows());
+                assertRelNorm("gradients of step " + i, e.values(), g.values(), ONE_STEP, seed);
+                halves.applyGradients(lr);
+                ref.applyGradients(lr);
+                assertTrue(whole.state().bitwiseEquals(halves.state()), "halves differ from trainBatch after step " + i);
+            }
+            // A gradient of the caller's: the reference's, set into the engine, gives the reference's update.
+            halves.setState(ref.state());
+            ref.computeGradients(50, 20);
+            halves.setGradients(ref.gradients());
+            Gradients back = halves.gradients();
+            assertRelNorm("gradients set then read", ref.gradients().values(), back.values(), 1e-7, seed);
+            halves.applyGradients(lr);
+            ref.applyGradients(lr);
+            for (int l = 0; l < net.denseLayers(); l++) {
+                assertRelNorm("W[" + l + "] after the set gradient's update", ref.weights(l), halves.trace(l).weights(), ONE_STEP, seed);
             }
         }
     }
