@@ -2,6 +2,7 @@ package backpropcl.cli;
 
 import backpropcl.text.Plural;
 import backpropcl.data.DataSplit;
+import backpropcl.engine.Engine;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Network;
@@ -89,11 +90,11 @@ final class VisualizeCommand implements Callable<Integer> {
                 DataSplit data = dataOptions.load(net);
                 int rows = Math.min(samples, data.train().count());
                 double[] nablaW0;
-                try (ReferenceEngine engine = new ReferenceEngine(net, saved.parameters())) {
-                    engine.loadBatch(data.train(), null, 0, rows);
-                    engine.feedforward();
-                    engine.backprop();
-                    nablaW0 = engine.nablaW(0).clone();
+                // One half-step of the reference engine on the first rows in file order; no update.
+                try (Engine engine = new ReferenceEngine(net, saved.parameters())) {
+                    engine.setTrainingData(data.train());
+                    engine.computeGradients(0, rows);
+                    nablaW0 = engine.gradients().weights(0);
                 }
                 written = Plots.gradientMagnitudes(nablaW0, net, "C: the mean cost of the first " + Plural.of(rows, "sample")
                         + " of " + data.train().name(), file);
