@@ -20,7 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Checks backpropagation against finite differences.",
             "",
             "Runs the reference engine in double on small random networks, one for each hidden activation x output "
-                + "activation x cost, and compares its gradients with central finite differences. Exit code 0 when every "
+                + "activation x cost, and two with dropout (on the input, and after a hidden activation; checked on the "
+                + "dropout mask of the run's first step), and compares its gradients with central finite differences. "
+                + "Exit code 0 when every "
                 + "relative error ||backprop - numeric|| / ||numeric|| is within the tolerance, 1 otherwise."})
 final class GradcheckCommand implements Callable<Integer> {
     @Spec
@@ -56,7 +58,7 @@ final class GradcheckCommand implements Callable<Integer> {
             boolean pass = r.relativeError() <= tolerance;
             allPass &= pass;
             String text = net.toString();
-            String acts = text.substring(text.indexOf('[') + 1, text.indexOf(']'));
+            String acts = net.isDenseChain() ? text.substring(text.indexOf('[') + 1, text.indexOf(']')) : net.spec();
             out.printf(Locale.ROOT, "%-14s %-30s %-13s %7d %12.3e  %s%n", net.archString(), acts, net.cost().cliName(),
                     r.parameters(), r.relativeError(), pass ? "PASS" : "FAIL");
         }
@@ -64,7 +66,10 @@ final class GradcheckCommand implements Callable<Integer> {
         return allPass ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 
-    /** Every valid hidden x output x cost combination, each on a small network of random widths. */
+    /**
+     * Every valid hidden x output x cost combination, each on a small network of random widths; then
+     * a network with input dropout and one with dropout after a hidden activation.
+     */
     static List<Network> networks(long seed) {
         Random rnd = new Random(seed);
         List<Network> nets = new ArrayList<>();
@@ -81,6 +86,12 @@ final class GradcheckCommand implements Callable<Integer> {
                 }
             }
         }
+        int inputs = 2 + rnd.nextInt(6);
+        nets.add(Network.parse(inputs, "dropout:0.3,dense:" + (1 + rnd.nextInt(6)) + ",sigmoid,dense:" + (2 + rnd.nextInt(4))
+                + ",softmax", Cost.CROSS_ENTROPY));
+        inputs = 2 + rnd.nextInt(6);
+        nets.add(Network.parse(inputs, "dense:" + (2 + rnd.nextInt(6)) + ",tanh,dropout:0.5,dense:" + (1 + rnd.nextInt(5))
+                + ",relu,dense:" + (2 + rnd.nextInt(4)) + ",sigmoid", Cost.QUADRATIC));
         return nets;
     }
 }

@@ -2,6 +2,7 @@ package backpropcl.cli;
 
 import backpropcl.text.Plural;
 import backpropcl.data.DataSplit;
+import backpropcl.engine.Engine;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Network;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "",
             "With --gradients: the magnitude of each weight's gradient |dC/dw| on a batch of training samples "
                     + "instead, i.e. which weights the cost is most sensitive to (white 0 to dark purple at the largest "
-                    + "|dC/dw|, one scale for all neurons).",
+                    + "|dC/dw|, one scale for all neurons). The batch goes through the network as in training, so a "
+                    + "model with dropout is drawn on one dropout mask (that of a run's first step with seed 0).",
             "",
             "The caption's text grows with the picture (a sixtieth of the grid's width, at least 12 pixels), so that "
                     + "it stays legible when a wide layer's picture is shown scaled down. The input width must be a "
@@ -89,14 +91,14 @@ final class VisualizeCommand implements Callable<Integer> {
                 DataSplit data = dataOptions.load(net);
                 int rows = Math.min(samples, data.train().count());
                 double[] nablaW0;
-                try (ReferenceEngine engine = new ReferenceEngine(net, saved.parameters())) {
-                    engine.loadBatch(data.train(), null, 0, rows);
-                    engine.feedforward();
-                    engine.backprop();
-                    nablaW0 = engine.nablaW(0).clone();
+                // One half-step of the reference engine on the first rows in file order; no update.
+                try (Engine engine = new ReferenceEngine(net, saved.parameters())) {
+                    engine.setTrainingData(data.train());
+                    engine.computeGradients(0, rows);
+                    nablaW0 = engine.gradients().weights(0);
                 }
                 written = Plots.gradientMagnitudes(nablaW0, net, "C: the mean cost of the first " + Plural.of(rows, "sample")
-                        + " of " + data.train().name(), file);
+                        + " of " + data.train().name() + (net.hasDropout() ? ", on one dropout mask" : ""), file);
             } else {
                 written = Plots.weights(saved.parameters(), file);
             }

@@ -155,8 +155,8 @@ public final class Plots {
      * {@link #weights}: white for 0 to dark purple for the largest magnitude in the layer (one
      * scale for all tiles, so that the neurons can be compared).
      *
-     * @param nablaW0 dC/dW of dense layer 0, (size(1), inputSize()) row-major, e.g. the reference
-     *                engine's {@code nablaW(0)} after a backprop
+     * @param nablaW0 dC/dW of dense layer 0, (size(1), inputSize()) row-major, e.g. an engine's
+     *                {@code gradients().weights(0)} after {@code computeGradients}
      */
     public static Path gradientMagnitudes(double[] nablaW0, Network net, Path file) {
         return gradientMagnitudes(nablaW0, net, "", file);

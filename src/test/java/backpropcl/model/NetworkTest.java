@@ -68,4 +68,110 @@ class NetworkTest {
         double mean = s / v.length;
         return Math.sqrt(Math.max(0, s2 / v.length - mean * mean));
     }
+
+    // The --layers grammar (LayerSpec) and the checks of Network's constructor.
+
+    @Test
+    void theDenseShorthandIsItsLayerList() {
+        Network shorthand = Network.of("784-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
+        Network layered = Network.parse(784, "dense:16,sigmoid,dense:10,sigmoid", Cost.QUADRATIC);
+        assertEquals(shorthand, layered);
+        assertEquals(shorthand.hashCode(), layered.hashCode());
+        assertEquals(shorthand.toString(), layered.toString());
+        assertTrue(layered.isDenseChain());
+        assertEquals("dense:16,sigmoid,dense:10,sigmoid", shorthand.spec());
+        assertFalse(layered.equals(Network.parse(784, "dense:16,sigmoid,dense:10,sigmoid", Cost.CROSS_ENTROPY)));
+        assertFalse(layered.equals(Network.parse(784, "dense:16,tanh,dense:10,sigmoid", Cost.QUADRATIC)));
+    }
+
+    @Test
+    void parsesLayerSpecs() {
+        Network n = Network.parse(784, "dense:128,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        assertArrayEquals(new int[] {784, 128, 10}, n.sizes());
+        assertEquals(5, n.layers().size());
+        assertEquals(2, n.denseLayers());
+        assertEquals(Activation.RELU, n.activation(0));
+        assertEquals(Activation.SOFTMAX, n.outputActivation());
+        assertEquals(0.0, n.dropoutBefore(0));
+        assertEquals(0.5, n.dropoutBefore(1));
+        assertEquals(2, n.dropoutIndex(1));
+        assertEquals(0, n.denseIndex(0));
+        assertEquals(3, n.denseIndex(1));
+        assertTrue(n.hasDropout());
+        assertFalse(n.isDenseChain());
+        assertEquals("dense:128,relu,dropout:0.5,dense:10,softmax", n.spec());
+        assertEquals(n, Network.parse(784, n.spec(), Cost.CROSS_ENTROPY));
+
+        // Input dropout, a flatten first, a dense layer with no activation (the identity), "linear", spaces and case.
+        Network input = Network.parse(12, "flatten,dropout:0.25,linear:6,dense:3,sigmoid", Cost.QUADRATIC);
+        assertEquals(0.25, input.dropoutBefore(0));
+        assertEquals(1, input.dropoutIndex(0));
+        assertEquals(2, input.denseIndex(0));
+        assertEquals(Activation.IDENTITY, input.activation(0));
+        assertEquals("flatten,dropout:0.25,dense:6,dense:3,sigmoid", input.spec());
+        assertEquals(6 * 12 + 6 + 3 * 6 + 3, input.parameterCount());
+        assertEquals(Network.parse(4, "dense:3,relu,dense:2,sigmoid", Cost.QUADRATIC),
+                Network.parse(4, " DENSE:3 , ReLU,dense: 2 ,Sigmoid", Cost.QUADRATIC));
+        assertEquals(Activation.LEAKY_RELU, Network.parse(4, "dense:3,leaky-relu,dense:2,identity", Cost.QUADRATIC).activation(0));
+        assertEquals(0.0, Network.parse(4, "dropout:0,dense:2,sigmoid", Cost.QUADRATIC).dropoutBefore(0));
+    }
+
+    @Test
+    void refusesWhatTheGrammarDoesNotHave() {
+        String kinds = "(expected dense:N, dropout:P, flatten, sigmoid, tanh, relu, leaky-relu, softmax or identity)";
+        assertRefused("--layers 'dense:4,swish', layer 2 'swish': unknown layer kind 'swish' " + kinds, "dense:4,swish");
+        assertRefused("--layers 'dense,sigmoid', layer 1 'dense': dense needs its width, e.g. dense:16", "dense,sigmoid");
+        assertRefused("--layers 'dense:x', layer 1 'dense:x': 'x' is not a width (a whole number 1..1048576)", "dense:x");
+        assertRefused("--layers 'dense:0', layer 1 'dense:0': dense width 0 is out of range 1..1048576", "dense:0");
+        assertRefused("--layers 'dropout,dense:2', layer 1 'dropout': dropout needs its probability, e.g. dropout:0.5",
+                "dropout,dense:2");
+        assertRefused("--layers 'dropout:half,dense:2', layer 1 'dropout:half': 'half' is not a probability (0 <= P < 1, e.g. 0.5)",
+                "dropout:half,dense:2");
+        assertRefused("--layers 'dropout:1,dense:2', layer 1 'dropout:1': dropout probability 1.0 is out of range: need 0 <= p < 1",
+                "dropout:1,dense:2");
+        assertRefused("--layers 'dropout:-0.1,dense:2', layer 1 'dropout:-0.1': dropout probability -0.1 is out of range: "
+                + "need 0 <= p < 1", "dropout:-0.1,dense:2");
+        assertRefused("--layers 'dropout:NaN,dense:2', layer 1 'dropout:NaN': dropout probability NaN is out of range: "
+                + "need 0 <= p < 1", "dropout:NaN,dense:2");
+        for (String kind : new String[] {"conv", "maxpool", "batchnorm"}) {
+            assertRefused("--layers '" + kind + ":3,dense:2', layer 1 '" + kind + ":3': " + kind + " layers are not built yet "
+                    + "(this version has dense:N, dropout:P, flatten, sigmoid, tanh, relu, leaky-relu, softmax or identity)",
+                    kind + ":3,dense:2");
+        }
+        assertRefused("--layers 'flatten:2,dense:2', layer 1 'flatten:2': flatten takes no argument", "flatten:2,dense:2");
+        assertRefused("--layers 'dense:2,relu:2', layer 2 'relu:2': relu takes no argument", "dense:2,relu:2");
+        assertRefused("--layers is empty: give the layers in order, e.g. dense:16,sigmoid,dense:10,sigmoid", " ");
+        assertRefused("--layers 'dense:4,,sigmoid', layer 2 '': empty (two commas in a row, or one at an end?)", "dense:4,,sigmoid");
+        assertRefused("--layers 'dense:4,', layer 2 '': empty (two commas in a row, or one at an end?)", "dense:4,");
+    }
+
+    @Test
+    void refusesLayerListsThatMakeNoNetwork() {
+        assertRefused("layer 2 'flatten': flatten belongs first, before the first dense layer (a dense network's rows are flat "
+                + "already)", "dense:4,flatten,dense:3");
+        assertRefused("layer 2 'flatten': flatten belongs first, before the first dense layer (a dense network's rows are flat "
+                + "already)", "dropout:0.5,flatten,dense:3");
+        assertRefused("layer 1 'relu': an activation goes right after its dense layer", "relu,dense:4");
+        assertRefused("layer 3 'relu': an activation goes right after its dense layer (write dense:N,relu,dropout:P: dropout "
+                + "after the activation)", "dense:4,dropout:0.5,relu,dense:2");
+        assertRefused("layer 3 'tanh': an activation goes right after its dense layer (two activations in a row)",
+                "dense:4,relu,tanh,dense:2");
+        assertRefused("layer 3 'dropout:0.3': two dropout layers in a row; use one with the combined probability",
+                "dense:4,dropout:0.2,dropout:0.3,dense:2");
+        assertRefused("dropout cannot be the last layer: the cost reads the output layer's activation", "dense:4,sigmoid,dropout:0.5");
+        assertRefused("softmax is only allowed on the output layer", "dense:4,softmax,dense:2,sigmoid");
+        assertRefused("layer 3 'dropout:0.5': dropout after softmax; softmax is only allowed on the output layer",
+                "dense:4,softmax,dropout:0.5,dense:2");
+        assertRefused("a network needs at least one dense layer", "flatten");
+        assertRefused("a network needs at least one dense layer", "dropout:0.5");
+        assertEquals("cross-entropy cost needs a sigmoid or softmax output, not identity", assertThrows(IllegalArgumentException.class,
+                () -> Network.parse(4, "dense:3", Cost.CROSS_ENTROPY)).getMessage());
+        assertEquals("input width 0 is out of range 1..1048576", assertThrows(IllegalArgumentException.class,
+                () -> Network.parse(0, "dense:3", Cost.QUADRATIC)).getMessage());
+    }
+
+    private static void assertRefused(String message, String spec) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, () -> Network.parse(4, spec, Cost.QUADRATIC)).getMessage(),
+                spec);
+    }
 }

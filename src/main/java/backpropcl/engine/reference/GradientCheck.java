@@ -1,13 +1,22 @@
 package backpropcl.engine.reference;
 
+import backpropcl.data.Dataset;
+import backpropcl.model.Gradients;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
+import backpropcl.model.TrainingState;
 import java.util.Random;
 
 /**
  * Checks backpropagation against central finite differences, in double:
  * dC/dw ~ (C(w + h) - C(w - h)) / 2h for every weight and bias of a small network on one random
  * batch. The relative error is ||backprop - numeric|| / ||numeric|| over all parameters.
+ *
+ * <p>It uses the engine's public half only: {@link ReferenceEngine#computeGradients} and
+ * {@link ReferenceEngine#gradients} for backprop, and for C the cost of the same batch in training
+ * mode ({@link ReferenceEngine#trainingCost}) with one parameter moved through the training state.
+ * Neither call advances the step, so a network with dropout is checked on one fixed mask: the one
+ * of step 1 of the seed.
  */
 public final class GradientCheck {
     /** Step of the central difference; its truncation error is O(h^2), its rounding O(eps/h). */
@@ -21,63 +30,75 @@ public final class GradientCheck {
     }
 
     /**
-     * Runs the check on the network with Xavier-initialised parameters from the seed, a random
-     * batch of inputs in [0, 1) and random one-hot targets.
+     * Runs the check on the network with Xavier-initialised parameters from the seed, random
+     * biases, a random batch of inputs in [0, 1) and random one-hot targets; dropout draws its
+     * mask from the same seed.
      */
     public static Result run(Network net, int batch, long seed) {
         Random rnd = new Random(seed);
-        ReferenceEngine engine = new ReferenceEngine(net, Init.XAVIER.initialise(net, seed));
-        // Xavier biases are zero; random ones exercise the bias gradients too.
-        for (int l = 0; l < net.denseLayers(); l++) {
-            double[] b = engine.biases(l);
-            for (int j = 0; j < b.length; j++) {
-                b[j] = 0.5 * rnd.nextGaussian();
-            }
-        }
-        double[] x = new double[Math.multiplyExact(batch, net.inputSize())];
-        double[] y = new double[Math.multiplyExact(batch, net.outputSize())];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rnd.nextDouble();
-        }
-        for (int r = 0; r < batch; r++) {
-            y[r * net.outputSize() + rnd.nextInt(net.outputSize())] = 1.0;
-        }
-        engine.setBatch(x, y, batch);
-        engine.feedforward();
-        engine.backprop();
-
-        double diff2 = 0;
-        double norm2 = 0;
-        double maxAbs = 0;
-        long count = 0;
-        for (int l = 0; l < net.denseLayers(); l++) {
-            double[][] params = {engine.weights(l), engine.biases(l)};
-            double[][] grads = {engine.nablaW(l).clone(), engine.nablaB(l).clone()};
-            for (int t = 0; t < 2; t++) {
-                double[] p = params[t];
-                for (int i = 0; i < p.length; i++) {
-                    double numeric = numericDerivative(engine, p, i);
-                    double d = grads[t][i] - numeric;
-                    diff2 += d * d;
-                    norm2 += numeric * numeric;
-                    maxAbs = Math.max(maxAbs, Math.abs(d));
-                    count++;
+        try (ReferenceEngine engine = new ReferenceEngine(net, Init.XAVIER.initialise(net, seed))) {
+            engine.setSeed(seed);
+            // Xavier biases are zero; random ones exercise the bias gradients too.
+            TrainingState state = engine.state();
+            for (int l = 0; l < net.denseLayers(); l++) {
+                double[] b = state.biases(l);
+                for (int j = 0; j < b.length; j++) {
+                    b[j] = 0.5 * rnd.nextGaussian();
                 }
             }
+            engine.setState(state);
+            engine.setTrainingData(randomBatch(net, batch, rnd));
+            engine.computeGradients(0, batch);
+            Gradients backprop = engine.gradients();
+
+            double diff2 = 0;
+            double norm2 = 0;
+            double maxAbs = 0;
+            long count = 0;
+            for (int l = 0; l < net.denseLayers(); l++) {
+                double[][] params = {state.weights(l), state.biases(l)};
+                double[][] grads = {backprop.weights(l), backprop.biases(l)};
+                for (int t = 0; t < 2; t++) {
+                    double[] p = params[t];
+                    for (int i = 0; i < p.length; i++) {
+                        double numeric = numericDerivative(engine, state, p, i, batch);
+                        double d = grads[t][i] - numeric;
+                        diff2 += d * d;
+                        norm2 += numeric * numeric;
+                        maxAbs = Math.max(maxAbs, Math.abs(d));
+                        count++;
+                    }
+                }
+            }
+            double rel = norm2 == 0 ? Math.sqrt(diff2) : Math.sqrt(diff2 / norm2);
+            return new Result(net, batch, count, rel, maxAbs);
         }
-        double rel = norm2 == 0 ? Math.sqrt(diff2) : Math.sqrt(diff2 / norm2);
-        return new Result(net, batch, count, rel, maxAbs);
     }
 
-    private static double numericDerivative(ReferenceEngine engine, double[] p, int i) {
+    /** A data set of one batch: inputs in [0, 1) and a random class per row. */
+    private static Dataset randomBatch(Network net, int batch, Random rnd) {
+        float[] x = new float[Math.multiplyExact(batch, net.inputSize())];
+        int[] labels = new int[batch];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble();
+        }
+        for (int r = 0; r < batch; r++) {
+            labels[r] = rnd.nextInt(net.outputSize());
+        }
+        return new Dataset("gradcheck batch", x, labels, batch, net.inputSize(), net.outputSize());
+    }
+
+    /** (C(p[i] + h) - C(p[i] - h)) / 2h, p an array of the state, which is set back afterwards. */
+    private static double numericDerivative(ReferenceEngine engine, TrainingState state, double[] p, int i, int batch) {
         double saved = p[i];
         p[i] = saved + STEP;
-        engine.feedforward();
-        double plus = engine.batchCost();
+        engine.setState(state);
+        double plus = engine.trainingCost(0, batch);
         p[i] = saved - STEP;
-        engine.feedforward();
-        double minus = engine.batchCost();
+        engine.setState(state);
+        double minus = engine.trainingCost(0, batch);
         p[i] = saved;
+        engine.setState(state);
         return (plus - minus) / (2 * STEP);
     }
 }

@@ -5,21 +5,25 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
-import backpropcl.model.DropoutMask;
 import backpropcl.model.Gradients;
 import backpropcl.model.Inference;
+import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The reference engine: double precision, plain loops, written to be read next to the equations
  * (Nielsen's formulation, batched). It is the truth every other engine is tested against and is
  * never optimised.
  *
- * <p>Layout: a batch of B samples is a (B, n) row-major block. For dense layer l with input width
- * m and output width n, W[l] is (n, m) and b[l] is (n):
+ * <p>The network is the list of its layers ({@link DenseLayer}, {@link ActivationLayer},
+ * {@link DropoutLayer}, {@link FlattenLayer}) in the order of {@link Network#layers()}; a pass is
+ * a loop over them. Layout: a batch of B samples is a (B, n) row-major block. For dense layer l
+ * with input width m and output width n, W[l] is (n, m) and b[l] is (n):
  * <pre>
  *   z[l]     = in[l] W[l]^T + b[l]             (in[l] = a[l-1], a[-1] the input x)
  *   a[l]     = f_l(z[l])
@@ -34,36 +38,33 @@ public final class ReferenceEngine implements Engine {
     private static final int EVAL_ROWS = 256;
 
     private final Network net;
-    private final int layers;
-    private final double[][] w;
-    private final double[][] b;
+    private final int denseCount;
+    /** The layers in the order of {@code net.layers()}: layer k reads out[k-1] (the input x for k = 0). */
+    private final List<ReferenceLayer> layers;
+    /** dense[l] is dense layer l, at index denseAt[l] in {@link #layers}. */
+    private final DenseLayer[] dense;
+    private final int[] denseAt;
 
     /**
-     * The (rows, n) blocks of one pass over a batch: input, targets, and every layer's z, a, delta;
-     * in training, dropped[l] is dense l's input after its dropout (null where it has none).
+     * The (rows, width) blocks of one pass over a batch: input x, targets y, every layer's output
+     * out[k] and, in training, grad[k] = dC/d out[k] (delta[l] = grad[k] for dense l at k).
      */
     private static final class Pass {
         int rows;
         double[] x;
         double[] y;
-        final double[][] z;
-        final double[][] a;
-        final double[][] delta;
-        final double[][] dropped;
+        final double[][] out;
+        final double[][] grad;
 
         Pass(int layers) {
-            z = new double[layers][];
-            a = new double[layers][];
-            delta = new double[layers][];
-            dropped = new double[layers][];
+            out = new double[layers][];
+            grad = new double[layers][];
         }
     }
 
     // The last training batch (kept for trace()) and a separate pass for evaluation.
     private final Pass step;
     private final Pass eval;
-    private final double[][] nablaW;
-    private final double[][] nablaB;
 
     private Dataset train;
     private int[] order;
@@ -77,18 +78,42 @@ public final class ReferenceEngine implements Engine {
 
     public ReferenceEngine(Network net, Parameters initial) {
         this.net = net;
-        this.layers = net.denseLayers();
-        this.w = new double[layers][];
-        this.b = new double[layers][];
-        this.step = new Pass(layers);
-        this.eval = new Pass(layers);
-        this.nablaW = new double[layers][];
-        this.nablaB = new double[layers][];
-        for (int l = 0; l < layers; l++) {
-            nablaW[l] = new double[net.size(l + 1) * net.size(l)];
-            nablaB[l] = new double[net.size(l + 1)];
+        this.denseCount = net.denseLayers();
+        this.layers = new ArrayList<>();
+        this.dense = new DenseLayer[denseCount];
+        this.denseAt = new int[denseCount];
+        int width = net.inputSize();
+        for (int k = 0; k < net.layers().size(); k++) {
+            Layer spec = net.layers().get(k);
+            ReferenceLayer layer;
+            if (spec instanceof Layer.Dense d) {
+                int l = denseCountBefore(k);
+                dense[l] = new DenseLayer(width, d.width());
+                denseAt[l] = k;
+                layer = dense[l];
+            } else if (spec instanceof Layer.Act a) {
+                layer = new ActivationLayer(a.activation(), width);
+            } else if (spec instanceof Layer.Dropout d) {
+                layer = new DropoutLayer(d.p(), k, width);
+            } else if (spec instanceof Layer.Flatten) {
+                layer = new FlattenLayer(width);
+            } else {
+                throw new IllegalArgumentException("the reference engine has no class for layer " + spec.spec());
+            }
+            layers.add(layer);
+            width = layer.outputs();
         }
+        this.step = new Pass(layers.size());
+        this.eval = new Pass(layers.size());
         setParameters(initial);
+    }
+
+    private int denseCountBefore(int k) {
+        int l = 0;
+        for (int i = 0; i < k; i++) {
+            l += net.layers().get(i) instanceof Layer.Dense ? 1 : 0;
+        }
+        return l;
     }
 
     @Override
@@ -104,18 +129,18 @@ public final class ReferenceEngine implements Engine {
     @Override
     public void setParameters(Parameters p) {
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
-        for (int l = 0; l < layers; l++) {
-            w[l] = TrainingState.doubles(p.weights(l), p.weights(l).length);
-            b[l] = TrainingState.doubles(p.biases(l), p.biases(l).length);
+        for (int l = 0; l < denseCount; l++) {
+            TrainingState.copy(p.weights(l), dense[l].weights);
+            TrainingState.copy(p.biases(l), dense[l].biases);
         }
     }
 
     @Override
     public Parameters parameters() {
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < layers; l++) {
-            TrainingState.copy(w[l], p.weights(l));
-            TrainingState.copy(b[l], p.biases(l));
+        for (int l = 0; l < denseCount; l++) {
+            TrainingState.copy(dense[l].weights, p.weights(l));
+            TrainingState.copy(dense[l].biases, p.biases(l));
         }
         return p;
     }
@@ -143,20 +168,35 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public void computeGradients(int start, int rows) {
+        loadTrainingBatch(start, rows);
+        feedforward();
+        backprop();
+    }
+
+    /**
+     * The batch-mean cost of samples start..start+rows of the training data (in the order set) in
+     * training mode: dropout draws the mask of the step {@link #computeGradients} would compute, so
+     * this is the cost whose gradient that call gives (what a finite-difference check perturbs).
+     */
+    public double trainingCost(int start, int rows) {
+        loadTrainingBatch(start, rows);
+        feedforward();
+        return batchCost();
+    }
+
+    private void loadTrainingBatch(int start, int rows) {
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
         }
         loadBatch(train, order, start, rows);
-        feedforward();
-        backprop();
     }
 
     @Override
     public Gradients gradients() {
         Gradients g = new Gradients(net);
-        for (int l = 0; l < layers; l++) {
-            g.setWeights(l, nablaW[l]);
-            g.setBiases(l, nablaB[l]);
+        for (int l = 0; l < denseCount; l++) {
+            g.setWeights(l, dense[l].nablaW);
+            g.setBiases(l, dense[l].nablaB);
         }
         g.setRows(step.rows);
         return g;
@@ -165,9 +205,11 @@ public final class ReferenceEngine implements Engine {
     @Override
     public void setGradients(Gradients g) {
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(g.values(), (int) g.layout().weight(l).offset(), nablaW[l], 0, nablaW[l].length);
-            System.arraycopy(g.values(), (int) g.layout().bias(l).offset(), nablaB[l], 0, nablaB[l].length);
+        for (int l = 0; l < denseCount; l++) {
+            double[] nablaW = dense[l].nablaW;
+            double[] nablaB = dense[l].nablaB;
+            System.arraycopy(g.values(), (int) g.layout().weight(l).offset(), nablaW, 0, nablaW.length);
+            System.arraycopy(g.values(), (int) g.layout().bias(l).offset(), nablaB, 0, nablaB.length);
         }
     }
 
@@ -203,119 +245,65 @@ public final class ReferenceEngine implements Engine {
             p.x = new double[Math.multiplyExact(rows, net.inputSize())];
             p.y = new double[Math.multiplyExact(rows, net.outputSize())];
         }
-        for (int l = 0; l < layers; l++) {
-            int n = Math.multiplyExact(rows, net.size(l + 1));
-            if (p.z[l] == null || p.z[l].length != n) {
-                p.z[l] = new double[n];
-                p.a[l] = new double[n];
-                p.delta[l] = new double[n];
-            }
-            int in = Math.multiplyExact(rows, net.size(l));
-            if (p == step && net.dropoutBefore(l) > 0 && (p.dropped[l] == null || p.dropped[l].length != in)) {
-                p.dropped[l] = new double[in];
+        for (int k = 0; k < layers.size(); k++) {
+            int n = Math.multiplyExact(rows, layers.get(k).outputs());
+            if (p.out[k] == null || p.out[k].length != n) {
+                p.out[k] = new double[n];
+                p.grad[k] = p == step ? new double[n] : null;
             }
         }
     }
 
-    /** z and a of every layer for the training batch. */
+    /** The output of every layer for the training batch, dropout on this step's mask. */
     public void feedforward() {
-        feedforward(step);
+        feedforward(step, trainingMode());
     }
 
-    private void feedforward(Pass p) {
+    private ReferenceLayer.Mode trainingMode() {
+        return new ReferenceLayer.Mode(true, seed, steps + 1);
+    }
+
+    private void feedforward(Pass p, ReferenceLayer.Mode mode) {
         double[] in = p.x;
-        for (int l = 0; l < layers; l++) {
-            int m = net.size(l);
-            int n = net.size(l + 1);
-            if (p == step && net.dropoutBefore(l) > 0) {
-                dropoutForward(l, in, p.dropped[l], p.rows * m);
-                in = p.dropped[l];
-            }
-            for (int r = 0; r < p.rows; r++) {
-                for (int j = 0; j < n; j++) {
-                    double s = b[l][j];
-                    for (int k = 0; k < m; k++) {
-                        s += in[r * m + k] * w[l][j * m + k];
-                    }
-                    p.z[l][r * n + j] = s;
-                }
-            }
-            net.activation(l).apply(p.z[l], p.a[l], p.rows, n);
-            in = p.a[l];
+        for (int k = 0; k < layers.size(); k++) {
+            layers.get(k).forward(in, p.out[k], p.rows, mode);
+            in = p.out[k];
         }
     }
 
-    /** delta, nablaW and nablaB of every layer for the training batch (after feedforward). */
+    /**
+     * delta, nablaW and nablaB of every dense layer for the training batch (after feedforward): the
+     * output error of the cost, fused with the output activation, then every layer backward from
+     * the last dense layer to the first (layers before it need no gradient).
+     */
     public void backprop() {
+        ReferenceLayer.Mode mode = trainingMode();
         int rows = step.rows;
-        double[][] z = step.z;
-        double[][] a = step.a;
-        double[][] delta = step.delta;
-        int last = layers - 1;
-        net.cost().outputError(net.outputActivation(), z[last], a[last], step.y, delta[last], rows, net.outputSize());
-        for (int l = last; l >= 0; l--) {
-            int m = net.size(l);
-            int n = net.size(l + 1);
-            double[] prev = step.dropped[l] != null && net.dropoutBefore(l) > 0 ? step.dropped[l] : l == 0 ? step.x : a[l - 1];
-            java.util.Arrays.fill(nablaW[l], 0.0);
-            java.util.Arrays.fill(nablaB[l], 0.0);
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < n; j++) {
-                    double d = delta[l][r * n + j];
-                    nablaB[l][j] += d;
-                    for (int k = 0; k < m; k++) {
-                        nablaW[l][j * m + k] += d * prev[r * m + k];
-                    }
-                }
-            }
-            for (int i = 0; i < nablaW[l].length; i++) {
-                nablaW[l][i] /= rows;
-            }
-            for (int j = 0; j < n; j++) {
-                nablaB[l][j] /= rows;
-            }
-            if (l > 0) {
-                double[] gradA = new double[rows * m];
-                for (int r = 0; r < rows; r++) {
-                    for (int j = 0; j < n; j++) {
-                        double d = delta[l][r * n + j];
-                        for (int k = 0; k < m; k++) {
-                            gradA[r * m + k] += d * w[l][j * m + k];
-                        }
-                    }
-                }
-                if (net.dropoutBefore(l) > 0) {
-                    dropoutBackward(l, gradA, rows * m);
-                }
-                net.activation(l - 1).backward(z[l - 1], a[l - 1], gradA, delta[l - 1], rows, m);
-            }
+        int lastDense = denseAt[denseCount - 1];
+        net.cost().outputError(net.outputActivation(), step.out[lastDense], output(step), step.y, step.grad[lastDense],
+                rows, net.outputSize());
+        for (int k = lastDense; k >= denseAt[0]; k--) {
+            double[] gradIn = k > denseAt[0] ? step.grad[k - 1] : null;
+            layers.get(k).backward(input(step, k), step.out[k], step.grad[k], gradIn, rows, mode);
         }
     }
 
-    /** out = in * mask / (1-p) for the dropout on dense layer l's input, on this step's mask. */
-    private void dropoutForward(int l, double[] in, double[] out, int count) {
-        double p = net.dropoutBefore(l);
-        double scale = DropoutMask.scale(p);
-        for (int e = 0; e < count; e++) {
-            out[e] = DropoutMask.keeps(seed, steps + 1, net.dropoutIndex(l), e, p) ? in[e] * scale : 0;
-        }
+    /** Layer k's input block in pass p. */
+    private static double[] input(Pass p, int k) {
+        return k == 0 ? p.x : p.out[k - 1];
     }
 
-    /** g *= mask / (1-p): dC/d(input) of the dropout on dense layer l's input from dC/d(output). */
-    private void dropoutBackward(int l, double[] g, int count) {
-        double p = net.dropoutBefore(l);
-        double scale = DropoutMask.scale(p);
-        for (int e = 0; e < count; e++) {
-            g[e] = DropoutMask.keeps(seed, steps + 1, net.dropoutIndex(l), e, p) ? g[e] * scale : 0;
-        }
+    /** The network's output a[L] in pass p: the last layer's output. */
+    private double[] output(Pass p) {
+        return p.out[layers.size() - 1];
     }
 
     /** One optimizer step with learning rate lr from nablaW and nablaB: the formulas of {@link Optimizer}. */
     public void update(double lr) {
         steps++;
-        for (int l = 0; l < layers; l++) {
-            step(w[l], nablaW[l], slotW, l, lr, optimizer.weightDecay());
-            step(b[l], nablaB[l], slotB, l, lr, 0);   // biases are not decayed
+        for (int l = 0; l < denseCount; l++) {
+            step(dense[l].weights, dense[l].nablaW, slotW, l, lr, optimizer.weightDecay());
+            step(dense[l].biases, dense[l].nablaB, slotB, l, lr, 0);   // biases are not decayed
         }
     }
 
@@ -369,12 +357,12 @@ public final class ReferenceEngine implements Engine {
         int slots = optimizer.kind().slots();
         this.optimizer = optimizer;
         this.steps = 0;
-        this.slotW = new double[slots][layers][];
-        this.slotB = new double[slots][layers][];
+        this.slotW = new double[slots][denseCount][];
+        this.slotB = new double[slots][denseCount][];
         for (int k = 0; k < slots; k++) {
-            for (int l = 0; l < layers; l++) {
-                slotW[k][l] = new double[w[l].length];
-                slotB[k][l] = new double[b[l].length];
+            for (int l = 0; l < denseCount; l++) {
+                slotW[k][l] = new double[dense[l].weights.length];
+                slotB[k][l] = new double[dense[l].biases.length];
             }
         }
     }
@@ -388,12 +376,14 @@ public final class ReferenceEngine implements Engine {
     public TrainingState state() {
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(w[l], 0, s.weights(l), 0, w[l].length);
-            System.arraycopy(b[l], 0, s.biases(l), 0, b[l].length);
+        for (int l = 0; l < denseCount; l++) {
+            double[] w = dense[l].weights;
+            double[] b = dense[l].biases;
+            System.arraycopy(w, 0, s.weights(l), 0, w.length);
+            System.arraycopy(b, 0, s.biases(l), 0, b.length);
             for (int k = 0; k < slotW.length; k++) {
-                System.arraycopy(slotW[k][l], 0, s.slotWeights(k, l), 0, w[l].length);
-                System.arraycopy(slotB[k][l], 0, s.slotBiases(k, l), 0, b[l].length);
+                System.arraycopy(slotW[k][l], 0, s.slotWeights(k, l), 0, w.length);
+                System.arraycopy(slotB[k][l], 0, s.slotBiases(k, l), 0, b.length);
             }
         }
         return s;
@@ -403,17 +393,17 @@ public final class ReferenceEngine implements Engine {
     public void setState(TrainingState s) {
         EngineInputs.checkNetwork(net, s.network(), "training state is");
         int slots = s.optimizer().kind().slots();
-        double[][][] sw = new double[slots][layers][];
-        double[][][] sb = new double[slots][layers][];
-        for (int l = 0; l < layers; l++) {
+        double[][][] sw = new double[slots][denseCount][];
+        double[][][] sb = new double[slots][denseCount][];
+        for (int l = 0; l < denseCount; l++) {
             for (int k = 0; k < slots; k++) {
                 sw[k][l] = s.slotWeights(k, l).clone();
                 sb[k][l] = s.slotBiases(k, l).clone();
             }
         }
-        for (int l = 0; l < layers; l++) {
-            w[l] = s.weights(l).clone();
-            b[l] = s.biases(l).clone();
+        for (int l = 0; l < denseCount; l++) {
+            System.arraycopy(s.weights(l), 0, dense[l].weights, 0, dense[l].weights.length);
+            System.arraycopy(s.biases(l), 0, dense[l].biases, 0, dense[l].biases.length);
         }
         optimizer = s.optimizer();
         steps = s.steps();
@@ -423,18 +413,22 @@ public final class ReferenceEngine implements Engine {
 
     /** The batch-mean cost of the training batch (after feedforward). */
     public double batchCost() {
-        int last = layers - 1;
-        int n = net.outputSize();
         double c = 0;
         for (int r = 0; r < step.rows; r++) {
-            c += net.cost().sampleCost(net.outputActivation(), step.z[last], step.a[last], step.y, r * n, n);
+            c += sampleCost(step, r);
         }
         return c / step.rows;
     }
 
+    /** The cost of row r of pass p, from the output layer's z and a. */
+    private double sampleCost(Pass p, int r) {
+        int n = net.outputSize();
+        return net.cost().sampleCost(net.outputActivation(), p.out[denseAt[denseCount - 1]], output(p), p.y, r * n, n);
+    }
+
     @Override
     public boolean outputFinite() {
-        for (double v : b[layers - 1]) {
+        for (double v : dense[denseCount - 1].biases) {
             if (!Double.isFinite(v)) {
                 return false;
             }
@@ -447,14 +441,13 @@ public final class ReferenceEngine implements Engine {
         double costSum = 0;
         long correct = 0;
         int n = net.outputSize();
-        int last = layers - 1;
         for (int start = 0; start < data.count(); start += EVAL_ROWS) {
             int r = Math.min(EVAL_ROWS, data.count() - start);
             load(eval, data, null, start, r);
-            feedforward(eval);
+            feedforward(eval, ReferenceLayer.Mode.EVALUATION);
             for (int i = 0; i < r; i++) {
-                costSum += net.cost().sampleCost(net.outputActivation(), eval.z[last], eval.a[last], eval.y, i * n, n);
-                if (Inference.argmax(eval.a[last], i * n, n) == data.labels()[start + i]) {
+                costSum += sampleCost(eval, i);
+                if (Inference.argmax(output(eval), i * n, n) == data.labels()[start + i]) {
                     correct++;
                 }
             }
@@ -462,30 +455,34 @@ public final class ReferenceEngine implements Engine {
         return new Evaluation(data.count() == 0 ? 0 : costSum / data.count(), correct, data.count());
     }
 
+    /** z, a and delta of dense layer l from the last training batch; a is z where no activation follows l. */
     @Override
     public LayerTrace trace(int l) {
-        return new LayerTrace(step.z[l].clone(), step.a[l].clone(), step.delta[l].clone(), nablaW[l].clone(), nablaB[l].clone(),
-                w[l].clone(), b[l].clone());
+        int k = denseAt[l];
+        int act = k + 1 < layers.size() && layers.get(k + 1) instanceof ActivationLayer ? k + 1 : k;
+        DenseLayer d = dense[l];
+        return new LayerTrace(step.out[k].clone(), step.out[act].clone(), step.grad[k].clone(), d.nablaW.clone(), d.nablaB.clone(),
+                d.weights.clone(), d.biases.clone());
     }
 
-    /** The live weights of layer l, for the gradient check to perturb. */
+    /** The live weights of layer l (for tests that set or read one weight). */
     public double[] weights(int l) {
-        return w[l];
+        return dense[l].weights;
     }
 
-    /** The live biases of layer l, for the gradient check to perturb. */
+    /** The live biases of layer l (for tests that set or read one bias). */
     public double[] biases(int l) {
-        return b[l];
+        return dense[l].biases;
     }
 
     /** The live weight gradients of layer l from the last backprop. */
     public double[] nablaW(int l) {
-        return nablaW[l];
+        return dense[l].nablaW;
     }
 
     /** The live bias gradients of layer l from the last backprop. */
     public double[] nablaB(int l) {
-        return nablaB[l];
+        return dense[l].nablaB;
     }
 
     @Override

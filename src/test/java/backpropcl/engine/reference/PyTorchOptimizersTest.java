@@ -1,5 +1,7 @@
 package backpropcl.engine.reference;
 
+import static backpropcl.engine.reference.PyTorchFixture.doubles;
+import static backpropcl.engine.reference.PyTorchFixture.floats;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.data.Dataset;
@@ -13,10 +15,6 @@ import backpropcl.model.TrainingState;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,26 +28,12 @@ class PyTorchOptimizersTest {
             Cost.CROSS_ENTROPY);
 
     @Test
-    void everyRuleEndsWherePyTorchEnds() throws IOException {
-        JsonObject fixture;
-        try (InputStream in = getClass().getResourceAsStream("/pytorch/optimizers.json")) {
-            fixture = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
-        }
+    void everyRuleEndsWherePyTorchEnds() {
+        JsonObject fixture = PyTorchFixture.load("optimizers.json");
         float[] x = floats(fixture.getAsJsonArray("x"));
-        JsonArray labelArray = fixture.getAsJsonArray("labels");
-        int[] labels = new int[labelArray.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = labelArray.get(i).getAsInt();
-        }
+        int[] labels = PyTorchFixture.ints(fixture.getAsJsonArray("labels"));
         Dataset data = new Dataset("pytorch fixture", x, labels, labels.length, 4, 3);
-        JsonArray initial = fixture.getAsJsonArray("initial");
-        Parameters p = Parameters.zeros(NET);
-        for (int l = 0; l < 2; l++) {
-            float[] w = floats(initial.get(2 * l).getAsJsonArray());
-            float[] b = floats(initial.get(2 * l + 1).getAsJsonArray());
-            System.arraycopy(w, 0, p.weights(l), 0, w.length);
-            System.arraycopy(b, 0, p.biases(l), 0, b.length);
-        }
+        Parameters p = PyTorchFixture.parameters(NET, fixture.getAsJsonArray("initial"));
         int cases = 0;
         for (JsonElement e : fixture.getAsJsonArray("cases")) {
             JsonObject c = e.getAsJsonObject();
@@ -76,21 +60,5 @@ class PyTorchOptimizersTest {
             cases++;
         }
         assertTrue(cases == 6, "the fixture has " + cases + " cases");
-    }
-
-    private static float[] floats(JsonArray a) {
-        float[] f = new float[a.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) a.get(i).getAsDouble();
-        }
-        return f;
-    }
-
-    private static double[] doubles(JsonArray a) {
-        double[] d = new double[a.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = a.get(i).getAsDouble();
-        }
-        return d;
     }
 }
