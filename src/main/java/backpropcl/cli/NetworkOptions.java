@@ -12,7 +12,8 @@ public final class NetworkOptions {
 
     @Option(names = "--arch", paramLabel = "SIZES",
             description = "Layer widths from input to output joined by '-' (default for train: the data's width, 16, 16, "
-                    + "its classes: " + DEFAULT_ARCH + " on MNIST, the lesson network; 2-16-16-2 on points).")
+                    + "its classes: " + DEFAULT_ARCH + " on MNIST, the lesson network; 2-16-16-2 on points): the dense "
+                    + "shorthand of --layers, with --activation and --output.")
     String arch;
 
     /** The architecture used when --arch is not given; train sets it from the data. */
@@ -20,8 +21,8 @@ public final class NetworkOptions {
 
     @Option(names = "--layers", paramLabel = "SPEC",
             description = "The network as a list of layers in order, comma-separated, as PyTorch's nn.Sequential holds "
-                    + "modules (the model file's tensors are named as that nn.Sequential's: layers.K.weight for the K-th "
-                    + "module): dense:N (a Linear layer of N outputs), the activations sigmoid, tanh, relu, leaky-relu, "
+                    + "modules (the model file's tensors are named as that nn.Sequential's: layers.K.weight for "
+                    + "module K, from 0): dense:N (a Linear layer of N outputs), the activations sigmoid, tanh, relu, leaky-relu, "
                     + "softmax (output only) and identity, dropout:P (zeroes each value with probability P in training, "
                     + "scales the rest by 1/(1-P); identity in evaluate and predict) and flatten (first only). The input "
                     + "width comes from the data. E.g. dense:128,relu,dropout:0.5,dense:10,softmax with --cost cross-entropy. "
