@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Model files of version 1 (before layer lists) through the real launcher, and {@code --layers}.
+ * Model files of version 1 (before layer lists) through the real launcher, and {@code --layers} networks (with dropout)
+ * saved, evaluated, predicted and resumed.
  *
  * <p>The fixtures in src/test/resources/v1/ were written by the build before issue 14 (commit
  * c17a707, /work/before) in a folder holding a copy of src/test/resources/uci/iris.csv:
@@ -131,6 +132,29 @@ class ModelFileVersionsIT {
         assertTrue(predict.out().startsWith("5.1,3.5,1.4,0.2: "), predict.describe());
         // Dropout is the identity outside training: the same input predicts the same twice.
         assertEquals(predict.out(), Launcher.of("predict", "--model", "d.safetensors", "--top", "1", "5.1,3.5,1.4,0.2").in(dir).run().out());
+    }
+
+    @Test
+    void aDropoutCheckpointResumesToTheUninterruptedRun() throws IOException {
+        iris();
+        String[] common = {"--data", "iris.csv", "--label-column", "last", "--engine", "reference", "--layers",
+            "dense:8,relu,dropout:0.25,dense:3,softmax", "--cost", "cross-entropy", "--no-progress"};
+        Launcher.Run whole = Launcher.of(concat(common, "--epochs", "3", "--save", "whole.safetensors")).in(dir).run();
+        assertEquals(0, whole.code(), whole.describe());
+        Launcher.Run first = Launcher.of(concat(common, "--epochs", "2", "--checkpoint-dir", "ck")).in(dir).run();
+        assertEquals(0, first.code(), first.describe());
+        Launcher.Run rest = Launcher.of("train", "--resume", "ck", "--data", "iris.csv", "--epochs", "3", "--engine", "reference",
+                "--no-progress", "--save", "resumed.safetensors").in(dir).run();
+        assertEquals(0, rest.code(), rest.describe());
+        assertEquals(tensorBytesSha256(dir.resolve("whole.safetensors")), tensorBytesSha256(dir.resolve("resumed.safetensors")));
+    }
+
+    private static String[] concat(String[] common, String... more) {
+        String[] all = new String[common.length + more.length + 1];
+        all[0] = "train";
+        System.arraycopy(common, 0, all, 1, common.length);
+        System.arraycopy(more, 0, all, 1 + common.length, more.length);
+        return all;
     }
 
     @Test
