@@ -92,9 +92,12 @@ final class CompareCommand implements Callable<Integer> {
         if (engines.size() != 2) {
             throw new UserError("--engines takes two engine names, e.g. opencl,reference; got " + String.join(",", engines));
         }
+        dataOptions.seed = networkOptions.seed;   // a CSV file splits as train splits it
+        if (networkOptions.layers != null) {
+            networkOptions.inputWidth = dataOptions.peek().train().width();
+        }
         Network net = networkOptions.network();
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
-        dataOptions.seed = networkOptions.seed;   // a CSV file splits as train splits it
         DataSplit data = dataOptions.load(net);
         // Scaled as train scales it, so that both engines see the inputs a training run would.
         data = Preprocessing.fit(normalizeOption.kind(dataOptions.loaded().format() != null), data.train()).apply(data);

@@ -12,11 +12,26 @@ public final class NetworkOptions {
 
     @Option(names = "--arch", paramLabel = "SIZES",
             description = "Layer widths from input to output joined by '-' (default for train: the data's width, 16, 16, "
-                    + "its classes: " + DEFAULT_ARCH + " on MNIST, the lesson network; 2-16-16-2 on points).")
+                    + "its classes: " + DEFAULT_ARCH + " on MNIST, the lesson network; 2-16-16-2 on points): the dense "
+                    + "shorthand of --layers, with --activation and --output.")
     String arch;
 
     /** The architecture used when --arch is not given; train sets it from the data. */
     String defaultArch = DEFAULT_ARCH;
+
+    @Option(names = "--layers", paramLabel = "SPEC",
+            description = "The network as a list of layers in order, comma-separated, as PyTorch's nn.Sequential holds "
+                    + "modules (the model file's tensors are named as that nn.Sequential's: layers.K.weight for "
+                    + "module K, from 0): dense:N (a Linear layer of N outputs), the activations sigmoid, tanh, relu, leaky-relu, "
+                    + "softmax (output only) and identity, dropout:P (zeroes each value with probability P in training, "
+                    + "scales the rest by 1/(1-P); identity in evaluate and predict) and flatten (first only). The input "
+                    + "width comes from the data. E.g. dense:128,relu,dropout:0.5,dense:10,softmax with --cost cross-entropy. "
+                    + "--arch 784-16-10 with its activations is the dense shorthand of dense:16,sigmoid,dense:10,sigmoid; "
+                    + "--layers replaces --arch, --activation and --output (--cost still applies).")
+    String layers;
+
+    /** The input width a --layers network takes; set from the data (or the model it is checked against) before {@link #network}. */
+    int inputWidth;
 
     @Option(names = "--activation", paramLabel = "NAME",
             description = "Activation of the hidden layers: sigmoid, tanh, relu, leaky-relu (default: sigmoid).")
@@ -41,13 +56,16 @@ public final class NetworkOptions {
 
     /** True when any option that shapes the network was given. */
     boolean anyNetworkOptionSet() {
-        return arch != null || activation != null || output != null || cost != null;
+        return arch != null || activation != null || output != null || cost != null || layers != null;
     }
 
     /** The network these options describe, defaults filled in. */
     Network network() {
         try {
             Cost c = cost == null ? Cost.QUADRATIC : Cost.parse(cost);
+            if (layers != null) {
+                return layersNetwork(c);
+            }
             Activation hidden = activation == null ? Activation.SIGMOID : Activation.parse(activation);
             Activation out = output != null ? Activation.parse(output)
                     : c == Cost.CROSS_ENTROPY ? Activation.SOFTMAX : Activation.SIGMOID;
@@ -58,6 +76,21 @@ public final class NetworkOptions {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
+    }
+
+    /** The network of --layers, refused beside the options it replaces. */
+    private Network layersNetwork(Cost c) {
+        String[][] replaced = {{"--arch", arch}, {"--activation", activation}, {"--output", output}};
+        for (String[] option : replaced) {
+            if (option[1] != null) {
+                throw new UserError("--layers and " + option[0] + " cannot be given together: --layers lists every layer "
+                        + "(dense:N per width, each activation after its dense layer); drop " + option[0]);
+            }
+        }
+        if (inputWidth < 1) {
+            throw new IllegalStateException("the input width of --layers is not set");
+        }
+        return Network.parse(inputWidth, layers, c);
     }
 
     Init initScheme() {

@@ -35,7 +35,7 @@ final class Synonyms {
         put(m, "--init", "weight-init", "weights-init", "init-method", "initializer", "initialiser", "kernel-initializer",
                 "weight-initializer");
         put(m, "--seed", "random-seed", "random-state", "manual-seed", "rng-seed");
-        put(m, "--arch", "architecture", "layers", "hidden-layers", "hidden-layer-sizes", "hidden-sizes", "layer-sizes");
+        put(m, "--arch", "architecture", "hidden-layers", "hidden-layer-sizes", "hidden-sizes", "layer-sizes");
         put(m, "--data", "dataset", "data-dir", "data-path", "data-file", "train-data", "train-file", "input", "csv");
         put(m, "--model,--save", "model-path", "model-file");
         put(m, "--save", "save-path", "save-model", "save-to", "output-model", "model-out", "out-model");

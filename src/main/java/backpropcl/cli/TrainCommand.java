@@ -255,7 +255,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean noProgress;
 
     /** Options a resumed run takes from its checkpoint instead. */
-    private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--activation", "--output", "--cost", "--init", "--seed",
+    private static final String[] FIXED_BY_CHECKPOINT = {"--arch", "--layers", "--activation", "--output", "--cost", "--init", "--seed",
         "--batch", "--lr", "--optimizer", "--momentum", "--beta1", "--beta2", "--epsilon", "--weight-decay", "--l2",
         "--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--min-lr", "--warmup-epochs", "--no-shuffle", "--init-from",
         "--classes"};
@@ -293,6 +293,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--classes " + classes + " disagrees with --init-from " + initFrom + ", whose network "
                         + net.archString() + " has " + net.outputSize() + " outputs; drop --classes");
             }
+            networkOptions.inputWidth = net.inputSize();
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
                 throw new UserError("--init-from " + initFrom + " holds " + net + ", which differs from the network the options ask for: "
                         + networkOptions.network());
@@ -303,12 +304,16 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (networkOptions.arch == null) {
                 DataSplit d = dataOptions.peek();
-                // The output width from the training labels (checked for gaps and row indices), or as --classes insists.
-                networkOptions.defaultArch = d.train().width() + "-16-16-" + (classes != null ? classes : dataOptions.classesFromLabels());
+                networkOptions.inputWidth = d.train().width();
+                if (networkOptions.layers == null) {
+                    // The output width from the training labels (checked for gaps and row indices), or as --classes insists.
+                    networkOptions.defaultArch = d.train().width() + "-16-16-" + (classes != null ? classes : dataOptions.classesFromLabels());
+                }
             }
             net = networkOptions.network();
             if (classes != null && classes != net.outputSize()) {
-                throw new UserError("--classes " + classes + " disagrees with --arch " + networkOptions.arch + ", whose output layer is "
+                String given = networkOptions.layers != null ? "--layers " + networkOptions.layers : "--arch " + networkOptions.arch;
+                throw new UserError("--classes " + classes + " disagrees with " + given + ", whose output layer is "
                         + net.outputSize() + " wide; give one of them");
             }
             MemoryBudget.check(net, engineOptions.engine);
@@ -641,6 +646,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (networkOptions.arch != null) {
             return "the outputs of --arch " + networkOptions.arch + "; fix the label, or give an --arch whose last width is "
+                    + wanted + " or more";
+        }
+        if (networkOptions.layers != null) {
+            return "the outputs of --layers " + networkOptions.layers + "; fix the label, or give a last dense layer of "
                     + wanted + " or more";
         }
         if (classes != null) {

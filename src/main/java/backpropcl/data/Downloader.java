@@ -1,5 +1,6 @@
 package backpropcl.data;
 
+import backpropcl.io.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,10 +11,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.UnknownHostException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -281,11 +280,7 @@ final class Downloader {
 
     private static void moveIntoPlace(Path part, Path target) {
         try {
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFile.moveInto(part, target);
         } catch (IOException e) {
             throw new DataException("could not move " + part + " to " + target + " (" + describe(e) + ")", e);
         }

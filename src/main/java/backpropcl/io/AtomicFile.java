@@ -225,6 +225,25 @@ public final class AtomicFile {
         }
     }
 
+    /**
+     * Puts a finished file in place of {@code target} as {@link #write} puts its temporary file: its
+     * bytes forced to disk, moved over {@code target} atomically where the file system can, and the
+     * directory forced. For a file that was written elsewhere and checked before it may be used (a
+     * download's {@code .part}, once its SHA-256 is right).
+     *
+     * @throws IOException the system's error; {@code target} is then the old file or none
+     */
+    public static void moveInto(Path finished, Path target) throws IOException {
+        try (FileChannel channel = FileChannel.open(finished, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        move(finished, target);
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir != null) {
+            syncDirectory(dir);
+        }
+    }
+
     private static void move(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

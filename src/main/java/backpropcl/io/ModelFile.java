@@ -18,20 +18,27 @@ import java.util.Set;
 /**
  * A trained network saved as a safetensors file that PyTorch can read.
  *
- * <p>Tensors: {@code layers.{i}.weight} of shape (out, in) and {@code layers.{i}.bias} of shape
- * (out), float32, for each dense layer i = 0, 1, ... Note that i counts dense layers: a PyTorch
- * {@code nn.Sequential} of Linear layers with activations between them numbers its Linear layers
- * 0, 2, 4, ..., so rename {@code layers.1} to {@code 2} etc. (or use a ModuleList named
- * {@code layers} holding only the Linear layers) to load our file with {@code load_state_dict}.
+ * <p>Tensors (version 2): {@code layers.{k}.weight} of shape (out, in) and {@code layers.{k}.bias}
+ * of shape (out), float32, for each dense layer, k its index in the network's layer list: the
+ * names of the equivalent {@code nn.Sequential} held as an attribute {@code layers}, so PyTorch's
+ * {@code load_state_dict(..., strict=True)} takes the file as it is ({@code bench/torch_load.py};
+ * {@code 784-16-10} has {@code layers.0} and {@code layers.2}, the sigmoid between them being
+ * {@code layers.1}). The names come from {@link backpropcl.model.ParameterLayout}.
  *
- * <p>Metadata, all strings: {@code format} "backprop-cl", {@code version} "1", {@code arch} e.g.
- * "784-16-16-10", {@code activations} one per dense layer e.g. "sigmoid,sigmoid,sigmoid", and
- * {@code cost} e.g. "quadratic". The network is rebuilt from these; every tensor's shape is checked
- * against it.
+ * <p>Metadata, all strings: {@code format} "backprop-cl", {@code version} "2", {@value #INPUT_WIDTH}
+ * (values per sample), {@value #LAYERS} (the layer list as a {@code --layers} spec, e.g.
+ * "dense:16,sigmoid,dropout:0.5,dense:10,sigmoid") and {@code cost} e.g. "quadratic"; the network
+ * is rebuilt from these, and every tensor's shape is checked against it. {@code arch} (the dense
+ * widths, e.g. "784-16-10") and {@code activations} (one per dense layer, identity where none
+ * follows) describe the same network and must agree with it.
+ *
+ * <p>Version 1 files (before layer lists) still load, exactly as before: they have no
+ * {@value #LAYERS} and {@value #INPUT_WIDTH}, the network is {@code arch} with {@code activations},
+ * and their tensors count dense layers only ({@code layers.0}, {@code layers.1}, ...).
  *
  * <p>The optimizer's state, when saved with the model: metadata {@code optimizer} and its
  * hyperparameters ({@link Optimizer#toMetadata}) and {@code optimizer_steps}; tensors
- * {@code optimizer.layers.{i}.weight.{slot}} and {@code optimizer.layers.{i}.bias.{slot}}, float32,
+ * {@code optimizer.layers.{k}.weight.{slot}} and {@code optimizer.layers.{k}.bias.{slot}}, float32,
  * with PyTorch's slot names ({@code momentum_buffer}, {@code exp_avg}, {@code exp_avg_sq}).
  *
  * <p>What the model was trained on, written by {@code train --save} (a file without these keys,
@@ -47,7 +54,16 @@ import java.util.Set;
 public final class ModelFile {
 
     public static final String FORMAT = "backprop-cl";
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
+
+    /** The version of files written before networks were layer lists; still read. */
+    public static final String VERSION_1 = "1";
+
+    /** The metadata key of the layer list, as a {@code --layers} spec (version 2). */
+    public static final String LAYERS = "layers";
+
+    /** The metadata key of the network's input width (version 2). */
+    public static final String INPUT_WIDTH = "input_width";
 
     private ModelFile() {
     }
@@ -146,7 +162,7 @@ public final class ModelFile {
     /**
      * As {@link #save(Path, TrainingState, Map, boolean)}, with further states of the same network
      * and optimizer in the same file (a checkpoint's best epoch), each under its prefix: tensors
-     * {@code best.layers.0.weight}, ..., its step count as metadata {@code best.optimizer_steps}, the
+     * {@code best.layers.0.weight}, ... (the names of {@link TensorNames#of}), its step count as metadata {@code best.optimizer_steps}, the
      * prefixes listed under {@link #MORE_STATES}. {@link #load} reads the main state and skips them;
      * {@link #loadMore} reads one.
      */
@@ -174,19 +190,20 @@ public final class ModelFile {
     /** The parameter and optimizer-state tensors of {@code state}, each name after {@code prefix}. */
     private static LinkedHashMap<String, Tensor> stateTensors(TrainingState state, boolean exact, String prefix) {
         Network net = state.network();
+        TensorNames names = TensorNames.of(net);
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         Optimizer.Kind kind = state.optimizer().kind();
         for (int l = 0; l < net.denseLayers(); l++) {
             long[] wShape = {net.size(l + 1), net.size(l)};
             long[] bShape = {net.size(l + 1)};
-            tensors.put(prefix + weightName(l), tensor(wShape, state.weights(l), exact));
-            tensors.put(prefix + biasName(l), tensor(bShape, state.biases(l), exact));
+            tensors.put(prefix + names.weight(l), tensor(wShape, state.weights(l), exact));
+            tensors.put(prefix + names.bias(l), tensor(bShape, state.biases(l), exact));
         }
         for (int l = 0; l < net.denseLayers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
-                tensors.put(prefix + slotName(weightName(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
+                tensors.put(prefix + slotName(names.weight(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
                         state.slotWeights(s, l), exact));
-                tensors.put(prefix + slotName(biasName(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.slotBiases(s, l), exact));
+                tensors.put(prefix + slotName(names.bias(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.slotBiases(s, l), exact));
             }
         }
         return tensors;
@@ -198,19 +215,22 @@ public final class ModelFile {
 
     private static LinkedHashMap<String, Tensor> parameterTensors(Parameters p) {
         Network net = p.network();
+        TensorNames names = TensorNames.of(net);
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (int l = 0; l < net.denseLayers(); l++) {
-            tensors.put(weightName(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.weights(l)));
-            tensors.put(biasName(l), new Tensor(new long[] {net.size(l + 1)}, p.biases(l)));
+            tensors.put(names.weight(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.weights(l)));
+            tensors.put(names.bias(l), new Tensor(new long[] {net.size(l + 1)}, p.biases(l)));
         }
         return tensors;
     }
 
-    /** The metadata that describes a network: format, version, arch, activations, cost. */
+    /** The metadata that describes a network: format, version, input width, layers, arch, activations, cost. */
     public static Map<String, String> networkMetadata(Network net) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("version", VERSION);
+        metadata.put(INPUT_WIDTH, Integer.toString(net.inputSize()));
+        metadata.put(LAYERS, net.spec());
         metadata.put("arch", net.archString());
         metadata.put("activations", activations(net));
         metadata.put("cost", net.cost().cliName());
@@ -225,19 +245,20 @@ public final class ModelFile {
     public static Saved load(Path file) {
         Contents c = Safetensors.read(file);
         Network net = network(file, c.metadata());
+        TensorNames names = names(c.metadata(), net);
         Optimizer optimizer = optimizer(file, c.metadata());
         int slots = optimizer == null ? 0 : optimizer.kind().slots();
         Set<String> expected = new LinkedHashSet<>();
-        TrainingState all = readState(file, c, net, optimizer, "", expected);
+        TrainingState all = readState(file, c, net, names, optimizer, "", expected);
         java.util.List<String> more = morePrefixes(c.metadata());
         for (String name : c.tensors().keySet()) {
             if (!expected.contains(name) && more.stream().noneMatch(name::startsWith)) {
                 throw new ModelFileException(file + ": unexpected tensor '" + Safetensors.printable(name) + "'; a " + net.archString()
-                        + " network has layers.0.weight/bias to layers." + (net.denseLayers() - 1) + ".weight/bias"
+                        + " network has " + names.describe()
                         + (slots == 0 ? "" : " and the " + optimizer.kind().cliName() + " optimizer's state") + " only");
             }
         }
-        String broken = nonFinite(all);
+        String broken = nonFinite(all, names);
         if (broken != null) {
             // Refused here, so evaluate, predict, visualize, plot, --init-from and --resume all refuse it alike.
             throw new ModelFileException(file + ": " + broken + "; the " + ("1".equals(c.metadata().get("checkpoint")) ? "checkpoint"
@@ -257,8 +278,9 @@ public final class ModelFile {
         if (!morePrefixes(c.metadata()).contains(prefix)) {
             return null;
         }
-        TrainingState s = readState(file, c, network(file, c.metadata()), optimizer(file, c.metadata()), prefix, new LinkedHashSet<>());
-        String broken = nonFinite(s);
+        Network net = network(file, c.metadata());
+        TrainingState s = readState(file, c, net, names(c.metadata(), net), optimizer(file, c.metadata()), prefix, new LinkedHashSet<>());
+        String broken = nonFinite(s, names(c.metadata(), net));
         if (broken != null) {
             throw new ModelFileException(file + ": " + broken + " (of the state under '" + prefix + "'); the file is broken");
         }
@@ -271,18 +293,19 @@ public final class ModelFile {
     }
 
     /** The parameters and optimizer state under {@code prefix}, each tensor's shape checked; adds the names read to {@code expected}. */
-    private static TrainingState readState(Path file, Contents c, Network net, Optimizer optimizer, String prefix, Set<String> expected) {
+    private static TrainingState readState(Path file, Contents c, Network net, TensorNames names, Optimizer optimizer, String prefix,
+                                           Set<String> expected) {
         int slots = optimizer == null ? 0 : optimizer.kind().slots();
         for (int l = 0; l < net.denseLayers(); l++) {
             long[] wShape = {net.size(l + 1), net.size(l)};
             long[] bShape = {net.size(l + 1)};
-            check(file, net, c, prefix + weightName(l), wShape);
-            check(file, net, c, prefix + biasName(l), bShape);
-            expected.add(prefix + weightName(l));
-            expected.add(prefix + biasName(l));
+            check(file, net, c, prefix + names.weight(l), wShape);
+            check(file, net, c, prefix + names.bias(l), bShape);
+            expected.add(prefix + names.weight(l));
+            expected.add(prefix + names.bias(l));
             for (int s = 0; s < slots; s++) {
-                String sw = prefix + slotName(weightName(l), optimizer.kind(), s);
-                String sb = prefix + slotName(biasName(l), optimizer.kind(), s);
+                String sw = prefix + slotName(names.weight(l), optimizer.kind(), s);
+                String sb = prefix + slotName(names.bias(l), optimizer.kind(), s);
                 check(file, net, c, sw, wShape);
                 check(file, net, c, sb, bShape);
                 expected.add(sw);
@@ -292,11 +315,11 @@ public final class ModelFile {
         // Every value as double: exact for F32 and F64 alike.
         TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
         for (int l = 0; l < net.denseLayers(); l++) {
-            values(c.tensors().get(prefix + weightName(l)), all.weights(l));
-            values(c.tensors().get(prefix + biasName(l)), all.biases(l));
+            values(c.tensors().get(prefix + names.weight(l)), all.weights(l));
+            values(c.tensors().get(prefix + names.bias(l)), all.biases(l));
             for (int s = 0; s < slots; s++) {
-                values(c.tensors().get(prefix + slotName(weightName(l), optimizer.kind(), s)), all.slotWeights(s, l));
-                values(c.tensors().get(prefix + slotName(biasName(l), optimizer.kind(), s)), all.slotBiases(s, l));
+                values(c.tensors().get(prefix + slotName(names.weight(l), optimizer.kind(), s)), all.slotWeights(s, l));
+                values(c.tensors().get(prefix + slotName(names.bias(l), optimizer.kind(), s)), all.slotBiases(s, l));
             }
         }
         if (optimizer != null) {
@@ -312,19 +335,24 @@ public final class ModelFile {
      * then the optimizer's state.
      */
     public static String nonFinite(TrainingState state) {
+        return nonFinite(state, TensorNames.of(state.network()));
+    }
+
+    /** As {@link #nonFinite(TrainingState)}, naming the tensors as the file read has them. */
+    private static String nonFinite(TrainingState state, TensorNames names) {
         Network net = state.network();
         Optimizer.Kind kind = state.optimizer().kind();
         for (int l = 0; l < net.denseLayers(); l++) {
-            String w = nonFinite(weightName(l), net.size(l), state.weights(l));
-            String b = w != null ? w : nonFinite(biasName(l), 0, state.biases(l));
+            String w = nonFinite(names.weight(l), net.size(l), state.weights(l));
+            String b = w != null ? w : nonFinite(names.bias(l), 0, state.biases(l));
             if (b != null) {
                 return b;
             }
         }
         for (int l = 0; l < net.denseLayers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
-                String w = nonFinite(slotName(weightName(l), kind, s), net.size(l), state.slotWeights(s, l));
-                String b = w != null ? w : nonFinite(slotName(biasName(l), kind, s), 0, state.slotBiases(s, l));
+                String w = nonFinite(slotName(names.weight(l), kind, s), net.size(l), state.slotWeights(s, l));
+                String b = w != null ? w : nonFinite(slotName(names.bias(l), kind, s), 0, state.slotBiases(s, l));
                 if (b != null) {
                     return b;
                 }
@@ -392,12 +420,9 @@ public final class ModelFile {
         return s.parameters();
     }
 
-    static String weightName(int layer) {
-        return "layers." + layer + ".weight";
-    }
-
-    static String biasName(int layer) {
-        return "layers." + layer + ".bias";
+    /** The tensor names of the file's version: version 1 counted dense layers. */
+    private static TensorNames names(Map<String, String> meta, Network net) {
+        return VERSION_1.equals(meta.get("version")) ? TensorNames.version1(net) : TensorNames.of(net);
     }
 
     private static String activations(Network net) {
@@ -418,10 +443,42 @@ public final class ModelFile {
             throw new ModelFileException(file + ": format '" + Safetensors.printable(meta.get("format")) + "' is not a "
                     + FORMAT + " model");
         }
-        if (!VERSION.equals(meta.get("version"))) {
-            throw new ModelFileException(file + ": version '" + Safetensors.printable(meta.get("version"))
-                    + "' is not supported (this build reads version " + VERSION + ")");
+        String version = meta.get("version");
+        if (VERSION_1.equals(version)) {
+            return version1Network(file, meta);
         }
+        if (!VERSION.equals(version)) {
+            throw new ModelFileException(file + ": version '" + Safetensors.printable(version)
+                    + "' is not supported (this build reads versions " + VERSION_1 + " and " + VERSION + ")");
+        }
+        for (String key : new String[] {INPUT_WIDTH, LAYERS, "cost"}) {
+            if (!meta.containsKey(key)) {
+                throw new ModelFileException(file + ": no '" + key + "' in __metadata__ (a version " + VERSION + " model file has "
+                        + INPUT_WIDTH + ", " + LAYERS + " and cost)");
+            }
+        }
+        int inputs = (int) wholeNumber(file, meta, INPUT_WIDTH, Network.MAX_WIDTH, "metadata");
+        Network net;
+        try {
+            net = Network.parse(inputs, meta.get(LAYERS), Cost.parse(meta.get("cost")));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file + ": metadata input_width " + inputs + ", layers '" + Safetensors.printable(meta.get(LAYERS))
+                    + "', cost '" + Safetensors.printable(meta.get("cost")) + "' is not a network: "
+                    + Safetensors.printable(e.getMessage(), 300), e);
+        }
+        // arch and activations are the dense view of the same network: one that says otherwise was edited by hand.
+        for (String[] kv : new String[][] {{"arch", net.archString()}, {"activations", activations(net)}}) {
+            String v = meta.get(kv[0]);
+            if (v != null && !v.equals(kv[1])) {
+                throw new ModelFileException(file + ": metadata " + kv[0] + " '" + Safetensors.printable(v) + "' disagrees with its layers '"
+                        + Safetensors.printable(meta.get(LAYERS)) + "', which make " + kv[1]);
+            }
+        }
+        return net;
+    }
+
+    /** The network of a version 1 file: its arch, activations and cost, read as that version read them. */
+    private static Network version1Network(Path file, Map<String, String> meta) {
         for (String key : new String[] {"arch", "activations", "cost"}) {
             if (!meta.containsKey(key)) {
                 throw new ModelFileException(file + ": no '" + key + "' in __metadata__");

@@ -66,12 +66,84 @@ class ModelFileTest {
         Path f = dir.resolve("model.safetensors");
         ModelFile.save(f, net, random(net, 1));
         Contents c = Safetensors.read(f);
-        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
-                "layers.2.weight", "layers.2.bias"), new ArrayList<>(c.tensors().keySet()));
+        // Version 2: the names of nn.Sequential(Linear, Sigmoid, Linear, Sigmoid, Linear, Sigmoid) held as `layers`.
+        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
+                "layers.4.weight", "layers.4.bias"), new ArrayList<>(c.tensors().keySet()));
         assertArrayEquals(new long[] {16, 784}, c.tensors().get("layers.0.weight").shape());
-        assertArrayEquals(new long[] {10}, c.tensors().get("layers.2.bias").shape());
-        assertEquals(Map.of("format", "backprop-cl", "version", "1", "arch", "784-16-16-10",
+        assertArrayEquals(new long[] {10}, c.tensors().get("layers.4.bias").shape());
+        assertEquals(Map.of("format", "backprop-cl", "version", "2", "input_width", "784",
+                "layers", "dense:16,sigmoid,dense:16,sigmoid,dense:10,sigmoid", "arch", "784-16-16-10",
                 "activations", "sigmoid,sigmoid,sigmoid", "cost", "quadratic"), c.metadata());
+    }
+
+    @Test
+    void aNetworkWithDropoutRoundTripsUnderItsSequentialNames() {
+        Network net = Network.parse(4, "dropout:0.2,dense:8,relu,dropout:0.5,dense:3,softmax", Cost.CROSS_ENTROPY);
+        Path f = dir.resolve("dropout.safetensors");
+        Parameters p = random(net, 4);
+        ModelFile.save(f, net, p);
+        Contents c = Safetensors.read(f);
+        assertEquals(List.of("layers.1.weight", "layers.1.bias", "layers.4.weight", "layers.4.bias"),
+                new ArrayList<>(c.tensors().keySet()));
+        assertEquals("dropout:0.2,dense:8,relu,dropout:0.5,dense:3,softmax", c.metadata().get("layers"));
+        assertEquals("4-8-3", c.metadata().get("arch"));
+        assertEquals("relu,softmax", c.metadata().get("activations"));
+        Saved s = ModelFile.load(f);
+        assertEquals(net, s.network());
+        assertTrue(p.bitwiseEquals(s.parameters()));
+    }
+
+    @Test
+    void version2MetadataIsCheckedAgainstItsLayers() {
+        Network net = Network.parse(4, "dense:8,relu,dense:3,softmax", Cost.CROSS_ENTROPY);
+        Path f = dir.resolve("v2.safetensors");
+        ModelFile.save(f, net, random(net, 5));
+        Contents c = Safetensors.read(f);
+
+        Map<String, String> arch = new LinkedHashMap<>(c.metadata());
+        arch.put("arch", "4-9-3");
+        Path a = withTensors(arch, new LinkedHashMap<>(c.tensors()));
+        assertEquals(a + ": metadata arch '4-9-3' disagrees with its layers 'dense:8,relu,dense:3,softmax', which make 4-8-3",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(a)).getMessage());
+
+        Map<String, String> noLayers = new LinkedHashMap<>(c.metadata());
+        noLayers.remove("layers");
+        Path n = withTensors(noLayers, new LinkedHashMap<>(c.tensors()));
+        assertEquals(n + ": no 'layers' in __metadata__ (a version 2 model file has input_width, layers and cost)",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(n)).getMessage());
+
+        Map<String, String> bad = new LinkedHashMap<>(c.metadata());
+        bad.put("layers", "dense:8,conv,dense:3");
+        Path b = withTensors(bad, new LinkedHashMap<>(c.tensors()));
+        assertTrue(assertThrows(ModelFileException.class, () -> ModelFile.load(b)).getMessage()
+                .startsWith(b + ": metadata input_width 4, layers 'dense:8,conv,dense:3', cost 'cross-entropy' is not a network: "));
+
+        // Tensors under version 1's dense numbering in a version 2 file are not its tensors.
+        LinkedHashMap<String, Tensor> renamed = new LinkedHashMap<>();
+        c.tensors().forEach((name, t) -> renamed.put(name.replace("layers.2.", "layers.1."), t));
+        Path r = withTensors(c.metadata(), renamed);
+        assertEquals(r + ": tensor 'layers.2.weight' is missing; expected shape [3, 8] for 4-8-3",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(r)).getMessage());
+    }
+
+    @Test
+    void aVersion1FileLoadsUnderItsDenseNumberingAndNamesItsOwnTensors() {
+        LinkedHashMap<String, Tensor> t = tensors2x3();
+        t.put("layers.1.weight", new Tensor(new long[] {1, 3}, new float[] {1, 2, 3}));
+        t.put("layers.1.bias", new Tensor(new long[] {1}, new float[] {Float.NaN}));
+        Path f = withTensors(meta("2-3-1", "relu,sigmoid"), t);
+        assertEquals(f + ": tensor layers.1.bias holds NaN at [0]; the model is broken (was it saved from a diverged run?)",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(f)).getMessage());
+        t.put("layers.1.bias", new Tensor(new long[] {1}, new float[] {0.5f}));
+        Path g = withTensors(meta("2-3-1", "relu,sigmoid"), t);
+        Saved s = ModelFile.load(g);
+        assertEquals(Network.parse(2, "dense:3,relu,dense:1,sigmoid", Cost.QUADRATIC), s.network());
+        assertArrayEquals(new float[] {1, 2, 3}, s.parameters().weights(1));
+        assertEquals(0.5f, s.parameters().biases(1)[0]);
+        t.put("layers.2.weight", new Tensor(new long[] {1}, new float[1]));
+        Path h = withTensors(meta("2-3-1", "relu,sigmoid"), t);
+        assertEquals(h + ": unexpected tensor 'layers.2.weight'; a 2-3-1 network has layers.0.weight/bias to layers.1.weight/bias only",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(h)).getMessage());
     }
 
     @Test
@@ -133,11 +205,11 @@ class ModelFileTest {
         ModelFileException e2 = assertThrows(ModelFileException.class, () -> ModelFile.load(badActs));
         assertTrue(e2.getMessage().contains("need one activation per dense layer"), e2.getMessage());
 
-        Map<String, String> v2 = new LinkedHashMap<>(meta("2-3", "sigmoid"));
-        v2.put("version", "2");
-        Path future = withTensors(v2, tensors2x3());
+        Map<String, String> v3 = new LinkedHashMap<>(meta("2-3", "sigmoid"));
+        v3.put("version", "3");
+        Path future = withTensors(v3, tensors2x3());
         ModelFileException e3 = assertThrows(ModelFileException.class, () -> ModelFile.load(future));
-        assertEquals(future + ": version '2' is not supported (this build reads version 1)", e3.getMessage());
+        assertEquals(future + ": version '3' is not supported (this build reads versions 1 and 2)", e3.getMessage());
     }
 
     /** NaN or an infinity anywhere, parameters or optimizer state, is refused at load with the tensor and the index (issue 12, family 7). */
@@ -149,14 +221,14 @@ class ModelFileTest {
         Path nan = dir.resolve("nan.safetensors");
         ModelFile.save(nan, net, p);
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(nan));
-        assertEquals(nan + ": tensor layers.1.weight holds NaN at [3, 5]; the model is broken (was it saved from a diverged run?)",
+        assertEquals(nan + ": tensor layers.2.weight holds NaN at [3, 5]; the model is broken (was it saved from a diverged run?)",
                 e.getMessage());
 
         Parameters q = random(net, 3);
         q.biases(2)[7] = Float.NEGATIVE_INFINITY;
         Path inf = dir.resolve("inf.safetensors");
         ModelFile.save(inf, net, q);
-        assertEquals(inf + ": tensor layers.2.bias holds -Infinity at [7]; the model is broken (was it saved from a diverged run?)",
+        assertEquals(inf + ": tensor layers.4.bias holds -Infinity at [7]; the model is broken (was it saved from a diverged run?)",
                 assertThrows(ModelFileException.class, () -> ModelFile.load(inf)).getMessage());
 
         // The optimizer's state too, in a float64 checkpoint-like file.

@@ -123,14 +123,15 @@ class DivergenceAndBrokenModelsIT {
 
     @Test
     void modelsHoldingNaNOrInfinityAreRefusedEverywhere() throws IOException {
+        // The second and third dense layers of 784-16-16-10 are nn.Sequential's layers.2 and layers.4 (model file version 2).
         goodModel("nan.safetensors");
-        putFloat(dir.resolve("nan.safetensors"), "layers.1.weight", 3 * 16 + 5, Float.NaN);
+        putFloat(dir.resolve("nan.safetensors"), "layers.2.weight", 3 * 16 + 5, Float.NaN);
         goodModel("inf.safetensors");
-        putFloat(dir.resolve("inf.safetensors"), "layers.2.bias", 7, Float.POSITIVE_INFINITY);
+        putFloat(dir.resolve("inf.safetensors"), "layers.4.bias", 7, Float.POSITIVE_INFINITY);
         goodModel("out.safetensors");   // an existing --save target
         digit("digit.png");
-        String nan = "backprop-cl: nan.safetensors: tensor layers.1.weight holds NaN at [3, 5]" + BROKEN;
-        String inf = "backprop-cl: inf.safetensors: tensor layers.2.bias holds Infinity at [7]" + BROKEN;
+        String nan = "backprop-cl: nan.safetensors: tensor layers.2.weight holds NaN at [3, 5]" + BROKEN;
+        String inf = "backprop-cl: inf.safetensors: tensor layers.4.bias holds Infinity at [7]" + BROKEN;
         refused(nan, "evaluate", "--model", "nan.safetensors");
         refused(nan, "evaluate", "--model", "nan.safetensors", "--json");
         refused(inf, "predict", "--model", "inf.safetensors", "digit.png");

@@ -919,13 +919,23 @@ class BadInputCatalogueTest {
         }
 
         /**
-         * A model of {@code arch} with some tensors reshaped (or added) and some metadata replaced;
-         * a metadata value of "drop" for a tensor name removes that tensor.
+         * A version 1 model of {@code arch} (tensors layers.{l} counting dense layers, the network in
+         * arch and activations: the files these cases were written for, which must still be refused
+         * so) with some tensors reshaped (or added) and some metadata replaced; a metadata value of
+         * "drop" for a tensor name removes that tensor.
          */
         Path modelWith(String arch, Map<String, long[]> shapes, Map<String, String> changes) {
             Safetensors.Contents c = Safetensors.read(model(arch));
-            LinkedHashMap<String, Safetensors.Tensor> tensors = new LinkedHashMap<>(c.tensors());
+            LinkedHashMap<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+            // Version 2 names dense layer l layers.{2l} in a dense chain; version 1 named it layers.{l}.
+            c.tensors().forEach((name, t) -> {
+                String[] parts = name.split("\\.");
+                tensors.put(parts[0] + "." + Integer.parseInt(parts[1]) / 2 + "." + parts[2], t);
+            });
             Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+            meta.put("version", "1");
+            meta.remove("layers");
+            meta.remove("input_width");
             shapes.forEach((name, shape) -> tensors.put(name,
                     new Safetensors.Tensor(shape, new float[(int) Arrays.stream(shape).reduce(1, (x, y) -> x * y)])));
             changes.forEach((key, value) -> {
