@@ -281,15 +281,32 @@ public final class CpuEngine implements Engine {
             final boolean[] kept = drop == null ? null : p.kept[l];
             final float[] z = p.z[l];
             final float[] a = p.a[l];
-            int chunks = chunks(rows, 2L * layer.m * layer.n, products.gemm(rows, layer.n, layer.m));
+            boolean gemm = products.gemm(rows, layer.n, layer.m);
+            // A native sgemm takes the product whole (one chunk): the gather and the dropout then go first, on the pool.
+            final boolean apart = gemm && drop != null;
+            if (apart) {
+                int dropChunks = Chunks.count(rows, DropoutLayer.FLOPS_PER_ELEMENT * layer.m);
+                pool.run(dropChunks, c -> {
+                    int r0 = Chunks.start(c, dropChunks, rows);
+                    int r1 = Chunks.start(c + 1, dropChunks, rows);
+                    if (first) {
+                        gather(batchStart, r0, r1);
+                    }
+                    drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
+                });
+            }
+            long dropFlops = drop == null ? 0 : DropoutLayer.FLOPS_PER_ELEMENT * layer.m;
+            int chunks = chunks(rows, 2L * layer.m * layer.n + dropFlops, gemm);
             pool.run(chunks, c -> {
                 int r0 = Chunks.start(c, chunks, rows);
                 int r1 = Chunks.start(c + 1, chunks, rows);
-                if (training && first) {
+                if (training && first && !apart) {
                     gather(batchStart, r0, r1);
                 }
                 if (drop != null) {
-                    drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
+                    if (!apart) {
+                        drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
+                    }
                     layer.forward(dropped, 0, z, a, r0, r1);
                 } else {
                     layer.forward(input, offset, z, a, r0, r1);

@@ -67,6 +67,32 @@ class CpuEngineTest extends EngineEquivalenceTest {
     }
 
     /**
+     * Dropout before a product large enough for a native sgemm (where an optimised BLAS is
+     * installed), which takes the product whole: the dropout is drawn on the pool before it, and
+     * the steps, shuffled and in file order, match the reference.
+     */
+    @Test
+    void dropoutBeforeNativeGemmMatchesReference() {
+        Network net = Network.parse(600, "dropout:0.3,dense:300,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, 12);
+        Dataset data = SyntheticData.random("random", 12, 600, net.inputSize(), net.outputSize(), true);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            for (Engine e : new Engine[] {cpu, ref}) {
+                e.setTrainingData(data);
+                e.setSeed(12);
+                e.setOrder(Shuffle.permutation(data.count(), 12, 0));
+                e.trainBatch(0, 256, 0.1);
+            }
+            compareTraces(net, ref, cpu, "shuffled " + cpu.description(), ONE_STEP, 12);
+            for (Engine e : new Engine[] {cpu, ref}) {
+                e.setOrder(null);
+                e.trainBatch(300, 256, 0.1);
+            }
+            compareTraces(net, ref, cpu, "file order " + cpu.description(), ONE_STEP, 12);
+        }
+    }
+
+    /**
      * Two runs are bitwise the same, and so are runs on 1, 2 and 3 threads: the steps are cut by
      * shape alone and every element is summed by one thread in a fixed order.
      */
