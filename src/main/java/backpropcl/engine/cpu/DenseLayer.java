@@ -110,25 +110,31 @@ final class DenseLayer {
 
     /** W -= eta nablaW, b -= eta nablaB on rows [j0, j1), and the same columns of W^T. */
     private void sgd(float eta, int j0, int j1) {
+        // Locals, as the loops read them: no field loads for C2 to hoist.
+        float[] wl = w;
+        float[] gl = gradW;
+        float[] bl = b;
+        float[] gb = gradB;
         if (products.simd()) {
             // In tiles of 64 columns of W: 64 rows of wT (one line per row) stay in L1 while the chunk's rows pass.
+            float[] t = wT;
             for (int k0 = 0; k0 < m; k0 += 64) {
                 int k1 = Math.min(m, k0 + 64);
                 for (int j = j0; j < j1; j++) {
                     for (int k = k0, i = j * m + k0; k < k1; k++, i++) {
-                        float v = w[i] - eta * gradW[i];
-                        w[i] = v;
-                        wT[k * n + j] = v;
+                        float v = wl[i] - eta * gl[i];
+                        wl[i] = v;
+                        t[k * n + j] = v;
                     }
                 }
             }
         } else {
             for (int i = j0 * m; i < j1 * m; i++) {
-                w[i] -= eta * gradW[i];
+                wl[i] -= eta * gl[i];
             }
         }
         for (int j = j0; j < j1; j++) {
-            b[j] -= eta * gradB[j];
+            bl[j] -= eta * gb[j];
         }
     }
 }
