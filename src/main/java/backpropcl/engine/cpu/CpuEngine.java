@@ -278,7 +278,7 @@ public final class CpuEngine implements Engine {
             final float[] input = in;
             final int offset = inOffset;
             final float[] dropped = drop == null ? null : p.dropped[l];
-            final boolean[] kept = drop == null ? null : p.kept[l];
+            final byte[] kept = drop == null ? null : p.kept[l];
             final float[] z = p.z[l];
             final float[] a = p.a[l];
             boolean gemm = products.gemm(rows, layer.n, layer.m);
@@ -353,7 +353,7 @@ public final class CpuEngine implements Engine {
             if (l > 0) {
                 final DenseLayer below = dense[l - 1];
                 final DropoutLayer drop = dropout[l];
-                final boolean[] kept = step.kept[l];
+                final byte[] kept = step.kept[l];
                 final float[] g = step.delta[l - 1];
                 final float[] zBelow = step.z[l - 1];
                 final float[] aBelow = step.a[l - 1];

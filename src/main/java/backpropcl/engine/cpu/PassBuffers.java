@@ -24,7 +24,7 @@ final class PassBuffers {
     final float[][] delta;
     final float[] deltaT;
     final float[][] dropped;
-    final boolean[][] kept;
+    final byte[][] kept;
 
     /** @param training whether the pass needs x, labels, delta and deltaT (an evaluation reads its data in place) */
     PassBuffers(Network net, int capacity, boolean training) {
@@ -36,13 +36,13 @@ final class PassBuffers {
         this.a = new float[layers][];
         this.delta = training ? new float[layers][] : null;
         this.dropped = new float[layers][];
-        this.kept = new boolean[layers][];
+        this.kept = new byte[layers][];
         int widest = 0;
         for (int l = 0; l < layers; l++) {
             if (training && net.dropoutBefore(l) > 0) {
                 int in = Math.multiplyExact(capacity, net.size(l));
                 dropped[l] = new float[in];
-                kept[l] = new boolean[in];
+                kept[l] = new byte[in];
             }
             int n = net.size(l + 1);
             int size = Math.multiplyExact(capacity, n);
