@@ -7,6 +7,7 @@ import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.OptimizerStep;
+import backpropcl.model.Gradients;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
@@ -22,16 +23,23 @@ import dev.ludovic.netlib.blas.BLAS;
  * product before it wrote, while those rows are in cache. A batch in file order is read in place
  * from the training set; a shuffled one is gathered row by row inside the first layer's chunks.
  *
- * <p>Held (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * <p>The network is a short sequence of layer objects, one class per layer kind:
+ * {@link DenseLayer} (with its activation as epilogue) holds W, W^T, b, their gradients and the
+ * optimizer's state; {@link DropoutLayer} drops the input of the dense layer after it on a
+ * training step. The engine owns the batch blocks and calls the layers chunk by chunk. Held
+ * (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
- *   W[l] (n, m), b[l] (n)              parameters, updated in place
- *   wT[l] (m, n)                       W[l] transposed, for the forward kernel; updated with W
- *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace)
- *   step: x, labels, z[l], a[l], delta[l]   the training batch ({@link PassBuffers})
+ *   dense[l], dropout[l]               dense layer l and the dropout on its input (null if none)
+ *   step: x, labels, z[l], a[l], delta[l], dropped[l], kept[l]   the training batch ({@link PassBuffers})
  *   eval: z[l], a[l] (EVAL_ROWS, n)    a separate pass for evaluate(), so trace() is kept
  *   order (count)                      a copy of the epoch's permutation
  * </pre>
  * Every buffer is allocated once (the batch buffers again only when a larger batch comes).
+ *
+ * <p>A training step is two halves: {@link #computeGradients} (forward, output error, backward,
+ * the gradients of every layer) and {@link #applyGradients} (the optimizer's update from them).
+ * {@link #trainBatch} is the same arithmetic with each layer's update fused into the chunk that
+ * computed its gradient, so it gives the same bits as the two halves.
  *
  * <p>Threads: a {@link WorkerPool} of min(cores, {@link Chunks#MAX}) threads, the caller
  * included. A step is cut into chunks by its shape alone ({@link Chunks}): the forward and
@@ -45,21 +53,17 @@ public final class CpuEngine implements Engine {
 
     private final Network net;
     private final int layers;
-    private final float[][] w;
-    private final float[][] wT;
-    private final float[][] b;
-    private final float[][] gradW;
-    private final float[][] gradB;
+    private final DenseLayer[] dense;
+    private final DropoutLayer[] dropout;
     private final OutputLayer output;
     private final DenseProducts products;
     private final String productsName;
     private final WorkerPool pool;
 
-    // The optimizer and its state: steps taken, and slotW[s][l], slotB[s][l] shaped as W[l], b[l].
+    // The optimizer and the steps taken (its state tensors are in the dense layers).
     private Optimizer optimizer = Optimizer.sgd();
     private long steps;
-    private float[][][] slotW = new float[0][][];
-    private float[][][] slotB = new float[0][][];
+    private long seed;
 
     private PassBuffers step;
     private PassBuffers eval;
@@ -67,6 +71,7 @@ public final class CpuEngine implements Engine {
     private int[] order;
     private boolean ordered;
     private int lastRows;
+    private int gradientRows;
     private boolean closed;
 
     /** An engine on min(available processors, {@link Chunks#MAX}) threads. */
@@ -86,25 +91,20 @@ public final class CpuEngine implements Engine {
     CpuEngine(Network net, Parameters initial, int threads, boolean allowNative) {
         this.net = net;
         this.layers = net.denseLayers();
-        this.w = new float[layers][];
-        this.wT = new float[layers][];
-        this.b = new float[layers][];
-        this.gradW = new float[layers][];
-        this.gradB = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            int size = Math.multiplyExact(net.size(l + 1), net.size(l));
-            w[l] = new float[size];
-            wT[l] = new float[size];
-            b[l] = new float[net.size(l + 1)];
-            gradW[l] = new float[size];
-            gradB[l] = new float[net.size(l + 1)];
-        }
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();
         BLAS fast = allowNative ? BlasLibrary.optimizedNative().orElse(null) : null;
         this.products = new DenseProducts(blas, DenseProducts.vectorModule(), fast);
         this.productsName = (products.simd() ? "Vector API kernels" : BlasLibrary.name(blas))
                 + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for large products");
+        this.dense = new DenseLayer[layers];
+        this.dropout = new DropoutLayer[layers];
+        for (int l = 0; l < layers; l++) {
+            dense[l] = new DenseLayer(net.size(l), net.size(l + 1), net.activation(l), products);
+            if (net.dropoutBefore(l) > 0) {
+                dropout[l] = new DropoutLayer(net.dropoutIndex(l), net.size(l), net.dropoutBefore(l));
+            }
+        }
         setParameters(initial);
         this.pool = new WorkerPool(threads);
     }
@@ -134,9 +134,7 @@ public final class CpuEngine implements Engine {
         live();
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < layers; l++) {
-            System.arraycopy(p.weights(l), 0, w[l], 0, w[l].length);
-            System.arraycopy(p.biases(l), 0, b[l], 0, b[l].length);
-            DenseProducts.transposeWeights(w[l], wT[l], net.size(l + 1), net.size(l), 0, net.size(l + 1));
+            dense[l].setParameters(p.weights(l), p.biases(l));
         }
     }
 
@@ -145,8 +143,8 @@ public final class CpuEngine implements Engine {
         live();
         Parameters p = Parameters.zeros(net);
         for (int l = 0; l < layers; l++) {
-            System.arraycopy(w[l], 0, p.weights(l), 0, w[l].length);
-            System.arraycopy(b[l], 0, p.biases(l), 0, b[l].length);
+            System.arraycopy(dense[l].w, 0, p.weights(l), 0, dense[l].w.length);
+            System.arraycopy(dense[l].b, 0, p.biases(l), 0, dense[l].b.length);
         }
         return p;
     }
@@ -178,33 +176,77 @@ public final class CpuEngine implements Engine {
         ordered = true;
     }
 
-    // TEMPORARY (issue 14 in progress, replaced before this lands): the two half-steps and dropout.
+    /** Dropout's seed: with the step number it picks every mask ({@link backpropcl.model.DropoutMask}). */
     @Override
     public void setSeed(long seed) {
-    }
-
-    @Override
-    public void computeGradients(int start, int rows) {
-        throw new UnsupportedOperationException("computeGradients: not yet on this engine");
-    }
-
-    @Override
-    public backpropcl.model.Gradients gradients() {
-        throw new UnsupportedOperationException("gradients: not yet on this engine");
-    }
-
-    @Override
-    public void setGradients(backpropcl.model.Gradients gradients) {
-        throw new UnsupportedOperationException("setGradients: not yet on this engine");
-    }
-
-    @Override
-    public void applyGradients(double learningRate) {
-        throw new UnsupportedOperationException("applyGradients: not yet on this engine");
+        live();
+        this.seed = seed;
     }
 
     @Override
     public void trainBatch(int start, int rows, double learningRate) {
+        float[] x = prepareBatch(start, rows);
+        int xOffset = ordered ? 0 : start * net.inputSize();
+        forward(step, x, xOffset, rows, start);
+        steps++;
+        backward(x, xOffset, rows, OptimizerStep.of(optimizer, learningRate, steps));
+    }
+
+    @Override
+    public void computeGradients(int start, int rows) {
+        float[] x = prepareBatch(start, rows);
+        int xOffset = ordered ? 0 : start * net.inputSize();
+        forward(step, x, xOffset, rows, start);
+        backward(x, xOffset, rows, null);
+    }
+
+    @Override
+    public Gradients gradients() {
+        live();
+        Gradients g = new Gradients(net);
+        for (int l = 0; l < layers; l++) {
+            g.setWeights(l, dense[l].gradW);
+            g.setBiases(l, dense[l].gradB);
+        }
+        g.setRows(gradientRows);
+        return g;
+    }
+
+    /** Takes the caller's gradients, rounded to float32, as the ones the next {@link #applyGradients} applies. */
+    @Override
+    public void setGradients(Gradients g) {
+        live();
+        EngineInputs.checkNetwork(net, g.network(), "gradients are");
+        double[] values = g.values();
+        for (int l = 0; l < layers; l++) {
+            toFloats(values, (int) g.layout().weight(l).offset(), dense[l].gradW);
+            toFloats(values, (int) g.layout().bias(l).offset(), dense[l].gradB);
+        }
+        gradientRows = g.rows();
+    }
+
+    private static void toFloats(double[] from, int offset, float[] to) {
+        for (int i = 0; i < to.length; i++) {
+            to[i] = (float) from[offset + i];
+        }
+    }
+
+    @Override
+    public void applyGradients(double learningRate) {
+        live();
+        steps++;
+        OptimizerStep update = OptimizerStep.of(optimizer, learningRate, steps);
+        for (DenseLayer layer : dense) {
+            int chunks = Chunks.count(layer.n, 2L * layer.m * Math.max(1, gradientRows));
+            pool.run(chunks, c -> layer.update(optimizer, update, Chunks.start(c, chunks, layer.n), Chunks.start(c + 1, chunks, layer.n)));
+        }
+    }
+
+    /**
+     * Checks a training batch and makes room for it; returns the block its input is read from: in
+     * file order a contiguous block of the training set, read in place, else step.x (gathered).
+     */
+    private float[] prepareBatch(int start, int rows) {
         live();
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
@@ -213,43 +255,67 @@ public final class CpuEngine implements Engine {
         if (step == null || step.capacity < rows) {
             step = new PassBuffers(net, rows, true);
         }
-        // In file order the batch is a contiguous block of the training set: read it in place.
-        float[] x = ordered ? step.x : train.features();
-        int xOffset = ordered ? 0 : start * net.inputSize();
-        forward(step, x, xOffset, rows, start);
-        steps++;
-        backward(x, xOffset, rows, OptimizerStep.of(optimizer, learningRate, steps));
         lastRows = rows;
+        gradientRows = rows;
+        return ordered ? step.x : train.features();
     }
 
     /**
      * z and a of every layer for rows of x; with a training batch (the step pass) also its
-     * gathered input and labels (first layer) and the output error (last layer).
+     * gathered input and labels (first layer), the dropout on each dense layer's input and the
+     * output error (last layer).
      */
     private void forward(PassBuffers p, float[] x, int xOffset, int rows, int batchStart) {
         boolean training = p == step;
+        long t = steps + 1;   // the step being computed: its masks
         float[] in = x;
         int inOffset = xOffset;
         for (int l = 0; l < layers; l++) {
-            final int layer = l;
+            final boolean first = l == 0;
+            final boolean last = l == layers - 1;
+            final DenseLayer layer = dense[l];
+            final DropoutLayer drop = training ? dropout[l] : null;
             final float[] input = in;
             final int offset = inOffset;
-            int m = net.size(l);
-            int n = net.size(l + 1);
-            int chunks = chunks(rows, 2L * m * n, products.gemm(rows, n, m));
+            final float[] dropped = drop == null ? null : p.dropped[l];
+            final byte[] kept = drop == null ? null : p.kept[l];
+            final float[] z = p.z[l];
+            final float[] a = p.a[l];
+            boolean gemm = products.gemm(rows, layer.n, layer.m);
+            // A native sgemm takes the product whole (one chunk): the gather and the dropout then go first, on the pool.
+            final boolean apart = gemm && drop != null;
+            if (apart) {
+                int dropChunks = Chunks.count(rows, DropoutLayer.FLOPS_PER_ELEMENT * layer.m);
+                pool.run(dropChunks, c -> {
+                    int r0 = Chunks.start(c, dropChunks, rows);
+                    int r1 = Chunks.start(c + 1, dropChunks, rows);
+                    if (first) {
+                        gather(batchStart, r0, r1);
+                    }
+                    drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
+                });
+            }
+            long dropFlops = drop == null ? 0 : DropoutLayer.FLOPS_PER_ELEMENT * layer.m;
+            int chunks = chunks(rows, 2L * layer.m * layer.n + dropFlops, gemm);
             pool.run(chunks, c -> {
                 int r0 = Chunks.start(c, chunks, rows);
                 int r1 = Chunks.start(c + 1, chunks, rows);
-                if (training && layer == 0) {
+                if (training && first && !apart) {
                     gather(batchStart, r0, r1);
                 }
-                products.forward(p.z[layer], input, offset, w[layer], wT[layer], b[layer], n, m, r0, r1);
-                FloatActivations.apply(net.activation(layer), p.z[layer], p.a[layer], n, r0, r1);
-                if (training && layer == layers - 1) {
-                    output.error(p.z[layer], p.a[layer], p.labels, p.delta[layer], r0, r1);
+                if (drop != null) {
+                    if (!apart) {
+                        drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
+                    }
+                    layer.forward(dropped, 0, z, a, r0, r1);
+                } else {
+                    layer.forward(input, offset, z, a, r0, r1);
+                }
+                if (training && last) {
+                    output.error(z, a, p.labels, p.delta[layers - 1], r0, r1);
                 }
             });
-            in = p.a[l];
+            in = a;
             inOffset = 0;
         }
     }
@@ -274,111 +340,57 @@ public final class CpuEngine implements Engine {
     }
 
     /**
-     * From the last layer down: delta of the layer below (with W[l] before its update), then
-     * nablaW, nablaB and the SGD update of layer l, chunk by chunk of W's rows.
+     * From the last layer down: the delta of the layer below (with W[l] before its update, through
+     * the dropout on layer l's input), then layer l's gradients chunk by chunk of W's rows, and
+     * with {@code update} (trainBatch) layer l's update in the same chunk; null leaves W alone.
      */
     private void backward(float[] x, int xOffset, int rows, OptimizerStep update) {
-        float scale = 1f / rows;
         for (int l = layers - 1; l >= 0; l--) {
-            final int layer = l;
-            int m = net.size(l);
-            int n = net.size(l + 1);
+            final DenseLayer layer = dense[l];
+            int m = layer.m;
+            int n = layer.n;
+            final float[] delta = step.delta[l];
             if (l > 0) {
+                final DenseLayer below = dense[l - 1];
+                final DropoutLayer drop = dropout[l];
+                final byte[] kept = step.kept[l];
+                final float[] g = step.delta[l - 1];
+                final float[] zBelow = step.z[l - 1];
+                final float[] aBelow = step.a[l - 1];
                 int chunks = chunks(rows, 2L * m * n, products.gemm(rows, n, m));
                 pool.run(chunks, c -> {
                     int r0 = Chunks.start(c, chunks, rows);
                     int r1 = Chunks.start(c + 1, chunks, rows);
-                    float[] below = step.delta[layer - 1];
-                    products.backward(below, step.delta[layer], w[layer], n, m, r0, r1);
-                    FloatActivations.multiplyByDerivative(net.activation(layer - 1), step.z[layer - 1], step.a[layer - 1], below, m,
-                            r0, r1);
+                    layer.backward(delta, g, r0, r1);
+                    if (drop != null) {
+                        drop.backward(g, kept, r0, r1);
+                    }
+                    below.activationBackward(zBelow, aBelow, g, r0, r1);
                 });
             }
-            final float[] prev = l == 0 ? x : step.a[l - 1];
-            final int prevOffset = l == 0 ? xOffset : 0;
+            // Layer l's input: after its dropout where it has one, else the activations below (or x).
+            final float[] prev = dropout[l] != null ? step.dropped[l] : l == 0 ? x : step.a[l - 1];
+            final int prevOffset = dropout[l] == null && l == 0 ? xOffset : 0;
             int chunks = chunks(n, 2L * rows * m, products.gemm(rows, n, m));
             pool.run(chunks, c -> {
                 int j0 = Chunks.start(c, chunks, n);
                 int j1 = Chunks.start(c + 1, chunks, n);
-                DenseProducts.transpose(step.delta[layer], step.deltaT, rows, n, j0, j1);
-                products.weightGradient(gradW[layer], step.deltaT, prev, prevOffset, rows, m, scale, j0, j1);
-                biasGradient(layer, rows, j0, j1);
-                if (optimizer.isPlainSgd()) {
-                    sgd(layer, m, update.lr(), j0, j1);
-                } else {
-                    update(layer, m, update, j0, j1);
+                layer.gradients(delta, step.deltaT, prev, prevOffset, rows, j0, j1);
+                if (update != null) {
+                    layer.update(optimizer, update, j0, j1);
                 }
             });
         }
     }
 
-    /** nablaB[j] = 1/B sum over the batch rows of delta[r][j], for j in [j0, j1), from deltaT; summed in double. */
-    private void biasGradient(int l, int rows, int j0, int j1) {
-        float[] deltaT = step.deltaT;
-        for (int j = j0; j < j1; j++) {
-            double s = 0;
-            for (int r = j * rows; r < (j + 1) * rows; r++) {
-                s += deltaT[r];
-            }
-            gradB[l][j] = (float) (s / rows);
-        }
-    }
-
-    /** W -= eta nablaW, b -= eta nablaB on rows [j0, j1) of layer l, and the same columns of W^T. */
-    private void sgd(int l, int m, float eta, int j0, int j1) {
-        float[] wl = w[l];
-        float[] gl = gradW[l];
-        if (products.simd()) {
-            // In tiles of 64 columns of W: 64 rows of wT (one line per row) stay in L1 while the chunk's rows pass.
-            float[] t = wT[l];
-            int n = net.size(l + 1);
-            for (int k0 = 0; k0 < m; k0 += 64) {
-                int k1 = Math.min(m, k0 + 64);
-                for (int j = j0; j < j1; j++) {
-                    for (int k = k0, i = j * m + k0; k < k1; k++, i++) {
-                        float v = wl[i] - eta * gl[i];
-                        wl[i] = v;
-                        t[k * n + j] = v;
-                    }
-                }
-            }
-        } else {
-            for (int i = j0 * m; i < j1 * m; i++) {
-                wl[i] -= eta * gl[i];
-            }
-        }
-        for (int j = j0; j < j1; j++) {
-            b[l][j] -= eta * gradB[l][j];
-        }
-    }
-
-    /** The optimizer's step ({@link FloatUpdate}) on rows [j0, j1) of layer l's W and b, then the same columns of W^T. */
-    private void update(int l, int m, OptimizerStep c, int j0, int j1) {
-        float[] s1w = slotW.length > 0 ? slotW[0][l] : null;
-        float[] s2w = slotW.length > 1 ? slotW[1][l] : null;
-        float[] s1b = slotB.length > 0 ? slotB[0][l] : null;
-        float[] s2b = slotB.length > 1 ? slotB[1][l] : null;
-        FloatUpdate.apply(c, true, w[l], gradW[l], s1w, s2w, j0 * m, j1 * m);
-        FloatUpdate.apply(c, false, b[l], gradB[l], s1b, s2b, j0, j1);
-        DenseProducts.transposeWeights(w[l], wT[l], net.size(l + 1), m, j0, j1);
-    }
-
     @Override
     public void setOptimizer(Optimizer optimizer) {
         live();
-        int slots = optimizer.kind().slots();
-        float[][][] sw = new float[slots][layers][];
-        float[][][] sb = new float[slots][layers][];
-        for (int k = 0; k < slots; k++) {
-            for (int l = 0; l < layers; l++) {
-                sw[k][l] = new float[w[l].length];
-                sb[k][l] = new float[b[l].length];
-            }
+        for (DenseLayer layer : dense) {
+            layer.resetSlots(optimizer.kind().slots());
         }
         this.optimizer = optimizer;
         this.steps = 0;
-        this.slotW = sw;
-        this.slotB = sb;
     }
 
     @Override
@@ -392,11 +404,12 @@ public final class CpuEngine implements Engine {
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
         for (int l = 0; l < layers; l++) {
-            TrainingState.copy(w[l], s.weights(l));
-            TrainingState.copy(b[l], s.biases(l));
-            for (int k = 0; k < slotW.length; k++) {
-                TrainingState.copy(slotW[k][l], s.slotWeights(k, l));
-                TrainingState.copy(slotB[k][l], s.slotBiases(k, l));
+            DenseLayer layer = dense[l];
+            TrainingState.copy(layer.w, s.weights(l));
+            TrainingState.copy(layer.b, s.biases(l));
+            for (int k = 0; k < layer.slotW.length; k++) {
+                TrainingState.copy(layer.slotW[k], s.slotWeights(k, l));
+                TrainingState.copy(layer.slotB[k], s.slotBiases(k, l));
             }
         }
         return s;
@@ -409,10 +422,11 @@ public final class CpuEngine implements Engine {
         setParameters(s.parameters());
         setOptimizer(s.optimizer());
         steps = s.steps();
-        for (int k = 0; k < slotW.length; k++) {
-            for (int l = 0; l < layers; l++) {
-                TrainingState.copy(s.slotWeights(k, l), slotW[k][l]);
-                TrainingState.copy(s.slotBiases(k, l), slotB[k][l]);
+        for (int l = 0; l < layers; l++) {
+            DenseLayer layer = dense[l];
+            for (int k = 0; k < layer.slotW.length; k++) {
+                TrainingState.copy(s.slotWeights(k, l), layer.slotW[k]);
+                TrainingState.copy(s.slotBiases(k, l), layer.slotB[k]);
             }
         }
     }
@@ -420,7 +434,7 @@ public final class CpuEngine implements Engine {
     @Override
     public boolean outputFinite() {
         live();
-        for (float v : b[layers - 1]) {
+        for (float v : dense[layers - 1].b) {
             if (!Float.isFinite(v)) {
                 return false;
             }
@@ -467,9 +481,10 @@ public final class CpuEngine implements Engine {
             throw new IllegalStateException("no batch has been trained yet");
         }
         int block = lastRows * net.size(l + 1);
+        DenseLayer d = dense[l];
         return new LayerTrace(TrainingState.doubles(step.z[l], block), TrainingState.doubles(step.a[l], block), TrainingState.doubles(step.delta[l], block),
-                TrainingState.doubles(gradW[l], gradW[l].length), TrainingState.doubles(gradB[l], gradB[l].length), TrainingState.doubles(w[l], w[l].length),
-                TrainingState.doubles(b[l], b[l].length));
+                TrainingState.doubles(d.gradW, d.gradW.length), TrainingState.doubles(d.gradB, d.gradB.length), TrainingState.doubles(d.w, d.w.length),
+                TrainingState.doubles(d.b, d.b.length));
     }
 
     private void checkShape(Dataset data) {

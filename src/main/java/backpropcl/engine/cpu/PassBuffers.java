@@ -11,6 +11,8 @@ import backpropcl.model.Network;
  *   z[l], a[l] (capacity, n)  weighted inputs and activations of dense layer l
  *   delta[l] (capacity, n)    dC_x/dz per sample
  *   deltaT (widest n, capacity)  scratch: one layer's delta transposed for the weight gradient
+ *   dropped[l], kept[l] (capacity, m)  a training pass's input of dense layer l after the dropout
+ *                             on it, and which elements that dropout kept (null where none)
  * </pre>
  */
 final class PassBuffers {
@@ -21,6 +23,8 @@ final class PassBuffers {
     final float[][] a;
     final float[][] delta;
     final float[] deltaT;
+    final float[][] dropped;
+    final byte[][] kept;
 
     /** @param training whether the pass needs x, labels, delta and deltaT (an evaluation reads its data in place) */
     PassBuffers(Network net, int capacity, boolean training) {
@@ -31,8 +35,15 @@ final class PassBuffers {
         this.z = new float[layers][];
         this.a = new float[layers][];
         this.delta = training ? new float[layers][] : null;
+        this.dropped = new float[layers][];
+        this.kept = new byte[layers][];
         int widest = 0;
         for (int l = 0; l < layers; l++) {
+            if (training && net.dropoutBefore(l) > 0) {
+                int in = Math.multiplyExact(capacity, net.size(l));
+                dropped[l] = new float[in];
+                kept[l] = new byte[in];
+            }
             int n = net.size(l + 1);
             int size = Math.multiplyExact(capacity, n);
             z[l] = new float[size];

@@ -16,6 +16,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 import backpropcl.selftest.SyntheticData;
 import backpropcl.testing.EngineEquivalenceTest;
 import backpropcl.train.Shuffle;
@@ -66,6 +67,32 @@ class CpuEngineTest extends EngineEquivalenceTest {
     }
 
     /**
+     * Dropout before a product large enough for a native sgemm (where an optimised BLAS is
+     * installed), which takes the product whole: the dropout is drawn on the pool before it, and
+     * the steps, shuffled and in file order, match the reference.
+     */
+    @Test
+    void dropoutBeforeNativeGemmMatchesReference() {
+        Network net = Network.parse(600, "dropout:0.3,dense:300,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, 12);
+        Dataset data = SyntheticData.random("random", 12, 600, net.inputSize(), net.outputSize(), true);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            for (Engine e : new Engine[] {cpu, ref}) {
+                e.setTrainingData(data);
+                e.setSeed(12);
+                e.setOrder(Shuffle.permutation(data.count(), 12, 0));
+                e.trainBatch(0, 256, 0.1);
+            }
+            compareTraces(net, ref, cpu, "shuffled " + cpu.description(), ONE_STEP, 12);
+            for (Engine e : new Engine[] {cpu, ref}) {
+                e.setOrder(null);
+                e.trainBatch(300, 256, 0.1);
+            }
+            compareTraces(net, ref, cpu, "file order " + cpu.description(), ONE_STEP, 12);
+        }
+    }
+
+    /**
      * Two runs are bitwise the same, and so are runs on 1, 2 and 3 threads: the steps are cut by
      * shape alone and every element is summed by one thread in a fixed order.
      */
@@ -96,6 +123,45 @@ class CpuEngineTest extends EngineEquivalenceTest {
             assertEquals(evals[0], evals[run], what);
             assertArrayEquals(traces[0].delta(), traces[run].delta(), what);
             assertArrayEquals(traces[0].gradWeights(), traces[run].gradWeights(), what);
+        }
+    }
+
+    /**
+     * Dropout on the input and on a hidden layer, with the first layer cut into several chunks:
+     * in file order (the input read in place, dropped into its own block) and shuffled, every
+     * tensor agrees with the reference after each step, and 1, 2 and 3 threads give the same bits.
+     */
+    @Test
+    void dropoutInFileOrderOnSeveralThreadsMatchesReference() {
+        Network net = Network.parse(784, "dropout:0.2,dense:64,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        int batch = 100;
+        assertTrue(Chunks.count(batch, 2L * 784 * 64) > 2, "the test shape must be cut into several chunks");
+        long seed = 31;
+        Parameters p = Init.HE.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 300, 784, 10, true);
+        int[] order = Shuffle.permutation(data.count(), seed, 0);
+        int[] threads = {2, 1, 3};
+        TrainingState[] after = new TrainingState[threads.length];
+        for (int run = 0; run < threads.length; run++) {
+            try (CpuEngine cpu = new CpuEngine(net, p, threads[run]); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+                for (Engine e : new Engine[] {cpu, ref}) {
+                    e.setTrainingData(data);
+                    e.setSeed(seed);
+                }
+                for (int s = 0; s < 4; s++) {
+                    // Steps 0 and 1 in file order, 2 and 3 shuffled.
+                    int[] stepOrder = s < 2 ? null : order;
+                    cpu.setOrder(stepOrder);
+                    ref.setOrder(stepOrder);
+                    cpu.trainBatch(s * 50, batch, 0.1);
+                    ref.trainBatch(s * 50, batch, 0.1);
+                    compareTraces(net, ref, cpu, "dropout step " + s + " on " + threads[run] + " threads", ONE_STEP, seed);
+                }
+                after[run] = cpu.state();
+            }
+        }
+        for (int run = 1; run < threads.length; run++) {
+            assertTrue(after[0].bitwiseEquals(after[run]), "state on " + threads[run] + " threads differs from " + threads[0]);
         }
     }
 
