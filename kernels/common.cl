@@ -1,7 +1,7 @@
 // common.cl: definitions shared by every kernel file of backprop-cl.
 //
 // The host builds ONE program per device and option set from common.cl followed by the kernel
-// files (gather.cl, dense_forward.cl, output_error.cl, backward.cl, gradients.cl, metrics.cl), so
+// files (engine.opencl.KernelSources.FILES: gather.cl, dense_forward.cl, ..., dropout.cl, update.cl), so
 // every file may use what is defined here. OpenCL C 1.2, no extension.
 //
 // -D parameters read (optional; the default lets the files build without it):

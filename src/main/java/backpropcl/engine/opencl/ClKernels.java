@@ -46,6 +46,9 @@ final class ClKernels implements AutoCloseable {
     private final ClKernel gradientsBlocked;
     private final ClKernel trainTail;
     private final ClKernel optimizerStep;
+    private final ClKernel sgdStep;
+    private final ClKernel dropoutForward;
+    private final ClKernel dropoutBackward;
     private final BlockedShape blocked;
 
     // Work-group sizes of the 1-D kernels, from the device's and each kernel's limits.
@@ -58,6 +61,9 @@ final class ClKernels implements AutoCloseable {
     private final int wgMetrics;
     private final int wgTail;
     private final int wgOptimizer;
+    private final int wgSgd;
+    private final int wgDropoutForward;
+    private final int wgDropoutBackward;
 
     /** Builds the kernels for the context with the largest tile that fits. */
     ClKernels(ClContext ctx) {
@@ -117,6 +123,9 @@ final class ClKernels implements AutoCloseable {
             gradientsBlocked = program.kernel("weight_gradients_sgd_blocked");
             trainTail = program.kernel("train_tail");
             optimizerStep = program.kernel("optimizer_step");
+            sgdStep = program.kernel("sgd_step");
+            dropoutForward = program.kernel("dropout_forward");
+            dropoutBackward = program.kernel("dropout_backward");
         } catch (RuntimeException e) {
             if (placeholder != null) {
                 placeholder.close();
@@ -132,6 +141,9 @@ final class ClKernels implements AutoCloseable {
         wgOutputError = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, outputError.workGroupSize());
         wgOutputErrorSq = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, outputErrorSoftmaxQuadratic.workGroupSize());
         wgOptimizer = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, optimizerStep.workGroupSize());
+        wgSgd = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, sgdStep.workGroupSize());
+        wgDropoutForward = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, dropoutForward.workGroupSize());
+        wgDropoutBackward = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, dropoutBackward.workGroupSize());
         wgBias = LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, dev, item0, biasGradients.workGroupSize());
         long localFloats = Math.max(1, ctx.localMemBytes() / Float.BYTES);
         wgSoftmaxMax = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, dev, item0, softmaxRows.workGroupSize(), localFloats);
@@ -331,6 +343,26 @@ final class ClKernels implements AutoCloseable {
                 .arg(c.epsilon()).arg(c.stepSize()).arg(c.sqrtCorrection2())
                 .arg(weights ? c.weightDecay() : 0f).arg(weights ? c.decoupledKeep() : 1f)
                 .launch(new long[] {roundUp(n, wgOptimizer)}, new long[] {wgOptimizer});
+    }
+
+    /** p (n) -= eta g (n): plain SGD on its own (kernels/gradients.cl's sgd_step, the fused kernels' formula). */
+    void sgdStep(ClBuffer p, ClBuffer g, int n, float eta) {
+        sgdStep.arg(p).arg(g).arg(n).arg(eta).launch(new long[] {roundUp(n, wgSgd)}, new long[] {wgSgd});
+    }
+
+    /**
+     * out (n) = in with {@code mask}'s dropped elements 0 and its kept ones scaled (kernels/dropout.cl),
+     * the n = rows * width elements of a dropout's input block.
+     */
+    void dropoutForward(ClBuffer out, ClBuffer in, int n, DropoutDraw mask) {
+        mask.bind(dropoutForward.arg(out).arg(in).arg(n))
+                .launch(new long[] {roundUp(n, wgDropoutForward)}, new long[] {wgDropoutForward});
+    }
+
+    /** delta (n) in place: dC/d(input) of the dropout drawn by {@code mask} from dC/d(output) (kernels/dropout.cl). */
+    void dropoutBackward(ClBuffer delta, int n, DropoutDraw mask) {
+        mask.bind(dropoutBackward.arg(delta).arg(n))
+                .launch(new long[] {roundUp(n, wgDropoutBackward)}, new long[] {wgDropoutBackward});
     }
 
     /** costSum[slot], hits[slot] = summed sample cost and correct answers of a (rows, n) output block. */

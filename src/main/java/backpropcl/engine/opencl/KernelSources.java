@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 final class KernelSources {
     /** common.cl first: every other file uses its definitions. One program is built from all of them. */
     static final String[] FILES = {"common.cl", "gather.cl", "dense_forward.cl", "output_error.cl", "backward.cl",
-        "gradients.cl", "metrics.cl", "blocked.cl", "fused_tail.cl", "update.cl"};
+        "gradients.cl", "metrics.cl", "blocked.cl", "fused_tail.cl", "philox.cl", "dropout.cl", "update.cl"};
 
     private static String[] cached;
 
