@@ -18,7 +18,8 @@
 //                         SGD step on its own, after gradients computed with eta = 0 (the engine's
 //                         applyGradients). The same expression as the fused kernels' `w -= eta * g`
 //                         here, in blocked.cl and fused_tail.cl, under the same FP_CONTRACT state
-//                         (this file comes before update.cl's pragma), so both round alike.
+//                         (the default: their programs do not hold update.cl's pragma), so both
+//                         round alike.
 // -D parameters: TS (tile edge, default 16, from common.cl). Needs common.cl before it.
 
 __kernel __attribute__((reqd_work_group_size(TS, TS, 1)))

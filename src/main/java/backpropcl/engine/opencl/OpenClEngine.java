@@ -61,7 +61,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private final int layers;
     private final int deviceIndex;
     private final ClContext ctx;
+    /** The routines, each with its own program: the step is a short sequence of their calls. */
     private final ClKernels k;
+    private final Gather gather;
+    private final DenseLayer dense;
+    private final OutputLayer output;
+    private final DropoutLayer dropout;
+    private final OptimizerUpdate update;
     private final KernelTuner tuner;
     private final boolean allowTail;
     private final ClBuffer[] w;
@@ -198,7 +204,12 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             throw e;
         }
         this.k = kernels;
-        this.tuner = new KernelTuner(ctx, kernels, mode,
+        this.gather = kernels.gather();
+        this.dense = kernels.dense();
+        this.output = kernels.output();
+        this.dropout = kernels.dropout();
+        this.update = kernels.update();
+        this.tuner = new KernelTuner(ctx, dense, mode,
                 TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
         try {
             setParameters(initial);
@@ -245,7 +256,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** The tile edge of the matrix-product kernels chosen for this device. */
     public int tileSize() {
-        return k.tile();
+        return dense.tile();
     }
 
     /** Waits until every queued kernel has finished (for timing; training never needs it). */
@@ -467,8 +478,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         if (optimizer.isPlainSgd()) {
             float eta = (float) learningRate;
             for (int l = 0; l < layers; l++) {
-                k.sgdStep(w[l], gradW[l], net.size(l + 1) * net.size(l), eta);
-                k.sgdStep(b[l], gradB[l], net.size(l + 1), eta);
+                dense.sgdStep(w[l], gradW[l], net.size(l + 1) * net.size(l), eta);
+                dense.sgdStep(b[l], gradB[l], net.size(l + 1), eta);
             }
         } else {
             enqueueUpdate(learningRate);
@@ -514,17 +525,17 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private void enqueueUpdate(double learningRate) {
         OptimizerStep c = OptimizerStep.of(optimizer, learningRate, steps);
         for (int l = 0; l < layers; l++) {
-            k.optimizerStep(w[l], gradW[l], slot(slotW, 0, l), slot(slotW, 1, l), net.size(l + 1) * net.size(l), c, true);
-            k.optimizerStep(b[l], gradB[l], slot(slotB, 0, l), slot(slotB, 1, l), net.size(l + 1), c, false);
+            update.step(w[l], gradW[l], slot(slotW, 0, l), slot(slotW, 1, l), net.size(l + 1) * net.size(l), c, true);
+            update.step(b[l], gradB[l], slot(slotB, 0, l), slot(slotB, 1, l), net.size(l + 1), c, false);
         }
     }
 
     /** The first layer's forward pass, the fused tail (kernels/fused_tail.cl), the first layer's gradients and SGD. */
     private void fusedStep(ClBuffer ord, int start, int rows, float eta) {
-        k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
+        dense.forward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
                 stepPlan[0][Product.FORWARD.ordinal()]);
-        k.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
-        k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
+        output.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
+        dense.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
                 stepPlan[0][Product.GRADIENTS.ordinal()]);
     }
 
@@ -537,14 +548,14 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         ClBuffer in = step.x;
         for (int l = 0; l < layers; l++) {
             if (step.dropped[l] != null) {
-                k.dropoutForward(step.dropped[l], in, rows * net.size(l), mask(l, maskStep));
+                dropout.forward(step.dropped[l], in, rows * net.size(l), mask(l, maskStep));
                 in = step.dropped[l];
             }
             forwardLayer(step, l, in, rows, stepPlan);
             in = step.a[l];
         }
         int last = layers - 1;
-        k.outputError(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
+        output.error(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
                 net.cost(), net.outputActivation());
         for (int l = last; l >= 0; l--) {
             int m = net.size(l);
@@ -552,22 +563,22 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             ClBuffer prev = step.dropped[l] != null ? step.dropped[l] : l == 0 ? step.x : step.a[l - 1];
             if (l > 0) {
                 // Uses W[l] before its update, which the in-order queue runs after this.
-                k.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1),
+                dense.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1),
                         stepPlan[l][Product.BACKWARD.ordinal()]);
                 if (step.dropped[l] != null) {
-                    k.dropoutBackward(step.delta[l - 1], rows * m, mask(l, maskStep));
+                    dropout.backward(step.delta[l - 1], rows * m, mask(l, maskStep));
                 }
             }
-            k.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
+            dense.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
                     stepPlan[l][Product.GRADIENTS.ordinal()]);
         }
     }
 
     private void gather(ClBuffer x, DeviceData data, ClBuffer ord, int start, int rows) {
         if (data.bytes()) {
-            k.gatherU8(x, data.features, data.table, ord, start, rows, net.inputSize());
+            gather.u8(x, data.features, data.table, ord, start, rows, net.inputSize());
         } else {
-            k.gatherF32(x, data.features, ord, start, rows, net.inputSize());
+            gather.f32(x, data.features, ord, start, rows, net.inputSize());
         }
     }
 
@@ -581,7 +592,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     private void forwardLayer(Pass p, int l, ClBuffer in, int rows, Variant[][] plan) {
-        k.denseForward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l),
+        dense.forward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l),
                 plan[l][Product.FORWARD.ordinal()]);
     }
 
@@ -592,7 +603,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** Whether layers 1.. of a batch of {@code rows} are few and small enough for the fused tail. */
     private boolean tailFits(int rows) {
-        if (layers < 2 || layers - 1 > ClKernels.TAIL_MAX) {
+        if (layers < 2 || layers - 1 > OutputLayer.TAIL_MAX) {
             return false;
         }
         long macs = 0;
@@ -717,7 +728,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             int rows = Math.min(EVAL_ROWS, data.count() - start);
             gather(eval.x, dd, null, start, rows);
             forward(eval, rows, evalPlan);
-            k.metricsReduce(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
+            output.metrics(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
                     net.outputSize(), net.cost(), net.outputActivation());
         }
         float[] costs = new float[blocks];

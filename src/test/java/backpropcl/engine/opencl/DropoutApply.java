@@ -27,7 +27,7 @@ final class DropoutApply implements AutoCloseable {
     private final ClProgram program;
 
     DropoutApply(ClContext ctx) {
-        program = ctx.program(new String[] {KernelSources.read("philox.cl"), KernelSources.read("dropout.cl")}, "");
+        program = ctx.program(KernelSources.sources(DropoutLayer.FILES), "");
     }
 
     /**
