@@ -1,8 +1,8 @@
 // common.cl: definitions shared by every kernel file of backprop-cl.
 //
-// The host builds ONE program per device and option set from common.cl followed by the kernel
-// files (gather.cl, dense_forward.cl, output_error.cl, backward.cl, gradients.cl, metrics.cl), so
-// every file may use what is defined here. OpenCL C 1.2, no extension.
+// Each routine of the host (engine.opencl: Gather, DenseLayer, OutputLayer, OptimizerUpdate)
+// builds its own program from common.cl followed by its kernel files (its FILES), so every such
+// file may use what is defined here. OpenCL C 1.2, no extension.
 //
 // -D parameters read (optional; the default lets the files build without it):
 //   TS  edge of the square tiles of the matrix-product kernels (work-group TS x TS); default 16.

@@ -14,6 +14,12 @@
 //                         m; global size is (m, n) rounded up to TS.
 //   bias_gradients_sgd    one work-item per output neuron j (1-D, global size rounded up to the
 //                         work-group size), summing column j of delta over the batch rows.
+//   sgd_step              p (n) -= eta g (n), one work-item per element (1-D, rounded up): the
+//                         SGD step on its own, after gradients computed with eta = 0 (the engine's
+//                         applyGradients). The same expression as the fused kernels' `w -= eta * g`
+//                         here, in blocked.cl and fused_tail.cl, under the same FP_CONTRACT state
+//                         (the default: their programs do not hold update.cl's pragma), so both
+//                         round alike.
 // -D parameters: TS (tile edge, default 16, from common.cl). Needs common.cl before it.
 
 __kernel __attribute__((reqd_work_group_size(TS, TS, 1)))
@@ -64,4 +70,14 @@ __kernel void bias_gradients_sgd(__global float* grad_b,         // (n) out
     const float g = acc / (float) rows;
     grad_b[j] = g;
     b[j] -= eta * g;
+}
+
+__kernel void sgd_step(__global float* p,          // (n) updated in place
+                       __global const float* g,    // (n) gradient
+                       const int n, const float eta) {
+    const int i = get_global_id(0);
+    if (i >= n) {
+        return;
+    }
+    p[i] -= eta * g[i];
 }

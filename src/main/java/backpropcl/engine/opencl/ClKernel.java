@@ -47,6 +47,11 @@ final class ClKernel {
         return workGroupSize;
     }
 
+    /** The work-group of a 1-D element-wise launch: 64 items, or the largest power of two within the device's and this kernel's limits. */
+    int linearWorkGroup() {
+        return LaunchSizes.powerOfTwoAtMost(LaunchSizes.LINEAR_WG, ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0), workGroupSize);
+    }
+
     ClKernel arg(ClBuffer b) {
         return set(Sizeof.cl_mem, Pointer.to(b.mem()));
     }

@@ -57,6 +57,23 @@ final class ClProgram implements AutoCloseable {
         return options;
     }
 
+    /**
+     * The kernels with these names, for a routine's constructor: when one cannot be made, the
+     * program is closed (its owner never gets it) and the error is thrown.
+     */
+    ClKernel[] kernelsOrClose(String... names) {
+        ClKernel[] out = new ClKernel[names.length];
+        try {
+            for (int i = 0; i < names.length; i++) {
+                out[i] = kernel(names[i]);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return out;
+    }
+
     /** The kernel with this name, made once and then reused. */
     ClKernel kernel(String name) {
         if (program == null) {

@@ -7,25 +7,16 @@ import java.nio.charset.StandardCharsets;
 
 /** The OpenCL C sources, read from the classpath (kernels/ in the repository, /kernels/ in the jar). */
 final class KernelSources {
-    /** common.cl first: every other file uses its definitions. One program is built from all of them. */
-    static final String[] FILES = {"common.cl", "gather.cl", "dense_forward.cl", "output_error.cl", "backward.cl",
-        "gradients.cl", "metrics.cl", "blocked.cl", "fused_tail.cl", "update.cl"};
-
-    private static String[] cached;
-
     private KernelSources() {
     }
 
-    /** All sources in {@link #FILES} order. */
-    static synchronized String[] all() {
-        if (cached == null) {
-            String[] s = new String[FILES.length];
-            for (int i = 0; i < FILES.length; i++) {
-                s[i] = read(FILES[i]);
-            }
-            cached = s;
+    /** Several source files in the given order, e.g. a routine's {"common.cl", "gather.cl"}. */
+    static String[] sources(String... files) {
+        String[] s = new String[files.length];
+        for (int i = 0; i < files.length; i++) {
+            s[i] = read(files[i]);
         }
-        return cached.clone();
+        return s;
     }
 
     /** One source file, e.g. "dense_forward.cl". */

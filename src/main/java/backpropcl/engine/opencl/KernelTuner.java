@@ -50,13 +50,13 @@ final class KernelTuner {
     }
 
     private final ClContext ctx;
-    private final ClKernels kernels;
+    private final DenseLayer dense;
     private final Mode mode;
     private final TuningCache cache;
 
-    KernelTuner(ClContext ctx, ClKernels kernels, Mode mode, TuningCache cache) {
+    KernelTuner(ClContext ctx, DenseLayer dense, Mode mode, TuningCache cache) {
         this.ctx = ctx;
-        this.kernels = kernels;
+        this.dense = dense;
         this.mode = mode;
         this.cache = cache;
     }
@@ -69,11 +69,11 @@ final class KernelTuner {
     Variant choose(Product product, int rows, int n, int m) {
         switch (mode) {
             case TILED:
-                return kernels.tiled();
+                return dense.tiled();
             case BLOCKED:
                 return blockedDefault(product);
             case OFF:
-                return ctx.info().isCpu() ? blockedDefault(product) : kernels.tiled();
+                return ctx.info().isCpu() ? blockedDefault(product) : dense.tiled();
             default:
                 break;
         }
@@ -83,7 +83,7 @@ final class KernelTuner {
         synchronized (cache) {
             String known = cache.get(key);
             if (known != null) {
-                Variant v = Variant.parse(known, kernels.tile());
+                Variant v = Variant.parse(known, dense.tile());
                 if (v != null && legal(product, v)) {
                     return v;
                 }
@@ -96,29 +96,29 @@ final class KernelTuner {
 
     /** The blocked family at the largest of 4 and 1 work-items the kernel allows. */
     private Variant blockedDefault(Product product) {
-        return Variant.blocked(kernels.workGroupLimit(product, Variant.Family.BLOCKED) >= 4 ? 4 : 1);
+        return Variant.blocked(dense.workGroupLimit(product, Variant.Family.BLOCKED) >= 4 ? 4 : 1);
     }
 
     /** What a cache entry is for: the device and driver, the build options, the product and the shape. */
     String key(Product product, int rows, int n, int m) {
         DeviceInfo d = ctx.info();
-        return (d.name() + "|" + d.driverVersion() + "|" + kernels.buildOptions() + "|" + product + "|" + rows + "x" + n + "x" + m)
+        return (d.name() + "|" + d.driverVersion() + "|" + dense.buildOptions() + "|" + product + "|" + rows + "x" + n + "x" + m)
                 .replace(' ', '_');
     }
 
     /** Every variant the device allows for {@code product}. */
     List<Variant> candidates(Product product) {
         List<Variant> out = new ArrayList<>();
-        out.add(kernels.tiled());
+        out.add(dense.tiled());
         for (int local : LaunchSizes.blockedLocals(ctx.info().isCpu(),
-                kernels.workGroupLimit(product, Variant.Family.BLOCKED))) {
+                dense.workGroupLimit(product, Variant.Family.BLOCKED))) {
             out.add(Variant.blocked(local));
         }
         return out;
     }
 
     private boolean legal(Product product, Variant v) {
-        return v.local() <= kernels.workGroupLimit(product, v.family());
+        return v.local() <= dense.workGroupLimit(product, v.family());
     }
 
     private Variant time(Product product, int rows, int n, int m) {
@@ -156,9 +156,9 @@ final class KernelTuner {
         long t0 = System.nanoTime();
         for (int i = 0; i < reps; i++) {
             switch (product) {
-                case FORWARD -> kernels.denseForward(s.z, s.a, s.x, s.w, s.b, rows, n, m, backpropcl.model.Activation.SIGMOID, v);
-                case BACKWARD -> kernels.backward(s.xOut, s.z, s.w, s.x, s.x, rows, n, m, backpropcl.model.Activation.SIGMOID, v);
-                case GRADIENTS -> kernels.gradientsSgd(s.gw, s.w, s.gb, s.b, s.z, s.x, rows, n, m, 0f, v);
+                case FORWARD -> dense.forward(s.z, s.a, s.x, s.w, s.b, rows, n, m, backpropcl.model.Activation.SIGMOID, v);
+                case BACKWARD -> dense.backward(s.xOut, s.z, s.w, s.x, s.x, rows, n, m, backpropcl.model.Activation.SIGMOID, v);
+                case GRADIENTS -> dense.gradientsSgd(s.gw, s.w, s.gb, s.b, s.z, s.x, rows, n, m, 0f, v);
             }
         }
         ctx.finish();

@@ -7,6 +7,7 @@ import backpropcl.engine.Evaluation;
 import backpropcl.engine.KernelProfiling;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.OptimizerStep;
+import backpropcl.model.Gradients;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
@@ -21,6 +22,7 @@ import backpropcl.model.TrainingState;
  *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace, and the optimizer)
  *   slotW[s][l], slotB[s][l]           the optimizer's state tensors, shaped as W[l] and b[l]
  *   x (B, m0), z[l], a[l], delta[l] (B, n)   the training batch, B = the largest batch so far
+ *   dropped[l] (B, m)                  dense l's input after its dropout, where it has one
  *   eval x, z[l], a[l] (EVAL_ROWS, n)  a separate pass for evaluate(), so trace() is kept
  *   training set features + labels     uploaded once; features as bytes where exact
  *   order (count)                      the epoch's permutation, uploaded once per epoch
@@ -32,6 +34,13 @@ import backpropcl.model.TrainingState;
  * them): nothing crosses the bus
  * and nothing waits. {@link #evaluate}, {@link #trace} and {@link #parameters} read back and so
  * wait for the queued batches.
+ *
+ * <p>The two half-steps: {@link #computeGradients} enqueues trainBatch's kernels with a learning
+ * rate of 0 (W -= 0 * gradW leaves W bit for bit) and {@link #applyGradients} the update alone
+ * (kernels/gradients.cl's sgd_step, the fused kernels' formula, or update.cl), so the halves end
+ * where trainBatch does, bit for bit. Dropout (kernels/dropout.cl, the masks of model.DropoutMask
+ * drawn on the device, none stored) runs in the layered path: a network with dropout never takes
+ * the fused tail.
  *
  * <p>Each matrix product runs the kernel variant a {@link KernelTuner} chose for its shape on this
  * device (tiled or register-blocked, docs/opencl.md), fixed for the engine's life once chosen.
@@ -52,7 +61,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private final int layers;
     private final int deviceIndex;
     private final ClContext ctx;
+    /** The routines, each with its own program: the step is a short sequence of their calls. */
     private final ClKernels k;
+    private final Gather gather;
+    private final DenseLayer dense;
+    private final OutputLayer output;
+    private final DropoutLayer dropout;
+    private final OptimizerUpdate update;
     private final KernelTuner tuner;
     private final boolean allowTail;
     private final ClBuffer[] w;
@@ -67,12 +82,15 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         final ClBuffer[] z;
         final ClBuffer[] a;
         final ClBuffer[] delta;
+        /** A training pass's dense l input after its dropout (rows, m), null where l has no dropout. */
+        final ClBuffer[] dropped;
 
-        Pass(int capacity, boolean withDelta, String name) {
+        Pass(int capacity, boolean training, String name) {
             this.capacity = capacity;
             this.z = new ClBuffer[layers];
             this.a = new ClBuffer[layers];
-            this.delta = withDelta ? new ClBuffer[layers] : null;
+            this.delta = training ? new ClBuffer[layers] : null;
+            this.dropped = new ClBuffer[layers];
             ClBuffer input = null;
             try {
                 input = ctx.buffer(bytes(capacity, net.inputSize()), name + " x");
@@ -80,35 +98,43 @@ public final class OpenClEngine implements Engine, KernelProfiling {
                     long size = bytes(capacity, net.size(l + 1));
                     z[l] = ctx.buffer(size, name + " z[" + l + "]");
                     a[l] = ctx.buffer(size, name + " a[" + l + "]");
-                    if (withDelta) {
+                    if (training) {
                         delta[l] = ctx.buffer(size, name + " delta[" + l + "]");
+                        if (net.dropoutBefore(l) > 0) {
+                            dropped[l] = ctx.buffer(bytes(capacity, net.size(l)), name + " dropped[" + l + "]");
+                        }
                     }
                 }
             } catch (RuntimeException e) {
                 closeAll(input);
-                closeAll(z);
-                closeAll(a);
-                if (delta != null) {
-                    closeAll(delta);
-                }
+                closeBlocks();
                 throw e;
             }
             this.x = input;
         }
 
-        @Override
-        public void close() {
-            closeAll(x);
+        private void closeBlocks() {
             closeAll(z);
             closeAll(a);
             if (delta != null) {
                 closeAll(delta);
             }
+            closeAll(dropped);
+        }
+
+        @Override
+        public void close() {
+            closeAll(x);
+            closeBlocks();
         }
     }
 
     private Optimizer optimizer = Optimizer.sgd();
     private long steps;
+    /** The seed of the dropout masks (setSeed). */
+    private long seed;
+    /** The rows the gradient buffers were averaged over: the last computed batch's, or the set gradients'. */
+    private int gradientRows;
     private ClBuffer[][] slotW = new ClBuffer[0][];
     private ClBuffer[][] slotB = new ClBuffer[0][];
 
@@ -178,7 +204,12 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             throw e;
         }
         this.k = kernels;
-        this.tuner = new KernelTuner(ctx, kernels, mode,
+        this.gather = kernels.gather();
+        this.dense = kernels.dense();
+        this.output = kernels.output();
+        this.dropout = kernels.dropout();
+        this.update = kernels.update();
+        this.tuner = new KernelTuner(ctx, dense, mode,
                 TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
         try {
             setParameters(initial);
@@ -225,7 +256,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** The tile edge of the matrix-product kernels chosen for this device. */
     public int tileSize() {
-        return k.tile();
+        return dense.tile();
     }
 
     /** Waits until every queued kernel has finished (for timing; training never needs it). */
@@ -380,33 +411,84 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         ordered = true;
     }
 
-    // TEMPORARY (issue 14 in progress, replaced before this lands): the two half-steps and dropout.
     @Override
     public void setSeed(long seed) {
-    }
-
-    @Override
-    public void computeGradients(int start, int rows) {
-        throw new UnsupportedOperationException("computeGradients: not yet on this engine");
-    }
-
-    @Override
-    public backpropcl.model.Gradients gradients() {
-        throw new UnsupportedOperationException("gradients: not yet on this engine");
-    }
-
-    @Override
-    public void setGradients(backpropcl.model.Gradients gradients) {
-        throw new UnsupportedOperationException("setGradients: not yet on this engine");
-    }
-
-    @Override
-    public void applyGradients(double learningRate) {
-        throw new UnsupportedOperationException("applyGradients: not yet on this engine");
+        live();
+        this.seed = seed;
     }
 
     @Override
     public void trainBatch(int start, int rows, double learningRate) {
+        prepareStep(start, rows);
+        boolean plainSgd = optimizer.isPlainSgd();
+        // Plain SGD: the gradient kernels step W themselves (the fast path). Other rules: their own
+        // step is W -= 0 * gradW, and update.cl follows, as in applyGradients.
+        enqueueGradients(start, rows, plainSgd ? (float) learningRate : 0f);
+        steps++;
+        if (!plainSgd) {
+            enqueueUpdate(learningRate);
+        }
+        ctx.flush();
+    }
+
+    /**
+     * The gradient kernels of trainBatch with a learning rate of 0: their SGD step is
+     * W -= 0 * gradW, W bit for bit, so W, b and the optimizer state stay as they were and the
+     * fused tail may run here as in trainBatch (its gradients are then the ones trainBatch steps from).
+     */
+    @Override
+    public void computeGradients(int start, int rows) {
+        prepareStep(start, rows);
+        enqueueGradients(start, rows, 0f);
+        ctx.flush();
+    }
+
+    @Override
+    public Gradients gradients() {
+        live();
+        Gradients g = new Gradients(net);
+        for (int l = 0; l < layers; l++) {
+            float[] gw = new float[net.size(l + 1) * net.size(l)];
+            float[] gb = new float[net.size(l + 1)];
+            gradW[l].read(0, gw, 0, gw.length);
+            gradB[l].read(0, gb, 0, gb.length);
+            g.setWeights(l, gw);
+            g.setBiases(l, gb);
+        }
+        g.setRows(gradientRows);
+        return g;
+    }
+
+    @Override
+    public void setGradients(Gradients g) {
+        live();
+        EngineInputs.checkNetwork(net, g.network(), "gradients are");
+        for (int l = 0; l < layers; l++) {
+            gradW[l].write(TrainingState.floats(g.weights(l)));
+            gradB[l].write(TrainingState.floats(g.biases(l)));
+        }
+        gradientRows = g.rows();
+    }
+
+    /** Plain SGD through sgd_step (the fused kernels' formula, so trainBatch rounds the same), else update.cl. */
+    @Override
+    public void applyGradients(double learningRate) {
+        live();
+        steps++;
+        if (optimizer.isPlainSgd()) {
+            float eta = (float) learningRate;
+            for (int l = 0; l < layers; l++) {
+                dense.sgdStep(w[l], gradW[l], net.size(l + 1) * net.size(l), eta);
+                dense.sgdStep(b[l], gradB[l], net.size(l + 1), eta);
+            }
+        } else {
+            enqueueUpdate(learningRate);
+        }
+        ctx.flush();
+    }
+
+    /** Checks a batch and makes the step's buffers (and its kernel plan) large enough for it. */
+    private void prepareStep(int start, int rows) {
         live();
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
@@ -420,80 +502,108 @@ public final class OpenClEngine implements Engine, KernelProfiling {
                 step.close();
             }
             step = larger;
-            fusedTail = allowTail && tailFits(rows);
+            // Dropout runs in the layered path only: the fused tail has no masks.
+            fusedTail = allowTail && !net.hasDropout() && tailFits(rows);
             stepPlan = plan(rows);
         }
-        steps++;
-        boolean plainSgd = optimizer.isPlainSgd();
-        // Other rules: the gradient kernels' own SGD step is W -= 0 * gradW, and update.cl follows.
-        float eta = plainSgd ? (float) learningRate : 0f;
+    }
+
+    /** Gather, forward, output error, backward and the gradients (with SGD at {@code eta}) of step steps + 1. */
+    private void enqueueGradients(int start, int rows, float eta) {
         ClBuffer ord = ordered ? order : null;
         gather(step.x, train, ord, start, rows);
         if (fusedTail) {
             fusedStep(ord, start, rows, eta);
         } else {
-            layeredStep(ord, start, rows, eta);
+            layeredStep(ord, start, rows, eta, steps + 1);
         }
-        if (!plainSgd) {
-            OptimizerStep c = OptimizerStep.of(optimizer, learningRate, steps);
-            for (int l = 0; l < layers; l++) {
-                k.optimizerStep(w[l], gradW[l], slot(slotW, 0, l), slot(slotW, 1, l), net.size(l + 1) * net.size(l), c, true);
-                k.optimizerStep(b[l], gradB[l], slot(slotB, 0, l), slot(slotB, 1, l), net.size(l + 1), c, false);
-            }
-        }
-        ctx.flush();
         lastRows = rows;
+        gradientRows = rows;
+    }
+
+    /** update.cl's step of every tensor from the gradient buffers, as step {@code steps} of the rule. */
+    private void enqueueUpdate(double learningRate) {
+        OptimizerStep c = OptimizerStep.of(optimizer, learningRate, steps);
+        for (int l = 0; l < layers; l++) {
+            update.step(w[l], gradW[l], slot(slotW, 0, l), slot(slotW, 1, l), net.size(l + 1) * net.size(l), c, true);
+            update.step(b[l], gradB[l], slot(slotB, 0, l), slot(slotB, 1, l), net.size(l + 1), c, false);
+        }
     }
 
     /** The first layer's forward pass, the fused tail (kernels/fused_tail.cl), the first layer's gradients and SGD. */
     private void fusedStep(ClBuffer ord, int start, int rows, float eta) {
-        k.denseForward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
+        dense.forward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
                 stepPlan[0][Product.FORWARD.ordinal()]);
-        k.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
-        k.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
+        output.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
+        dense.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
                 stepPlan[0][Product.GRADIENTS.ordinal()]);
     }
 
-    /** Forward per layer, the output error, then per layer from the last: backward, gradients and SGD. */
-    private void layeredStep(ClBuffer ord, int start, int rows, float eta) {
-        forward(step, rows, stepPlan);
+    /**
+     * Forward per layer (dropout, where a layer has one, on its input with the masks of step
+     * {@code maskStep}), the output error, then per layer from the last: backward (and the
+     * dropout's backward on the delta it passes down), gradients and SGD.
+     */
+    private void layeredStep(ClBuffer ord, int start, int rows, float eta, long maskStep) {
+        ClBuffer in = step.x;
+        for (int l = 0; l < layers; l++) {
+            if (step.dropped[l] != null) {
+                dropout.forward(step.dropped[l], in, rows * net.size(l), mask(l, maskStep));
+                in = step.dropped[l];
+            }
+            forwardLayer(step, l, in, rows, stepPlan);
+            in = step.a[l];
+        }
         int last = layers - 1;
-        k.outputError(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
+        output.error(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
                 net.cost(), net.outputActivation());
         for (int l = last; l >= 0; l--) {
             int m = net.size(l);
             int n = net.size(l + 1);
-            ClBuffer prev = l == 0 ? step.x : step.a[l - 1];
+            ClBuffer prev = step.dropped[l] != null ? step.dropped[l] : l == 0 ? step.x : step.a[l - 1];
             if (l > 0) {
                 // Uses W[l] before its update, which the in-order queue runs after this.
-                k.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1),
+                dense.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1),
                         stepPlan[l][Product.BACKWARD.ordinal()]);
+                if (step.dropped[l] != null) {
+                    dropout.backward(step.delta[l - 1], rows * m, mask(l, maskStep));
+                }
             }
-            k.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
+            dense.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
                     stepPlan[l][Product.GRADIENTS.ordinal()]);
         }
     }
 
     private void gather(ClBuffer x, DeviceData data, ClBuffer ord, int start, int rows) {
         if (data.bytes()) {
-            k.gatherU8(x, data.features, data.table, ord, start, rows, net.inputSize());
+            gather.u8(x, data.features, data.table, ord, start, rows, net.inputSize());
         } else {
-            k.gatherF32(x, data.features, ord, start, rows, net.inputSize());
+            gather.f32(x, data.features, ord, start, rows, net.inputSize());
         }
     }
 
+    /** The forward pass without dropout (evaluation). */
     private void forward(Pass p, int rows, Variant[][] plan) {
         ClBuffer in = p.x;
         for (int l = 0; l < layers; l++) {
-            k.denseForward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l),
-                    plan[l][Product.FORWARD.ordinal()]);
+            forwardLayer(p, l, in, rows, plan);
             in = p.a[l];
         }
     }
 
+    private void forwardLayer(Pass p, int l, ClBuffer in, int rows, Variant[][] plan) {
+        dense.forward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l),
+                plan[l][Product.FORWARD.ordinal()]);
+    }
+
+    /** The mask of the dropout on dense layer l's input on step {@code maskStep} (model.DropoutMask). */
+    private DropoutDraw mask(int l, long maskStep) {
+        return DropoutDraw.of(seed, maskStep, net.dropoutIndex(l), net.dropoutBefore(l));
+    }
+
     /** Whether layers 1.. of a batch of {@code rows} are few and small enough for the fused tail. */
     private boolean tailFits(int rows) {
-        if (layers < 2 || layers - 1 > ClKernels.TAIL_MAX) {
+        if (layers < 2 || layers - 1 > OutputLayer.TAIL_MAX) {
             return false;
         }
         long macs = 0;
@@ -618,7 +728,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             int rows = Math.min(EVAL_ROWS, data.count() - start);
             gather(eval.x, dd, null, start, rows);
             forward(eval, rows, evalPlan);
-            k.metricsReduce(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
+            output.metrics(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
                     net.outputSize(), net.cost(), net.outputActivation());
         }
         float[] costs = new float[blocks];

@@ -120,7 +120,7 @@ class FusedTailKernelTest {
             }
             ClBuffer labels = keep(open, ints(ctx, data.labels(), "labels"));
 
-            kernels.trainTail(rows, net, ETA, labels, null, start, w, b, gw, gb, z, a, delta);
+            kernels.output().trainTail(rows, net, ETA, labels, null, start, w, b, gw, gb, z, a, delta);
 
             String what = "train_tail " + net + " batch " + rows;
             assertCloseAndRelNorm(what + " delta[0]", first.delta(), delta0.readChecked(what + " delta[0]"), ATOL, RTOL, seed);

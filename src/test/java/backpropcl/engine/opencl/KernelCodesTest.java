@@ -94,9 +94,9 @@ class KernelCodesTest {
         OpenClTestSupport.requireDevice();
         try (ClContext ctx = ClContext.open(0)) {
             try (ClKernels kernels = new ClKernels(ctx)) {
-                assertTrue(kernels.programOptions().startsWith(kernels.buildOptions() + " "), kernels.programOptions());
-                assertTrue(kernels.programOptions().endsWith(KernelCodes.OPTIONS), kernels.programOptions());
-                assertTrue(!kernels.buildOptions().contains("ACT_"), "the tuning key holds the shape only: " + kernels.buildOptions());
+                assertTrue(kernels.dense().programOptions().startsWith(kernels.dense().buildOptions() + " "), kernels.dense().programOptions());
+                assertTrue(kernels.dense().programOptions().endsWith(KernelCodes.OPTIONS), kernels.dense().programOptions());
+                assertTrue(!kernels.dense().buildOptions().contains("ACT_"), "the tuning key holds the shape only: " + kernels.dense().buildOptions());
             }
             OpenClException e = assertThrows(OpenClException.class,
                     () -> new ClProgram(ctx, new String[] {KernelSources.read("common.cl")}, "-D TS=4"));

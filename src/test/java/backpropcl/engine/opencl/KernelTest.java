@@ -59,8 +59,8 @@ class KernelTest {
         ctx = ClContext.open(0);
         device = new ClKernels(ctx);
         small = new ClKernels(ctx, 4, BlockedShape.DEFAULT);
-        assertEquals(4, small.tile());
-        assertEquals(4, small.blockedShape().vw());
+        assertEquals(4, small.dense().tile());
+        assertEquals(4, small.dense().blockedShape().vw());
     }
 
     @AfterAll
@@ -107,7 +107,7 @@ class KernelTest {
 
     static Variant variant(String name) {
         ClKernels k = kernels(name);
-        return name.startsWith("tiled") ? k.tiled() : Variant.parse(name.replace("four-lane ", ""), k.tile());
+        return name.startsWith("tiled") ? k.dense().tiled() : Variant.parse(name.replace("four-lane ", ""), k.dense().tile());
     }
 
     @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} {4}")
@@ -132,7 +132,7 @@ class KernelTest {
         act.apply(z, a, rows, n);
         try (ClBuffer xb = floats(ctx, x, "x"); ClBuffer wb = floats(ctx, w, "W"); ClBuffer bb = floats(ctx, b, "b");
              Guarded zb = new Guarded(ctx, rows * n, "z"); Guarded ab = new Guarded(ctx, rows * n, "a")) {
-            kernels(variant).denseForward(zb.buf, ab.buf, xb, wb, bb, rows, n, m, act, variant(variant));
+            kernels(variant).dense().forward(zb.buf, ab.buf, xb, wb, bb, rows, n, m, act, variant(variant));
             String what = "dense_forward " + variant + " " + act.cliName() + " " + rows + "x" + n + "x" + m;
             double[] zGot = zb.readChecked(what + " z");
             double[] aGot = ab.readChecked(what + " a");
@@ -169,7 +169,7 @@ class KernelTest {
         act.backward(toDouble(zPrev), toDouble(aPrev), gradA, expected, rows, m);
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer wb = floats(ctx, w, "W"); ClBuffer zb = floats(ctx, zPrev, "z_prev");
              ClBuffer ab = floats(ctx, aPrev, "a_prev"); Guarded out = new Guarded(ctx, rows * m, "delta_prev")) {
-            kernels(variant).backward(out.buf, db, wb, zb, ab, rows, n, m, act, variant(variant));
+            kernels(variant).dense().backward(out.buf, db, wb, zb, ab, rows, n, m, act, variant(variant));
             String what = "backward " + variant + " " + act.cliName() + " " + rows + "x" + n + "x" + m;
             double[] got = out.readChecked(what);
             assertClose(what, expected, got, ATOL, RTOL, seed);
@@ -209,7 +209,7 @@ class KernelTest {
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer ab = floats(ctx, aPrev, "a_prev");
              Guarded wb = new Guarded(ctx, n * m, "W").with(w); Guarded bb = new Guarded(ctx, n, "b").with(b);
              Guarded gwb = new Guarded(ctx, n * m, "nablaW"); Guarded gbb = new Guarded(ctx, n, "nablaB")) {
-            kernels(variant).gradientsSgd(gwb.buf, wb.buf, gbb.buf, bb.buf, db, ab, rows, n, m, eta, variant(variant));
+            kernels(variant).dense().gradientsSgd(gwb.buf, wb.buf, gbb.buf, bb.buf, db, ab, rows, n, m, eta, variant(variant));
             String what = "gradients " + variant + " " + rows + "x" + n + "x" + m;
             double[] gwGot = gwb.readChecked(what + " nablaW");
             double[] gbGot = gbb.readChecked(what + " nablaB");
@@ -284,8 +284,8 @@ class KernelTest {
                 sw[k].with(slotW[k]);
                 sb[k].with(slotB[k]);
             }
-            device.optimizerStep(wb.buf, gwb, kind.slots() > 0 ? s1w.buf : null, kind.slots() > 1 ? s2w.buf : null, n * m, c, true);
-            device.optimizerStep(bb.buf, gbb, kind.slots() > 0 ? s1b.buf : null, kind.slots() > 1 ? s2b.buf : null, n, c, false);
+            device.update().step(wb.buf, gwb, kind.slots() > 0 ? s1w.buf : null, kind.slots() > 1 ? s2w.buf : null, n * m, c, true);
+            device.update().step(bb.buf, gbb, kind.slots() > 0 ? s1b.buf : null, kind.slots() > 1 ? s2b.buf : null, n, c, false);
             assertClose(what + " W", expected.weights(0), wb.readChecked(what + " W"), ATOL, RTOL, seed);
             assertClose(what + " b", expected.biases(0), bb.readChecked(what + " b"), ATOL, RTOL, seed);
             for (int k = 0; k < kind.slots(); k++) {
@@ -311,7 +311,7 @@ class KernelTest {
                 double[] expected = new double[z.length];
                 Activation.SOFTMAX.apply(toDouble(z), expected, rows, n);
                 try (ClBuffer zb = floats(ctx, z, "z"); Guarded ab = new Guarded(ctx, rows * n, "a")) {
-                    device.softmaxRows(ab.buf, zb, rows, n);
+                    device.dense().softmaxRows(ab.buf, zb, rows, n);
                     String what = "softmax_rows " + rows + "x" + n;
                     double[] got = ab.readChecked(what);
                     assertClose(what, expected, got, 1e-7, RTOL, seed);
@@ -364,7 +364,7 @@ class KernelTest {
                 cost.outputError(act, toDouble(z), toDouble(a), y, expected, rows, n);
                 try (ClBuffer zb = floats(ctx, z, "z"); ClBuffer ab = floats(ctx, a, "a"); ClBuffer lb = ints(ctx, labels, "labels");
                      ClBuffer ob = ints(ctx, order, "order"); Guarded db = new Guarded(ctx, rows * n, "delta")) {
-                    device.outputError(db.buf, zb, ab, lb, ob, start, rows, n, cost, act);
+                    device.output().error(db.buf, zb, ab, lb, ob, start, rows, n, cost, act);
                     String what = "output_error " + cost.cliName() + "/" + act.cliName() + " " + rows + "x" + n;
                     double[] got = db.readChecked(what);
                     assertClose(what, expected, got, 1e-6, RTOL, seed);
@@ -402,7 +402,7 @@ class KernelTest {
                 int slot = 2;
                 try (ClBuffer zb = floats(ctx, z, "z"); ClBuffer ab = floats(ctx, a, "a"); ClBuffer lb = ints(ctx, labels, "labels");
                      Guarded cb = new Guarded(ctx, 4, "cost slots"); ClBuffer hb = ints(ctx, new int[] {-1, -1, -1, -1, -1}, "hits")) {
-                    device.metricsReduce(cb.buf, hb, slot, zb, ab, lb, null, start, rows, n, cost, act);
+                    device.output().metrics(cb.buf, hb, slot, zb, ab, lb, null, start, rows, n, cost, act);
                     String what = "metrics_reduce " + cost.cliName() + "/" + act.cliName() + " " + rows + "x" + n;
                     double[] costs = cb.readChecked(what);
                     int[] h = new int[5];
@@ -437,9 +437,9 @@ class KernelTest {
             }
             try (ClBuffer fb = floats(ctx, features, "features"); ClBuffer ob = ints(ctx, order, "order");
                  Guarded x = new Guarded(ctx, rows * width, "x")) {
-                device.gatherF32(x.buf, fb, ob, start, rows, width);
+                device.gather().f32(x.buf, fb, ob, start, rows, width);
                 assertArrayEquals(toDouble(expected), x.readChecked("gather f32"), "gather_rows_f32 width " + width);
-                device.gatherF32(x.buf, fb, null, start, rows, width);
+                device.gather().f32(x.buf, fb, null, start, rows, width);
                 assertArrayEquals(toDouble(identity), x.readChecked("gather f32"), "gather_rows_f32 unordered width " + width);
             }
         }
@@ -472,7 +472,7 @@ class KernelTest {
         try (ClBuffer fb = ctx.buffer(bytes.length, "bytes"); ClBuffer tb = floats(ctx, table, "table");
              ClBuffer ob = ints(ctx, order, "order"); Guarded x = new Guarded(ctx, rows * width, "x")) {
             fb.write(bytes);
-            device.gatherU8(x.buf, fb, tb, ob, start, rows, width);
+            device.gather().u8(x.buf, fb, tb, ob, start, rows, width);
             assertArrayEquals(toDouble(expected), x.readChecked("gather u8"), "gather_rows_u8");
         }
     }

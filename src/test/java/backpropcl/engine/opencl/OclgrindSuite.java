@@ -41,6 +41,7 @@ import java.util.Locale;
  *   OclgrindSuite [--order steady|growing] [--require-device TEXT] [--only TEXT]
  *   OclgrindSuite --planted race|oob|uninit|api      one planted fault (see {@link PlantedFaults})
  *   OclgrindSuite --philox [--require-device TEXT]   kernels/philox.cl alone (see {@link #runPhilox})
+ *   OclgrindSuite --dropout [--require-device TEXT]  kernels/dropout.cl alone (see {@link #runDropout})
  * </pre>
  * {@code --require-device Oclgrind} exits 2 unless device 0 is the simulator, so that a run that
  * Oclgrind failed to intercept cannot pass on the real device unchecked; {@code --only} runs the
@@ -69,17 +70,19 @@ public final class OclgrindSuite {
         String only = "";
         Order order = Order.STEADY;
         boolean philox = false;
+        boolean dropout = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--planted" -> System.exit(PlantedFaults.run(value(args, i)));
                 case "--philox" -> philox = true;
+                case "--dropout" -> dropout = true;
                 case "--require-device" -> required = value(args, i++);
                 case "--only" -> only = value(args, i++);
                 case "--order" -> order = parseOrder(value(args, i++));
                 default -> usage("unknown argument " + args[i]);
             }
         }
-        System.exit(philox ? runPhilox(required) : runSuite(order, required, only));
+        System.exit(philox ? runPhilox(required) : dropout ? runDropout(required) : runSuite(order, required, only));
     }
 
     static int runSuite(Order order, String requiredDevice, String only) {
@@ -166,6 +169,33 @@ public final class OclgrindSuite {
                 String problem = fill.problem(ctx, 0x0123456789abcdefL, 0x700000003L, 2, s[0], s[1]);
                 System.out.printf(Locale.ROOT, "philox_fill n %d work-group %d: %s%n", s[0], s[1], problem == null ? "PASS" : "FAIL " + problem);
                 failed += problem == null ? 0 : 1;
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * dropout_forward and dropout_backward (kernels/dropout.cl, with the philox.cl it needs, built
+     * alone) element by element against model.DropoutMask, output poisoned with guards before and
+     * after it (DropoutApply), on blocks that are multiples of no work-group; 0 when every case
+     * matches, 1 otherwise.
+     */
+    static int runDropout(String requiredDevice) {
+        List<DeviceInfo> devices = OpenClDevices.list();
+        if (devices.isEmpty() || wrongDevice(devices.get(0), requiredDevice)) {
+            System.err.println("oclgrind-suite: no OpenCL device 0 to run kernels/dropout.cl on, or not the required one");
+            return 2;
+        }
+        int failed = 0;
+        try (ClContext ctx = ClContext.open(0); DropoutApply apply = new DropoutApply(ctx)) {
+            int[][] shapes = {{1, 1, 16}, {1, 7, 16}, {9, 29, 64}};
+            for (int[] s : shapes) {
+                for (boolean backward : new boolean[] {false, true}) {
+                    String problem = apply.problem(ctx, 0x0123456789abcdefL, 0x700000003L, 3, 0.5, s[0], s[1], s[2], backward);
+                    System.out.printf(Locale.ROOT, "dropout_%s (%d, %d) work-group %d: %s%n", backward ? "backward" : "forward", s[0], s[1],
+                            s[2], problem == null ? "PASS" : "FAIL " + problem);
+                    failed += problem == null ? 0 : 1;
+                }
             }
         }
         return failed == 0 ? 0 : 1;
@@ -296,7 +326,7 @@ public final class OclgrindSuite {
     }
 
     private static void usage(String problem) {
-        System.err.println("OclgrindSuite: " + problem + "; usage: OclgrindSuite [--order steady|growing|--philox] [--require-device TEXT]"
+        System.err.println("OclgrindSuite: " + problem + "; usage: OclgrindSuite [--order steady|growing|--philox|--dropout] [--require-device TEXT]"
                 + " [--only TEXT] | --planted " + String.join("|", PlantedFaults.NAMES));
         System.exit(2);
     }

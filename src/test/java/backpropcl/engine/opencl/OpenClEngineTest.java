@@ -14,13 +14,19 @@ import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.selftest.SyntheticData;
 import backpropcl.testing.EngineEquivalenceTest;
 import backpropcl.train.Shuffle;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The OpenCL engine against the reference engine, step by step and over many steps (inherited);
@@ -41,6 +47,59 @@ class OpenClEngineTest extends EngineEquivalenceTest {
     @BeforeAll
     static void device() {
         OpenClTestSupport.requireDevice();
+    }
+
+    /**
+     * The halves compose to trainBatch bit for bit on this engine's fast paths too (the base test's
+     * network has dropout, so it runs the layered path only): with the fused tail and without, in
+     * each kernel family, for plain SGD (the fused SGD kernels against sgd_step) and Adam.
+     */
+    @ParameterizedTest(name = "{0} kernels, fused tail {1}, {2}")
+    @MethodSource("fastPaths")
+    void halvesComposeOnTheFastPaths(KernelTuner.Mode mode, boolean tail, Optimizer optimizer) {
+        Network net = Network.parse(37, "dense:16,relu,dense:13,tanh,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, 3);
+        Dataset data = SyntheticData.random("random", 3, 60, 37, 10, true);
+        int[] order = Shuffle.permutation(data.count(), 3, 0);
+        try (OpenClEngine whole = new OpenClEngine(net, p, 0, mode, tail); OpenClEngine halves = new OpenClEngine(net, p, 0, mode, tail)) {
+            for (OpenClEngine e : List.of(whole, halves)) {
+                e.setOptimizer(optimizer);
+                e.setTrainingData(data);
+                e.setOrder(order);
+            }
+            for (int i = 0; i < 5; i++) {
+                whole.trainBatch(i * 10, i == 4 ? 7 : 10, 0.3);
+                halves.computeGradients(i * 10, i == 4 ? 7 : 10);
+                halves.applyGradients(0.3);
+                assertTrue(whole.state().bitwiseEquals(halves.state()), "halves differ from trainBatch after step " + i + ": "
+                        + whole.kernelChoices());
+            }
+            assertEquals(tail, whole.kernelChoices().contains("fused"), whole.kernelChoices());
+        }
+    }
+
+    static Stream<Arguments> fastPaths() {
+        List<Arguments> out = new ArrayList<>();
+        for (KernelTuner.Mode mode : new KernelTuner.Mode[] {KernelTuner.Mode.TILED, KernelTuner.Mode.BLOCKED}) {
+            for (boolean tail : new boolean[] {true, false}) {
+                for (Optimizer o : List.of(Optimizer.sgd(), Optimizer.of(Optimizer.Kind.ADAM))) {
+                    out.add(Arguments.of(mode, tail, o));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /** With dropout the fused tail is never taken, even where the layers would fit it. */
+    @Test
+    void dropoutTakesTheLayeredPath() {
+        Network net = Network.parse(37, "dense:16,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Dataset data = SyntheticData.random("random", 3, 20, 37, 10, true);
+        try (OpenClEngine cl = new OpenClEngine(net, Init.HE.initialise(net, 3), 0, KernelTuner.Mode.TILED, true)) {
+            cl.setTrainingData(data);
+            cl.trainBatch(0, 10, 0.1);
+            assertTrue(!cl.kernelChoices().contains("fused"), cl.kernelChoices());
+        }
     }
 
     /** Two runs on one device are bitwise the same: no atomics, fixed summation order. */

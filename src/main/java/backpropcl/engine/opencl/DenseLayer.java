@@ -1,0 +1,204 @@
+package backpropcl.engine.opencl;
+
+import static backpropcl.engine.opencl.LaunchSizes.roundUp;
+
+import backpropcl.model.Activation;
+import java.util.logging.Logger;
+
+/**
+ * The dense layer's routine: its own program from common.cl, dense_forward.cl, backward.cl,
+ * gradients.cl and blocked.cl, built with the tile edge and register blocks as -D options, and
+ * the kernel variants of each product ({@link Variant}: tiled or blocked) that {@link KernelTuner}
+ * chooses among. {@link #forward}, {@link #backward} and {@link #gradientsSgd} as in the reference
+ * engine; every method binds its arguments and enqueues, never waiting.
+ *
+ * <p>Tile edge TS: the largest of 16, 8, 4, 2, 1 that fits the device's max work-group size, max
+ * work-item sizes and local memory; after the build, a smaller one is tried when any tiled kernel
+ * reports a CL_KERNEL_WORK_GROUP_SIZE below TS x TS (e.g. a GPU short of registers).
+ */
+final class DenseLayer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DenseLayer.class.getName());
+
+    static final String[] FILES = {"common.cl", "dense_forward.cl", "backward.cl", "gradients.cl", "blocked.cl"};
+    private static final String[] TILED = {"dense_forward", "backward", "weight_gradients_sgd"};
+
+    private final ClContext ctx;
+    private final ClProgram program;
+    private final String shapeOptions;
+    private final int ts;
+    private final BlockedShape blocked;
+
+    private final ClKernel denseForward;
+    private final ClKernel softmaxRows;
+    private final ClKernel backward;
+    private final ClKernel weightGradients;
+    private final ClKernel biasGradients;
+    private final ClKernel forwardBlocked;
+    private final ClKernel backwardBlocked;
+    private final ClKernel gradientsBlocked;
+    private final ClKernel sgdStep;
+
+    private final int wgBias;
+    private final int wgSoftmaxMax;
+    private final int wgSgd;
+
+    /** Builds the routine with a tile edge of at most {@code maxTile} and the given register blocks. */
+    DenseLayer(ClContext ctx, int maxTile, BlockedShape blockedShape) {
+        this.ctx = ctx;
+        int tile = LaunchSizes.tile(maxTile, ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0), ctx.maxWorkItemSize(1),
+                ctx.localMemBytes());
+        this.blocked = blockedShape;
+        ClProgram built;
+        String shape;
+        while (true) {
+            shape = "-D TS=" + tile + " " + blocked.defines();
+            built = ctx.program(KernelSources.sources(FILES), shape);
+            long fits = Long.MAX_VALUE;
+            for (String name : TILED) {
+                fits = Math.min(fits, built.kernel(name).workGroupSize());
+            }
+            int within = LaunchSizes.tileWithin(tile, fits);
+            if (within == tile) {
+                break;
+            }
+            int t = tile;
+            long f = fits;
+            LOG.fine(() -> "tiled kernels allow work-groups of " + f + " items on " + ctx.deviceName() + ", not "
+                    + t * t + "; trying a smaller tile");
+            built.close();
+            tile = within;
+        }
+        this.program = built;
+        this.shapeOptions = shape;
+        this.ts = tile;
+        ClKernel[] k = program.kernelsOrClose("dense_forward", "softmax_rows", "backward", "weight_gradients_sgd",
+                "bias_gradients_sgd", "dense_forward_blocked", "backward_blocked", "weight_gradients_sgd_blocked", "sgd_step");
+        denseForward = k[0];
+        softmaxRows = k[1];
+        backward = k[2];
+        weightGradients = k[3];
+        biasGradients = k[4];
+        forwardBlocked = k[5];
+        backwardBlocked = k[6];
+        gradientsBlocked = k[7];
+        sgdStep = k[8];
+        wgBias = biasGradients.linearWorkGroup();
+        wgSgd = sgdStep.linearWorkGroup();
+        long localFloats = Math.max(1, ctx.localMemBytes() / Float.BYTES);
+        wgSoftmaxMax = LaunchSizes.powerOfTwoAtMost(LaunchSizes.REDUCTION_WG, ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0),
+                softmaxRows.workGroupSize(), localFloats);
+    }
+
+    /** The tile edge the program was built with. */
+    int tile() {
+        return ts;
+    }
+
+    /**
+     * The build options that shape the kernels (tile and register blocks): the tuning cache's key.
+     * The program's full options ({@link #programOptions()}) add the codes, which are the same in
+     * every build.
+     */
+    String buildOptions() {
+        return shapeOptions;
+    }
+
+    /** Every option the program was built with. */
+    String programOptions() {
+        return program.options();
+    }
+
+    /** The register blocks of the blocked family this program was built with. */
+    BlockedShape blockedShape() {
+        return blocked;
+    }
+
+    /** The device's limit on the work-group size of a kernel of {@code product} in {@code family}. */
+    long workGroupLimit(Product product, Variant.Family family) {
+        ClKernel kernel = switch (product) {
+            case FORWARD -> family == Variant.Family.TILED ? denseForward : forwardBlocked;
+            case BACKWARD -> family == Variant.Family.TILED ? backward : backwardBlocked;
+            case GRADIENTS -> family == Variant.Family.TILED ? weightGradients : gradientsBlocked;
+        };
+        return Math.min(kernel.workGroupSize(), Math.min(ctx.maxWorkGroupSize(), ctx.maxWorkItemSize(0)));
+    }
+
+    /** The tiled family at this program's tile edge. */
+    Variant tiled() {
+        return Variant.tiled(ts);
+    }
+
+    /**
+     * z = x W^T + b, a = f(z) for x (rows, m), W (n, m), with the kernel family and work-group size
+     * of {@code v}; softmax is finished by softmax_rows.
+     */
+    void forward(ClBuffer z, ClBuffer a, ClBuffer x, ClBuffer w, ClBuffer b, int rows, int n, int m, Activation act, Variant v) {
+        if (v.family() == Variant.Family.TILED) {
+            denseForward.arg(z).arg(a).arg(x).arg(w).arg(b).arg(rows).arg(n).arg(m).arg(act.kernelCode())
+                    .launch(new long[] {roundUp(n, ts), roundUp(rows, ts)}, new long[] {ts, ts});
+        } else {
+            long items = (n + blocked.fc() - 1) / blocked.fc();
+            forwardBlocked.arg(z).arg(a).arg(x).arg(w).arg(b).arg(rows).arg(n).arg(m).arg(act.kernelCode())
+                    .launch(new long[] {roundUp(items, v.local()), (rows + blocked.fr() - 1) / blocked.fr()},
+                            new long[] {v.local(), 1});
+        }
+        if (act == Activation.SOFTMAX) {
+            softmaxRows(a, z, rows, n);
+        }
+    }
+
+    /** a = softmax(z) per row of (rows, n). */
+    void softmaxRows(ClBuffer a, ClBuffer z, int rows, int n) {
+        int wg = Math.min(wgSoftmaxMax, LaunchSizes.powerOfTwoAtLeast(n));
+        softmaxRows.arg(a).arg(z).arg(n).local((long) wg * Float.BYTES)
+                .launch(new long[] {(long) rows * wg}, new long[] {wg});
+    }
+
+    /**
+     * deltaPrev (rows, m) = (delta (rows, n) W (n, m)) * f'(zPrev), f the previous layer's
+     * activation, with the kernel family and work-group size of {@code v}.
+     */
+    void backward(ClBuffer deltaPrev, ClBuffer delta, ClBuffer w, ClBuffer zPrev, ClBuffer aPrev, int rows, int n, int m,
+                  Activation prevAct, Variant v) {
+        if (v.family() == Variant.Family.BLOCKED) {
+            long items = (m + blocked.vw() - 1) / blocked.vw();
+            backwardBlocked.arg(deltaPrev).arg(delta).arg(w).arg(zPrev).arg(aPrev).arg(rows).arg(n).arg(m)
+                    .arg(prevAct.kernelCode())
+                    .launch(new long[] {roundUp(items, v.local()), (rows + blocked.br() - 1) / blocked.br()},
+                            new long[] {v.local(), 1});
+            return;
+        }
+        backward.arg(deltaPrev).arg(delta).arg(w).arg(zPrev).arg(aPrev).arg(rows).arg(n).arg(m).arg(prevAct.kernelCode())
+                .launch(new long[] {roundUp(m, ts), roundUp(rows, ts)}, new long[] {ts, ts});
+    }
+
+    /**
+     * The weight and bias gradients and their SGD steps with the kernels of {@code v}: one fused
+     * kernel in the blocked family, two in the tiled one.
+     */
+    void gradientsSgd(ClBuffer gradW, ClBuffer w, ClBuffer gradB, ClBuffer b, ClBuffer delta, ClBuffer aPrev, int rows,
+                      int n, int m, float eta, Variant v) {
+        if (v.family() == Variant.Family.TILED) {
+            // gradW (n, m) = 1/rows delta^T aPrev; W -= eta gradW. gradB (n) = 1/rows column sums of delta; b -= eta gradB.
+            weightGradients.arg(gradW).arg(w).arg(delta).arg(aPrev).arg(rows).arg(n).arg(m).arg(eta)
+                    .launch(new long[] {roundUp(m, ts), roundUp(n, ts)}, new long[] {ts, ts});
+            biasGradients.arg(gradB).arg(b).arg(delta).arg(rows).arg(n).arg(eta)
+                    .launch(new long[] {roundUp(n, wgBias)}, new long[] {wgBias});
+            return;
+        }
+        long items = (m + blocked.vw() - 1) / blocked.vw();
+        gradientsBlocked.arg(gradW).arg(w).arg(gradB).arg(b).arg(delta).arg(aPrev).arg(rows).arg(n).arg(m).arg(eta)
+                .launch(new long[] {roundUp(items, v.local()), (n + blocked.gc() - 1) / blocked.gc()},
+                        new long[] {v.local(), 1});
+    }
+
+    /** p (n) -= eta g (n): plain SGD on its own (gradients.cl's sgd_step, the fused kernels' formula). */
+    void sgdStep(ClBuffer p, ClBuffer g, int n, float eta) {
+        sgdStep.arg(p).arg(g).arg(n).arg(eta).launch(new long[] {roundUp(n, wgSgd)}, new long[] {wgSgd});
+    }
+
+    @Override
+    public void close() {
+        program.close();
+    }
+}

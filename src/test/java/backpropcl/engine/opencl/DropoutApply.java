@@ -1,0 +1,105 @@
+package backpropcl.engine.opencl;
+
+import backpropcl.model.DropoutMask;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import org.jocl.CL;
+import org.jocl.Sizeof;
+import org.jocl.cl_buffer_region;
+import org.jocl.cl_mem;
+
+/**
+ * kernels/dropout.cl (built alone, after the philox.cl it needs) against {@link DropoutMask}: one
+ * dropout_forward or dropout_backward over a (rows, width) block of random values, its output a
+ * sub-buffer of a larger buffer poisoned with NaN, so that guard regions before and after it must
+ * stay untouched; every element must come back bit for bit as the Java rule gives it (kept:
+ * value * floatScale(p) in float, dropped: 0), element e = r * width + j. DropoutKernelTest runs
+ * it on the test device, OclgrindSuite under Oclgrind; so it reports a problem as text.
+ */
+final class DropoutApply implements AutoCloseable {
+    /**
+     * Floats before the output: 4096 bytes, a multiple of every device's sub-buffer alignment
+     * (CL_DEVICE_MEM_BASE_ADDR_ALIGN, 1024 to 4096 bits on the devices we know).
+     */
+    static final int GUARD_BEFORE = 1024;
+
+    private final ClProgram program;
+
+    DropoutApply(ClContext ctx) {
+        program = ctx.program(KernelSources.sources(DropoutLayer.FILES), "");
+    }
+
+    /**
+     * The first difference from the Java rule or the first guard element written, or null when
+     * there is none, for dropout layer {@code layer} with probability {@code p} on step
+     * {@code step} of seed {@code seed}, the backward kernel when {@code backward}.
+     */
+    String problem(ClContext ctx, long seed, long step, int layer, double p, int rows, int width, int local, boolean backward) {
+        int n = rows * width;
+        int total = GUARD_BEFORE + n + OpenClTestSupport.GUARD;
+        float[] input = new float[n];
+        Random random = new Random(seed ^ step ^ n);
+        for (int i = 0; i < n; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        float[] all = new float[total];
+        Arrays.fill(all, OpenClTestSupport.POISON);
+        DropoutDraw draw = DropoutDraw.of(seed, step, layer, p);
+        long global = (n + local - 1) / local * (long) local;
+        try (ClBuffer whole = ctx.buffer((long) total * Float.BYTES, "dropout out with guards");
+             ClBuffer in = ctx.buffer((long) n * Float.BYTES, "dropout in")) {
+            whole.write(all);
+            in.write(input);
+            if (backward) {
+                whole.write(GUARD_BEFORE, input, 0, n);
+            }
+            try (ClBuffer out = region(ctx, whole, GUARD_BEFORE, n)) {
+                ClKernel k = backward ? program.kernel("dropout_backward").arg(out) : program.kernel("dropout_forward").arg(out).arg(in);
+                draw.bind(k.arg(n)).launch(new long[] {global}, new long[] {local});
+                whole.read(all);
+            }
+        }
+        String what = String.format(Locale.ROOT, "dropout_%s seed %d step %d layer %d p %s (%d, %d) work-group %d",
+                backward ? "backward" : "forward", seed, step, layer, p, rows, width, local);
+        int poison = Float.floatToRawIntBits(OpenClTestSupport.POISON);
+        for (int i = 0; i < GUARD_BEFORE; i++) {
+            if (Float.floatToRawIntBits(all[i]) != poison) {
+                return what + ": guard element " + i + " before the outputs was overwritten with " + all[i];
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                int e = r * width + j;
+                float want = DropoutMask.keeps(seed, step, layer, e, p) ? input[e] * DropoutMask.floatScale(p) : 0f;
+                float got = all[GUARD_BEFORE + e];
+                if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want)) {
+                    return String.format(Locale.ROOT, "%s: element (%d, %d) is %s, the rule gives %s (input %s)", what, r, j, got, want,
+                            input[e]);
+                }
+            }
+        }
+        for (int i = GUARD_BEFORE + n; i < total; i++) {
+            if (Float.floatToRawIntBits(all[i]) != poison) {
+                return what + ": guard element " + (i - GUARD_BEFORE - n) + " after the " + n + " outputs was overwritten with " + all[i];
+            }
+        }
+        return null;
+    }
+
+    /** Floats [offset, offset + count) of {@code parent} as a buffer of their own (clCreateSubBuffer). */
+    private static ClBuffer region(ClContext ctx, ClBuffer parent, int offset, int count) {
+        cl_buffer_region region = new cl_buffer_region((long) offset * Sizeof.cl_float, (long) count * Sizeof.cl_float);
+        int[] err = new int[1];
+        cl_mem mem = CL.clCreateSubBuffer(parent.mem(), CL.CL_MEM_READ_WRITE, CL.CL_BUFFER_CREATE_TYPE_REGION, region, err);
+        if (err[0] != CL.CL_SUCCESS) {
+            throw new IllegalStateException("clCreateSubBuffer failed: " + CL.stringFor_errorCode(err[0]));
+        }
+        return new ClBuffer(ctx, mem, (long) count * Sizeof.cl_float, parent.what() + " [" + offset + ", +" + count + ")");
+    }
+
+    @Override
+    public void close() {
+        program.close();
+    }
+}
