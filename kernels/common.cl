@@ -52,8 +52,8 @@ inline float activation_derivative(const float z, const float a, const int act) 
 }
 
 // The data-set row that batch row r reads: order[start + r] in a shuffled epoch, else start + r.
-inline int sample_index(__global const int* order, const int ordered, const int start, const int r) {
-    return ordered ? order[start + r] : start + r;
+inline int sample_index(__global const int* order, const int shuffled, const int start, const int r) {
+    return shuffled ? order[start + r] : start + r;
 }
 
 #endif

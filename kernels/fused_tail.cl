@@ -27,7 +27,7 @@ __kernel void train_tail(const int T, const int rows,
                          const int act_in, const int act1, const int act2, const int act3,
                          const int cost, const float eta,
                          __global const int* labels, __global const int* order,
-                         const int ordered, const int start,
+                         const int shuffled, const int start,
                          __global const float* z_in, __global const float* a_in,
                          __global float* delta_in,
                          __global float* w1, __global float* b1, __global float* gw1,
@@ -96,7 +96,7 @@ __kernel void train_tail(const int T, const int rows,
     __global float* dOut = D[L];
     if (cost == COST_QUADRATIC && act[T] == ACT_SOFTMAX) {
         for (int r = lid; r < rows; r += wg) {
-            const int label = labels[sample_index(order, ordered, start, r)];
+            const int label = labels[sample_index(order, shuffled, start, r)];
             __global const float* ar = aOut + r * nOut;
             float dot = 0.0f;
             for (int k = 0; k < nOut; ++k) {
@@ -110,7 +110,7 @@ __kernel void train_tail(const int T, const int rows,
         for (int i = lid; i < rows * nOut; i += wg) {
             const int r = i / nOut;
             const int j = i - r * nOut;
-            const int label = labels[sample_index(order, ordered, start, r)];
+            const int label = labels[sample_index(order, shuffled, start, r)];
             const float g = aOut[i] - (j == label ? 1.0f : 0.0f);
             dOut[i] = cost == COST_CROSS_ENTROPY ? g : g * activation_derivative(zOut[i], aOut[i], act[T]);
         }
@@ -153,7 +153,9 @@ __kernel void train_tail(const int T, const int rows,
             }
             const float g = s / (float) rows;
             GW[t][i] = g;
-            W[t][i] -= eta * g;
+            if (eta != 0.0f) {   // eta 0: gradients only, W left as it is
+                W[t][i] -= eta * g;
+            }
         }
         for (int j = lid; j < nn; j += wg) {
             float s = 0.0f;
@@ -162,7 +164,9 @@ __kernel void train_tail(const int T, const int rows,
             }
             const float g = s / (float) rows;
             GB[t][j] = g;
-            B[t][j] -= eta * g;
+            if (eta != 0.0f) {
+                B[t][j] -= eta * g;
+            }
         }
     }
 }

@@ -9,29 +9,29 @@
 
 __kernel void gather_rows_f32(__global float* x,               // (rows, width) out
                               __global const float* features,  // (count, width)
-                              __global const int* order,       // (count), read only when ordered
-                              const int ordered, const int start, const int rows, const int width) {
+                              __global const int* order,       // (count), read only when shuffled
+                              const int shuffled, const int start, const int rows, const int width) {
     const int i = get_global_id(0);
     if (i >= rows * width) {
         return;
     }
     const int r = i / width;
     const int c = i - r * width;
-    const int s = sample_index(order, ordered, start, r);
+    const int s = sample_index(order, shuffled, start, r);
     x[i] = features[(size_t) s * (size_t) width + (size_t) c];
 }
 
 __kernel void gather_rows_u8(__global float* x,                // (rows, width) out
                              __global const uchar* features,   // (count, width)
                              __constant float* table,          // (256) byte -> feature value
-                             __global const int* order,        // (count), read only when ordered
-                             const int ordered, const int start, const int rows, const int width) {
+                             __global const int* order,        // (count), read only when shuffled
+                             const int shuffled, const int start, const int rows, const int width) {
     const int i = get_global_id(0);
     if (i >= rows * width) {
         return;
     }
     const int r = i / width;
     const int c = i - r * width;
-    const int s = sample_index(order, ordered, start, r);
+    const int s = sample_index(order, shuffled, start, r);
     x[i] = table[features[(size_t) s * (size_t) width + (size_t) c]];
 }

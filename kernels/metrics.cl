@@ -6,8 +6,8 @@
 //                   device's limits) for a (rows, n) block of the output layer: item i takes rows
 //                   i, i + WG, i + 2 WG, ... in order, computing for each the sample cost (summed
 //                   over the outputs) and whether argmax(a) == label (first maximum on ties); then
-//                   a fixed-order tree reduction in local memory. Writes cost_sum[slot] and
-//                   hits[slot]; the host sums the slots of all blocks. Deterministic for a given WG.
+//                   a fixed-order tree reduction in local memory. Writes cost_sum[block] and
+//                   hits[block]; the host sums the blocks. Deterministic for a given WG.
 //                   Sample cost: quadratic 1/2 ||a - y||^2; cross-entropy after softmax
 //                   logsumexp(z) - z[label]; after sigmoid sum_j y softplus(-z) + (1 - y) softplus(z)
 //                   (from z, so ln 0 never occurs).
@@ -43,14 +43,14 @@ inline float sample_cost(__global const float* zr, __global const float* ar, con
     return c;
 }
 
-__kernel void metrics_reduce(__global float* cost_sum,      // (slots) out: [slot] written
-                             __global int* hits,            // (slots) out: [slot] written
-                             const int slot,
+__kernel void metrics_reduce(__global float* cost_sum,      // (blocks) out: [block] written
+                             __global int* hits,            // (blocks) out: [block] written
+                             const int block,
                              __global const float* z,       // (rows, n) output layer
                              __global const float* a,       // (rows, n) output layer
                              __global const int* labels,    // (count)
-                             __global const int* order,     // (count), read only when ordered
-                             const int ordered, const int start, const int rows, const int n,
+                             __global const int* order,     // (count), read only when shuffled
+                             const int shuffled, const int start, const int rows, const int n,
                              const int cost, const int act,
                              __local float* lcost,          // (WG)
                              __local int* lhits) {          // (WG)
@@ -59,7 +59,7 @@ __kernel void metrics_reduce(__global float* cost_sum,      // (slots) out: [slo
     float c = 0.0f;
     int h = 0;
     for (int r = lid; r < rows; r += wg) {
-        const int label = labels[sample_index(order, ordered, start, r)];
+        const int label = labels[sample_index(order, shuffled, start, r)];
         __global const float* zr = z + r * n;
         __global const float* ar = a + r * n;
         c += sample_cost(zr, ar, n, label, cost, act);
@@ -82,7 +82,7 @@ __kernel void metrics_reduce(__global float* cost_sum,      // (slots) out: [slo
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) {
-        cost_sum[slot] = lcost[0];
-        hits[slot] = lhits[0];
+        cost_sum[block] = lcost[0];
+        hits[block] = lhits[0];
     }
 }

@@ -1,6 +1,6 @@
 // output_error.cl: the error of the output layer, delta = dC_x/dz per sample (not divided by the
 // batch size), with the one-hot targets y built here from the device-resident labels (the label
-// of batch row r is labels[order[start + r]], or labels[start + r] when not ordered).
+// of batch row r is labels[order[start + r]], or labels[start + r] in file order).
 //
 // Kernels:
 //   output_error                   one work-item per element of the (rows, n) block, 1-D, global
@@ -16,8 +16,8 @@ __kernel void output_error(__global float* delta,        // (rows, n) out
                            __global const float* z,      // (rows, n)
                            __global const float* a,      // (rows, n)
                            __global const int* labels,   // (count)
-                           __global const int* order,    // (count), read only when ordered
-                           const int ordered, const int start, const int rows, const int n,
+                           __global const int* order,    // (count), read only when shuffled
+                           const int shuffled, const int start, const int rows, const int n,
                            const int cost, const int act) {
     const int i = get_global_id(0);
     if (i >= rows * n) {
@@ -25,7 +25,7 @@ __kernel void output_error(__global float* delta,        // (rows, n) out
     }
     const int r = i / n;
     const int j = i - r * n;
-    const int label = labels[sample_index(order, ordered, start, r)];
+    const int label = labels[sample_index(order, shuffled, start, r)];
     const float g = a[i] - (j == label ? 1.0f : 0.0f);
     delta[i] = cost == COST_CROSS_ENTROPY ? g : g * activation_derivative(z[i], a[i], act);
 }
@@ -33,14 +33,14 @@ __kernel void output_error(__global float* delta,        // (rows, n) out
 __kernel void output_error_softmax_quadratic(__global float* delta,       // (rows, n) out
                                              __global const float* a,     // (rows, n)
                                              __global const int* labels,  // (count)
-                                             __global const int* order,   // (count), when ordered
-                                             const int ordered, const int start, const int rows,
+                                             __global const int* order,   // (count), when shuffled
+                                             const int shuffled, const int start, const int rows,
                                              const int n) {
     const int r = get_global_id(0);
     if (r >= rows) {
         return;
     }
-    const int label = labels[sample_index(order, ordered, start, r)];
+    const int label = labels[sample_index(order, shuffled, start, r)];
     __global const float* ar = a + r * n;
     float dot = 0.0f;
     for (int k = 0; k < n; ++k) {

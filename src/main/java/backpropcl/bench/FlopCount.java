@@ -9,7 +9,7 @@ import backpropcl.model.Network;
  *   per sample:  forward          z = a_prev W^T        2 m n
  *                backward         delta_prev = delta W  2 m n   (not for l = 0: nothing needs dC/dx)
  *                weight gradient  delta^T a_prev        2 m n
- *   per batch:   update           W -= eta nablaW, b -= eta nablaB   2 (m n + n)
+ *   per batch:   update           W -= eta gradW, b -= eta gradB   2 (m n + n)
  * </pre>
  * Elementwise work (bias add, activation and its derivative, output error, bias gradient) is O(n)
  * per sample against O(m n) and is left out, as FLOP counters for GEMM-based training do.

@@ -141,8 +141,8 @@ final class CompareCommand implements Callable<Integer> {
             rows.add(new Row(step, l, "z", RelativeError.of(ta.z(), tb.z()), stepTolerance));
             rows.add(new Row(step, l, "a", RelativeError.of(ta.a(), tb.a()), stepTolerance));
             rows.add(new Row(step, l, "delta", RelativeError.of(ta.delta(), tb.delta()), stepTolerance));
-            rows.add(new Row(step, l, "grad W", RelativeError.of(ta.gradWeights(), tb.gradWeights()), stepTolerance));
-            rows.add(new Row(step, l, "grad b", RelativeError.of(ta.gradBiases(), tb.gradBiases()), stepTolerance));
+            rows.add(new Row(step, l, "grad W", RelativeError.of(ta.gradW(), tb.gradW()), stepTolerance));
+            rows.add(new Row(step, l, "grad b", RelativeError.of(ta.gradB(), tb.gradB()), stepTolerance));
             rows.add(new Row(step, l, "W", RelativeError.of(ta.weights(), tb.weights()), stepTolerance));
             rows.add(new Row(step, l, "b", RelativeError.of(ta.biases(), tb.biases()), stepTolerance));
         }

@@ -90,14 +90,14 @@ final class VisualizeCommand implements Callable<Integer> {
             if (gradients) {
                 DataSplit data = dataOptions.load(net);
                 int rows = Math.min(samples, data.train().count());
-                double[] nablaW0;
+                double[] gradW0;
                 // One half-step of the reference engine on the first rows in file order; no update.
                 try (Engine engine = new ReferenceEngine(net, saved.parameters())) {
                     engine.setTrainingData(data.train());
                     engine.computeGradients(0, rows);
-                    nablaW0 = engine.gradients().weights(0);
+                    gradW0 = engine.gradients().weights(0);
                 }
-                written = Plots.gradientMagnitudes(nablaW0, net, "C: the mean cost of the first " + Plural.of(rows, "sample")
+                written = Plots.gradientMagnitudes(gradW0, net, "C: the mean cost of the first " + Plural.of(rows, "sample")
                         + " of " + data.train().name() + (net.hasDropout() ? ", on one dropout mask" : ""), file);
             } else {
                 written = Plots.weights(saved.parameters(), file);

@@ -7,11 +7,11 @@ package backpropcl.engine;
  * @param z           (B, n) weighted inputs
  * @param a           (B, n) activations
  * @param delta       (B, n) dC_x/dz per sample (not divided by B)
- * @param gradWeights (n, m) dC/dW of the batch-mean cost
- * @param gradBiases  (n) dC/db of the batch-mean cost
+ * @param gradW (n, m) dC/dW of the batch-mean cost
+ * @param gradB  (n) dC/db of the batch-mean cost
  * @param weights     (n, m) after the update
  * @param biases      (n) after the update
  */
-public record LayerTrace(double[] z, double[] a, double[] delta, double[] gradWeights, double[] gradBiases,
+public record LayerTrace(double[] z, double[] a, double[] delta, double[] gradW, double[] gradB,
                          double[] weights, double[] biases) {
 }

@@ -155,22 +155,22 @@ public final class Plots {
      * {@link #weights}: white for 0 to dark purple for the largest magnitude in the layer (one
      * scale for all tiles, so that the neurons can be compared).
      *
-     * @param nablaW0 dC/dW of dense layer 0, (size(1), inputSize()) row-major, e.g. an engine's
+     * @param gradW0 dC/dW of dense layer 0, (size(1), inputSize()) row-major, e.g. an engine's
      *                {@code gradients().weights(0)} after {@code computeGradients}
      */
-    public static Path gradientMagnitudes(double[] nablaW0, Network net, Path file) {
-        return gradientMagnitudes(nablaW0, net, "", file);
+    public static Path gradientMagnitudes(double[] gradW0, Network net, Path file) {
+        return gradientMagnitudes(gradW0, net, "", file);
     }
 
     /**
      * As {@link #gradientMagnitudes(double[], Network, Path)}, with {@code note} as the caption's
      * second line, e.g. what C was: "C: the mean cost of the first 100 samples of mnist-10k/train".
      */
-    public static Path gradientMagnitudes(double[] nablaW0, Network net, String note, Path file) {
+    public static Path gradientMagnitudes(double[] gradW0, Network net, String note, Path file) {
         int inputs = net.inputSize();
-        if (nablaW0.length != net.size(1) * inputs) {
+        if (gradW0.length != net.size(1) * inputs) {
             throw new IllegalArgumentException("layer 0 of " + net.archString() + " has " + net.size(1) * inputs
-                    + " weights, got " + nablaW0.length + " gradients");
+                    + " weights, got " + gradW0.length + " gradients");
         }
         int side = TileGrid.squareSide(inputs);
         String[] caption = {
@@ -178,10 +178,10 @@ public final class Plots {
                     side, side, net.size(1)),
             note == null || note.isBlank() ? "white 0 to dark purple at the largest |dC/dw|" : note};
         TileGrid at = grid(net.size(1), inputs, caption);
-        double[] magnitude = new double[nablaW0.length];
+        double[] magnitude = new double[gradW0.length];
         double max = 0;
         for (int i = 0; i < magnitude.length; i++) {
-            magnitude[i] = Math.abs(nablaW0[i]);
+            magnitude[i] = Math.abs(gradW0[i]);
             if (Double.isFinite(magnitude[i])) {
                 max = Math.max(max, magnitude[i]);
             }

@@ -41,6 +41,7 @@ public final class SelftestCases {
         Network deep = Network.of("784-128-64-10", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         Network odd = new Network(new int[] {13, 9, 4, 3},
                 new Activation[] {Activation.TANH, Activation.LEAKY_RELU, Activation.SOFTMAX}, Cost.QUADRATIC);
+        Network dropout = Network.parse(64, "dropout:0.2,dense:32,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
         Network narrow = new Network(new int[] {29, 1, 6, 2},
                 new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.SIGMOID}, Cost.CROSS_ENTROPY);
 
@@ -52,6 +53,8 @@ public final class SelftestCases {
                 // Float features (not byte-like), a batch over two 16-tiles, then a smaller one in the same buffers.
                 smallCase(odd, 300, 77, false, List.of(37, 5), true, 1.0, 7),
                 // Batch 1, then a larger one (the batch buffers grow), in file order.
-                smallCase(narrow, 200, 51, true, List.of(1, 17), false, 0.5, 17));
+                smallCase(narrow, 200, 51, true, List.of(1, 17), false, 0.5, 17),
+                // Dropout on the input and on a hidden layer: every engine drops the reference's elements.
+                smallCase(dropout, 200, 51, false, List.of(33, 8), true, 0.3, 16));
     }
 }

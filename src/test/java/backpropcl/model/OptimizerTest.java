@@ -23,8 +23,8 @@ class OptimizerTest {
         try (ReferenceEngine e = new ReferenceEngine(NET, p)) {
             e.setOptimizer(o);
             for (double g : new double[] {g1, g2}) {
-                e.nablaW(0)[0] = g;
-                e.nablaB(0)[0] = g;
+                e.gradW(0)[0] = g;
+                e.gradB(0)[0] = g;
                 e.update(lr);
             }
             return new double[] {e.weights(0)[0], e.biases(0)[0]};

@@ -170,7 +170,7 @@ class EngineCheckTest {
             LayerTrace t = inner.trace(l);
             Role deltaRole = l == NET.denseLayers() - 1 ? Role.OUTPUT_ERROR : Role.BACKWARD;
             return new LayerTrace(maybe(Role.FORWARD, t.z()), maybe(Role.ACTIVATION, t.a()), maybe(deltaRole, t.delta()),
-                    maybe(Role.WEIGHT_GRADIENTS, t.gradWeights()), maybe(Role.BIAS_GRADIENTS, t.gradBiases()),
+                    maybe(Role.WEIGHT_GRADIENTS, t.gradW()), maybe(Role.BIAS_GRADIENTS, t.gradB()),
                     maybe(Role.SGD_UPDATE, t.weights()), maybe(Role.SGD_UPDATE, t.biases()));
         }
 

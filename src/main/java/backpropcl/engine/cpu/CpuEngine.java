@@ -69,7 +69,7 @@ public final class CpuEngine implements Engine {
     private PassBuffers eval;
     private Dataset train;
     private int[] order;
-    private boolean ordered;
+    private boolean shuffled;
     private int lastRows;
     private int gradientRows;
     private boolean closed;
@@ -158,7 +158,7 @@ public final class CpuEngine implements Engine {
         }
         train = data;
         order = new int[data.count()];
-        ordered = false;
+        shuffled = false;
     }
 
     @Override
@@ -168,12 +168,12 @@ public final class CpuEngine implements Engine {
             throw new IllegalStateException("setTrainingData before setOrder");
         }
         if (permutation == null) {
-            ordered = false;
+            shuffled = false;
             return;
         }
         EngineInputs.checkPermutation(permutation, train.count());
         System.arraycopy(permutation, 0, order, 0, permutation.length);
-        ordered = true;
+        shuffled = true;
     }
 
     /** Dropout's seed: with the step number it picks every mask ({@link backpropcl.model.DropoutMask}). */
@@ -186,7 +186,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void trainBatch(int start, int rows, double learningRate) {
         float[] x = prepareBatch(start, rows);
-        int xOffset = ordered ? 0 : start * net.inputSize();
+        int xOffset = shuffled ? 0 : start * net.inputSize();
         forward(step, x, xOffset, rows, start);
         steps++;
         backward(x, xOffset, rows, OptimizerStep.of(optimizer, learningRate, steps));
@@ -195,7 +195,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void computeGradients(int start, int rows) {
         float[] x = prepareBatch(start, rows);
-        int xOffset = ordered ? 0 : start * net.inputSize();
+        int xOffset = shuffled ? 0 : start * net.inputSize();
         forward(step, x, xOffset, rows, start);
         backward(x, xOffset, rows, null);
     }
@@ -257,7 +257,7 @@ public final class CpuEngine implements Engine {
         }
         lastRows = rows;
         gradientRows = rows;
-        return ordered ? step.x : train.features();
+        return shuffled ? step.x : train.features();
     }
 
     /**
@@ -331,8 +331,8 @@ public final class CpuEngine implements Engine {
         float[] features = train.features();
         int[] labels = train.labels();
         for (int r = r0; r < r1; r++) {
-            int s = ordered ? order[start + r] : start + r;
-            if (ordered) {
+            int s = shuffled ? order[start + r] : start + r;
+            if (shuffled) {
                 System.arraycopy(features, s * m0, step.x, r * m0, m0);
             }
             step.labels[r] = labels[s];

@@ -83,7 +83,7 @@ final class DenseLayer {
     void gradients(float[] delta, float[] deltaT, float[] in, int inOffset, int rows, int j0, int j1) {
         DenseProducts.transpose(delta, deltaT, rows, n, j0, j1);
         products.weightGradient(gradW, deltaT, in, inOffset, rows, m, 1f / rows, j0, j1);
-        // nablaB[j] summed in double over the rows of deltaT.
+        // gradB[j] summed in double over the rows of deltaT.
         for (int j = j0; j < j1; j++) {
             double s = 0;
             for (int r = j * rows; r < (j + 1) * rows; r++) {
@@ -108,7 +108,7 @@ final class DenseLayer {
         DenseProducts.transposeWeights(w, wT, n, m, j0, j1);
     }
 
-    /** W -= eta nablaW, b -= eta nablaB on rows [j0, j1), and the same columns of W^T. */
+    /** W -= eta gradW, b -= eta gradB on rows [j0, j1), and the same columns of W^T. */
     private void sgd(float eta, int j0, int j1) {
         // Locals, as the loops read them: no field loads for C2 to hoist.
         float[] wl = w;

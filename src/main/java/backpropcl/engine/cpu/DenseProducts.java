@@ -7,7 +7,7 @@ import dev.ludovic.netlib.blas.BLAS;
  * <pre>
  *   forward   z = x W^T + b            x (B, m), W (n, m), z (B, n)
  *   backward  g = delta W              delta (B, n), g (B, m)
- *   gradient  nablaW = s deltaT x      deltaT (n, B), nablaW (n, m)
+ *   gradient  gradW = s deltaT x      deltaT (n, B), gradW (n, m)
  * </pre>
  * With jdk.incubator.vector present, each is one call of {@link VectorKernels#multiply}, whose
  * second operand is read row by row: the forward product reads W transposed, {@code wT} (m, n),
@@ -143,12 +143,12 @@ final class DenseProducts {
     }
 
     /**
-     * nablaW rows [j0, j1) = scale deltaT x over the batch rows 0..rows-1: deltaT (n, B) from
-     * {@link #transpose}, x (B, m) from xOffset, nablaW (n, m).
+     * gradW rows [j0, j1) = scale deltaT x over the batch rows 0..rows-1: deltaT (n, B) from
+     * {@link #transpose}, x (B, m) from xOffset, gradW (n, m).
      */
     void weightGradient(float[] gradW, float[] deltaT, float[] x, int xOffset, int rows, int m, float scale, int j0, int j1) {
         if (gemm(rows, j1 - j0, m)) {
-            // Column-major, nablaW^T (m, n') = x^T (m, B) deltaT^T (B, n').
+            // Column-major, gradW^T (m, n') = x^T (m, B) deltaT^T (B, n').
             gemm.sgemm("N", "N", m, j1 - j0, rows, scale, x, xOffset, m, deltaT, j0 * rows, rows, 0f, gradW, j0 * m, m);
             return;
         }

@@ -1,7 +1,7 @@
 package backpropcl.engine.opencl;
 
 /**
- * The register blocks of the blocked kernel family (kernels/blocked.cl), passed to the build as
+ * The register blocks of the blocked kernel family (kernels/dense_blocked.cl), passed to the build as
  * -D options: vector width VW, forward block FR rows x FC neurons, BR rows per backward item, GC
  * neurons per gradient item. A forward item's accumulators (FR x FC vectors) and operands fit the
  * 16 vector registers of an x86 core.

@@ -6,8 +6,8 @@ import backpropcl.model.Activation;
 import java.util.logging.Logger;
 
 /**
- * The dense layer's routine: its own program from common.cl, dense_forward.cl, backward.cl,
- * gradients.cl and blocked.cl, built with the tile edge and register blocks as -D options, and
+ * The dense layer's routine: its own program from common.cl, dense_forward.cl, dense_backward.cl,
+ * dense_gradients.cl and dense_blocked.cl, built with the tile edge and register blocks as -D options, and
  * the kernel variants of each product ({@link Variant}: tiled or blocked) that {@link KernelTuner}
  * chooses among. {@link #forward}, {@link #backward} and {@link #gradientsSgd} as in the reference
  * engine; every method binds its arguments and enqueues, never waiting.
@@ -19,8 +19,8 @@ import java.util.logging.Logger;
 final class DenseLayer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DenseLayer.class.getName());
 
-    static final String[] FILES = {"common.cl", "dense_forward.cl", "backward.cl", "gradients.cl", "blocked.cl"};
-    private static final String[] TILED = {"dense_forward", "backward", "weight_gradients_sgd"};
+    static final String[] FILES = {"common.cl", "dense_forward.cl", "dense_backward.cl", "dense_gradients.cl", "dense_blocked.cl"};
+    private static final String[] TILED = {"dense_forward", "dense_backward", "dense_weight_gradients_sgd"};
 
     private final ClContext ctx;
     private final ClProgram program;
@@ -71,8 +71,8 @@ final class DenseLayer implements AutoCloseable {
         this.program = built;
         this.shapeOptions = shape;
         this.ts = tile;
-        ClKernel[] k = program.kernelsOrClose("dense_forward", "softmax_rows", "backward", "weight_gradients_sgd",
-                "bias_gradients_sgd", "dense_forward_blocked", "backward_blocked", "weight_gradients_sgd_blocked", "sgd_step");
+        ClKernel[] k = program.kernelsOrClose("dense_forward", "softmax_rows", "dense_backward", "dense_weight_gradients_sgd",
+                "dense_bias_gradients_sgd", "dense_forward_blocked", "dense_backward_blocked", "dense_weight_gradients_sgd_blocked", "sgd_step");
         denseForward = k[0];
         softmaxRows = k[1];
         backward = k[2];
@@ -192,7 +192,7 @@ final class DenseLayer implements AutoCloseable {
                         new long[] {v.local(), 1});
     }
 
-    /** p (n) -= eta g (n): plain SGD on its own (gradients.cl's sgd_step, the fused kernels' formula). */
+    /** p (n) -= eta g (n): plain SGD on its own (dense_gradients.cl's sgd_step, the fused kernels' formula). */
     void sgdStep(ClBuffer p, ClBuffer g, int n, float eta) {
         sgdStep.arg(p).arg(g).arg(n).arg(eta).launch(new long[] {roundUp(n, wgSgd)}, new long[] {wgSgd});
     }

@@ -185,8 +185,8 @@ final class KernelTuner {
                 b = filled(ctx, n, "tuning b");
                 z = filled(ctx, (long) rows * n, "tuning z");
                 a = filled(ctx, (long) rows * n, "tuning a");
-                gw = filled(ctx, (long) n * m, "tuning nablaW");
-                gb = filled(ctx, n, "tuning nablaB");
+                gw = filled(ctx, (long) n * m, "tuning gradW");
+                gb = filled(ctx, n, "tuning gradB");
             } catch (RuntimeException e) {
                 close();
                 throw e;

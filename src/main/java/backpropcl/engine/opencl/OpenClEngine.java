@@ -26,7 +26,7 @@ import backpropcl.model.TrainingState;
  *   eval x, z[l], a[l] (EVAL_ROWS, n)  a separate pass for evaluate(), so trace() is kept
  *   training set features + labels     uploaded once; features as bytes where exact
  *   order (count)                      the epoch's permutation, uploaded once per epoch
- *   cost/hits slots                    the per-block totals of evaluate()
+ *   cost/hits per block                the per-block totals of evaluate()
  * </pre>
  * {@link #trainBatch} only enqueues kernels (gather, forward per layer, output error, then per
  * layer from the last: backward and the fused gradient + SGD kernels; with another optimizer the
@@ -37,7 +37,7 @@ import backpropcl.model.TrainingState;
  *
  * <p>The two half-steps: {@link #computeGradients} enqueues trainBatch's kernels with a learning
  * rate of 0 (W -= 0 * gradW leaves W bit for bit) and {@link #applyGradients} the update alone
- * (kernels/gradients.cl's sgd_step, the fused kernels' formula, or update.cl), so the halves end
+ * (kernels/dense_gradients.cl's sgd_step, the fused kernels' formula, or update.cl), so the halves end
  * where trainBatch does, bit for bit. Dropout (kernels/dropout.cl, the masks of model.DropoutMask
  * drawn on the device, none stored) runs in the layered path: a network with dropout never takes
  * the fused tail.
@@ -149,10 +149,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private DeviceData train;
     private DeviceData evalData;
     private ClBuffer order;
-    private boolean ordered;
-    private ClBuffer costSlots;
-    private ClBuffer hitSlots;
-    private int slots;
+    private boolean shuffled;
+    private ClBuffer costPerBlock;
+    private ClBuffer hitsPerBlock;
+    private int blockCapacity;
     private int lastRows;
     private boolean closed;
 
@@ -189,8 +189,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
                 long bBytes = bytes(1, net.size(l + 1));
                 w[l] = ctx.buffer(wBytes, "W[" + l + "]");
                 b[l] = ctx.buffer(bBytes, "b[" + l + "]");
-                gradW[l] = ctx.buffer(wBytes, "nablaW[" + l + "]");
-                gradB[l] = ctx.buffer(bBytes, "nablaB[" + l + "]");
+                gradW[l] = ctx.buffer(wBytes, "gradW[" + l + "]");
+                gradB[l] = ctx.buffer(bBytes, "gradB[" + l + "]");
             }
         } catch (RuntimeException e) {
             closeAll(w);
@@ -392,7 +392,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             train = DeviceData.upload(ctx, data);
         }
         order = ctx.buffer((long) data.count() * Integer.BYTES, data.name() + " order");
-        ordered = false;
+        shuffled = false;
     }
 
     @Override
@@ -402,13 +402,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             throw new IllegalStateException("setTrainingData before setOrder");
         }
         if (permutation == null) {
-            ordered = false;
+            shuffled = false;
             return;
         }
         EngineInputs.checkPermutation(permutation, train.count());
         // Blocking, once per epoch; the in-order queue runs it after the batches already queued.
         order.write(permutation);
-        ordered = true;
+        shuffled = true;
     }
 
     @Override
@@ -510,7 +510,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** Gather, forward, output error, backward and the gradients (with SGD at {@code eta}) of step steps + 1. */
     private void enqueueGradients(int start, int rows, float eta) {
-        ClBuffer ord = ordered ? order : null;
+        ClBuffer ord = shuffled ? order : null;
         gather(step.x, train, ord, start, rows);
         if (fusedTail) {
             fusedStep(ord, start, rows, eta);
@@ -713,14 +713,14 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             }
         }
         int blocks = (data.count() + EVAL_ROWS - 1) / EVAL_ROWS;
-        if (slots < blocks) {
-            closeAll(costSlots, hitSlots);
-            costSlots = null;
-            hitSlots = null;
-            slots = 0;
-            costSlots = ctx.buffer((long) blocks * Float.BYTES, "eval cost slots");
-            hitSlots = ctx.buffer((long) blocks * Integer.BYTES, "eval hit slots");
-            slots = blocks;
+        if (blockCapacity < blocks) {
+            closeAll(costPerBlock, hitsPerBlock);
+            costPerBlock = null;
+            hitsPerBlock = null;
+            blockCapacity = 0;
+            costPerBlock = ctx.buffer((long) blocks * Float.BYTES, "eval cost per block");
+            hitsPerBlock = ctx.buffer((long) blocks * Integer.BYTES, "eval hits per block");
+            blockCapacity = blocks;
         }
         int last = layers - 1;
         for (int blk = 0; blk < blocks; blk++) {
@@ -728,13 +728,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             int rows = Math.min(EVAL_ROWS, data.count() - start);
             gather(eval.x, dd, null, start, rows);
             forward(eval, rows, evalPlan);
-            output.metrics(costSlots, hitSlots, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
+            output.metrics(costPerBlock, hitsPerBlock, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
                     net.outputSize(), net.cost(), net.outputActivation());
         }
         float[] costs = new float[blocks];
         int[] hits = new int[blocks];
-        costSlots.read(0, costs, 0, blocks);
-        hitSlots.read(0, hits, 0, blocks);
+        costPerBlock.read(0, costs, 0, blocks);
+        hitsPerBlock.read(0, hits, 0, blocks);
         double cost = 0;
         long correct = 0;
         for (int i = 0; i < blocks; i++) {
@@ -787,7 +787,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
         closeAll(order);
         order = null;
-        ordered = false;
+        shuffled = false;
     }
 
     private static void closeAll(AutoCloseable... things) {
@@ -817,7 +817,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             eval.close();
         }
         releaseTraining();
-        closeAll(evalData, costSlots, hitSlots);
+        closeAll(evalData, costPerBlock, hitsPerBlock);
         closeAll(w);
         closeAll(b);
         closeAll(gradW);

@@ -55,22 +55,22 @@ final class OutputLayer implements AutoCloseable {
     /** delta (rows, n) of the output layer against the one-hot targets of labels[order[start + r]]. */
     void error(ClBuffer delta, ClBuffer z, ClBuffer a, ClBuffer labels, ClBuffer order, int start, int rows, int n,
                Cost cost, Activation act) {
-        int ordered = order == null ? 0 : 1;
+        int shuffled = order == null ? 0 : 1;
         if (cost == Cost.QUADRATIC && act == Activation.SOFTMAX) {
-            outputErrorSoftmaxQuadratic.arg(delta).arg(a).arg(labels).arg(or(order)).arg(ordered).arg(start).arg(rows).arg(n)
+            outputErrorSoftmaxQuadratic.arg(delta).arg(a).arg(labels).arg(or(order)).arg(shuffled).arg(start).arg(rows).arg(n)
                     .launch(new long[] {roundUp(rows, wgOutputErrorSq)}, new long[] {wgOutputErrorSq});
             return;
         }
-        outputError.arg(delta).arg(z).arg(a).arg(labels).arg(or(order)).arg(ordered).arg(start).arg(rows).arg(n)
+        outputError.arg(delta).arg(z).arg(a).arg(labels).arg(or(order)).arg(shuffled).arg(start).arg(rows).arg(n)
                 .arg(cost.kernelCode()).arg(act.kernelCode())
                 .launch(new long[] {roundUp((long) rows * n, wgOutputError)}, new long[] {wgOutputError});
     }
 
-    /** costSum[slot], hits[slot] = summed sample cost and correct answers of a (rows, n) output block. */
-    void metrics(ClBuffer costSum, ClBuffer hits, int slot, ClBuffer z, ClBuffer a, ClBuffer labels, ClBuffer order,
+    /** costSum[block], hits[block] = summed sample cost and correct answers of a (rows, n) output block. */
+    void metrics(ClBuffer costSum, ClBuffer hits, int block, ClBuffer z, ClBuffer a, ClBuffer labels, ClBuffer order,
                  int start, int rows, int n, Cost cost, Activation act) {
         int wg = wgMetrics;
-        metrics.arg(costSum).arg(hits).arg(slot).arg(z).arg(a).arg(labels).arg(or(order))
+        metrics.arg(costSum).arg(hits).arg(block).arg(z).arg(a).arg(labels).arg(or(order))
                 .arg(order == null ? 0 : 1).arg(start).arg(rows).arg(n).arg(cost.kernelCode()).arg(act.kernelCode())
                 .local((long) wg * Float.BYTES).local((long) wg * Integer.BYTES)
                 .launch(new long[] {wg}, new long[] {wg});

@@ -6,6 +6,6 @@ enum Product {
     FORWARD,
     /** delta_prev = (delta W) * f'(z_prev): (rows, n) x (n, m). */
     BACKWARD,
-    /** nablaW = delta^T a_prev / rows with the SGD step: (rows, n)^T x (rows, m). */
+    /** gradW = delta^T a_prev / rows with the SGD step: (rows, n)^T x (rows, m). */
     GRADIENTS
 }

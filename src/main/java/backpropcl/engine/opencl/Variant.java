@@ -6,7 +6,7 @@ package backpropcl.engine.opencl;
  */
 record Variant(Family family, int local) {
 
-    /** The two kernel families of kernels/: local-memory tiles, or register blocks (blocked.cl). */
+    /** The two kernel families of kernels/: local-memory tiles, or register blocks (dense_blocked.cl). */
     enum Family { TILED, BLOCKED }
 
     Variant {

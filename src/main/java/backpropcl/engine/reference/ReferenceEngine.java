@@ -30,8 +30,8 @@ import java.util.List;
  *   in[l]    = a[l-1] * mask[l] / (1-p[l])     (in training, where dropout p[l] is on dense l's input)
  *   delta[L] = dC/da[L] * f_L'(z[L])           (a - y for cross-entropy with its matching output)
  *   delta[l] = (delta[l+1] W[l+1]) * mask[l+1] / (1-p[l+1]) * f_l'(z[l])
- *   nablaW[l] = 1/B delta[l]^T in[l],  nablaB[l] = 1/B sum over rows of delta[l]
- *   W[l] -= eta nablaW[l],  b[l] -= eta nablaB[l]    (plain SGD; {@link #update} for the others)
+ *   gradW[l] = 1/B delta[l]^T in[l],  gradB[l] = 1/B sum over rows of delta[l]
+ *   W[l] -= eta gradW[l],  b[l] -= eta gradB[l]    (plain SGD; {@link #update} for the others)
  * </pre>
  */
 public final class ReferenceEngine implements Engine {
@@ -195,8 +195,8 @@ public final class ReferenceEngine implements Engine {
     public Gradients gradients() {
         Gradients g = new Gradients(net);
         for (int l = 0; l < denseCount; l++) {
-            g.setWeights(l, dense[l].nablaW);
-            g.setBiases(l, dense[l].nablaB);
+            g.setWeights(l, dense[l].gradW);
+            g.setBiases(l, dense[l].gradB);
         }
         g.setRows(step.rows);
         return g;
@@ -206,10 +206,10 @@ public final class ReferenceEngine implements Engine {
     public void setGradients(Gradients g) {
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
         for (int l = 0; l < denseCount; l++) {
-            double[] nablaW = dense[l].nablaW;
-            double[] nablaB = dense[l].nablaB;
-            System.arraycopy(g.values(), (int) g.layout().weight(l).offset(), nablaW, 0, nablaW.length);
-            System.arraycopy(g.values(), (int) g.layout().bias(l).offset(), nablaB, 0, nablaB.length);
+            double[] gradW = dense[l].gradW;
+            double[] gradB = dense[l].gradB;
+            System.arraycopy(g.values(), (int) g.layout().weight(l).offset(), gradW, 0, gradW.length);
+            System.arraycopy(g.values(), (int) g.layout().bias(l).offset(), gradB, 0, gradB.length);
         }
     }
 
@@ -272,7 +272,7 @@ public final class ReferenceEngine implements Engine {
     }
 
     /**
-     * delta, nablaW and nablaB of every dense layer for the training batch (after feedforward): the
+     * delta, gradW and gradB of every dense layer for the training batch (after feedforward): the
      * output error of the cost, fused with the output activation, then every layer backward from
      * the last dense layer to the first (layers before it need no gradient).
      */
@@ -298,12 +298,12 @@ public final class ReferenceEngine implements Engine {
         return p.out[layers.size() - 1];
     }
 
-    /** One optimizer step with learning rate lr from nablaW and nablaB: the formulas of {@link Optimizer}. */
+    /** One optimizer step with learning rate lr from gradW and gradB: the formulas of {@link Optimizer}. */
     public void update(double lr) {
         steps++;
         for (int l = 0; l < denseCount; l++) {
-            step(dense[l].weights, dense[l].nablaW, slotW, l, lr, optimizer.weightDecay());
-            step(dense[l].biases, dense[l].nablaB, slotB, l, lr, 0);   // biases are not decayed
+            step(dense[l].weights, dense[l].gradW, slotW, l, lr, optimizer.weightDecay());
+            step(dense[l].biases, dense[l].gradB, slotB, l, lr, 0);   // biases are not decayed
         }
     }
 
@@ -461,7 +461,7 @@ public final class ReferenceEngine implements Engine {
         int k = denseAt[l];
         int act = k + 1 < layers.size() && layers.get(k + 1) instanceof ActivationLayer ? k + 1 : k;
         DenseLayer d = dense[l];
-        return new LayerTrace(step.out[k].clone(), step.out[act].clone(), step.grad[k].clone(), d.nablaW.clone(), d.nablaB.clone(),
+        return new LayerTrace(step.out[k].clone(), step.out[act].clone(), step.grad[k].clone(), d.gradW.clone(), d.gradB.clone(),
                 d.weights.clone(), d.biases.clone());
     }
 
@@ -476,13 +476,13 @@ public final class ReferenceEngine implements Engine {
     }
 
     /** The live weight gradients of layer l from the last backprop. */
-    public double[] nablaW(int l) {
-        return dense[l].nablaW;
+    public double[] gradW(int l) {
+        return dense[l].gradW;
     }
 
     /** The live bias gradients of layer l from the last backprop. */
-    public double[] nablaB(int l) {
-        return dense[l].nablaB;
+    public double[] gradB(int l) {
+        return dense[l].gradB;
     }
 
     @Override

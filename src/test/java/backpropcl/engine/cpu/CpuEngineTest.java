@@ -122,7 +122,7 @@ class CpuEngineTest extends EngineEquivalenceTest {
             assertTrue(after[0].bitwiseEquals(after[run]), "parameters differ: " + what);
             assertEquals(evals[0], evals[run], what);
             assertArrayEquals(traces[0].delta(), traces[run].delta(), what);
-            assertArrayEquals(traces[0].gradWeights(), traces[run].gradWeights(), what);
+            assertArrayEquals(traces[0].gradW(), traces[run].gradW(), what);
         }
     }
 

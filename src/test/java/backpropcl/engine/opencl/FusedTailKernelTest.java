@@ -104,8 +104,8 @@ class FusedTailKernelTest {
                 Guarded[] g = {
                     keep(open, new Guarded(ctx, n * m, "W[" + l + "]").with(p.weights(l))),
                     keep(open, new Guarded(ctx, n, "b[" + l + "]").with(p.biases(l))),
-                    keep(open, new Guarded(ctx, n * m, "nablaW[" + l + "]")),
-                    keep(open, new Guarded(ctx, n, "nablaB[" + l + "]")),
+                    keep(open, new Guarded(ctx, n * m, "gradW[" + l + "]")),
+                    keep(open, new Guarded(ctx, n, "gradB[" + l + "]")),
                     keep(open, new Guarded(ctx, rows * n, "z[" + l + "]")),
                     keep(open, new Guarded(ctx, rows * n, "a[" + l + "]")),
                     keep(open, new Guarded(ctx, rows * n, "delta[" + l + "]"))};
@@ -124,10 +124,10 @@ class FusedTailKernelTest {
 
             String what = "train_tail " + net + " batch " + rows;
             assertCloseAndRelNorm(what + " delta[0]", first.delta(), delta0.readChecked(what + " delta[0]"), ATOL, RTOL, seed);
-            String[] names = {"W after", "b after", "nablaW", "nablaB", "z", "a", "delta"};
+            String[] names = {"W after", "b after", "gradW", "gradB", "z", "a", "delta"};
             for (int l = 1; l < layers; l++) {
                 LayerTrace t = ref.trace(l);
-                double[][] want = {t.weights(), t.biases(), t.gradWeights(), t.gradBiases(), t.z(), t.a(), t.delta()};
+                double[][] want = {t.weights(), t.biases(), t.gradW(), t.gradB(), t.z(), t.a(), t.delta()};
                 for (int i = 0; i < names.length; i++) {
                     String at = what + " layer " + l + " " + names[i];
                     assertCloseAndRelNorm(at, want[i], outputs[l][i].readChecked(at), ATOL, RTOL, seed);

@@ -208,15 +208,15 @@ class KernelTest {
         }
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer ab = floats(ctx, aPrev, "a_prev");
              Guarded wb = new Guarded(ctx, n * m, "W").with(w); Guarded bb = new Guarded(ctx, n, "b").with(b);
-             Guarded gwb = new Guarded(ctx, n * m, "nablaW"); Guarded gbb = new Guarded(ctx, n, "nablaB")) {
+             Guarded gwb = new Guarded(ctx, n * m, "gradW"); Guarded gbb = new Guarded(ctx, n, "gradB")) {
             kernels(variant).dense().gradientsSgd(gwb.buf, wb.buf, gbb.buf, bb.buf, db, ab, rows, n, m, eta, variant(variant));
             String what = "gradients " + variant + " " + rows + "x" + n + "x" + m;
-            double[] gwGot = gwb.readChecked(what + " nablaW");
-            double[] gbGot = gbb.readChecked(what + " nablaB");
-            assertClose(what + " nablaW", gw, gwGot, ATOL, RTOL, seed);
-            assertRelNorm(what + " nablaW", gw, gwGot, RTOL, seed);
-            assertClose(what + " nablaB", gb, gbGot, ATOL, RTOL, seed);
-            assertRelNorm(what + " nablaB", gb, gbGot, RTOL, seed);
+            double[] gwGot = gwb.readChecked(what + " gradW");
+            double[] gbGot = gbb.readChecked(what + " gradB");
+            assertClose(what + " gradW", gw, gwGot, ATOL, RTOL, seed);
+            assertRelNorm(what + " gradW", gw, gwGot, RTOL, seed);
+            assertClose(what + " gradB", gb, gbGot, ATOL, RTOL, seed);
+            assertRelNorm(what + " gradB", gb, gbGot, RTOL, seed);
             assertClose(what + " W after", wNew, wb.readChecked(what + " W"), ATOL, RTOL, seed);
             assertClose(what + " b after", bNew, bb.readChecked(what + " b"), ATOL, RTOL, seed);
         }
@@ -267,15 +267,15 @@ class KernelTest {
         TrainingState expected;
         try (ReferenceEngine ref = new ReferenceEngine(net, p)) {
             ref.setState(before);
-            TrainingState.copy(gw, ref.nablaW(0));
-            TrainingState.copy(gb, ref.nablaB(0));
+            TrainingState.copy(gw, ref.gradW(0));
+            TrainingState.copy(gb, ref.gradB(0));
             ref.update(lr);
             expected = ref.state();
         }
         OptimizerStep c = OptimizerStep.of(o, lr, step);
         String what = "optimizer_step " + o.describe() + " " + n + "x" + m + " step " + step;
         try (Guarded wb = new Guarded(ctx, n * m, "W").with(p.weights(0)); Guarded bb = new Guarded(ctx, n, "b").with(p.biases(0));
-             ClBuffer gwb = floats(ctx, gw, "nablaW"); ClBuffer gbb = floats(ctx, gb, "nablaB");
+             ClBuffer gwb = floats(ctx, gw, "gradW"); ClBuffer gbb = floats(ctx, gb, "gradB");
              Guarded s1w = new Guarded(ctx, n * m, "s1 W"); Guarded s2w = new Guarded(ctx, n * m, "s2 W");
              Guarded s1b = new Guarded(ctx, n, "s1 b"); Guarded s2b = new Guarded(ctx, n, "s2 b")) {
             Guarded[] sw = {s1w, s2w};
@@ -401,7 +401,7 @@ class KernelTest {
                 }
                 int slot = 2;
                 try (ClBuffer zb = floats(ctx, z, "z"); ClBuffer ab = floats(ctx, a, "a"); ClBuffer lb = ints(ctx, labels, "labels");
-                     Guarded cb = new Guarded(ctx, 4, "cost slots"); ClBuffer hb = ints(ctx, new int[] {-1, -1, -1, -1, -1}, "hits")) {
+                     Guarded cb = new Guarded(ctx, 4, "cost per block"); ClBuffer hb = ints(ctx, new int[] {-1, -1, -1, -1, -1}, "hits")) {
                     device.output().metrics(cb.buf, hb, slot, zb, ab, lb, null, start, rows, n, cost, act);
                     String what = "metrics_reduce " + cost.cliName() + "/" + act.cliName() + " " + rows + "x" + n;
                     double[] costs = cb.readChecked(what);

@@ -275,6 +275,9 @@ public final class OclgrindSuite {
         // A hidden layer of width 1 before a softmax.
         out.add(make(order, net(new int[] {3, 1, 4}, Cost.CROSS_ENTROPY, Activation.IDENTITY, Activation.SOFTMAX), Init.XAVIER,
                 10, 13, false, List.of(1, 3), false, 0.5, 3, 3, 12));
+        // Dropout on the input and after a hidden layer, inside whole engine steps (dropout.cl in place).
+        out.add(make(order, Network.parse(9, "dropout:0.25,dense:6,tanh,dropout:0.5,dense:3,softmax", Cost.QUADRATIC), Init.XAVIER,
+                19, 13, true, List.of(2, 17), true, 0.5, 3, 4, 13));
         return out;
     }
 

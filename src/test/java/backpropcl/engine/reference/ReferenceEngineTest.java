@@ -33,8 +33,8 @@ class ReferenceEngineTest {
         assertEquals(z, t.z()[0], 1e-15);
         assertEquals(a, t.a()[0], 1e-15);
         assertEquals(delta, t.delta()[0], 1e-15);
-        assertEquals(2 * delta, t.gradWeights()[0], 1e-15);
-        assertEquals(delta, t.gradBiases()[0], 1e-15);
+        assertEquals(2 * delta, t.gradW()[0], 1e-15);
+        assertEquals(delta, t.gradB()[0], 1e-15);
         assertEquals(0.5 * (a - 1) * (a - 1), e.batchCost(), 1e-15);
         e.update(3.0);
         assertEquals(0.5 - 3.0 * 2 * delta, e.weights(0)[0], 1e-15);
@@ -69,17 +69,17 @@ class ReferenceEngineTest {
 
                 ReferenceEngine single = new ReferenceEngine(net, p);
                 for (int l = 0; l < net.denseLayers(); l++) {
-                    double[] sumW = new double[whole.nablaW(l).length];
+                    double[] sumW = new double[whole.gradW(l).length];
                     for (int r = 0; r < batch; r++) {
                         single.setBatch(slice(x, r, net.inputSize()), slice(y, r, net.outputSize()), 1);
                         single.feedforward();
                         single.backprop();
                         for (int i = 0; i < sumW.length; i++) {
-                            sumW[i] += single.nablaW(l)[i] / batch;
+                            sumW[i] += single.gradW(l)[i] / batch;
                         }
                     }
                     for (int i = 0; i < sumW.length; i++) {
-                        assertEquals(sumW[i], whole.nablaW(l)[i], 1e-13, arch + " batch " + batch + " layer " + l + " index " + i);
+                        assertEquals(sumW[i], whole.gradW(l)[i], 1e-13, arch + " batch " + batch + " layer " + l + " index " + i);
                     }
                 }
             }

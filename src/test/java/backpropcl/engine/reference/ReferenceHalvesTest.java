@@ -32,7 +32,7 @@ class ReferenceHalvesTest {
                 halves.computeGradients(i * 8, 8);
                 Gradients g = halves.gradients();
                 assertEquals(8, g.rows());
-                assertArrayEquals(halves.nablaW(1), g.weights(1));
+                assertArrayEquals(halves.gradW(1), g.weights(1));
                 halves.applyGradients(0.3);
             }
             assertTrue(whole.state().bitwiseEquals(halves.state()));

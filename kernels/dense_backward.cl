@@ -1,10 +1,10 @@
-// backward.cl: the error of a hidden layer from the layer after it, fused with the activation
+// dense_backward.cl: the error of a hidden layer from the layer after it, fused with the activation
 // derivative: delta_prev = (delta W) * f'(z_prev).
 //
 // Layout: delta is (rows, n), W is (n, m) row-major, z_prev, a_prev and delta_prev are (rows, m).
 //
 // Kernels:
-//   backward  tiled matrix product: work-group TS x TS computes a TS x TS block of delta_prev
+//   dense_backward  tiled matrix product: work-group TS x TS computes a TS x TS block of delta_prev
 //             (dim 0 = input neuron k, dim 1 = batch row r); delta and W stream through local
 //             memory in TS-wide slices of j. Any rows, n, m: loads past the edge read 0, stores
 //             past the edge are skipped; global size is (m, rows) rounded up to TS. act is the
@@ -12,7 +12,7 @@
 // -D parameters: TS (tile edge, default 16, from common.cl). Needs common.cl before it.
 
 __kernel __attribute__((reqd_work_group_size(TS, TS, 1)))
-void backward(__global float* delta_prev,         // (rows, m) out
+void dense_backward(__global float* delta_prev,         // (rows, m) out
               __global const float* delta,        // (rows, n)
               __global const float* w,            // (n, m)
               __global const float* z_prev,       // (rows, m)

@@ -1,6 +1,6 @@
-// blocked.cl: register-blocked matrix products with fused epilogues, the second family of the
+// dense_blocked.cl: register-blocked matrix products with fused epilogues, the second family of the
 // three products of a dense layer (the first is the local-memory tiled family of
-// dense_forward.cl, backward.cl and gradients.cl; the host times both per shape and keeps the
+// dense_forward.cl, dense_backward.cl and dense_gradients.cl; the host times both per shape and keeps the
 // faster, see engine.opencl.KernelTuner).
 //
 // Each work-item computes a small block of outputs in registers, reading its operands with
@@ -19,11 +19,11 @@
 //   dense_forward_blocked         z = x W^T + b, a = f(z). Item (i, r) computes rows FR*r.. and
 //                                 neurons FC*i.. ; global size (ceil(n/FC), ceil(rows/FR)). For
 //                                 ACT_SOFTMAX it stores a = z (softmax_rows finishes the row).
-//   backward_blocked              delta_prev = (delta W) * f'(z_prev). Item (i, r) computes rows
+//   dense_backward_blocked              delta_prev = (delta W) * f'(z_prev). Item (i, r) computes rows
 //                                 BR*r.. and the VW input neurons VW*i.. ; global size
 //                                 (ceil(m/VW), ceil(rows/BR)).
-//   weight_gradients_sgd_blocked  nablaW = 1/B delta^T a_prev, W -= eta nablaW, and for the items
-//                                 of the first column block also nablaB and b. Item (i, c)
+//   dense_weight_gradients_sgd_blocked  gradW = 1/B delta^T a_prev, W -= eta gradW, and for the items
+//                                 of the first column block also gradB and b. Item (i, c)
 //                                 computes neurons GC*c.. and inputs VW*i.. ; global size
 //                                 (ceil(m/VW), ceil(n/GC)).
 // -D parameters (defaults below): VW vector width (4 or 8), FR and FC (forward block), BR
@@ -117,7 +117,7 @@ __kernel void dense_forward_blocked(__global float* z,          // (rows, n) out
     }
 }
 
-__kernel void backward_blocked(__global float* delta_prev,         // (rows, m) out
+__kernel void dense_backward_blocked(__global float* delta_prev,         // (rows, m) out
                                __global const float* delta,        // (rows, n)
                                __global const float* w,            // (n, m)
                                __global const float* z_prev,       // (rows, m)
@@ -173,7 +173,7 @@ __kernel void backward_blocked(__global float* delta_prev,         // (rows, m) 
     }
 }
 
-__kernel void weight_gradients_sgd_blocked(__global float* grad_w,         // (n, m) out
+__kernel void dense_weight_gradients_sgd_blocked(__global float* grad_w,         // (n, m) out
                                            __global float* w,              // (n, m) in place
                                            __global float* grad_b,         // (n) out
                                            __global float* b,              // (n) in place
@@ -206,7 +206,9 @@ __kernel void weight_gradients_sgd_blocked(__global float* grad_w,         // (n
                 const int o = (j0 + c) * m + k0;
                 const floatv g = acc[c] / (float) rows;
                 vstorev(g, 0, grad_w + o);
-                vstorev(vloadv(0, w + o) - eta * g, 0, w + o);
+                if (eta != 0.0f) {   // eta 0: gradients only, W left as it is
+                    vstorev(vloadv(0, w + o) - eta * g, 0, w + o);
+                }
             }
         }
     } else {
@@ -219,7 +221,9 @@ __kernel void weight_gradients_sgd_blocked(__global float* grad_w,         // (n
                 const int o = (j0 + c) * m + k;
                 const float g = s / (float) rows;
                 grad_w[o] = g;
-                w[o] -= eta * g;
+                if (eta != 0.0f) {
+                    w[o] -= eta * g;
+                }
             }
         }
     }
@@ -232,7 +236,9 @@ __kernel void weight_gradients_sgd_blocked(__global float* grad_w,         // (n
             }
             const float g = s / (float) rows;
             grad_b[j0 + c] = g;
-            b[j0 + c] -= eta * g;
+            if (eta != 0.0f) {
+                b[j0 + c] -= eta * g;
+            }
         }
     }
 }

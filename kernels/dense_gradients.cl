@@ -1,29 +1,31 @@
-// gradients.cl: the gradients of the batch-mean cost and the SGD step, fused:
-//   nablaW = 1/B delta^T a_prev,  nablaB = 1/B (column sums of delta),
-//   W -= eta nablaW,              b -= eta nablaB.
+// dense_gradients.cl: the gradients of the batch-mean cost and the SGD step, fused:
+//   gradW = 1/B delta^T a_prev,  gradB = 1/B (column sums of delta),
+//   W -= eta gradW,              b -= eta gradB.
 // The gradients are kept in their own buffers (the engine's trace() reads them); W and b are
-// updated in place. Deterministic: every output element is summed by one work-item, over the
+// updated in place, except with eta = 0, which writes no parameter: that is the engine's
+// computeGradients, the first half of a step (W - 0 * g would turn -0 into +0 and any W into NaN
+// for a NaN gradient). Deterministic: every output element is summed by one work-item, over the
 // batch rows in order; no atomics.
 //
-// Layout: delta is (rows, n), a_prev is (rows, m), W and nablaW are (n, m), b and nablaB are (n).
+// Layout: delta is (rows, n), a_prev is (rows, m), W and gradW are (n, m), b and gradB are (n).
 //
 // Kernels:
-//   weight_gradients_sgd  tiled matrix product: work-group TS x TS computes a TS x TS block of
-//                         nablaW (dim 0 = input neuron k, dim 1 = output neuron j); delta and a_prev
+//   dense_weight_gradients_sgd  tiled matrix product: work-group TS x TS computes a TS x TS block of
+//                         gradW (dim 0 = input neuron k, dim 1 = output neuron j); delta and a_prev
 //                         stream through local memory in TS-row slices of the batch. Any rows, n,
 //                         m; global size is (m, n) rounded up to TS.
-//   bias_gradients_sgd    one work-item per output neuron j (1-D, global size rounded up to the
+//   dense_bias_gradients_sgd    one work-item per output neuron j (1-D, global size rounded up to the
 //                         work-group size), summing column j of delta over the batch rows.
 //   sgd_step              p (n) -= eta g (n), one work-item per element (1-D, rounded up): the
 //                         SGD step on its own, after gradients computed with eta = 0 (the engine's
 //                         applyGradients). The same expression as the fused kernels' `w -= eta * g`
-//                         here, in blocked.cl and fused_tail.cl, under the same FP_CONTRACT state
+//                         here, in dense_blocked.cl and fused_tail.cl, under the same FP_CONTRACT state
 //                         (the default: their programs do not hold update.cl's pragma), so both
 //                         round alike.
 // -D parameters: TS (tile edge, default 16, from common.cl). Needs common.cl before it.
 
 __kernel __attribute__((reqd_work_group_size(TS, TS, 1)))
-void weight_gradients_sgd(__global float* grad_w,         // (n, m) out
+void dense_weight_gradients_sgd(__global float* grad_w,         // (n, m) out
                           __global float* w,              // (n, m) updated in place
                           __global const float* delta,    // (rows, n)
                           __global const float* a_prev,   // (rows, m)
@@ -51,11 +53,13 @@ void weight_gradients_sgd(__global float* grad_w,         // (n, m) out
         const int i = j * m + k;
         const float g = acc / (float) rows;
         grad_w[i] = g;
-        w[i] -= eta * g;
+        if (eta != 0.0f) {   // eta 0: gradients only (computeGradients), W left as it is
+            w[i] -= eta * g;
+        }
     }
 }
 
-__kernel void bias_gradients_sgd(__global float* grad_b,         // (n) out
+__kernel void dense_bias_gradients_sgd(__global float* grad_b,         // (n) out
                                  __global float* b,              // (n) updated in place
                                  __global const float* delta,    // (rows, n)
                                  const int rows, const int n, const float eta) {
@@ -69,7 +73,9 @@ __kernel void bias_gradients_sgd(__global float* grad_b,         // (n) out
     }
     const float g = acc / (float) rows;
     grad_b[j] = g;
-    b[j] -= eta * g;
+    if (eta != 0.0f) {
+        b[j] -= eta * g;
+    }
 }
 
 __kernel void sgd_step(__global float* p,          // (n) updated in place
