@@ -7,12 +7,16 @@ import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.OptimizerStep;
+import backpropcl.model.Activation;
 import backpropcl.model.Gradients;
+import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import dev.ludovic.netlib.blas.BLAS;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The cpu engine: float32 on the host, for machines without a usable OpenCL device. Matrix
@@ -23,15 +27,20 @@ import dev.ludovic.netlib.blas.BLAS;
  * product before it wrote, while those rows are in cache. A batch in file order is read in place
  * from the training set; a shuffled one is gathered row by row inside the first layer's chunks.
  *
- * <p>The network is a short sequence of layer objects, one class per layer kind:
- * {@link DenseLayer} (with its activation as epilogue) holds W, W^T, b, their gradients and the
- * optimizer's state; {@link DropoutLayer} drops the input of the dense layer after it on a
- * training step. The engine owns the batch blocks and calls the layers chunk by chunk. Held
- * (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * <p>The network is a list of {@link CpuLayer}s, one class per layer kind, built from
+ * {@link Network#layers()} by one factory ({@link #plan}), which also makes the fusions:
+ * {@link DenseLayer} takes the activation after it as its epilogue and holds W, W^T, b, their
+ * gradients and the optimizer's state; {@link DropoutLayer} drops its input on a training step;
+ * flatten is left out (the rows are flat). The engine walks the list forward and back in
+ * <em>stages</em>: a stage is the elementwise layers before a layer with tensors and that layer,
+ * run in one chunk of rows forward; back, one chunk runs a layer's input-gradient product, then in
+ * place the elementwise layers below it and the epilogue of the layer with tensors below them.
+ * The layers with tensors ({@link ParameterLayer}) are one list for the parameters, state,
+ * gradients and update. Held (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
- *   dense[l], dropout[l]               dense layer l and the dropout on its input (null if none)
- *   step: x, labels, z[l], a[l], delta[l], dropped[l], kept[l]   the training batch ({@link PassBuffers})
- *   eval: z[l], a[l] (EVAL_ROWS, n)    a separate pass for evaluate(), so trace() is kept
+ *   layers, parameterised              the plan, and its layers with tensors (dense l is parameterised[l])
+ *   step: x, labels, each layer's blocks, scratch   the training batch ({@link PassBuffers})
+ *   eval: each layer's blocks (EVAL_ROWS rows)       a separate pass for evaluate(), so trace() is kept
  *   order (count)                      a copy of the epoch's permutation
  * </pre>
  * Every buffer is allocated once (the batch buffers again only when a larger batch comes).
@@ -52,9 +61,11 @@ public final class CpuEngine implements Engine {
     static final int EVAL_ROWS = 256;
 
     private final Network net;
-    private final int layers;
-    private final DenseLayer[] dense;
-    private final DropoutLayer[] dropout;
+    /** The layers in order: layer i reads the output of layer i-1 (the input x for i = 0). */
+    private final List<CpuLayer> layers;
+    /** The layers with tensors, in order (their index()), and where each is in {@link #layers}: each ends a stage. */
+    private final List<ParameterLayer> parameterised;
+    private final int[] parameterisedAt;
     private final OutputLayer output;
     private final DenseProducts products;
     private final String productsName;
@@ -90,23 +101,64 @@ public final class CpuEngine implements Engine {
      */
     CpuEngine(Network net, Parameters initial, int threads, boolean allowNative) {
         this.net = net;
-        this.layers = net.denseLayers();
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();
         BLAS fast = allowNative ? BlasLibrary.optimizedNative().orElse(null) : null;
         this.products = new DenseProducts(blas, DenseProducts.vectorModule(), fast);
         this.productsName = (products.simd() ? "Vector API kernels" : BlasLibrary.name(blas))
                 + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for large products");
-        this.dense = new DenseLayer[layers];
-        this.dropout = new DropoutLayer[layers];
-        for (int l = 0; l < layers; l++) {
-            dense[l] = new DenseLayer(net.size(l), net.size(l + 1), net.activation(l), products);
-            if (net.dropoutBefore(l) > 0) {
-                dropout[l] = new DropoutLayer(net.dropoutIndex(l), net.size(l), net.dropoutBefore(l));
+        this.layers = plan(net, products);
+        this.parameterised = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).parameterised() != null) {
+                parameterised.add(layers.get(i).parameterised());
+                at.add(i);
             }
         }
+        this.parameterisedAt = at.stream().mapToInt(Integer::intValue).toArray();
         setParameters(initial);
         this.pool = new WorkerPool(threads);
+    }
+
+    /**
+     * The cpu layers of {@code net.layers()}, in order: the one place that maps a layer kind to
+     * its class, and where the fusions are planned (an activation becomes the epilogue of the
+     * dense layer before it; flatten and dropout of p = 0 change nothing and are left out). The
+     * last layer is dense: the output error and cost are fused onto it ({@link OutputLayer}).
+     */
+    static List<CpuLayer> plan(Network net, DenseProducts products) {
+        List<Layer> specs = net.layers();
+        List<CpuLayer> planned = new ArrayList<>();
+        int width = net.inputSize();
+        int dense = 0;
+        for (int k = 0; k < specs.size(); k++) {
+            Layer spec = specs.get(k);
+            CpuLayer layer;
+            if (spec instanceof Layer.Dense d) {
+                Activation epilogue = Activation.IDENTITY;
+                if (k + 1 < specs.size() && specs.get(k + 1) instanceof Layer.Act a) {
+                    epilogue = a.activation();
+                    k++;   // the activation is this layer's epilogue, not a layer of its own
+                }
+                layer = new DenseLayer(dense++, width, d.width(), epilogue, products);
+            } else if (spec instanceof Layer.Dropout d) {
+                layer = d.p() > 0 ? new DropoutLayer(k, width, d.p()) : null;
+            } else if (spec instanceof Layer.Flatten) {
+                layer = null;
+            } else {
+                // Network puts every activation right after a dense layer, whose epilogue it became above.
+                throw new IllegalArgumentException("the cpu engine has no class for layer " + (k + 1) + " '" + spec.spec() + "' here");
+            }
+            if (layer != null) {
+                planned.add(layer);
+                width = layer.outputs();
+            }
+        }
+        if (planned.isEmpty() || !(planned.get(planned.size() - 1) instanceof DenseLayer)) {
+            throw new IllegalArgumentException("the cpu engine needs a dense output layer");
+        }
+        return List.copyOf(planned);
     }
 
     /** The threads an engine uses by default: the available processors, at most {@link Chunks#MAX}. */
@@ -133,8 +185,8 @@ public final class CpuEngine implements Engine {
     public void setParameters(Parameters p) {
         live();
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
-        for (int l = 0; l < layers; l++) {
-            dense[l].setParameters(p.weights(l), p.biases(l));
+        for (ParameterLayer layer : parameterised) {
+            layer.setParameters(p);
         }
     }
 
@@ -142,9 +194,8 @@ public final class CpuEngine implements Engine {
     public Parameters parameters() {
         live();
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(dense[l].w, 0, p.weights(l), 0, dense[l].w.length);
-            System.arraycopy(dense[l].b, 0, p.biases(l), 0, dense[l].b.length);
+        for (ParameterLayer layer : parameterised) {
+            layer.copyParameters(p);
         }
         return p;
     }
@@ -204,9 +255,8 @@ public final class CpuEngine implements Engine {
     public Gradients gradients() {
         live();
         Gradients g = new Gradients(net);
-        for (int l = 0; l < layers; l++) {
-            g.setWeights(l, dense[l].gradW);
-            g.setBiases(l, dense[l].gradB);
+        for (ParameterLayer layer : parameterised) {
+            layer.copyGradients(g);
         }
         g.setRows(gradientRows);
         return g;
@@ -217,18 +267,10 @@ public final class CpuEngine implements Engine {
     public void setGradients(Gradients g) {
         live();
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
-        double[] values = g.values();
-        for (int l = 0; l < layers; l++) {
-            toFloats(values, (int) g.layout().weight(l).offset(), dense[l].gradW);
-            toFloats(values, (int) g.layout().bias(l).offset(), dense[l].gradB);
+        for (ParameterLayer layer : parameterised) {
+            layer.setGradients(g);
         }
         gradientRows = g.rows();
-    }
-
-    private static void toFloats(double[] from, int offset, float[] to) {
-        for (int i = 0; i < to.length; i++) {
-            to[i] = (float) from[offset + i];
-        }
     }
 
     @Override
@@ -236,9 +278,10 @@ public final class CpuEngine implements Engine {
         live();
         steps++;
         OptimizerStep update = OptimizerStep.of(optimizer, learningRate, steps);
-        for (DenseLayer layer : dense) {
-            int chunks = Chunks.count(layer.n, 2L * layer.m * Math.max(1, gradientRows));
-            pool.run(chunks, c -> layer.update(optimizer, update, Chunks.start(c, chunks, layer.n), Chunks.start(c + 1, chunks, layer.n)));
+        for (ParameterLayer layer : parameterised) {
+            int units = layer.units();
+            int chunks = Chunks.count(units, layer.gradientFlopsPerUnit(Math.max(1, gradientRows)));
+            pool.run(chunks, c -> layer.update(optimizer, update, Chunks.start(c, chunks, units), Chunks.start(c + 1, chunks, units)));
         }
     }
 
@@ -253,7 +296,7 @@ public final class CpuEngine implements Engine {
         }
         EngineInputs.checkBatch(start, rows, train.count());
         if (step == null || step.capacity < rows) {
-            step = new PassBuffers(net, rows, true);
+            step = new PassBuffers(layers, net.inputSize(), rows, true);
         }
         lastRows = rows;
         gradientRows = rows;
@@ -261,63 +304,93 @@ public final class CpuEngine implements Engine {
     }
 
     /**
-     * z and a of every layer for rows of x; with a training batch (the step pass) also its
-     * gathered input and labels (first layer), the dropout on each dense layer's input and the
-     * output error (last layer).
+     * Every layer's output for rows of x, stage by stage; with a training batch (the step pass)
+     * also its gathered input and labels (first stage), the dropout masks and the output error
+     * (last stage). An evaluation skips the layers that are the identity there.
      */
     private void forward(PassBuffers p, float[] x, int xOffset, int rows, int batchStart) {
-        boolean training = p == step;
+        boolean training = p.training;
         long t = steps + 1;   // the step being computed: its masks
         float[] in = x;
         int inOffset = xOffset;
-        for (int l = 0; l < layers; l++) {
-            final boolean first = l == 0;
-            final boolean last = l == layers - 1;
-            final DenseLayer layer = dense[l];
-            final DropoutLayer drop = training ? dropout[l] : null;
-            final float[] input = in;
-            final int offset = inOffset;
-            final float[] dropped = drop == null ? null : p.dropped[l];
-            final byte[] kept = drop == null ? null : p.kept[l];
-            final float[] z = p.z[l];
-            final float[] a = p.a[l];
-            boolean gemm = products.gemm(rows, layer.n, layer.m);
-            // A native sgemm takes the product whole (one chunk): the gather and the dropout then go first, on the pool.
-            final boolean apart = gemm && drop != null;
+        int from = 0;
+        for (int s = 0; s < parameterisedAt.length; s++) {
+            final int first = from;
+            final int top = parameterisedAt[s];
+            final float[] stageIn = in;
+            final int stageOffset = inOffset;
+            final boolean gatherHere = training && s == 0;
+            final boolean outputHere = training && s == parameterisedAt.length - 1;
+            // The elementwise layers of the stage that run in this pass: their cost, and the input of its top layer.
+            long elementwiseFlops = 0;
+            float[] topIn = in;
+            int topOffset = inOffset;
+            for (int i = first; i < top; i++) {
+                if (runs(p, i)) {
+                    elementwiseFlops += layers.get(i).flopsPerRow();
+                    topIn = p.layer[i].out;
+                    topOffset = 0;
+                }
+            }
+            boolean whole = layers.get(top).runsWhole(rows);
+            // A native sgemm takes the product whole (one chunk): the gather and the elementwise layers then go first, on the pool.
+            final boolean apart = whole && elementwiseFlops > 0;
             if (apart) {
-                int dropChunks = Chunks.count(rows, DropoutLayer.FLOPS_PER_ELEMENT * layer.m);
-                pool.run(dropChunks, c -> {
-                    int r0 = Chunks.start(c, dropChunks, rows);
-                    int r1 = Chunks.start(c + 1, dropChunks, rows);
-                    if (first) {
+                int elementwiseChunks = Chunks.count(rows, elementwiseFlops);
+                pool.run(elementwiseChunks, c -> {
+                    int r0 = Chunks.start(c, elementwiseChunks, rows);
+                    int r1 = Chunks.start(c + 1, elementwiseChunks, rows);
+                    if (gatherHere) {
                         gather(batchStart, r0, r1);
                     }
-                    drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
+                    forwardLayers(p, first, top - 1, stageIn, stageOffset, t, r0, r1);
                 });
             }
-            long dropFlops = drop == null ? 0 : DropoutLayer.FLOPS_PER_ELEMENT * layer.m;
-            int chunks = chunks(rows, 2L * layer.m * layer.n + dropFlops, gemm);
+            final float[] productIn = topIn;
+            final int productOffset = topOffset;
+            int chunks = chunks(rows, layers.get(top).flopsPerRow() + elementwiseFlops, whole);
             pool.run(chunks, c -> {
                 int r0 = Chunks.start(c, chunks, rows);
                 int r1 = Chunks.start(c + 1, chunks, rows);
-                if (training && first && !apart) {
-                    gather(batchStart, r0, r1);
-                }
-                if (drop != null) {
-                    if (!apart) {
-                        drop.forward(seed, t, input, offset, dropped, kept, r0, r1);
-                    }
-                    layer.forward(dropped, 0, z, a, r0, r1);
+                if (apart) {
+                    forwardLayers(p, top, top, productIn, productOffset, t, r0, r1);
                 } else {
-                    layer.forward(input, offset, z, a, r0, r1);
+                    if (gatherHere) {
+                        gather(batchStart, r0, r1);
+                    }
+                    forwardLayers(p, first, top, stageIn, stageOffset, t, r0, r1);
                 }
-                if (training && last) {
-                    output.error(z, a, p.labels, p.delta[layers - 1], r0, r1);
+                if (outputHere) {
+                    DenseLayer.DenseBlocks o = outputBlocks(p);
+                    output.error(o.z, o.out, p.labels, o.delta, r0, r1);
                 }
             });
-            in = a;
+            in = p.layer[top].out;
             inOffset = 0;
+            from = top + 1;
         }
+    }
+
+    /** Whether layer i runs in pass p: every layer in training, in evaluation those that are not the identity there. */
+    private boolean runs(PassBuffers p, int i) {
+        return p.training || !layers.get(i).identityInEvaluation();
+    }
+
+    /** Layers [from, to] forward on rows [r0, r1): each reads the output of the one before it that runs, the first reads in. */
+    private void forwardLayers(PassBuffers p, int from, int to, float[] in, int inOffset, long t, int r0, int r1) {
+        for (int i = from; i <= to; i++) {
+            if (runs(p, i)) {
+                CpuLayer.Blocks own = p.layer[i];
+                layers.get(i).forward(own, in, inOffset, seed, t, r0, r1);
+                in = own.out;
+                inOffset = 0;
+            }
+        }
+    }
+
+    /** The output layer's blocks of pass p: the last layer is dense ({@link #plan}). */
+    private DenseLayer.DenseBlocks outputBlocks(PassBuffers p) {
+        return (DenseLayer.DenseBlocks) p.layer[layers.size() - 1];
     }
 
     /** Chunks of a step for the pool: one when a native sgemm threads the product itself. */
@@ -340,42 +413,39 @@ public final class CpuEngine implements Engine {
     }
 
     /**
-     * From the last layer down: the delta of the layer below (with W[l] before its update, through
-     * the dropout on layer l's input), then layer l's gradients chunk by chunk of W's rows, and
-     * with {@code update} (trainBatch) layer l's update in the same chunk; null leaves W alone.
+     * From the last stage down: the gradient of the layer with tensors below (its product with
+     * the tensors before their update, then in place the elementwise layers between and that
+     * layer's epilogue), then this layer's gradients chunk by chunk of its units, and with
+     * {@code update} (trainBatch) its update in the same chunk; null leaves the tensors alone.
      */
     private void backward(float[] x, int xOffset, int rows, OptimizerStep update) {
-        for (int l = layers - 1; l >= 0; l--) {
-            final DenseLayer layer = dense[l];
-            int m = layer.m;
-            int n = layer.n;
-            final float[] delta = step.delta[l];
-            if (l > 0) {
-                final DenseLayer below = dense[l - 1];
-                final DropoutLayer drop = dropout[l];
-                final byte[] kept = step.kept[l];
-                final float[] g = step.delta[l - 1];
-                final float[] zBelow = step.z[l - 1];
-                final float[] aBelow = step.a[l - 1];
-                int chunks = chunks(rows, 2L * m * n, products.gemm(rows, n, m));
+        for (int s = parameterisedAt.length - 1; s >= 0; s--) {
+            final int top = parameterisedAt[s];
+            final ParameterLayer layer = parameterised.get(s);
+            final CpuLayer.Blocks own = step.layer[top];
+            boolean whole = layers.get(top).runsWhole(rows);
+            if (s > 0) {
+                final int below = parameterisedAt[s - 1];
+                final float[] g = parameterised.get(s - 1).delta(step.layer[below]);
+                int chunks = chunks(rows, layer.backwardFlopsPerRow(), whole);
                 pool.run(chunks, c -> {
                     int r0 = Chunks.start(c, chunks, rows);
                     int r1 = Chunks.start(c + 1, chunks, rows);
-                    layer.backward(delta, g, r0, r1);
-                    if (drop != null) {
-                        drop.backward(g, kept, r0, r1);
+                    layer.backward(own, g, r0, r1);
+                    for (int i = top - 1; i >= below; i--) {
+                        layers.get(i).backwardInPlace(step.layer[i], g, r0, r1);
                     }
-                    below.activationBackward(zBelow, aBelow, g, r0, r1);
                 });
             }
-            // Layer l's input: after its dropout where it has one, else the activations below (or x).
-            final float[] prev = dropout[l] != null ? step.dropped[l] : l == 0 ? x : step.a[l - 1];
-            final int prevOffset = dropout[l] == null && l == 0 ? xOffset : 0;
-            int chunks = chunks(n, 2L * rows * m, products.gemm(rows, n, m));
+            // Its input: the output of the layer before it (a dropout's, a dense layer's), or x.
+            final float[] prev = top == 0 ? x : step.layer[top - 1].out;
+            final int prevOffset = top == 0 ? xOffset : 0;
+            int units = layer.units();
+            int chunks = chunks(units, layer.gradientFlopsPerUnit(rows), whole);
             pool.run(chunks, c -> {
-                int j0 = Chunks.start(c, chunks, n);
-                int j1 = Chunks.start(c + 1, chunks, n);
-                layer.gradients(delta, step.deltaT, prev, prevOffset, rows, j0, j1);
+                int j0 = Chunks.start(c, chunks, units);
+                int j1 = Chunks.start(c + 1, chunks, units);
+                layer.gradients(own, step.scratch, prev, prevOffset, rows, j0, j1);
                 if (update != null) {
                     layer.update(optimizer, update, j0, j1);
                 }
@@ -386,7 +456,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void setOptimizer(Optimizer optimizer) {
         live();
-        for (DenseLayer layer : dense) {
+        for (ParameterLayer layer : parameterised) {
             layer.resetSlots(optimizer.kind().slots());
         }
         this.optimizer = optimizer;
@@ -403,14 +473,8 @@ public final class CpuEngine implements Engine {
         live();
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
-        for (int l = 0; l < layers; l++) {
-            DenseLayer layer = dense[l];
-            TrainingState.copy(layer.w, s.weights(l));
-            TrainingState.copy(layer.b, s.biases(l));
-            for (int k = 0; k < layer.slotW.length; k++) {
-                TrainingState.copy(layer.slotW[k], s.slotWeights(k, l));
-                TrainingState.copy(layer.slotB[k], s.slotBiases(k, l));
-            }
+        for (ParameterLayer layer : parameterised) {
+            layer.copyState(s);
         }
         return s;
     }
@@ -422,24 +486,15 @@ public final class CpuEngine implements Engine {
         setParameters(s.parameters());
         setOptimizer(s.optimizer());
         steps = s.steps();
-        for (int l = 0; l < layers; l++) {
-            DenseLayer layer = dense[l];
-            for (int k = 0; k < layer.slotW.length; k++) {
-                TrainingState.copy(s.slotWeights(k, l), layer.slotW[k]);
-                TrainingState.copy(s.slotBiases(k, l), layer.slotB[k]);
-            }
+        for (ParameterLayer layer : parameterised) {
+            layer.setSlots(s);
         }
     }
 
     @Override
     public boolean outputFinite() {
         live();
-        for (float v : dense[layers - 1].b) {
-            if (!Float.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
+        return parameterised.get(parameterised.size() - 1).finiteBiases();
     }
 
     @Override
@@ -451,9 +506,9 @@ public final class CpuEngine implements Engine {
         }
         int blockRows = Math.min(EVAL_ROWS, data.count());
         if (eval == null || eval.capacity < blockRows) {
-            eval = new PassBuffers(net, blockRows, false);
+            eval = new PassBuffers(layers, net.inputSize(), blockRows, false);
         }
-        int last = layers - 1;
+        DenseLayer.DenseBlocks out = outputBlocks(eval);
         int[] labels = data.labels();
         double cost = 0;
         long correct = 0;
@@ -462,8 +517,8 @@ public final class CpuEngine implements Engine {
             forward(eval, data.features(), start * net.inputSize(), rows, start);
             for (int r = 0; r < rows; r++) {
                 int label = labels[start + r];
-                cost += output.sampleCost(eval.z[last], eval.a[last], label, r);
-                if (output.predicted(eval.a[last], r) == label) {
+                cost += output.sampleCost(out.z, out.out, label, r);
+                if (output.predicted(out.out, r) == label) {
                     correct++;
                 }
             }
@@ -474,17 +529,13 @@ public final class CpuEngine implements Engine {
     @Override
     public LayerTrace trace(int l) {
         live();
-        if (l < 0 || l >= layers) {
-            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + layers + " dense layers");
+        if (l < 0 || l >= parameterised.size()) {
+            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + parameterised.size() + " dense layers");
         }
         if (lastRows == 0) {
             throw new IllegalStateException("no batch has been trained yet");
         }
-        int block = lastRows * net.size(l + 1);
-        DenseLayer d = dense[l];
-        return new LayerTrace(TrainingState.doubles(step.z[l], block), TrainingState.doubles(step.a[l], block), TrainingState.doubles(step.delta[l], block),
-                TrainingState.doubles(d.gradW, d.gradW.length), TrainingState.doubles(d.gradB, d.gradB.length), TrainingState.doubles(d.w, d.w.length),
-                TrainingState.doubles(d.b, d.b.length));
+        return parameterised.get(l).trace(step.layer[parameterisedAt[l]], lastRows);
     }
 
     private void checkShape(Dataset data) {

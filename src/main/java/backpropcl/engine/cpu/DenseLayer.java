@@ -1,14 +1,19 @@
 package backpropcl.engine.cpu;
 
+import backpropcl.engine.LayerTrace;
 import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Activation;
+import backpropcl.model.Gradients;
 import backpropcl.model.Optimizer;
+import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 
 /**
  * One dense layer of the cpu engine with the activation after it as its epilogue (the fusion rule:
  * an activation right after a dense layer is computed inside it, while the rows it just wrote are
  * in cache). It owns its parameters, their gradients and the optimizer's state of them; the
- * engine owns the batch blocks it reads and writes, and cuts every call into chunks by rows.
+ * engine owns the batch blocks it reads and writes ({@link DenseBlocks}), and cuts every call into
+ * chunks by rows.
  * <pre>
  *   W (n, m), b (n)               parameters, updated in place
  *   wT (m, n)                     W transposed, for the forward kernel; updated with W
@@ -16,7 +21,21 @@ import backpropcl.model.Optimizer;
  *   slotW[s], slotB[s]            the optimizer's state tensors, shaped as W and b
  * </pre>
  */
-final class DenseLayer {
+final class DenseLayer implements CpuLayer, ParameterLayer {
+    /** A pass's blocks of a dense layer: out = a = f(z) and z (capacity, n); in training delta = dC/dz (capacity, n). */
+    static final class DenseBlocks extends Blocks {
+        final float[] z;
+        final float[] delta;
+
+        DenseBlocks(int capacity, int n, boolean training) {
+            super(new float[Math.multiplyExact(capacity, n)]);
+            this.z = new float[out.length];
+            this.delta = training ? new float[out.length] : null;
+        }
+    }
+
+    /** Its place l in the dense view: its tensors are ParameterLayout's weight(l) and bias(l). */
+    private final int index;
     /** Input width m and output width n. */
     final int m;
     final int n;
@@ -30,7 +49,9 @@ final class DenseLayer {
     float[][] slotB = new float[0][];
     private final DenseProducts products;
 
-    DenseLayer(int m, int n, Activation activation, DenseProducts products) {
+    /** Dense layer {@code index} of the dense view, from m inputs to n outputs, with {@code activation} as its epilogue. */
+    DenseLayer(int index, int m, int n, Activation activation, DenseProducts products) {
+        this.index = index;
         this.m = m;
         this.n = n;
         this.activation = activation;
@@ -43,36 +64,157 @@ final class DenseLayer {
         this.products = products;
     }
 
+    @Override
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public int outputs() {
+        return n;
+    }
+
+    @Override
+    public long flopsPerRow() {
+        return 2L * m * n;
+    }
+
+    @Override
+    public boolean runsWhole(int rows) {
+        return products.gemm(rows, n, m);
+    }
+
+    @Override
+    public Blocks blocks(int capacity, boolean training) {
+        return new DenseBlocks(capacity, n, training);
+    }
+
+    @Override
+    public ParameterLayer parameterised() {
+        return this;
+    }
+
+    @Override
+    public void setParameters(Parameters p) {
+        setParameters(p.weights(index), p.biases(index));
+    }
+
+    @Override
+    public void copyParameters(Parameters p) {
+        System.arraycopy(w, 0, p.weights(index), 0, w.length);
+        System.arraycopy(b, 0, p.biases(index), 0, b.length);
+    }
+
+    @Override
+    public void copyState(TrainingState s) {
+        TrainingState.copy(w, s.weights(index));
+        TrainingState.copy(b, s.biases(index));
+        for (int k = 0; k < slotW.length; k++) {
+            TrainingState.copy(slotW[k], s.slotWeights(k, index));
+            TrainingState.copy(slotB[k], s.slotBiases(k, index));
+        }
+    }
+
+    @Override
+    public void setSlots(TrainingState s) {
+        for (int k = 0; k < slotW.length; k++) {
+            TrainingState.copy(s.slotWeights(k, index), slotW[k]);
+            TrainingState.copy(s.slotBiases(k, index), slotB[k]);
+        }
+    }
+
+    @Override
+    public void copyGradients(Gradients g) {
+        g.setWeights(index, gradW);
+        g.setBiases(index, gradB);
+    }
+
+    @Override
+    public void setGradients(Gradients g) {
+        toFloats(g.values(), (int) g.layout().weight(index).offset(), gradW);
+        toFloats(g.values(), (int) g.layout().bias(index).offset(), gradB);
+    }
+
+    private static void toFloats(double[] from, int offset, float[] to) {
+        for (int i = 0; i < to.length; i++) {
+            to[i] = (float) from[offset + i];
+        }
+    }
+
+    @Override
+    public boolean finiteBiases() {
+        for (float v : b) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public LayerTrace trace(Blocks own, int rows) {
+        DenseBlocks p = (DenseBlocks) own;
+        int block = rows * n;
+        return new LayerTrace(TrainingState.doubles(p.z, block), TrainingState.doubles(p.out, block), TrainingState.doubles(p.delta, block),
+                TrainingState.doubles(gradW, gradW.length), TrainingState.doubles(gradB, gradB.length), TrainingState.doubles(w, w.length),
+                TrainingState.doubles(b, b.length));
+    }
+
     /** Copies in W and b (and makes W^T). */
-    void setParameters(float[] weights, float[] biases) {
+    private void setParameters(float[] weights, float[] biases) {
         System.arraycopy(weights, 0, w, 0, w.length);
         System.arraycopy(biases, 0, b, 0, b.length);
         DenseProducts.transposeWeights(w, wT, n, m, 0, n);
     }
 
-    /** Fresh zero state tensors for an optimizer with {@code slots} of them. */
-    void resetSlots(int slots) {
+    @Override
+    public void resetSlots(int slots) {
         slotW = new float[slots][w.length];
         slotB = new float[slots][b.length];
     }
 
     /** z = in W^T + b and a = f(z) on rows [r0, r1); in (B, m) starts at inOffset. */
-    void forward(float[] in, int inOffset, float[] z, float[] a, int r0, int r1) {
-        products.forward(z, in, inOffset, w, wT, b, n, m, r0, r1);
-        FloatActivations.apply(activation, z, a, n, r0, r1);
+    @Override
+    public void forward(Blocks own, float[] in, int inOffset, long seed, long step, int r0, int r1) {
+        DenseBlocks p = (DenseBlocks) own;
+        products.forward(p.z, in, inOffset, w, wT, b, n, m, r0, r1);
+        FloatActivations.apply(activation, p.z, p.out, n, r0, r1);
+    }
+
+    @Override
+    public float[] delta(Blocks own) {
+        return ((DenseBlocks) own).delta;
+    }
+
+    @Override
+    public long backwardFlopsPerRow() {
+        return 2L * m * n;
     }
 
     /** g = delta W on rows [r0, r1): dC/d(input) of this layer from its delta (B, n), g (B, m). */
-    void backward(float[] delta, float[] g, int r0, int r1) {
-        products.backward(g, delta, w, n, m, r0, r1);
+    @Override
+    public void backward(Blocks own, float[] g, int r0, int r1) {
+        products.backward(g, ((DenseBlocks) own).delta, w, n, m, r0, r1);
     }
 
     /**
      * The epilogue's way back on rows [r0, r1): g *= f'(z), in place, g holding dC/da of this
      * layer's output on entry and its delta dC/dz on return.
      */
-    void activationBackward(float[] z, float[] a, float[] g, int r0, int r1) {
-        FloatActivations.multiplyByDerivative(activation, z, a, g, n, r0, r1);
+    @Override
+    public void backwardInPlace(Blocks own, float[] g, int r0, int r1) {
+        DenseBlocks p = (DenseBlocks) own;
+        FloatActivations.multiplyByDerivative(activation, p.z, p.out, g, n, r0, r1);
+    }
+
+    @Override
+    public int units() {
+        return n;
+    }
+
+    @Override
+    public long gradientFlopsPerUnit(int rows) {
+        return 2L * rows * m;
     }
 
     /**
@@ -80,8 +222,9 @@ final class DenseLayer {
      * the column sums of delta; in (B, m) is this layer's input from inOffset, deltaT scratch of
      * (n, B).
      */
-    void gradients(float[] delta, float[] deltaT, float[] in, int inOffset, int rows, int j0, int j1) {
-        DenseProducts.transpose(delta, deltaT, rows, n, j0, j1);
+    @Override
+    public void gradients(Blocks own, float[] deltaT, float[] in, int inOffset, int rows, int j0, int j1) {
+        DenseProducts.transpose(((DenseBlocks) own).delta, deltaT, rows, n, j0, j1);
         products.weightGradient(gradW, deltaT, in, inOffset, rows, m, 1f / rows, j0, j1);
         // gradB[j] summed in double over the rows of deltaT.
         for (int j = j0; j < j1; j++) {
@@ -94,7 +237,8 @@ final class DenseLayer {
     }
 
     /** The optimizer's step from gradW and gradB on rows [j0, j1) of W and b, and the same columns of W^T. */
-    void update(Optimizer optimizer, OptimizerStep step, int j0, int j1) {
+    @Override
+    public void update(Optimizer optimizer, OptimizerStep step, int j0, int j1) {
         if (optimizer.isPlainSgd()) {
             sgd(step.lr(), j0, j1);
             return;

@@ -8,9 +8,20 @@ import backpropcl.model.Philox4x32;
  * element e (row-major in the (batch rows, width) block of its input) of layer k on step t is
  * kept iff {@link Philox4x32#uniform}(seed, t, k, e) {@code >= (float) p}, and a kept element is
  * scaled by {@link DropoutMask#floatScale}. The forward pass records which elements it kept (a
- * byte each), so the backward pass does not draw them again. Evaluation never comes here.
+ * byte each, in its {@link DropoutBlocks}), so the backward pass does not draw them again. An
+ * evaluation pass skips it (the identity).
  */
-final class DropoutLayer {
+final class DropoutLayer implements CpuLayer {
+    /** A training pass's blocks of a dropout layer: out = its input dropped and scaled, kept = its mask (capacity, width). */
+    static final class DropoutBlocks extends Blocks {
+        final byte[] kept;
+
+        DropoutBlocks(int size) {
+            super(new float[size]);
+            this.kept = new byte[size];
+        }
+    }
+
     /**
      * What drawing one element costs, in FLOPs of the products, for cutting a step into chunks:
      * Philox4x32-10 took 11.5 - 24 ns per element on the 2-core development machine (under load),
@@ -35,11 +46,36 @@ final class DropoutLayer {
         this.scale = DropoutMask.floatScale(p);
     }
 
+    @Override
+    public int outputs() {
+        return width;
+    }
+
+    @Override
+    public long flopsPerRow() {
+        return FLOPS_PER_ELEMENT * width;
+    }
+
+    @Override
+    public boolean identityInEvaluation() {
+        return true;
+    }
+
+    /** Blocks in training only: an evaluation pass never runs it. */
+    @Override
+    public Blocks blocks(int capacity, boolean training) {
+        return training ? new DropoutBlocks(Math.multiplyExact(capacity, width)) : new Blocks(null);
+    }
+
     /**
      * out = in * mask * scale on batch rows [r0, r1) of step {@code step}, and kept = the mask
      * (-1 where kept, 0 where dropped); in (B, width) starts at inOffset, out and kept (B, width) at 0.
      */
-    void forward(long seed, long step, float[] in, int inOffset, float[] out, byte[] kept, int r0, int r1) {
+    @Override
+    public void forward(Blocks own, float[] in, int inOffset, long seed, long step, int r0, int r1) {
+        DropoutBlocks p = (DropoutBlocks) own;
+        float[] out = p.out;
+        byte[] kept = p.kept;
         for (int e = r0 * width, end = r1 * width; e < end; e++) {
             // Kept iff u >= threshold iff u - threshold has no sign bit (an exact sign: both are in [0, 1]).
             int keep = ~(Float.floatToRawIntBits(Philox4x32.uniform(seed, step, layer, e) - threshold) >> 31);
@@ -49,7 +85,9 @@ final class DropoutLayer {
     }
 
     /** g *= mask * scale on rows [r0, r1), in place: dC/d(input) from dC/d(output), with the forward pass's mask. */
-    void backward(float[] g, byte[] kept, int r0, int r1) {
+    @Override
+    public void backwardInPlace(Blocks own, float[] g, int r0, int r1) {
+        byte[] kept = ((DropoutBlocks) own).kept;
         for (int e = r0 * width, end = r1 * width; e < end; e++) {
             g[e] = select(g[e] * scale, kept[e]);
         }

@@ -1,58 +1,39 @@
 package backpropcl.engine.cpu;
 
-import backpropcl.model.Network;
+import java.util.List;
 
 /**
- * The float blocks of one pass over up to {@code capacity} rows, allocated once and replaced only
- * when a larger batch comes:
+ * The blocks of one pass over up to {@code capacity} rows, allocated once and replaced only when
+ * a larger batch comes: what the engine owns, and each layer's own blocks as the layer shapes
+ * them ({@link CpuLayer#blocks}).
  * <pre>
- *   x (capacity, m0)          the gathered input rows (a shuffled training batch)
- *   labels (capacity)         the label of each training row
- *   z[l], a[l] (capacity, n)  weighted inputs and activations of dense layer l
- *   delta[l] (capacity, n)    dC_x/dz per sample
- *   deltaT (widest n, capacity)  scratch: one layer's delta transposed for the weight gradient
- *   dropped[l], kept[l] (capacity, m)  a training pass's input of dense layer l after the dropout
- *                             on it, and which elements that dropout kept (null where none)
+ *   x (capacity, m0)             the gathered input rows (a shuffled training batch)
+ *   labels (capacity)            the label of each training row
+ *   layer[i]                     layer i's blocks: its output (capacity, width) and what its way back keeps
+ *   scratch (most units, capacity)  one layer's gradients at a time (dense: its delta transposed)
  * </pre>
  */
 final class PassBuffers {
     final int capacity;
+    final boolean training;
     final float[] x;
     final int[] labels;
-    final float[][] z;
-    final float[][] a;
-    final float[][] delta;
-    final float[] deltaT;
-    final float[][] dropped;
-    final byte[][] kept;
+    final CpuLayer.Blocks[] layer;
+    final float[] scratch;
 
-    /** @param training whether the pass needs x, labels, delta and deltaT (an evaluation reads its data in place) */
-    PassBuffers(Network net, int capacity, boolean training) {
-        int layers = net.denseLayers();
+    /** @param training whether the pass needs x, labels and the way back (an evaluation reads its data in place) */
+    PassBuffers(List<CpuLayer> layers, int inputs, int capacity, boolean training) {
         this.capacity = capacity;
-        this.x = training ? new float[Math.multiplyExact(capacity, net.inputSize())] : null;
+        this.training = training;
+        this.x = training ? new float[Math.multiplyExact(capacity, inputs)] : null;
         this.labels = training ? new int[capacity] : null;
-        this.z = new float[layers][];
-        this.a = new float[layers][];
-        this.delta = training ? new float[layers][] : null;
-        this.dropped = new float[layers][];
-        this.kept = new byte[layers][];
-        int widest = 0;
-        for (int l = 0; l < layers; l++) {
-            if (training && net.dropoutBefore(l) > 0) {
-                int in = Math.multiplyExact(capacity, net.size(l));
-                dropped[l] = new float[in];
-                kept[l] = new byte[in];
-            }
-            int n = net.size(l + 1);
-            int size = Math.multiplyExact(capacity, n);
-            z[l] = new float[size];
-            a[l] = new float[size];
-            if (training) {
-                delta[l] = new float[size];
-            }
-            widest = Math.max(widest, n);
+        this.layer = new CpuLayer.Blocks[layers.size()];
+        int units = 0;
+        for (int i = 0; i < layer.length; i++) {
+            layer[i] = layers.get(i).blocks(capacity, training);
+            ParameterLayer p = layers.get(i).parameterised();
+            units = p == null ? units : Math.max(units, p.units());
         }
-        this.deltaT = training ? new float[Math.multiplyExact(capacity, widest)] : null;
+        this.scratch = training ? new float[Math.multiplyExact(capacity, units)] : null;
     }
 }
