@@ -1,0 +1,70 @@
+package backpropcl.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import backpropcl.data.Dataset;
+import backpropcl.model.Activation;
+import backpropcl.model.Cost;
+import backpropcl.model.Init;
+import backpropcl.model.Network;
+import backpropcl.model.Parameters;
+import backpropcl.selftest.SyntheticData;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The cpu engine's factory: one layer object per layer kind, with the fusions it plans. */
+class CpuEnginePlanTest {
+    private static final DenseProducts PRODUCTS = new DenseProducts(BlasLibrary.load(), DenseProducts.vectorModule());
+
+    @Test
+    void activationsBecomeEpiloguesAndIdentitiesAreLeftOut() {
+        Network net = Network.parse(784, "flatten,dropout:0.2,dense:32,relu,dropout:0,dense:16,dense:12,tanh,dropout:0.5,dense:10,softmax",
+                Cost.CROSS_ENTROPY);
+        List<CpuLayer> plan = CpuEngine.plan(net, PRODUCTS);
+        List<Class<?>> kinds = plan.stream().<Class<?>>map(Object::getClass).toList();
+        assertEquals(List.of(DropoutLayer.class, DenseLayer.class, DenseLayer.class, DenseLayer.class, DropoutLayer.class, DenseLayer.class), kinds);
+        assertArrayEquals(new int[] {784, 32, 16, 12, 12, 10}, plan.stream().mapToInt(CpuLayer::outputs).toArray());
+        Activation[] epilogues = {Activation.RELU, Activation.IDENTITY, Activation.TANH, Activation.SOFTMAX};
+        int l = 0;
+        for (CpuLayer layer : plan) {
+            if (layer instanceof DenseLayer d) {
+                assertSame(d, d.parameterised());
+                assertEquals(l, d.index(), "dense layers are numbered as ParameterLayout's weight(l)");
+                assertEquals(epilogues[l++], d.activation);
+            } else {
+                assertNull(layer.parameterised());
+            }
+        }
+        assertEquals(epilogues.length, l);
+    }
+
+    /** Flatten and dropout 0 are planned out: a network with them trains to the bits of the one without. */
+    @Test
+    void flattenAndDropoutZeroTrainAsTheirAbsence() {
+        Network plain = Network.parse(784, "dense:16,sigmoid,dense:10,sigmoid", Cost.QUADRATIC);
+        Network padded = Network.parse(784, "flatten,dense:16,sigmoid,dropout:0,dense:10,sigmoid", Cost.QUADRATIC);
+        Parameters p = Init.NORMAL.initialise(plain, 5);
+        Parameters q = Parameters.zeros(padded);
+        for (int k = 0; k < plain.denseLayers(); k++) {
+            System.arraycopy(p.weights(k), 0, q.weights(k), 0, p.weights(k).length);
+            System.arraycopy(p.biases(k), 0, q.biases(k), 0, p.biases(k).length);
+        }
+        Dataset data = SyntheticData.random("random", 5, 60, 784, 10, true);
+        try (CpuEngine a = new CpuEngine(plain, p, 2); CpuEngine b = new CpuEngine(padded, q, 2)) {
+            for (CpuEngine e : new CpuEngine[] {a, b}) {
+                e.setTrainingData(data);
+                e.setSeed(5);
+                for (int s = 0; s < 3; s++) {
+                    e.trainBatch(s * 20, 20, 3.0);
+                }
+            }
+            for (int k = 0; k < plain.denseLayers(); k++) {
+                assertArrayEquals(a.parameters().weights(k), b.parameters().weights(k), "weights of dense layer " + k);
+                assertArrayEquals(a.parameters().biases(k), b.parameters().biases(k), "biases of dense layer " + k);
+            }
+        }
+    }
+}
