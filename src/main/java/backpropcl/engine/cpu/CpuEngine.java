@@ -322,11 +322,13 @@ public final class CpuEngine implements Engine {
             final boolean gatherHere = training && s == 0;
             final boolean outputHere = training && s == parameterisedAt.length - 1;
             // The elementwise layers of the stage that run in this pass: their cost, and the input of its top layer.
+            boolean elementwise = false;
             long elementwiseFlops = 0;
             float[] topIn = in;
             int topOffset = inOffset;
             for (int i = first; i < top; i++) {
                 if (runs(p, i)) {
+                    elementwise = true;
                     elementwiseFlops += layers.get(i).flopsPerRow();
                     topIn = p.layer[i].out;
                     topOffset = 0;
@@ -334,7 +336,7 @@ public final class CpuEngine implements Engine {
             }
             boolean whole = layers.get(top).runsWhole(rows);
             // A native sgemm takes the product whole (one chunk): the gather and the elementwise layers then go first, on the pool.
-            final boolean apart = whole && elementwiseFlops > 0;
+            final boolean apart = whole && elementwise;
             if (apart) {
                 int elementwiseChunks = Chunks.count(rows, elementwiseFlops);
                 pool.run(elementwiseChunks, c -> {
