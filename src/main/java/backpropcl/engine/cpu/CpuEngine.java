@@ -134,7 +134,7 @@ public final class CpuEngine implements Engine {
         live();
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < layers; l++) {
-            dense[l].setParameters(p.weights(l), p.biases(l));
+            dense[l].setParameters(p.copyWeights(l), p.copyBiases(l));
         }
     }
 
@@ -143,8 +143,8 @@ public final class CpuEngine implements Engine {
         live();
         Parameters p = Parameters.zeros(net);
         for (int l = 0; l < layers; l++) {
-            System.arraycopy(dense[l].w, 0, p.weights(l), 0, dense[l].w.length);
-            System.arraycopy(dense[l].b, 0, p.biases(l), 0, dense[l].b.length);
+            p.setWeights(l, dense[l].w);
+            p.setBiases(l, dense[l].b);
         }
         return p;
     }
@@ -405,11 +405,11 @@ public final class CpuEngine implements Engine {
         s.setSteps(steps);
         for (int l = 0; l < layers; l++) {
             DenseLayer layer = dense[l];
-            TrainingState.copy(layer.w, s.weights(l));
-            TrainingState.copy(layer.b, s.biases(l));
+            s.setWeights(l, layer.w);
+            s.setBiases(l, layer.b);
             for (int k = 0; k < layer.slotW.length; k++) {
-                TrainingState.copy(layer.slotW[k], s.slotWeights(k, l));
-                TrainingState.copy(layer.slotB[k], s.slotBiases(k, l));
+                s.setSlotWeights(k, l, layer.slotW[k]);
+                s.setSlotBiases(k, l, layer.slotB[k]);
             }
         }
         return s;
@@ -425,8 +425,8 @@ public final class CpuEngine implements Engine {
         for (int l = 0; l < layers; l++) {
             DenseLayer layer = dense[l];
             for (int k = 0; k < layer.slotW.length; k++) {
-                TrainingState.copy(s.slotWeights(k, l), layer.slotW[k]);
-                TrainingState.copy(s.slotBiases(k, l), layer.slotB[k]);
+                TrainingState.copy(s.copySlotWeights(k, l), layer.slotW[k]);
+                TrainingState.copy(s.copySlotBiases(k, l), layer.slotB[k]);
             }
         }
     }
