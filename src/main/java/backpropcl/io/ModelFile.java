@@ -6,6 +6,7 @@ import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.TrainingState;
 import backpropcl.model.Parameters;
 import java.nio.file.Path;
@@ -196,21 +197,21 @@ public final class ModelFile {
         for (int l = 0; l < net.denseLayers(); l++) {
             long[] wShape = {net.size(l + 1), net.size(l)};
             long[] bShape = {net.size(l + 1)};
-            tensors.put(prefix + names.weight(l), tensor(wShape, state.weights(l), exact));
-            tensors.put(prefix + names.bias(l), tensor(bShape, state.biases(l), exact));
+            tensors.put(prefix + names.weight(l), tensor(wShape, state.copyWeights(l), exact));
+            tensors.put(prefix + names.bias(l), tensor(bShape, state.copyBiases(l), exact));
         }
         for (int l = 0; l < net.denseLayers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
                 tensors.put(prefix + slotName(names.weight(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
-                        state.slotWeights(s, l), exact));
-                tensors.put(prefix + slotName(names.bias(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.slotBiases(s, l), exact));
+                        state.copySlotWeights(s, l), exact));
+                tensors.put(prefix + slotName(names.bias(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.copySlotBiases(s, l), exact));
             }
         }
         return tensors;
     }
 
     private static Tensor tensor(long[] shape, double[] values, boolean exact) {
-        return exact ? Tensor.f64(shape, values.clone()) : new Tensor(shape, TrainingState.floats(values));
+        return exact ? Tensor.f64(shape, values) : new Tensor(shape, TrainingState.floats(values));
     }
 
     private static LinkedHashMap<String, Tensor> parameterTensors(Parameters p) {
@@ -218,8 +219,8 @@ public final class ModelFile {
         TensorNames names = TensorNames.of(net);
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (int l = 0; l < net.denseLayers(); l++) {
-            tensors.put(names.weight(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.weights(l)));
-            tensors.put(names.bias(l), new Tensor(new long[] {net.size(l + 1)}, p.biases(l)));
+            tensors.put(names.weight(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.copyWeights(l)));
+            tensors.put(names.bias(l), new Tensor(new long[] {net.size(l + 1)}, p.copyBiases(l)));
         }
         return tensors;
     }
@@ -315,11 +316,13 @@ public final class ModelFile {
         // Every value as double: exact for F32 and F64 alike.
         TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
         for (int l = 0; l < net.denseLayers(); l++) {
-            values(c.tensors().get(prefix + names.weight(l)), all.weights(l));
-            values(c.tensors().get(prefix + names.bias(l)), all.biases(l));
+            ParameterLayout.Tensor w = all.layout().weight(l);
+            ParameterLayout.Tensor b = all.layout().bias(l);
+            values(c.tensors().get(prefix + names.weight(l)), all.values(), w);
+            values(c.tensors().get(prefix + names.bias(l)), all.values(), b);
             for (int s = 0; s < slots; s++) {
-                values(c.tensors().get(prefix + slotName(names.weight(l), optimizer.kind(), s)), all.slotWeights(s, l));
-                values(c.tensors().get(prefix + slotName(names.bias(l), optimizer.kind(), s)), all.slotBiases(s, l));
+                values(c.tensors().get(prefix + slotName(names.weight(l), optimizer.kind(), s)), all.slot(s), w);
+                values(c.tensors().get(prefix + slotName(names.bias(l), optimizer.kind(), s)), all.slot(s), b);
             }
         }
         if (optimizer != null) {
@@ -343,16 +346,16 @@ public final class ModelFile {
         Network net = state.network();
         Optimizer.Kind kind = state.optimizer().kind();
         for (int l = 0; l < net.denseLayers(); l++) {
-            String w = nonFinite(names.weight(l), net.size(l), state.weights(l));
-            String b = w != null ? w : nonFinite(names.bias(l), 0, state.biases(l));
+            String w = nonFinite(names.weight(l), net.size(l), state.copyWeights(l));
+            String b = w != null ? w : nonFinite(names.bias(l), 0, state.copyBiases(l));
             if (b != null) {
                 return b;
             }
         }
         for (int l = 0; l < net.denseLayers(); l++) {
             for (int s = 0; s < kind.slots(); s++) {
-                String w = nonFinite(slotName(names.weight(l), kind, s), net.size(l), state.slotWeights(s, l));
-                String b = w != null ? w : nonFinite(slotName(names.bias(l), kind, s), 0, state.slotBiases(s, l));
+                String w = nonFinite(slotName(names.weight(l), kind, s), net.size(l), state.copySlotWeights(s, l));
+                String b = w != null ? w : nonFinite(slotName(names.bias(l), kind, s), 0, state.copySlotBiases(s, l));
                 if (b != null) {
                     return b;
                 }
@@ -373,11 +376,15 @@ public final class ModelFile {
         return null;
     }
 
-    private static void values(Tensor t, double[] to) {
+    /** Copies a tensor read from a file into {@code to} at {@code at}'s place in the flat buffer. */
+    private static void values(Tensor t, double[] to, ParameterLayout.Tensor at) {
+        int o = (int) at.offset();
         if (t.data() != null) {
-            TrainingState.copy(t.data(), to);
+            for (int i = 0; i < at.length(); i++) {
+                to[o + i] = t.data()[i];
+            }
         } else {
-            System.arraycopy(t.doubles(), 0, to, 0, to.length);
+            System.arraycopy(t.doubles(), 0, to, o, at.length());
         }
     }
 

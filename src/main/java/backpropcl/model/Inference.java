@@ -28,8 +28,8 @@ public final class Inference {
         for (int l = 0; l < net.denseLayers(); l++) {
             int m = net.size(l);
             int n = net.size(l + 1);
-            float[] w = p.weights(l);
-            float[] b = p.biases(l);
+            float[] w = p.copyWeights(l);
+            float[] b = p.copyBiases(l);
             double[] z = new double[rows * n];
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < n; j++) {

@@ -57,15 +57,17 @@ public enum Init {
                 case XAVIER -> Math.sqrt(2.0 / (in + out));
                 case HE -> Math.sqrt(2.0 / in);
             };
-            float[] w = p.weights(l);
+            float[] w = new float[in * out];
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (std * rng.nextGaussian());
             }
+            p.setWeights(l, w);
             if (this == NORMAL) {
-                float[] b = p.biases(l);
+                float[] b = new float[out];
                 for (int i = 0; i < b.length; i++) {
                     b[i] = (float) rng.nextGaussian();
                 }
+                p.setBiases(l, b);
             }
         }
         return p;

@@ -7,57 +7,38 @@ import java.util.Arrays;
  * (its step count and per-parameter tensors), in double. A float32 engine's values convert to
  * double and back without loss, so a checkpoint of this resumes any engine bit for bit.
  *
- * <p>Layout as {@link Parameters}: weights[l] (out, in) row-major, biases[l] (out);
- * slotWeights[s][l] and slotBiases[s][l] have the same shapes, s counting
- * {@link Optimizer.Kind#slots()}.
+ * <p>The parameters are one flat buffer laid out by {@link ParameterLayout}, as in
+ * {@link Parameters}; each optimizer slot s (counting {@link Optimizer.Kind#slots()}) is one flat
+ * buffer of the same layout. Per-tensor reads are copies; writes go through the setters.
  */
 public final class TrainingState {
     private final Network network;
     private final Optimizer optimizer;
+    private final ParameterLayout layout;
     private long steps;
-    private final double[][] weights;
-    private final double[][] biases;
-    private final double[][][] slotWeights;
-    private final double[][][] slotBiases;
+    private final double[] values;
+    private final double[][] slots;
 
-    private TrainingState(Network network, Optimizer optimizer, long steps, double[][] weights, double[][] biases,
-                          double[][][] slotWeights, double[][][] slotBiases) {
+    private TrainingState(Network network, Optimizer optimizer, ParameterLayout layout, long steps, double[] values, double[][] slots) {
         this.network = network;
         this.optimizer = optimizer;
+        this.layout = layout;
         this.steps = steps;
-        this.weights = weights;
-        this.biases = biases;
-        this.slotWeights = slotWeights;
-        this.slotBiases = slotBiases;
+        this.values = values;
+        this.slots = slots;
     }
 
     /** All zeros, step 0. */
     public static TrainingState zeros(Network net, Optimizer optimizer) {
-        int layers = net.denseLayers();
-        int slots = optimizer.kind().slots();
-        double[][] w = new double[layers][];
-        double[][] b = new double[layers][];
-        double[][][] sw = new double[slots][layers][];
-        double[][][] sb = new double[slots][layers][];
-        for (int l = 0; l < layers; l++) {
-            int size = Math.multiplyExact(net.size(l + 1), net.size(l));
-            w[l] = new double[size];
-            b[l] = new double[net.size(l + 1)];
-            for (int s = 0; s < slots; s++) {
-                sw[s][l] = new double[size];
-                sb[s][l] = new double[net.size(l + 1)];
-            }
-        }
-        return new TrainingState(net, optimizer, 0, w, b, sw, sb);
+        ParameterLayout layout = ParameterLayout.of(net);
+        int size = Math.toIntExact(layout.size());
+        return new TrainingState(net, optimizer, layout, 0, new double[size], new double[optimizer.kind().slots()][size]);
     }
 
     /** The given parameters with a fresh optimizer state (zeros, step 0). */
     public static TrainingState fresh(Parameters p, Optimizer optimizer) {
         TrainingState s = zeros(p.network(), optimizer);
-        for (int l = 0; l < s.network.denseLayers(); l++) {
-            copy(p.weights(l), s.weights[l]);
-            copy(p.biases(l), s.biases[l]);
-        }
+        copy(p.values(), s.values);
         return s;
     }
 
@@ -67,6 +48,10 @@ public final class TrainingState {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    public ParameterLayout layout() {
+        return layout;
     }
 
     /** Optimizer steps taken so far (Adam's t). */
@@ -81,46 +66,141 @@ public final class TrainingState {
         this.steps = steps;
     }
 
-    /** The live arrays, not copies. */
-    public double[] weights(int l) {
-        return weights[l];
+    /** The parameters' flat buffer, live. */
+    public double[] values() {
+        return values;
     }
 
-    public double[] biases(int l) {
-        return biases[l];
+    /** Optimizer slot s's flat buffer (same layout), live. */
+    public double[] slot(int s) {
+        return slots[s];
     }
 
-    public double[] slotWeights(int slot, int l) {
-        return slotWeights[slot][l];
+    /** Weights of dense layer l, (out, in) row-major, copied out. */
+    public double[] copyWeights(int l) {
+        return slice(values, layout.weight(l));
     }
 
-    public double[] slotBiases(int slot, int l) {
-        return slotBiases[slot][l];
+    /** Biases of dense layer l, copied out. */
+    public double[] copyBiases(int l) {
+        return slice(values, layout.bias(l));
+    }
+
+    /** Slot s's tensor for the weights of dense layer l, copied out. */
+    public double[] copySlotWeights(int s, int l) {
+        return slice(slots[s], layout.weight(l));
+    }
+
+    /** Slot s's tensor for the biases of dense layer l, copied out. */
+    public double[] copySlotBiases(int s, int l) {
+        return slice(slots[s], layout.bias(l));
+    }
+
+    /** Copies {@code from} into the weights of dense layer l. */
+    public void setWeights(int l, double[] from) {
+        put(values, layout.weight(l), from);
+    }
+
+    /** Copies {@code from} into the biases of dense layer l. */
+    public void setBiases(int l, double[] from) {
+        put(values, layout.bias(l), from);
+    }
+
+    /** Copies float values into the weights of dense layer l (exact). */
+    public void setWeights(int l, float[] from) {
+        put(values, layout.weight(l), from);
+    }
+
+    /** Copies float values into the biases of dense layer l (exact). */
+    public void setBiases(int l, float[] from) {
+        put(values, layout.bias(l), from);
+    }
+
+    /** Copies {@code from} into slot s's tensor for the weights of dense layer l. */
+    public void setSlotWeights(int s, int l, double[] from) {
+        put(slots[s], layout.weight(l), from);
+    }
+
+    /** Copies {@code from} into slot s's tensor for the biases of dense layer l. */
+    public void setSlotBiases(int s, int l, double[] from) {
+        put(slots[s], layout.bias(l), from);
+    }
+
+    /** Copies float values into slot s's tensor for the weights of dense layer l (exact). */
+    public void setSlotWeights(int s, int l, float[] from) {
+        put(slots[s], layout.weight(l), from);
+    }
+
+    /** Copies float values into slot s's tensor for the biases of dense layer l (exact). */
+    public void setSlotBiases(int s, int l, float[] from) {
+        put(slots[s], layout.bias(l), from);
+    }
+
+    /** Weight i (row-major index) of dense layer l. */
+    public double weight(int l, int i) {
+        return values[Parameters.index(layout.weight(l), i)];
+    }
+
+    /** Bias i of dense layer l. */
+    public double bias(int l, int i) {
+        return values[Parameters.index(layout.bias(l), i)];
+    }
+
+    public void setWeight(int l, int i, double v) {
+        values[Parameters.index(layout.weight(l), i)] = v;
+    }
+
+    public void setBias(int l, int i, double v) {
+        values[Parameters.index(layout.bias(l), i)] = v;
+    }
+
+    public void setSlotWeight(int s, int l, int i, double v) {
+        slots[s][Parameters.index(layout.weight(l), i)] = v;
+    }
+
+    public void setSlotBias(int s, int l, int i, double v) {
+        slots[s][Parameters.index(layout.bias(l), i)] = v;
+    }
+
+    private static double[] slice(double[] buffer, ParameterLayout.Tensor t) {
+        int o = (int) t.offset();
+        return Arrays.copyOfRange(buffer, o, o + t.length());
+    }
+
+    private static void put(double[] buffer, ParameterLayout.Tensor t, double[] from) {
+        check(t, from.length);
+        System.arraycopy(from, 0, buffer, (int) t.offset(), t.length());
+    }
+
+    private static void put(double[] buffer, ParameterLayout.Tensor t, float[] from) {
+        check(t, from.length);
+        int o = (int) t.offset();
+        for (int i = 0; i < t.length(); i++) {
+            buffer[o + i] = from[i];
+        }
+    }
+
+    private static void check(ParameterLayout.Tensor t, int length) {
+        if (length < t.length()) {
+            throw new IllegalArgumentException(t.name() + " needs " + t.length() + " values, got " + length);
+        }
     }
 
     /** The parameters rounded to float32. */
     public Parameters parameters() {
         Parameters p = Parameters.zeros(network);
-        for (int l = 0; l < network.denseLayers(); l++) {
-            copy(weights[l], p.weights(l));
-            copy(biases[l], p.biases(l));
-        }
+        copy(values, p.values());
         return p;
     }
 
     /** True when the network, optimizer, step count and every value are bitwise the same. */
     public boolean bitwiseEquals(TrainingState o) {
-        if (!network.equals(o.network) || !optimizer.equals(o.optimizer) || steps != o.steps) {
+        if (!network.equals(o.network) || !optimizer.equals(o.optimizer) || steps != o.steps || !Arrays.equals(values, o.values)) {
             return false;
         }
-        for (int l = 0; l < network.denseLayers(); l++) {
-            if (!Arrays.equals(weights[l], o.weights[l]) || !Arrays.equals(biases[l], o.biases[l])) {
+        for (int s = 0; s < slots.length; s++) {
+            if (!Arrays.equals(slots[s], o.slots[s])) {
                 return false;
-            }
-            for (int s = 0; s < slotWeights.length; s++) {
-                if (!Arrays.equals(slotWeights[s][l], o.slotWeights[s][l]) || !Arrays.equals(slotBiases[s][l], o.slotBiases[s][l])) {
-                    return false;
-                }
             }
         }
         return true;

@@ -122,7 +122,7 @@ public final class Plots {
     public static Path weights(Parameters p, Path file) {
         Network net = p.network();
         int side = TileGrid.squareSide(net.inputSize());
-        float[] w = p.weights(0);
+        float[] w = p.copyWeights(0);
         double scale = ColourScale.symmetric(w);
         String s = String.format(Locale.ROOT, "%.3g", scale);
         String[] caption = weightsCaption(side, net.size(1), scale);

@@ -79,8 +79,8 @@ class PlotCommandTest {
     private Path boundaryModel() {
         Network net = new Network(new int[] {2, 2}, new Activation[] {Activation.SOFTMAX}, Cost.CROSS_ENTROPY);
         Parameters p = Parameters.zeros(net);
-        p.weights(0)[0] = -5;
-        p.weights(0)[2] = 5;
+        p.setWeight(0, 0, -5);
+        p.setWeight(0, 2, 5);
         Path file = dir.resolve("two-d.safetensors");
         ModelFile.save(file, net, p);
         return file;
@@ -168,8 +168,8 @@ class PlotCommandTest {
         Preprocessing standard = Preprocessing.fit(Preprocessing.Kind.STANDARD, moons);
         Network net = new Network(new int[] {2, 2}, new Activation[] {Activation.SOFTMAX}, Cost.CROSS_ENTROPY);
         Parameters p = Parameters.zeros(net);
-        p.weights(0)[0] = -5;
-        p.weights(0)[2] = 5;
+        p.setWeight(0, 0, -5);
+        p.setWeight(0, 2, 5);
         Path model = dir.resolve("scaled.safetensors");
         ModelFile.save(model, TrainingState.fresh(p, Optimizer.sgd()), standard.toMetadata(), false);
         Path out = dir.resolve("nb");

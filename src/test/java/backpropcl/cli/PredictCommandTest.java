@@ -89,10 +89,10 @@ class PredictCommandTest {
             double norm = 0;
             for (int k = 0; k < w; k++) {
                 double m = sums[j * w + k] / counts[j];
-                p.weights(0)[j * w + k] = (float) (m / t);
+                p.setWeight(0, j * w + k, (float) (m / t));
                 norm += m * m;
             }
-            p.biases(0)[j] = (float) (-norm / (2 * t));
+            p.setBias(0, j, (float) (-norm / (2 * t)));
         }
         return p;
     }

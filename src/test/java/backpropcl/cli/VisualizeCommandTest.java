@@ -35,10 +35,11 @@ class VisualizeCommandTest {
         Parameters p = Parameters.zeros(net);
         Random random = new Random(seed);
         for (int l = 0; l < net.denseLayers(); l++) {
-            float[] w = p.weights(l);
+            float[] w = new float[p.layout().weight(l).length()];
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) random.nextGaussian();
             }
+            p.setWeights(l, w);
         }
         Path file = dir.resolve(arch + ".safetensors");
         ModelFile.save(file, net, p);

@@ -29,14 +29,11 @@ class ModelFileTest {
     private static Parameters random(Network net, long seed) {
         Random r = new Random(seed);
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < net.denseLayers(); l++) {
-            for (float[] a : new float[][] {p.weights(l), p.biases(l)}) {
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Float.intBitsToFloat(r.nextInt()); // any bit pattern, NaN payloads aside
-                    if (Float.isNaN(a[i])) {
-                        a[i] = (float) r.nextGaussian();
-                    }
-                }
+        float[] a = p.values();  // every layer's weights then biases, in layer order
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Float.intBitsToFloat(r.nextInt()); // any bit pattern, NaN payloads aside
+            if (Float.isNaN(a[i])) {
+                a[i] = (float) r.nextGaussian();
             }
         }
         return p;
@@ -53,8 +50,8 @@ class ModelFileTest {
         assertEquals(net, s.network());
         assertTrue(p.bitwiseEquals(s.parameters()));
         for (int l = 0; l < net.denseLayers(); l++) {
-            for (int i = 0; i < p.weights(l).length; i++) {
-                assertEquals(Float.floatToRawIntBits(p.weights(l)[i]), Float.floatToRawIntBits(s.parameters().weights(l)[i]));
+            for (int i = 0; i < p.layout().weight(l).length(); i++) {
+                assertEquals(Float.floatToRawIntBits(p.weight(l, i)), Float.floatToRawIntBits(s.parameters().weight(l, i)));
             }
         }
         assertTrue(ModelFile.loadFor(f, net).bitwiseEquals(p));
@@ -138,8 +135,8 @@ class ModelFileTest {
         Path g = withTensors(meta("2-3-1", "relu,sigmoid"), t);
         Saved s = ModelFile.load(g);
         assertEquals(Network.parse(2, "dense:3,relu,dense:1,sigmoid", Cost.QUADRATIC), s.network());
-        assertArrayEquals(new float[] {1, 2, 3}, s.parameters().weights(1));
-        assertEquals(0.5f, s.parameters().biases(1)[0]);
+        assertArrayEquals(new float[] {1, 2, 3}, s.parameters().copyWeights(1));
+        assertEquals(0.5f, s.parameters().copyBiases(1)[0]);
         t.put("layers.2.weight", new Tensor(new long[] {1}, new float[1]));
         Path h = withTensors(meta("2-3-1", "relu,sigmoid"), t);
         assertEquals(h + ": unexpected tensor 'layers.2.weight'; a 2-3-1 network has layers.0.weight/bias to layers.1.weight/bias only",
@@ -217,7 +214,7 @@ class ModelFileTest {
     void nonFiniteValuesAreRefusedNamingTheTensorAndIndex() {
         Network net = Network.of("784-16-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = random(net, 3);
-        p.weights(1)[3 * 16 + 5] = Float.NaN;
+        p.setWeight(1, 3 * 16 + 5, Float.NaN);
         Path nan = dir.resolve("nan.safetensors");
         ModelFile.save(nan, net, p);
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(nan));
@@ -225,7 +222,7 @@ class ModelFileTest {
                 e.getMessage());
 
         Parameters q = random(net, 3);
-        q.biases(2)[7] = Float.NEGATIVE_INFINITY;
+        q.setBias(2, 7, Float.NEGATIVE_INFINITY);
         Path inf = dir.resolve("inf.safetensors");
         ModelFile.save(inf, net, q);
         assertEquals(inf + ": tensor layers.4.bias holds -Infinity at [7]; the model is broken (was it saved from a diverged run?)",
@@ -233,13 +230,13 @@ class ModelFileTest {
 
         // The optimizer's state too, in a float64 checkpoint-like file.
         backpropcl.model.TrainingState s = backpropcl.model.TrainingState.fresh(random(net, 3), backpropcl.model.Optimizer.of(backpropcl.model.Optimizer.Kind.ADAM));
-        s.slotWeights(1, 0)[2 * 784 + 10] = Double.POSITIVE_INFINITY;
+        s.setSlotWeight(1, 0, 2 * 784 + 10, Double.POSITIVE_INFINITY);
         Path state = dir.resolve("state.safetensors");
         ModelFile.save(state, s, Map.of("checkpoint", "1"), true);
         assertEquals(state + ": tensor optimizer.layers.0.weight.exp_avg_sq holds Infinity at [2, 10]; the checkpoint is broken "
                 + "(was it saved from a diverged run?)", assertThrows(ModelFileException.class, () -> ModelFile.load(state)).getMessage());
         assertEquals("tensor optimizer.layers.0.weight.exp_avg_sq holds Infinity at [2, 10]", ModelFile.nonFinite(s));
-        s.slotWeights(1, 0)[2 * 784 + 10] = 0;
+        s.setSlotWeight(1, 0, 2 * 784 + 10, 0);
         assertEquals(null, ModelFile.nonFinite(s));
     }
 

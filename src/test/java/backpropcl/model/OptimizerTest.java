@@ -18,8 +18,8 @@ class OptimizerTest {
     /** Two steps with gradients g1 then g2 on w0 = 0.5 (weight) and b0 = 0.5 (bias); returns {w, b}. */
     private static double[] twoSteps(Optimizer o, double lr, double g1, double g2) {
         Parameters p = Parameters.zeros(NET);
-        p.weights(0)[0] = 0.5f;
-        p.biases(0)[0] = 0.5f;
+        p.setWeight(0, 0, 0.5f);
+        p.setBias(0, 0, 0.5f);
         try (ReferenceEngine e = new ReferenceEngine(NET, p)) {
             e.setOptimizer(o);
             for (double g : new double[] {g1, g2}) {

@@ -225,11 +225,12 @@ class PlotsTest {
     private static Parameters signedWeights() {
         Network net = Network.of("784-3-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
-        float[] w = p.weights(0);
+        float[] w = new float[p.layout().weight(0).length()];
         for (int k = 0; k < 784; k++) {
             w[k] = 0.01f + k / 784f;          // largest at the last pixel, bottom right
             w[784 + k] = -0.5f - (k % 28) / 28f;  // most negative in the rightmost column
         }
+        p.setWeights(0, w);
         return p;
     }
 
@@ -247,10 +248,10 @@ class PlotsTest {
         assertEquals(at.height(), image.getHeight());
 
         // One scale for all tiles (issue 13): neuron 1's |w| up to 1.46 sets it, so neuron 0's largest, 1.01, is not full blue.
-        double scale = ColourScale.symmetric(p.weights(0));
-        assertEquals(-p.weights(0)[784 + 27], scale, 1e-6, "the 99th percentile of |w|: neuron 1's rightmost column");
+        double scale = ColourScale.symmetric(p.copyWeights(0));
+        assertEquals(-p.copyWeights(0)[784 + 27], scale, 1e-6, "the 99th percentile of |w|: neuron 1's rightmost column");
         Color maxPositive = pixel(image, at.pixelX(0, 783), at.pixelY(0, 783));
-        assertEquals(new Color(Palette.diverging(p.weights(0)[783] / scale)), maxPositive);
+        assertEquals(new Color(Palette.diverging(p.copyWeights(0)[783] / scale)), maxPositive);
         assertTrue(maxPositive.getBlue() > maxPositive.getRed() + 80, "blue-ish: " + maxPositive);
         Color smallPositive = pixel(image, at.pixelX(0, 0), at.pixelY(0, 0));
         assertTrue(smallPositive.getRed() > 240 && smallPositive.getBlue() >= smallPositive.getRed(), "near white: " + smallPositive);
@@ -270,10 +271,11 @@ class PlotsTest {
     /** A ReLU network of {@code arch} whose first layer's weights are weight(0), weight(1), ... (row-major), the rest 0. */
     private static Parameters firstLayer(String arch, java.util.function.IntToDoubleFunction weight) {
         Parameters p = Parameters.zeros(Network.of(arch, Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY));
-        float[] w = p.weights(0);
+        float[] w = new float[p.layout().weight(0).length()];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) weight.applyAsDouble(i);
         }
+        p.setWeights(0, w);
         return p;
     }
 
@@ -293,7 +295,7 @@ class PlotsTest {
         Parameters p = deadUnits();
         BufferedImage image = read(Plots.weights(p, dir.resolve("dead.png")));
         TileGrid at = TileGrid.of(4, 784, image.getWidth());
-        double scale = ColourScale.symmetric(p.weights(0));
+        double scale = ColourScale.symmetric(p.copyWeights(0));
         Color constant = new Color(Palette.diverging(0.05 / scale));
         assertTrue(distance(constant, Color.WHITE) > 60, "0.05 of a scale of " + scale + " shows: " + constant);
         for (int k = 0; k < 784; k++) {
@@ -436,7 +438,7 @@ class PlotsTest {
     void boundaryOfASigmoidOutputOf10xSplitsThePlaneDownTheMiddle() {
         Network net = Network.of("2-1", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
-        p.weights(0)[0] = 10;   // a = sigmoid(10 x1): P(class 1) rises from left to right
+        p.setWeight(0, 0, 10);   // a = sigmoid(10 x1): P(class 1) rises from left to right
         assertLeftIsClass0AndRightIsClass1(p, "one-output.png");
     }
 
@@ -446,10 +448,10 @@ class PlotsTest {
         Network net = new Network(new int[] {2, 2, 2}, new Activation[] {Activation.IDENTITY, Activation.SOFTMAX},
                 Cost.CROSS_ENTROPY);
         Parameters p = Parameters.zeros(net);
-        p.weights(0)[0] = 1;
-        p.weights(0)[3] = 1;
-        p.weights(1)[0] = -5;
-        p.weights(1)[2] = 5;
+        p.setWeight(0, 0, 1);
+        p.setWeight(0, 3, 1);
+        p.setWeight(1, 0, -5);
+        p.setWeight(1, 2, 5);
         assertLeftIsClass0AndRightIsClass1(p, "softmax.png");
     }
 

@@ -382,8 +382,8 @@ class ReaderPropertiesTest {
     private static void checkModel(ModelFile.Saved s) {
         Network net = s.network();
         for (int l = 0; l < net.denseLayers(); l++) {
-            assertEquals((long) net.size(l + 1) * net.size(l), s.parameters().weights(l).length);
-            assertEquals(net.size(l + 1), s.parameters().biases(l).length);
+            assertEquals((long) net.size(l + 1) * net.size(l), s.parameters().copyWeights(l).length);
+            assertEquals(net.size(l + 1), s.parameters().copyBiases(l).length);
         }
     }
 

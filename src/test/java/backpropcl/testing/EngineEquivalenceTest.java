@@ -133,8 +133,8 @@ public abstract class EngineEquivalenceTest {
             Parameters a = engine.parameters();
             Parameters e = ref.parameters();
             for (int l = 0; l < net.denseLayers(); l++) {
-                assertRelNorm("W[" + l + "] after 100 steps", toDouble(e.weights(l)), toDouble(a.weights(l)), HUNDRED_STEPS, seed);
-                assertRelNorm("b[" + l + "] after 100 steps", toDouble(e.biases(l)), toDouble(a.biases(l)), HUNDRED_STEPS, seed);
+                assertRelNorm("W[" + l + "] after 100 steps", toDouble(e.copyWeights(l)), toDouble(a.copyWeights(l)), HUNDRED_STEPS, seed);
+                assertRelNorm("b[" + l + "] after 100 steps", toDouble(e.copyBiases(l)), toDouble(a.copyBiases(l)), HUNDRED_STEPS, seed);
                 // The double reference read back in float loses what float cannot hold; compare its own values too.
                 assertRelNorm("W[" + l + "] after 100 steps (double)", ref.weights(l), engine.trace(l).weights(), HUNDRED_STEPS, seed);
             }
@@ -250,13 +250,13 @@ public abstract class EngineEquivalenceTest {
             TrainingState e = ref.state();
             TrainingState a = engine.state();
             for (int l = 0; l < net.denseLayers(); l++) {
-                assertRelNorm(optimizer.describe() + " W[" + l + "] after 100 steps", e.weights(l), a.weights(l), HUNDRED_STEPS, seed);
-                assertRelNorm(optimizer.describe() + " b[" + l + "] after 100 steps", e.biases(l), a.biases(l), HUNDRED_STEPS, seed);
+                assertRelNorm(optimizer.describe() + " W[" + l + "] after 100 steps", e.copyWeights(l), a.copyWeights(l), HUNDRED_STEPS, seed);
+                assertRelNorm(optimizer.describe() + " b[" + l + "] after 100 steps", e.copyBiases(l), a.copyBiases(l), HUNDRED_STEPS, seed);
                 // The state tensors are averages of recent gradients, which move further apart than the weights
                 // once the trajectories differ (measured: 1.5e-4 for Adam's exp_avg of the first layer on PoCL).
                 for (int s = 0; s < optimizer.kind().slots(); s++) {
-                    assertRelNorm(optimizer.kind().slotName(s) + " W[" + l + "] after 100 steps", e.slotWeights(s, l),
-                            a.slotWeights(s, l), Tolerances.OPTIMIZER_STATE_AFTER_STEPS_F32, seed);
+                    assertRelNorm(optimizer.kind().slotName(s) + " W[" + l + "] after 100 steps", e.copySlotWeights(s, l),
+                            a.copySlotWeights(s, l), Tolerances.OPTIMIZER_STATE_AFTER_STEPS_F32, seed);
                 }
             }
         }
@@ -301,7 +301,7 @@ public abstract class EngineEquivalenceTest {
                 assertTrue(a.bitwiseEquals(b), "resumed state differs from the uninterrupted one");
             } else {
                 for (int l = 0; l < net.denseLayers(); l++) {
-                    assertRelNorm("W[" + l + "]", a.weights(l), b.weights(l), resumeTolerance(), seed);
+                    assertRelNorm("W[" + l + "]", a.copyWeights(l), b.copyWeights(l), resumeTolerance(), seed);
                 }
             }
         }
@@ -427,10 +427,10 @@ public abstract class EngineEquivalenceTest {
         Network net = Network.of(arch, Activation.TANH, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Init.XAVIER.initialise(net, 3);
         for (int l = 0; l < net.denseLayers(); l++) {
-            for (int i = 0; i < p.weights(l).length; i += 3) {
-                p.weights(l)[i] = -0.0f;
+            for (int i = 0; i < p.layout().weight(l).length(); i += 3) {
+                p.setWeight(l, i, -0.0f);
             }
-            p.biases(l)[0] = -0.0f;
+            p.setBias(l, 0, -0.0f);
         }
         int width = net.inputSize();
         float[] x = new float[4 * width];

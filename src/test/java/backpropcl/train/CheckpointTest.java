@@ -107,8 +107,8 @@ class CheckpointTest {
     @Test
     void checkpointHoldsFloat64AndModelToolsReadIt() {
         TrainingState s = TrainingState.fresh(Init.XAVIER.initialise(NET, 1), Optimizer.of(Optimizer.Kind.ADAM));
-        s.weights(0)[0] = Math.PI;          // not a float
-        s.slotWeights(1, 1)[2] = 1e-300;    // below float's range
+        s.setWeight(0, 0, Math.PI);          // not a float
+        s.setSlotWeight(1, 1, 2, 1e-300);    // below float's range
         s.setSteps(12345);
         List<EpochMetrics> rows = List.of(new EpochMetrics(1, 0.1, Double.NaN, Double.NaN, 0.5, 0.75, 1234.5, 0.25));
         new Checkpoint(s, config(s.optimizer()), new Position(1, 3), rows, "blobs").save(dir);
@@ -117,7 +117,7 @@ class CheckpointTest {
         assertEquals(rows, back.metrics());
         assertEquals("blobs", back.data());
         ModelFile.Saved asModel = ModelFile.load(Checkpoint.file(dir));
-        assertEquals((float) Math.PI, asModel.parameters().weights(0)[0]);
+        assertEquals((float) Math.PI, asModel.parameters().copyWeights(0)[0]);
     }
 
     @Test
@@ -134,7 +134,7 @@ class CheckpointTest {
     @Test
     void modelFileKeepsTheOptimizerState() {
         TrainingState s = TrainingState.fresh(Init.XAVIER.initialise(NET, 1), Optimizer.of(Optimizer.Kind.MOMENTUM).withMomentum(0.5));
-        s.slotBiases(0, 1)[1] = 0.25;
+        s.setSlotBias(0, 1, 1, 0.25);
         s.setSteps(7);
         Path f = dir.resolve("m.safetensors");
         ModelFile.save(f, s);

@@ -267,8 +267,8 @@ class EarlyStoppingTest {
         TrainingState last = TrainingState.fresh(Init.XAVIER.initialise(NET, 1), Optimizer.of(Optimizer.Kind.ADAM));
         last.setSteps(40);
         TrainingState bestState = TrainingState.fresh(Init.XAVIER.initialise(NET, 2), Optimizer.of(Optimizer.Kind.ADAM));
-        bestState.weights(0)[0] = Math.PI;
-        bestState.slotWeights(1, 0)[3] = 1e-300;
+        bestState.setWeight(0, 0, Math.PI);
+        bestState.setSlotWeight(1, 0, 3, 1e-300);
         bestState.setSteps(20);
         BestEpoch best = new BestEpoch(2, 0.1 + 0.2, 2, bestState);
         TrainingConfig c = config(10, 3, Monitor.VAL_COST);

@@ -162,7 +162,7 @@ class TrainerTest {
         Network net = Network.of("4-6-3", Activation.RELU, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         DataSplit data = blobs(50, 6);
         Parameters p = Init.HE.initialise(net, 1);
-        p.weights(0)[2 * 4 + 1] = Float.NaN;
+        p.setWeight(0, 2 * 4 + 1, Float.NaN);
         try (ReferenceEngine e = new ReferenceEngine(net, p)) {
             assertTrue(Double.isFinite(e.evaluate(data.test()).meanCost()), "ReLU hides the NaN");
             DivergedException d = assertThrows(DivergedException.class, () -> new Trainer(new TrainingConfig(2, 10, 0.1, true, 1, false))

@@ -96,30 +96,30 @@ final class DenseLayer implements CpuLayer, ParameterLayer {
 
     @Override
     public void setParameters(Parameters p) {
-        setParameters(p.weights(index), p.biases(index));
+        setParameters(p.copyWeights(index), p.copyBiases(index));
     }
 
     @Override
     public void copyParameters(Parameters p) {
-        System.arraycopy(w, 0, p.weights(index), 0, w.length);
-        System.arraycopy(b, 0, p.biases(index), 0, b.length);
+        p.setWeights(index, w);
+        p.setBiases(index, b);
     }
 
     @Override
     public void copyState(TrainingState s) {
-        TrainingState.copy(w, s.weights(index));
-        TrainingState.copy(b, s.biases(index));
+        s.setWeights(index, w);
+        s.setBiases(index, b);
         for (int k = 0; k < slotW.length; k++) {
-            TrainingState.copy(slotW[k], s.slotWeights(k, index));
-            TrainingState.copy(slotB[k], s.slotBiases(k, index));
+            s.setSlotWeights(k, index, slotW[k]);
+            s.setSlotBiases(k, index, slotB[k]);
         }
     }
 
     @Override
     public void setSlots(TrainingState s) {
         for (int k = 0; k < slotW.length; k++) {
-            TrainingState.copy(s.slotWeights(k, index), slotW[k]);
-            TrainingState.copy(s.slotBiases(k, index), slotB[k]);
+            TrainingState.copy(s.copySlotWeights(k, index), slotW[k]);
+            TrainingState.copy(s.copySlotBiases(k, index), slotB[k]);
         }
     }
 

@@ -10,6 +10,7 @@ import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Gradients;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 
@@ -275,8 +276,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         live();
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < layers; l++) {
-            w[l].write(p.weights(l));
-            b[l].write(p.biases(l));
+            write(w[l], p, p.layout().weight(l));
+            write(b[l], p, p.layout().bias(l));
         }
     }
 
@@ -285,10 +286,20 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         live();
         Parameters p = Parameters.zeros(net);
         for (int l = 0; l < layers; l++) {
-            w[l].read(p.weights(l));
-            b[l].read(p.biases(l));
+            read(w[l], p, p.layout().weight(l));
+            read(b[l], p, p.layout().bias(l));
         }
         return p;
+    }
+
+    /** Uploads one tensor of the flat host buffer. */
+    private static void write(ClBuffer buf, Parameters p, ParameterLayout.Tensor t) {
+        buf.write(0, p.values(), (int) t.offset(), t.length());
+    }
+
+    /** Reads one tensor into its place in the flat host buffer. */
+    private static void read(ClBuffer buf, Parameters p, ParameterLayout.Tensor t) {
+        buf.read(0, p.values(), (int) t.offset(), t.length());
     }
 
     private static ClBuffer slot(ClBuffer[][] slots, int s, int l) {
@@ -345,11 +356,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
         for (int l = 0; l < layers; l++) {
-            readInto(w[l], s.weights(l));
-            readInto(b[l], s.biases(l));
+            int n = s.layout().bias(l).length();
+            int nm = s.layout().weight(l).length();
+            s.setWeights(l, read(w[l], nm));
+            s.setBiases(l, read(b[l], n));
             for (int k = 0; k < slotW.length; k++) {
-                readInto(slotW[k][l], s.slotWeights(k, l));
-                readInto(slotB[k][l], s.slotBiases(k, l));
+                s.setSlotWeights(k, l, read(slotW[k][l], nm));
+                s.setSlotBiases(k, l, read(slotB[k][l], n));
             }
         }
         return s;
@@ -370,8 +383,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         steps = s.steps();
         for (int k = 0; k < slotW.length; k++) {
             for (int l = 0; l < layers; l++) {
-                slotW[k][l].write(TrainingState.floats(s.slotWeights(k, l)));
-                slotB[k][l].write(TrainingState.floats(s.slotBiases(k, l)));
+                slotW[k][l].write(TrainingState.floats(s.copySlotWeights(k, l)));
+                slotB[k][l].write(TrainingState.floats(s.copySlotBiases(k, l)));
             }
         }
     }

@@ -41,9 +41,8 @@ public final class GradientCheck {
             // Xavier biases are zero; random ones exercise the bias gradients too.
             TrainingState state = engine.state();
             for (int l = 0; l < net.denseLayers(); l++) {
-                double[] b = state.biases(l);
-                for (int j = 0; j < b.length; j++) {
-                    b[j] = 0.5 * rnd.nextGaussian();
+                for (int j = 0; j < net.size(l + 1); j++) {
+                    state.setBias(l, j, 0.5 * rnd.nextGaussian());
                 }
             }
             engine.setState(state);
@@ -55,20 +54,16 @@ public final class GradientCheck {
             double norm2 = 0;
             double maxAbs = 0;
             long count = 0;
-            for (int l = 0; l < net.denseLayers(); l++) {
-                double[][] params = {state.weights(l), state.biases(l)};
-                double[][] grads = {backprop.weights(l), backprop.biases(l)};
-                for (int t = 0; t < 2; t++) {
-                    double[] p = params[t];
-                    for (int i = 0; i < p.length; i++) {
-                        double numeric = numericDerivative(engine, state, p, i, batch);
-                        double d = grads[t][i] - numeric;
-                        diff2 += d * d;
-                        norm2 += numeric * numeric;
-                        maxAbs = Math.max(maxAbs, Math.abs(d));
-                        count++;
-                    }
-                }
+            // The state and the gradients share one flat layout: every weight and bias, in layer order.
+            double[] p = state.values();
+            double[] grads = backprop.values();
+            for (int i = 0; i < p.length; i++) {
+                double numeric = numericDerivative(engine, state, p, i, batch);
+                double d = grads[i] - numeric;
+                diff2 += d * d;
+                norm2 += numeric * numeric;
+                maxAbs = Math.max(maxAbs, Math.abs(d));
+                count++;
             }
             double rel = norm2 == 0 ? Math.sqrt(diff2) : Math.sqrt(diff2 / norm2);
             return new Result(net, batch, count, rel, maxAbs);
@@ -88,7 +83,7 @@ public final class GradientCheck {
         return new Dataset("gradcheck batch", x, labels, batch, net.inputSize(), net.outputSize());
     }
 
-    /** (C(p[i] + h) - C(p[i] - h)) / 2h, p an array of the state, which is set back afterwards. */
+    /** (C(p[i] + h) - C(p[i] - h)) / 2h, p the state's flat buffer, which is set back afterwards. */
     private static double numericDerivative(ReferenceEngine engine, TrainingState state, double[] p, int i, int batch) {
         double saved = p[i];
         p[i] = saved + STEP;

@@ -130,8 +130,8 @@ public final class ReferenceEngine implements Engine {
     public void setParameters(Parameters p) {
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
         for (int l = 0; l < denseCount; l++) {
-            TrainingState.copy(p.weights(l), dense[l].weights);
-            TrainingState.copy(p.biases(l), dense[l].biases);
+            TrainingState.copy(p.copyWeights(l), dense[l].weights);
+            TrainingState.copy(p.copyBiases(l), dense[l].biases);
         }
     }
 
@@ -139,8 +139,8 @@ public final class ReferenceEngine implements Engine {
     public Parameters parameters() {
         Parameters p = Parameters.zeros(net);
         for (int l = 0; l < denseCount; l++) {
-            TrainingState.copy(dense[l].weights, p.weights(l));
-            TrainingState.copy(dense[l].biases, p.biases(l));
+            p.setWeights(l, TrainingState.floats(dense[l].weights));
+            p.setBiases(l, TrainingState.floats(dense[l].biases));
         }
         return p;
     }
@@ -379,11 +379,11 @@ public final class ReferenceEngine implements Engine {
         for (int l = 0; l < denseCount; l++) {
             double[] w = dense[l].weights;
             double[] b = dense[l].biases;
-            System.arraycopy(w, 0, s.weights(l), 0, w.length);
-            System.arraycopy(b, 0, s.biases(l), 0, b.length);
+            s.setWeights(l, w);
+            s.setBiases(l, b);
             for (int k = 0; k < slotW.length; k++) {
-                System.arraycopy(slotW[k][l], 0, s.slotWeights(k, l), 0, w.length);
-                System.arraycopy(slotB[k][l], 0, s.slotBiases(k, l), 0, b.length);
+                s.setSlotWeights(k, l, slotW[k][l]);
+                s.setSlotBiases(k, l, slotB[k][l]);
             }
         }
         return s;
@@ -397,13 +397,13 @@ public final class ReferenceEngine implements Engine {
         double[][][] sb = new double[slots][denseCount][];
         for (int l = 0; l < denseCount; l++) {
             for (int k = 0; k < slots; k++) {
-                sw[k][l] = s.slotWeights(k, l).clone();
-                sb[k][l] = s.slotBiases(k, l).clone();
+                sw[k][l] = s.copySlotWeights(k, l);
+                sb[k][l] = s.copySlotBiases(k, l);
             }
         }
         for (int l = 0; l < denseCount; l++) {
-            System.arraycopy(s.weights(l), 0, dense[l].weights, 0, dense[l].weights.length);
-            System.arraycopy(s.biases(l), 0, dense[l].biases, 0, dense[l].biases.length);
+            System.arraycopy(s.copyWeights(l), 0, dense[l].weights, 0, dense[l].weights.length);
+            System.arraycopy(s.copyBiases(l), 0, dense[l].biases, 0, dense[l].biases.length);
         }
         optimizer = s.optimizer();
         steps = s.steps();

@@ -170,7 +170,7 @@ class CpuEngineTest extends EngineEquivalenceTest {
     void crossEntropyOfSaturatedOutputsIsFinite() {
         Network net = Network.of("4-3", Activation.SIGMOID, Activation.SOFTMAX, Cost.CROSS_ENTROPY);
         Parameters p = Parameters.zeros(net);
-        p.weights(0)[0] = 200f;    // output 0 gets z = 200 x0; the others 0
+        p.setWeight(0, 0, 200f);    // output 0 gets z = 200 x0; the others 0
         Dataset d = new Dataset("saturated", new float[] {1, 0, 0, 0}, new int[] {1}, 1, 4, 3);
         try (CpuEngine cpu = new CpuEngine(net, p, 1); ReferenceEngine ref = new ReferenceEngine(net, p)) {
             Evaluation e = cpu.evaluate(d);

@@ -102,8 +102,8 @@ class FusedTailKernelTest {
                 int n = net.size(l + 1);
                 int m = net.size(l);
                 Guarded[] g = {
-                    keep(open, new Guarded(ctx, n * m, "W[" + l + "]").with(p.weights(l))),
-                    keep(open, new Guarded(ctx, n, "b[" + l + "]").with(p.biases(l))),
+                    keep(open, new Guarded(ctx, n * m, "W[" + l + "]").with(p.copyWeights(l))),
+                    keep(open, new Guarded(ctx, n, "b[" + l + "]").with(p.copyBiases(l))),
                     keep(open, new Guarded(ctx, n * m, "gradW[" + l + "]")),
                     keep(open, new Guarded(ctx, n, "gradB[" + l + "]")),
                     keep(open, new Guarded(ctx, rows * n, "z[" + l + "]")),

@@ -249,8 +249,8 @@ class KernelTest {
         double lr = kind.isAdam() ? 0.01 : 0.3;
         Network net = Network.of(m + "-" + n, Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
-        System.arraycopy(gaussian(rnd, n * m, 0.5), 0, p.weights(0), 0, n * m);
-        System.arraycopy(gaussian(rnd, n, 0.5), 0, p.biases(0), 0, n);
+        p.setWeights(0, gaussian(rnd, n * m, 0.5));
+        p.setBiases(0, gaussian(rnd, n, 0.5));
         float[] gw = gaussian(rnd, n * m, 0.1);
         float[] gb = gaussian(rnd, n, 0.1);
         TrainingState before = TrainingState.fresh(p, o);
@@ -261,8 +261,8 @@ class KernelTest {
             // Adam's second moment is a mean of squares: never negative.
             slotW[k] = k == 1 ? uniform(rnd, n * m, 0, 0.01) : gaussian(rnd, n * m, 0.1);
             slotB[k] = k == 1 ? uniform(rnd, n, 0, 0.01) : gaussian(rnd, n, 0.1);
-            TrainingState.copy(slotW[k], before.slotWeights(k, 0));
-            TrainingState.copy(slotB[k], before.slotBiases(k, 0));
+            before.setSlotWeights(k, 0, slotW[k]);
+            before.setSlotBiases(k, 0, slotB[k]);
         }
         TrainingState expected;
         try (ReferenceEngine ref = new ReferenceEngine(net, p)) {
@@ -274,7 +274,7 @@ class KernelTest {
         }
         OptimizerStep c = OptimizerStep.of(o, lr, step);
         String what = "optimizer_step " + o.describe() + " " + n + "x" + m + " step " + step;
-        try (Guarded wb = new Guarded(ctx, n * m, "W").with(p.weights(0)); Guarded bb = new Guarded(ctx, n, "b").with(p.biases(0));
+        try (Guarded wb = new Guarded(ctx, n * m, "W").with(p.copyWeights(0)); Guarded bb = new Guarded(ctx, n, "b").with(p.copyBiases(0));
              ClBuffer gwb = floats(ctx, gw, "gradW"); ClBuffer gbb = floats(ctx, gb, "gradB");
              Guarded s1w = new Guarded(ctx, n * m, "s1 W"); Guarded s2w = new Guarded(ctx, n * m, "s2 W");
              Guarded s1b = new Guarded(ctx, n, "s1 b"); Guarded s2b = new Guarded(ctx, n, "s2 b")) {
@@ -286,12 +286,12 @@ class KernelTest {
             }
             device.update().step(wb.buf, gwb, kind.slots() > 0 ? s1w.buf : null, kind.slots() > 1 ? s2w.buf : null, n * m, c, true);
             device.update().step(bb.buf, gbb, kind.slots() > 0 ? s1b.buf : null, kind.slots() > 1 ? s2b.buf : null, n, c, false);
-            assertClose(what + " W", expected.weights(0), wb.readChecked(what + " W"), ATOL, RTOL, seed);
-            assertClose(what + " b", expected.biases(0), bb.readChecked(what + " b"), ATOL, RTOL, seed);
+            assertClose(what + " W", expected.copyWeights(0), wb.readChecked(what + " W"), ATOL, RTOL, seed);
+            assertClose(what + " b", expected.copyBiases(0), bb.readChecked(what + " b"), ATOL, RTOL, seed);
             for (int k = 0; k < kind.slots(); k++) {
                 String slot = what + " " + kind.slotName(k);
-                assertClose(slot + " W", expected.slotWeights(k, 0), sw[k].readChecked(slot + " W"), ATOL, RTOL, seed);
-                assertClose(slot + " b", expected.slotBiases(k, 0), sb[k].readChecked(slot + " b"), ATOL, RTOL, seed);
+                assertClose(slot + " W", expected.copySlotWeights(k, 0), sw[k].readChecked(slot + " W"), ATOL, RTOL, seed);
+                assertClose(slot + " b", expected.copySlotBiases(k, 0), sb[k].readChecked(slot + " b"), ATOL, RTOL, seed);
             }
         }
     }

@@ -242,11 +242,11 @@ public final class OclgrindSuite {
                 TrainingState a = cl.state();
                 TrainingState b = ref.state();
                 for (int l = 0; l < net.denseLayers(); l++) {
-                    worst = Math.max(worst, RelativeError.of(b.weights(l), a.weights(l)));
-                    worst = Math.max(worst, RelativeError.of(b.biases(l), a.biases(l)));
+                    worst = Math.max(worst, RelativeError.of(b.copyWeights(l), a.copyWeights(l)));
+                    worst = Math.max(worst, RelativeError.of(b.copyBiases(l), a.copyBiases(l)));
                     for (int k = 0; k < o.kind().slots(); k++) {
-                        worst = Math.max(worst, RelativeError.of(b.slotWeights(k, l), a.slotWeights(k, l)));
-                        worst = Math.max(worst, RelativeError.of(b.slotBiases(k, l), a.slotBiases(k, l)));
+                        worst = Math.max(worst, RelativeError.of(b.copySlotWeights(k, l), a.copySlotWeights(k, l)));
+                        worst = Math.max(worst, RelativeError.of(b.copySlotBiases(k, l), a.copySlotBiases(k, l)));
                     }
                 }
             }

@@ -151,7 +151,7 @@ class OpenClEngineTest extends EngineEquivalenceTest {
         }
         // Float32 on both sides after 30 steps: a bound of this test, not one of Tolerances' float32-vs-double ones.
         for (int l = 0; l < net.denseLayers(); l++) {
-            assertRelNorm("W[" + l + "] device 1 vs 0", toDouble(after[0].weights(l)), toDouble(after[1].weights(l)), 1e-5, 9);
+            assertRelNorm("W[" + l + "] device 1 vs 0", toDouble(after[0].copyWeights(l)), toDouble(after[1].copyWeights(l)), 1e-5, 9);
         }
     }
 

@@ -61,8 +61,8 @@ class PyTorchDropoutTest {
             TrainingState s = ref.state();
             JsonArray fin = fixture.getAsJsonArray("final");
             for (int l = 0; l < net.denseLayers(); l++) {
-                assertAllClose("final W[" + l + "]", doubles(fin.get(2 * l).getAsJsonArray()), s.weights(l));
-                assertAllClose("final b[" + l + "]", doubles(fin.get(2 * l + 1).getAsJsonArray()), s.biases(l));
+                assertAllClose("final W[" + l + "]", doubles(fin.get(2 * l).getAsJsonArray()), s.copyWeights(l));
+                assertAllClose("final b[" + l + "]", doubles(fin.get(2 * l + 1).getAsJsonArray()), s.copyBiases(l));
             }
         }
         assertEquals(3, steps, "the fixture's steps");

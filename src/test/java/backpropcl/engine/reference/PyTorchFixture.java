@@ -58,8 +58,8 @@ final class PyTorchFixture {
         for (int l = 0; l < net.denseLayers(); l++) {
             float[] w = floats(tensors.get(2 * l).getAsJsonArray());
             float[] b = floats(tensors.get(2 * l + 1).getAsJsonArray());
-            System.arraycopy(w, 0, p.weights(l), 0, w.length);
-            System.arraycopy(b, 0, p.biases(l), 0, b.length);
+            p.setWeights(l, w);
+            p.setBiases(l, b);
         }
         return p;
     }

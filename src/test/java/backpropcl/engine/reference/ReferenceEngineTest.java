@@ -20,8 +20,8 @@ class ReferenceEngineTest {
     void oneNeuronByHand() {
         Network net = Network.of("1-1", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
-        p.weights(0)[0] = 0.5f;
-        p.biases(0)[0] = 0.125f;
+        p.setWeight(0, 0, 0.5f);
+        p.setBias(0, 0, 0.125f);
         ReferenceEngine e = new ReferenceEngine(net, p);
         e.setBatch(new double[] {2}, new double[] {1}, 1);
         e.feedforward();
@@ -97,8 +97,8 @@ class ReferenceEngineTest {
         Network net = Network.of("2-2", Activation.SIGMOID, Activation.IDENTITY, Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
         // Output = input: the argmax is the larger feature.
-        p.weights(0)[0] = 1;
-        p.weights(0)[3] = 1;
+        p.setWeight(0, 0, 1);
+        p.setWeight(0, 3, 1);
         float[] x = {0.9f, 0.1f, 0.2f, 0.7f, 0.6f, 0.3f};
         Dataset d = new Dataset("t", x, new int[] {0, 1, 1}, 3, 2, 2);
         Evaluation e = new ReferenceEngine(net, p).evaluate(d);

@@ -47,7 +47,7 @@ class ReferenceHalvesTest {
         Network net = Network.parse(n, "dropout:0.25,dense:64,identity", Cost.QUADRATIC);
         Parameters p = Parameters.zeros(net);
         for (int j = 0; j < n; j++) {
-            p.weights(0)[j * n + j] = 1;
+            p.setWeight(0, j * n + j, 1);
         }
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
