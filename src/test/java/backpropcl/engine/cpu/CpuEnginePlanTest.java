@@ -49,8 +49,8 @@ class CpuEnginePlanTest {
         Parameters p = Init.NORMAL.initialise(plain, 5);
         Parameters q = Parameters.zeros(padded);
         for (int k = 0; k < plain.denseLayers(); k++) {
-            System.arraycopy(p.weights(k), 0, q.weights(k), 0, p.weights(k).length);
-            System.arraycopy(p.biases(k), 0, q.biases(k), 0, p.biases(k).length);
+            q.setWeights(k, p.copyWeights(k));
+            q.setBiases(k, p.copyBiases(k));
         }
         Dataset data = SyntheticData.random("random", 5, 60, 784, 10, true);
         try (CpuEngine a = new CpuEngine(plain, p, 2); CpuEngine b = new CpuEngine(padded, q, 2)) {
@@ -62,8 +62,8 @@ class CpuEnginePlanTest {
                 }
             }
             for (int k = 0; k < plain.denseLayers(); k++) {
-                assertArrayEquals(a.parameters().weights(k), b.parameters().weights(k), "weights of dense layer " + k);
-                assertArrayEquals(a.parameters().biases(k), b.parameters().biases(k), "biases of dense layer " + k);
+                assertArrayEquals(a.parameters().copyWeights(k), b.parameters().copyWeights(k), "weights of dense layer " + k);
+                assertArrayEquals(a.parameters().copyBiases(k), b.parameters().copyBiases(k), "biases of dense layer " + k);
             }
         }
     }
