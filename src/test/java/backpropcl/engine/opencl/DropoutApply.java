@@ -25,9 +25,29 @@ final class DropoutApply implements AutoCloseable {
     static final int GUARD_BEFORE = 1024;
 
     private final ClProgram program;
+    // The guarded output and the input, kept from case to case and grown larger-first, as the
+    // engine does: Oclgrind 21.10 misreads a buffer made after a smaller one was released (docs/gpu.md).
+    private ClBuffer whole;
+    private ClBuffer in;
+    private int capacity;
 
     DropoutApply(ClContext ctx) {
         program = ctx.program(KernelSources.sources(DropoutLayer.FILES), "");
+    }
+
+    private void ensure(ClContext ctx, int n) {
+        if (n <= capacity) {
+            return;
+        }
+        ClBuffer largerWhole = ctx.buffer((long) (GUARD_BEFORE + n + OpenClTestSupport.GUARD) * Float.BYTES, "dropout out with guards");
+        ClBuffer largerIn = ctx.buffer((long) n * Float.BYTES, "dropout in");
+        if (whole != null) {
+            whole.close();
+            in.close();
+        }
+        whole = largerWhole;
+        in = largerIn;
+        capacity = n;
     }
 
     /**
@@ -47,19 +67,22 @@ final class DropoutApply implements AutoCloseable {
         Arrays.fill(all, OpenClTestSupport.POISON);
         DropoutDraw draw = DropoutDraw.of(seed, step, layer, p);
         long global = (n + local - 1) / local * (long) local;
-        try (ClBuffer whole = ctx.buffer((long) total * Float.BYTES, "dropout out with guards");
-             ClBuffer in = ctx.buffer((long) n * Float.BYTES, "dropout in")) {
-            whole.write(all);
-            in.write(input);
+        ensure(ctx, n);
+        whole.write(0, all, 0, total);
+        in.write(0, input, 0, n);
+        try (ClBuffer out = region(ctx, whole, GUARD_BEFORE, n)) {
             if (backward) {
-                whole.write(GUARD_BEFORE, input, 0, n);
+                // The delta to update in place, copied in by dropout_forward with p = 0 (keeps all,
+                // scale 1: exact), so the values are a kernel's writes through this sub-buffer:
+                // Oclgrind 21.10 reported host writes read back through a sub-buffer as
+                // uninitialized, now and then.
+                DropoutDraw.of(seed, step, layer, 0.0).bind(program.kernel("dropout_forward").arg(out).arg(in).arg(n))
+                        .launch(new long[] {global}, new long[] {local});
             }
-            try (ClBuffer out = region(ctx, whole, GUARD_BEFORE, n)) {
-                ClKernel k = backward ? program.kernel("dropout_backward").arg(out) : program.kernel("dropout_forward").arg(out).arg(in);
-                draw.bind(k.arg(n)).launch(new long[] {global}, new long[] {local});
-                whole.read(all);
-            }
+            ClKernel k = backward ? program.kernel("dropout_backward").arg(out) : program.kernel("dropout_forward").arg(out).arg(in);
+            draw.bind(k.arg(n)).launch(new long[] {global}, new long[] {local});
         }
+        whole.read(0, all, 0, total);
         String what = String.format(Locale.ROOT, "dropout_%s seed %d step %d layer %d p %s (%d, %d) work-group %d",
                 backward ? "backward" : "forward", seed, step, layer, p, rows, width, local);
         int poison = Float.floatToRawIntBits(OpenClTestSupport.POISON);
@@ -100,6 +123,10 @@ final class DropoutApply implements AutoCloseable {
 
     @Override
     public void close() {
+        if (whole != null) {
+            whole.close();
+            in.close();
+        }
         program.close();
     }
 }
