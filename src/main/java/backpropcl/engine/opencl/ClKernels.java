@@ -1,58 +1,52 @@
 package backpropcl.engine.opencl;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
 /**
  * The routines of one context, each with its own program built from its own kernels/*.cl files
- * and options (CLBlast's routine/kernel split): {@link Gather}, {@link DenseLayer} (the matrix
- * products, their tile and register-block variants, plain SGD), {@link OutputLayer} (output
- * error, evaluation metrics, the fused tail), {@link DropoutLayer} and {@link OptimizerUpdate}.
- * The engine and the kernel tests both launch through them; a routine's methods bind their
- * arguments and enqueue, never waiting. Owns the routines and the one-int placeholder buffer they
- * bind where an order or an optimizer state is absent.
+ * and options (CLBlast's routine/kernel split). Holds the engine's own routines, {@link Gather},
+ * {@link OutputLayer} (output error, evaluation metrics, the fused tail) and
+ * {@link OptimizerUpdate}, and builds a layer kind's routine ({@link DenseLayer},
+ * {@link DropoutLayer}, ...) on the first {@link #routine} call for it, so the layers of one kind
+ * share one program and a network builds only the routines of the kinds it has. The engine and
+ * the kernel tests both launch through them; a routine's methods bind their arguments and
+ * enqueue, never waiting. Owns the routines and the one-int placeholder buffer they bind where an
+ * order or an optimizer state is absent.
  */
 final class ClKernels implements AutoCloseable {
+    private final ClContext ctx;
     private final ClBuffer placeholder;
     private final Gather gather;
-    private final DenseLayer dense;
     private final OutputLayer output;
-    private final DropoutLayer dropout;
     private final OptimizerUpdate update;
+    /** The layer kinds' routines by class, in the order they were built. */
+    private final Map<Class<?>, AutoCloseable> routines = new LinkedHashMap<>();
 
-    /** Builds the routines for the context with the largest tile that fits. */
+    /** Builds the engine's own routines for the context. */
     ClKernels(ClContext ctx) {
-        this(ctx, LaunchSizes.TILES[0]);
-    }
-
-    /** Builds the routines with a tile edge of at most {@code maxTile} (tests force small tiles with it). */
-    ClKernels(ClContext ctx, int maxTile) {
-        this(ctx, maxTile, BlockedShape.forDevice(ctx.preferredFloatWidth()));
-    }
-
-    /** ... and the given register blocks (tests run the four-lane kernels on eight-lane devices with it). */
-    ClKernels(ClContext ctx, int maxTile, BlockedShape blockedShape) {
+        this.ctx = ctx;
         ClBuffer none = null;
         Gather g = null;
-        DenseLayer d = null;
         OutputLayer o = null;
-        DropoutLayer p = null;
         try {
             none = ctx.buffer(Integer.BYTES, "no-order placeholder");
             none.write(new int[] {0});
             g = new Gather(ctx, none);
-            d = new DenseLayer(ctx, maxTile, blockedShape);
             o = new OutputLayer(ctx, none);
-            p = new DropoutLayer(ctx);
             this.update = new OptimizerUpdate(ctx, none);
         } catch (RuntimeException e) {
-            for (AutoCloseable c : new AutoCloseable[] {p, o, d, g, none}) {
+            for (AutoCloseable c : new AutoCloseable[] {o, g, none}) {
                 closeQuietly(c, e);
             }
             throw e;
         }
         this.placeholder = none;
         this.gather = g;
-        this.dense = d;
         this.output = o;
-        this.dropout = p;
     }
 
     private static void closeQuietly(AutoCloseable c, RuntimeException cause) {
@@ -65,20 +59,22 @@ final class ClKernels implements AutoCloseable {
         }
     }
 
+    /** The routine of class {@code kind}, built by {@code build} on the first call for it and closed with these. */
+    <T extends AutoCloseable> T routine(Class<T> kind, Function<ClContext, T> build) {
+        AutoCloseable r = routines.get(kind);
+        if (r == null) {
+            r = build.apply(ctx);
+            routines.put(kind, r);
+        }
+        return kind.cast(r);
+    }
+
     Gather gather() {
         return gather;
     }
 
-    DenseLayer dense() {
-        return dense;
-    }
-
     OutputLayer output() {
         return output;
-    }
-
-    DropoutLayer dropout() {
-        return dropout;
     }
 
     OptimizerUpdate update() {
@@ -87,10 +83,18 @@ final class ClKernels implements AutoCloseable {
 
     @Override
     public void close() {
+        List<AutoCloseable> built = new ArrayList<>(routines.values());
+        for (int i = built.size() - 1; i >= 0; i--) {
+            try {
+                built.get(i).close();
+            } catch (Exception e) {
+                // The routines close programs, which log release errors and never throw.
+                throw new IllegalStateException(e);
+            }
+        }
+        routines.clear();
         update.close();
-        dropout.close();
         output.close();
-        dense.close();
         gather.close();
         placeholder.close();
     }

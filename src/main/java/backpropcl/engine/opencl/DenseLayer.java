@@ -2,7 +2,11 @@ package backpropcl.engine.opencl;
 
 import static backpropcl.engine.opencl.LaunchSizes.roundUp;
 
+import backpropcl.engine.LayerTrace;
 import backpropcl.model.Activation;
+import backpropcl.model.ParameterLayout;
+import java.util.List;
+import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
@@ -11,6 +15,9 @@ import java.util.logging.Logger;
  * the kernel variants of each product ({@link Variant}: tiled or blocked) that {@link KernelTuner}
  * chooses among. {@link #forward}, {@link #backward} and {@link #gradientsSgd} as in the reference
  * engine; every method binds its arguments and enqueues, never waiting.
+ *
+ * <p>{@link Instance} is one dense layer of a network on this routine (the engine's
+ * {@link ClLayer}), with the activation after it as the epilogue of its forward kernel.
  *
  * <p>Tile edge TS: the largest of 16, 8, 4, 2, 1 that fits the device's max work-group size, max
  * work-item sizes and local memory; after the build, a smaller one is tried when any tiled kernel
@@ -41,6 +48,12 @@ final class DenseLayer implements AutoCloseable {
     private final int wgBias;
     private final int wgSoftmaxMax;
     private final int wgSgd;
+
+    /** The context's dense routine, with the largest tile that fits and the device's register blocks. */
+    static DenseLayer of(ClKernels kernels) {
+        return kernels.routine(DenseLayer.class,
+                ctx -> new DenseLayer(ctx, LaunchSizes.TILES[0], BlockedShape.forDevice(ctx.preferredFloatWidth())));
+    }
 
     /** Builds the routine with a tile edge of at most {@code maxTile} and the given register blocks. */
     DenseLayer(ClContext ctx, int maxTile, BlockedShape blockedShape) {
@@ -200,5 +213,185 @@ final class DenseLayer implements AutoCloseable {
     @Override
     public void close() {
         program.close();
+    }
+
+    /**
+     * Dense layer l of a network, (n, m), with its activation as its forward kernel's epilogue:
+     * W (n, m), b (n) and their gradients as {@link DeviceTensor}s; per pass z, a and, in training,
+     * delta = dC/dz (rows, n), and the variant the tuner chose for each product.
+     */
+    static final class Instance implements ClLayer {
+        private final DenseLayer routine;
+        private final KernelTuner tuner;
+        private final int l;
+        private final int n;
+        private final int m;
+        private final Activation act;
+        private final DeviceTensor w;
+        private final DeviceTensor b;
+
+        /** Dense layer {@code l} of {@code layout}'s network, of {@code m} inputs, {@code n} units and activation {@code act}. */
+        Instance(ClContext ctx, DenseLayer routine, KernelTuner tuner, ParameterLayout layout, int l, int n, int m, Activation act) {
+            this.routine = routine;
+            this.tuner = tuner;
+            this.l = l;
+            this.n = n;
+            this.m = m;
+            this.act = act;
+            this.w = new DeviceTensor(ctx, layout, l, true, routine::sgdStep);
+            DeviceTensor bias;
+            try {
+                bias = new DeviceTensor(ctx, layout, l, false, routine::sgdStep);
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
+            this.b = bias;
+        }
+
+        /** Its pass blocks: z, a, delta (training) and the plan. */
+        final class PassBlocks implements ClLayer.Blocks {
+            private final ClLayer.Blocks below;
+            private final boolean training;
+            final ClBuffer z;
+            final ClBuffer a;
+            final ClBuffer delta;
+            /** The variant of each {@link Product}, null where the pass launches none (or no plan was made). */
+            final Variant[] plan = new Variant[Product.values().length];
+
+            PassBlocks(ClContext ctx, ClLayer.Blocks below, int capacity, boolean training, String name) {
+                this.below = below;
+                this.training = training;
+                long size = (long) capacity * n * Float.BYTES;
+                ClBuffer zb = null;
+                ClBuffer ab = null;
+                try {
+                    zb = ctx.buffer(size, name + " z[" + l + "]");
+                    ab = ctx.buffer(size, name + " a[" + l + "]");
+                    this.delta = training ? ctx.buffer(size, name + " delta[" + l + "]") : null;
+                } catch (RuntimeException e) {
+                    DeviceTensor.release(new ClBuffer[] {zb, ab});
+                    throw e;
+                }
+                this.z = zb;
+                this.a = ab;
+            }
+
+            @Override
+            public ClBuffer gradient() {
+                return delta;
+            }
+
+            @Override
+            public Epilogue epilogue() {
+                return new Epilogue(act, z, a);
+            }
+
+            /** Whether backward hands a gradient down (the input layer has no error to pass back). */
+            boolean handsDown() {
+                return below != null && below.gradient() != null;
+            }
+
+            @Override
+            public String describe() {
+                StringBuilder sb = new StringBuilder(" layer ").append(l);
+                for (Product product : Product.values()) {
+                    Variant v = plan[product.ordinal()];
+                    if (v != null) {
+                        sb.append(' ').append(product.name().toLowerCase(Locale.ROOT)).append(' ').append(v);
+                    }
+                }
+                return sb.toString();
+            }
+
+            @Override
+            public void close() {
+                DeviceTensor.release(new ClBuffer[] {z, a, delta});
+            }
+        }
+
+        private ClContext ctx() {
+            return routine.ctx;
+        }
+
+        /** This layer's index among the network's dense layers. */
+        int index() {
+            return l;
+        }
+
+        int inputs() {
+            return m;
+        }
+
+        Activation activation() {
+            return act;
+        }
+
+        DeviceTensor weight() {
+            return w;
+        }
+
+        DeviceTensor bias() {
+            return b;
+        }
+
+        @Override
+        public int outputs() {
+            return n;
+        }
+
+        @Override
+        public PassBlocks blocks(ClLayer.Blocks below, int capacity, boolean training, String name) {
+            return new PassBlocks(ctx(), below, capacity, training, name);
+        }
+
+        @Override
+        public void plan(ClLayer.Blocks own, int rows) {
+            PassBlocks p = (PassBlocks) own;
+            for (Product product : Product.values()) {
+                if (product == Product.FORWARD || p.training && (product != Product.BACKWARD || p.handsDown())) {
+                    p.plan[product.ordinal()] = tuner.choose(product, rows, n, m);
+                }
+            }
+        }
+
+        @Override
+        public ClBuffer forward(ClLayer.Blocks own, ClBuffer in, int rows, Mode mode) {
+            PassBlocks p = (PassBlocks) own;
+            routine.forward(p.z, p.a, in, w.value, b.value, rows, n, m, act, p.plan[Product.FORWARD.ordinal()]);
+            return p.a;
+        }
+
+        @Override
+        public void backward(ClLayer.Blocks own, ClBuffer in, int rows, Mode mode) {
+            PassBlocks p = (PassBlocks) own;
+            if (p.handsDown()) {
+                // Uses W before its update, which the in-order queue runs after this.
+                Epilogue e = p.below.epilogue();
+                routine.backward(p.below.gradient(), p.delta, w.value, e.z(), e.a(), rows, n, m, e.activation(),
+                        p.plan[Product.BACKWARD.ordinal()]);
+            }
+            routine.gradientsSgd(w.grad, w.value, b.grad, b.value, p.delta, in, rows, n, m, mode.eta(),
+                    p.plan[Product.GRADIENTS.ordinal()]);
+        }
+
+        /** z, a, delta of the last {@code rows} of training pass {@code own}, the gradients and the parameters. */
+        LayerTrace trace(ClLayer.Blocks own, int rows) {
+            PassBlocks p = (PassBlocks) own;
+            int block = rows * n;
+            return new LayerTrace(read(p.z, block), read(p.a, block), read(p.delta, block),
+                    read(w.grad, n * m), read(b.grad, n), read(w.value, n * m), read(b.value, n));
+        }
+
+        private static double[] read(ClBuffer buf, int count) {
+            double[] d = new double[count];
+            DeviceTensor.readInto(buf, d);
+            return d;
+        }
+
+        @Override
+        public List<DeviceTensor> tensors() {
+            return List.of(w, b);
+        }
     }
 }

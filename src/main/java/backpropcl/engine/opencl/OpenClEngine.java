@@ -7,24 +7,31 @@ import backpropcl.engine.Evaluation;
 import backpropcl.engine.KernelProfiling;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.OptimizerStep;
+import backpropcl.model.Activation;
 import backpropcl.model.Gradients;
+import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The OpenCL engine: the whole training step as kernels from kernels/*.cl on one device.
  *
- * <p>On the device (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * <p>The network is a list of {@link ClLayer}s, made from {@code net.layers()} by one factory
+ * ({@link #layersOf}): a dense layer with the activation after it as its epilogue
+ * ({@link DenseLayer.Instance}), a dropout layer ({@link DropoutLayer.Instance}). Each layer holds
+ * its device tensors (its parameters, their gradients and optimizer slots, as
+ * {@link DeviceTensor}s) and makes its blocks of a pass; the engine walks the layers forward and
+ * in reverse backward. On the device (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
- *   W[l] (n, m), b[l] (n)              parameters, updated in place
- *   gradW[l] (n, m), gradB[l] (n)      gradients of the last batch (for trace, and the optimizer)
- *   slotW[s][l], slotB[s][l]           the optimizer's state tensors, shaped as W[l] and b[l]
- *   x (B, m0), z[l], a[l], delta[l] (B, n)   the training batch, B = the largest batch so far
- *   dropped[l] (B, m)                  dense l's input after its dropout, where it has one
- *   eval x, z[l], a[l] (EVAL_ROWS, n)  a separate pass for evaluate(), so trace() is kept
+ *   each layer's tensors               W[l] (n, m), b[l] (n), gradW[l], gradB[l], the optimizer's slots
+ *   x (B, m0) and each layer's blocks  the training batch, B = the largest batch so far: a dense
+ *                                      layer's z, a, delta (B, n), a dropout's output (B, m)
+ *   eval x and blocks (EVAL_ROWS)      a separate pass for evaluate(), so trace() is kept
  *   training set features + labels     uploaded once; features as bytes where exact
  *   order (count)                      the epoch's permutation, uploaded once per epoch
  *   cost/hits per block                the per-block totals of evaluate()
@@ -40,8 +47,8 @@ import backpropcl.model.TrainingState;
  * rate of 0 (W -= 0 * gradW leaves W bit for bit) and {@link #applyGradients} the update alone
  * (kernels/dense_gradients.cl's sgd_step, the fused kernels' formula, or update.cl), so the halves end
  * where trainBatch does, bit for bit. Dropout (kernels/dropout.cl, the masks of model.DropoutMask
- * drawn on the device, none stored) runs in the layered path: a network with dropout never takes
- * the fused tail.
+ * drawn on the device, none stored) runs in the layered path: only a dense-only chain takes the
+ * fused tail ({@link FusedTail}).
  *
  * <p>Each matrix product runs the kernel variant a {@link KernelTuner} chose for its shape on this
  * device (tiled or register-blocked, docs/opencl.md), fixed for the engine's life once chosen.
@@ -50,83 +57,91 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     /** Rows per block of evaluate(); each block's cost and hits are reduced to one slot on the device. */
     static final int EVAL_ROWS = 512;
 
-    /**
-     * The fused tail (kernels/fused_tail.cl) runs the layers after the first in one work-group
-     * when their multiply-adds per batch are at most this: below it a launch costs more than the
-     * arithmetic (784-16-16-10 at batch 10: 4,160), above it one core is too few (784-128-64-10 at
-     * batch 100: 883,200).
-     */
-    static final long TAIL_MAX_MACS = 65_536;
-
     private final Network net;
-    private final int layers;
     private final int deviceIndex;
     private final ClContext ctx;
     /** The routines, each with its own program: the step is a short sequence of their calls. */
     private final ClKernels k;
     private final Gather gather;
-    private final DenseLayer dense;
     private final OutputLayer output;
-    private final DropoutLayer dropout;
     private final OptimizerUpdate update;
-    private final KernelTuner tuner;
     private final boolean allowTail;
-    private final ClBuffer[] w;
-    private final ClBuffer[] b;
-    private final ClBuffer[] gradW;
-    private final ClBuffer[] gradB;
+    /** The engine's layers in the order of net.layers(), activations merged into their dense layers. */
+    private final List<ClLayer> layers;
+    /** The dense layers among them, by dense index (trace, the dense view). */
+    private final List<DenseLayer.Instance> dense;
+    /** Every layer's parameter tensors in {@link ParameterLayout} order. */
+    private final List<DeviceTensor> tensors;
 
-    /** The device blocks of one pass over up to {@code capacity} rows. */
+    /** The device blocks of one pass over up to {@code capacity} rows: its input and each layer's blocks. */
     private final class Pass implements AutoCloseable {
         final int capacity;
         final ClBuffer x;
-        final ClBuffer[] z;
-        final ClBuffer[] a;
-        final ClBuffer[] delta;
-        /** A training pass's dense l input after its dropout (rows, m), null where l has no dropout. */
-        final ClBuffer[] dropped;
+        final ClLayer.Blocks[] blocks;
+        /** What each layer read in the last forward pass (its backward reads it again). */
+        final ClBuffer[] inputs;
 
         Pass(int capacity, boolean training, String name) {
             this.capacity = capacity;
-            this.z = new ClBuffer[layers];
-            this.a = new ClBuffer[layers];
-            this.delta = training ? new ClBuffer[layers] : null;
-            this.dropped = new ClBuffer[layers];
+            this.blocks = new ClLayer.Blocks[layers.size()];
+            this.inputs = new ClBuffer[layers.size()];
             ClBuffer input = null;
             try {
                 input = ctx.buffer(bytes(capacity, net.inputSize()), name + " x");
-                for (int l = 0; l < layers; l++) {
-                    long size = bytes(capacity, net.size(l + 1));
-                    z[l] = ctx.buffer(size, name + " z[" + l + "]");
-                    a[l] = ctx.buffer(size, name + " a[" + l + "]");
-                    if (training) {
-                        delta[l] = ctx.buffer(size, name + " delta[" + l + "]");
-                        if (net.dropoutBefore(l) > 0) {
-                            dropped[l] = ctx.buffer(bytes(capacity, net.size(l)), name + " dropped[" + l + "]");
-                        }
-                    }
+                ClLayer.Blocks below = null;
+                for (int i = 0; i < blocks.length; i++) {
+                    blocks[i] = layers.get(i).blocks(below, capacity, training, name);
+                    below = blocks[i];
                 }
             } catch (RuntimeException e) {
                 closeAll(input);
-                closeBlocks();
+                closeAll(blocks);
                 throw e;
             }
             this.x = input;
         }
 
-        private void closeBlocks() {
-            closeAll(z);
-            closeAll(a);
-            if (delta != null) {
-                closeAll(delta);
+        /** The kernels of the first {@code count} layers, at batches of {@code rows}. */
+        void plan(int rows, int count) {
+            for (int i = 0; i < count; i++) {
+                layers.get(i).plan(blocks[i], rows);
             }
-            closeAll(dropped);
+        }
+
+        /** The output layer's blocks. */
+        ClLayer.Blocks top() {
+            return blocks[blocks.length - 1];
+        }
+
+        /** The forward pass through every layer in {@code mode}; returns the output layer's blocks. */
+        ClLayer.Blocks forward(int rows, ClLayer.Mode mode) {
+            ClBuffer in = x;
+            for (int i = 0; i < blocks.length; i++) {
+                inputs[i] = in;
+                in = layers.get(i).forward(blocks[i], in, rows, mode);
+            }
+            return top();
+        }
+
+        /** The backward pass from the output layer's gradient, layer by layer in reverse. */
+        void backward(int rows, ClLayer.Mode mode) {
+            for (int i = blocks.length - 1; i >= 0; i--) {
+                layers.get(i).backward(blocks[i], inputs[i], rows, mode);
+            }
+        }
+
+        String describe() {
+            StringBuilder sb = new StringBuilder();
+            for (ClLayer.Blocks b : blocks) {
+                sb.append(b.describe());
+            }
+            return sb.toString();
         }
 
         @Override
         public void close() {
             closeAll(x);
-            closeBlocks();
+            closeAll(blocks);
         }
     }
 
@@ -136,17 +151,11 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private long seed;
     /** The rows the gradient buffers were averaged over: the last computed batch's, or the set gradients'. */
     private int gradientRows;
-    private ClBuffer[][] slotW = new ClBuffer[0][];
-    private ClBuffer[][] slotB = new ClBuffer[0][];
 
     private Pass step;
     private Pass eval;
-    /** Whether the training step runs the layers after the first as one fused kernel. */
-    private boolean fusedTail;
-    /** The variants of the training step, by layer and {@link Product}; chosen with the step's buffers. */
-    private Variant[][] stepPlan;
-    /** The variants of evaluate(): forward only. */
-    private Variant[][] evalPlan;
+    /** The fused tail of the training step, null where the layers run one by one. */
+    private FusedTail tail;
     private DeviceData train;
     private DeviceData evalData;
     private ClBuffer order;
@@ -175,29 +184,17 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
         this.net = net;
         this.allowTail = allowTail;
-        this.layers = net.denseLayers();
         this.deviceIndex = deviceIndex;
-        this.w = new ClBuffer[layers];
-        this.b = new ClBuffer[layers];
-        this.gradW = new ClBuffer[layers];
-        this.gradB = new ClBuffer[layers];
         this.ctx = ClContext.open(deviceIndex);
         ClKernels kernels = null;
+        List<ClLayer> made = new ArrayList<>();
         try {
             kernels = new ClKernels(ctx);
-            for (int l = 0; l < layers; l++) {
-                long wBytes = bytes(net.size(l + 1), net.size(l));
-                long bBytes = bytes(1, net.size(l + 1));
-                w[l] = ctx.buffer(wBytes, "W[" + l + "]");
-                b[l] = ctx.buffer(bBytes, "b[" + l + "]");
-                gradW[l] = ctx.buffer(wBytes, "gradW[" + l + "]");
-                gradB[l] = ctx.buffer(bBytes, "gradB[" + l + "]");
-            }
+            KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), mode,
+                    TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
+            layersOf(net, ctx, kernels, tuner, made);
         } catch (RuntimeException e) {
-            closeAll(w);
-            closeAll(b);
-            closeAll(gradW);
-            closeAll(gradB);
+            closeAll(made.toArray(new AutoCloseable[0]));
             if (kernels != null) {
                 kernels.close();
             }
@@ -206,17 +203,54 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
         this.k = kernels;
         this.gather = kernels.gather();
-        this.dense = kernels.dense();
         this.output = kernels.output();
-        this.dropout = kernels.dropout();
         this.update = kernels.update();
-        this.tuner = new KernelTuner(ctx, dense, mode,
-                TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
+        this.layers = List.copyOf(made);
+        List<DenseLayer.Instance> d = new ArrayList<>();
+        List<DeviceTensor> t = new ArrayList<>();
+        for (ClLayer layer : layers) {
+            if (layer instanceof DenseLayer.Instance di) {
+                d.add(di);
+            }
+            t.addAll(layer.tensors());
+        }
+        this.dense = List.copyOf(d);
+        this.tensors = List.copyOf(t);
         try {
             setParameters(initial);
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * The factory: the engine's layer of each entry of {@code net.layers()}, added to {@code into}
+     * as it is made (so a failure can release the ones before). Adding a layer kind is one branch
+     * here and its routine class (with its {@link ClLayer}, its .cl file and its kernel test).
+     */
+    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, List<ClLayer> into) {
+        ParameterLayout layout = ParameterLayout.of(net);
+        List<Layer> specs = net.layers();
+        int width = net.inputSize();
+        int denseIndex = 0;
+        for (int i = 0; i < specs.size(); i++) {
+            Layer spec = specs.get(i);
+            ClLayer layer = null;
+            if (spec instanceof Layer.Dense d) {
+                // The activation after a dense layer is its forward kernel's epilogue.
+                Activation act = i + 1 < specs.size() && specs.get(i + 1) instanceof Layer.Act a ? a.activation() : Activation.IDENTITY;
+                layer = new DenseLayer.Instance(ctx, DenseLayer.of(k), tuner, layout, denseIndex++, d.width(), width, act);
+            } else if (spec instanceof Layer.Dropout d) {
+                layer = d.p() > 0 ? new DropoutLayer.Instance(ctx, DropoutLayer.of(k), d.p(), i, width) : null;   // p = 0: the identity
+            } else if (!(spec instanceof Layer.Act || spec instanceof Layer.Flatten)) {
+                // An activation is its dense layer's epilogue (above); flatten changes nothing on flat rows.
+                throw new IllegalArgumentException("the OpenCL engine has no class for layer " + spec.spec());
+            }
+            if (layer != null) {
+                into.add(layer);
+                width = layer.outputs();
+            }
         }
     }
 
@@ -257,7 +291,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
 
     /** The tile edge of the matrix-product kernels chosen for this device. */
     public int tileSize() {
-        return dense.tile();
+        return DenseLayer.of(k).tile();
     }
 
     /** Waits until every queued kernel has finished (for timing; training never needs it). */
@@ -275,9 +309,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     public void setParameters(Parameters p) {
         live();
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
-        for (int l = 0; l < layers; l++) {
-            write(w[l], p, p.layout().weight(l));
-            write(b[l], p, p.layout().bias(l));
+        for (DeviceTensor t : tensors) {
+            t.write(p);
         }
     }
 
@@ -285,64 +318,31 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     public Parameters parameters() {
         live();
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < layers; l++) {
-            read(w[l], p, p.layout().weight(l));
-            read(b[l], p, p.layout().bias(l));
+        for (DeviceTensor t : tensors) {
+            t.read(p);
         }
         return p;
-    }
-
-    /** Uploads one tensor of the flat host buffer. */
-    private static void write(ClBuffer buf, Parameters p, ParameterLayout.Tensor t) {
-        buf.write(0, p.values(), (int) t.offset(), t.length());
-    }
-
-    /** Reads one tensor into its place in the flat host buffer. */
-    private static void read(ClBuffer buf, Parameters p, ParameterLayout.Tensor t) {
-        buf.read(0, p.values(), (int) t.offset(), t.length());
-    }
-
-    private static ClBuffer slot(ClBuffer[][] slots, int s, int l) {
-        return s < slots.length ? slots[s][l] : null;
     }
 
     @Override
     public void setOptimizer(Optimizer o) {
         live();
-        int count = o.kind().slots();
-        ClBuffer[][] sw = new ClBuffer[count][layers];
-        ClBuffer[][] sb = new ClBuffer[count][layers];
+        List<ClBuffer[]> made = new ArrayList<>();
         try {
-            for (int s = 0; s < count; s++) {
-                for (int l = 0; l < layers; l++) {
-                    String name = o.kind().slotName(s);
-                    sw[s][l] = ctx.buffer(bytes(net.size(l + 1), net.size(l)), name + " W[" + l + "]");
-                    sw[s][l].write(new float[net.size(l + 1) * net.size(l)]);
-                    sb[s][l] = ctx.buffer(bytes(1, net.size(l + 1)), name + " b[" + l + "]");
-                    sb[s][l].write(new float[net.size(l + 1)]);
-                }
+            for (DeviceTensor t : tensors) {
+                made.add(t.newSlots(o));
             }
         } catch (RuntimeException e) {
-            for (int s = 0; s < count; s++) {
-                closeAll(sw[s]);
-                closeAll(sb[s]);
+            for (ClBuffer[] slots : made) {
+                DeviceTensor.release(slots);
             }
             throw e;
         }
-        releaseSlots();
+        for (int i = 0; i < tensors.size(); i++) {
+            tensors.get(i).useSlots(made.get(i));
+        }
         optimizer = o;
         steps = 0;
-        slotW = sw;
-        slotB = sb;
-    }
-
-    private void releaseSlots() {
-        for (int s = 0; s < slotW.length; s++) {
-            closeAll(slotW[s]);
-            closeAll(slotB[s]);
-        }
-        slotW = new ClBuffer[0][];
-        slotB = new ClBuffer[0][];
     }
 
     @Override
@@ -355,23 +355,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         live();
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
-        for (int l = 0; l < layers; l++) {
-            int n = s.layout().bias(l).length();
-            int nm = s.layout().weight(l).length();
-            s.setWeights(l, read(w[l], nm));
-            s.setBiases(l, read(b[l], n));
-            for (int k = 0; k < slotW.length; k++) {
-                s.setSlotWeights(k, l, read(slotW[k][l], nm));
-                s.setSlotBiases(k, l, read(slotB[k][l], n));
-            }
+        for (DeviceTensor t : tensors) {
+            t.read(s);
         }
         return s;
-    }
-
-    private static void readInto(ClBuffer buf, double[] to) {
-        float[] f = new float[to.length];
-        buf.read(0, f, 0, f.length);
-        TrainingState.copy(f, to);
     }
 
     @Override
@@ -381,11 +368,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         setParameters(s.parameters());
         setOptimizer(s.optimizer());
         steps = s.steps();
-        for (int k = 0; k < slotW.length; k++) {
-            for (int l = 0; l < layers; l++) {
-                slotW[k][l].write(TrainingState.floats(s.copySlotWeights(k, l)));
-                slotB[k][l].write(TrainingState.floats(s.copySlotBiases(k, l)));
-            }
+        for (DeviceTensor t : tensors) {
+            t.writeSlots(s);
         }
     }
 
@@ -460,13 +444,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     public Gradients gradients() {
         live();
         Gradients g = new Gradients(net);
-        for (int l = 0; l < layers; l++) {
-            float[] gw = new float[net.size(l + 1) * net.size(l)];
-            float[] gb = new float[net.size(l + 1)];
-            gradW[l].read(0, gw, 0, gw.length);
-            gradB[l].read(0, gb, 0, gb.length);
-            g.setWeights(l, gw);
-            g.setBiases(l, gb);
+        for (DeviceTensor t : tensors) {
+            t.readGradient(g);
         }
         g.setRows(gradientRows);
         return g;
@@ -476,23 +455,21 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     public void setGradients(Gradients g) {
         live();
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
-        for (int l = 0; l < layers; l++) {
-            gradW[l].write(TrainingState.floats(g.weights(l)));
-            gradB[l].write(TrainingState.floats(g.biases(l)));
+        for (DeviceTensor t : tensors) {
+            t.writeGradient(g);
         }
         gradientRows = g.rows();
     }
 
-    /** Plain SGD through sgd_step (the fused kernels' formula, so trainBatch rounds the same), else update.cl. */
+    /** Plain SGD through each layer's sgd step (its fused kernels' formula, so trainBatch rounds the same), else update.cl. */
     @Override
     public void applyGradients(double learningRate) {
         live();
         steps++;
         if (optimizer.isPlainSgd()) {
             float eta = (float) learningRate;
-            for (int l = 0; l < layers; l++) {
-                dense.sgdStep(w[l], gradW[l], net.size(l + 1) * net.size(l), eta);
-                dense.sgdStep(b[l], gradB[l], net.size(l + 1), eta);
+            for (DeviceTensor t : tensors) {
+                t.sgdStep(eta);
             }
         } else {
             enqueueUpdate(learningRate);
@@ -515,9 +492,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
                 step.close();
             }
             step = larger;
-            // Dropout runs in the layered path only: the fused tail has no masks.
-            fusedTail = allowTail && !net.hasDropout() && tailFits(rows);
-            stepPlan = plan(rows);
+            // The fused tail is a plan for short dense-only chains (it has no dropout masks); with
+            // it, only the first layer's kernels are the tuner's to choose.
+            tail = allowTail ? FusedTail.plan(layers, rows) : null;
+            step.plan(rows, tail != null ? 1 : layers.size());
         }
     }
 
@@ -525,10 +503,11 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private void enqueueGradients(int start, int rows, float eta) {
         ClBuffer ord = shuffled ? order : null;
         gather(step.x, train, ord, start, rows);
-        if (fusedTail) {
-            fusedStep(ord, start, rows, eta);
+        ClLayer.Mode mode = new ClLayer.Mode(true, seed, steps + 1, eta);
+        if (tail != null) {
+            fusedStep(ord, start, rows, mode);
         } else {
-            layeredStep(ord, start, rows, eta, steps + 1);
+            layeredStep(ord, start, rows, mode);
         }
         lastRows = rows;
         gradientRows = rows;
@@ -537,54 +516,31 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     /** update.cl's step of every tensor from the gradient buffers, as step {@code steps} of the rule. */
     private void enqueueUpdate(double learningRate) {
         OptimizerStep c = OptimizerStep.of(optimizer, learningRate, steps);
-        for (int l = 0; l < layers; l++) {
-            update.step(w[l], gradW[l], slot(slotW, 0, l), slot(slotW, 1, l), net.size(l + 1) * net.size(l), c, true);
-            update.step(b[l], gradB[l], slot(slotB, 0, l), slot(slotB, 1, l), net.size(l + 1), c, false);
+        for (DeviceTensor t : tensors) {
+            t.update(update, c);
         }
     }
 
     /** The first layer's forward pass, the fused tail (kernels/fused_tail.cl), the first layer's gradients and SGD. */
-    private void fusedStep(ClBuffer ord, int start, int rows, float eta) {
-        dense.forward(step.z[0], step.a[0], step.x, w[0], b[0], rows, net.size(1), net.size(0), net.activation(0),
-                stepPlan[0][Product.FORWARD.ordinal()]);
-        output.trainTail(rows, net, eta, train.labels, ord, start, w, b, gradW, gradB, step.z, step.a, step.delta);
-        dense.gradientsSgd(gradW[0], w[0], gradB[0], b[0], step.delta[0], step.x, rows, net.size(1), net.size(0), eta,
-                stepPlan[0][Product.GRADIENTS.ordinal()]);
+    private void fusedStep(ClBuffer ord, int start, int rows, ClLayer.Mode mode) {
+        ClLayer first = layers.get(0);
+        first.forward(step.blocks[0], step.x, rows, mode);
+        tail.run(output, net, mode.eta(), train.labels, ord, start, rows, step.blocks);
+        first.backward(step.blocks[0], step.x, rows, mode);
     }
 
     /**
-     * Forward per layer (dropout, where a layer has one, on its input with the masks of step
-     * {@code maskStep}), the output error, then per layer from the last: backward (and the
-     * dropout's backward on the delta it passes down), gradients and SGD.
+     * The forward pass layer by layer (dropout's masks those of step {@code mode.step()}), the
+     * output error, then the backward pass layer by layer from the last: each dense layer hands
+     * the gradient down and steps its parameters (SGD at {@code mode.eta()}), a dropout layer masks
+     * the gradient handed through it.
      */
-    private void layeredStep(ClBuffer ord, int start, int rows, float eta, long maskStep) {
-        ClBuffer in = step.x;
-        for (int l = 0; l < layers; l++) {
-            if (step.dropped[l] != null) {
-                dropout.forward(step.dropped[l], in, rows * net.size(l), mask(l, maskStep));
-                in = step.dropped[l];
-            }
-            forwardLayer(step, l, in, rows, stepPlan);
-            in = step.a[l];
-        }
-        int last = layers - 1;
-        output.error(step.delta[last], step.z[last], step.a[last], train.labels, ord, start, rows, net.outputSize(),
-                net.cost(), net.outputActivation());
-        for (int l = last; l >= 0; l--) {
-            int m = net.size(l);
-            int n = net.size(l + 1);
-            ClBuffer prev = step.dropped[l] != null ? step.dropped[l] : l == 0 ? step.x : step.a[l - 1];
-            if (l > 0) {
-                // Uses W[l] before its update, which the in-order queue runs after this.
-                dense.backward(step.delta[l - 1], step.delta[l], w[l], step.z[l - 1], step.a[l - 1], rows, n, m, net.activation(l - 1),
-                        stepPlan[l][Product.BACKWARD.ordinal()]);
-                if (step.dropped[l] != null) {
-                    dropout.backward(step.delta[l - 1], rows * m, mask(l, maskStep));
-                }
-            }
-            dense.gradientsSgd(gradW[l], w[l], gradB[l], b[l], step.delta[l], prev, rows, n, m, eta,
-                    stepPlan[l][Product.GRADIENTS.ordinal()]);
-        }
+    private void layeredStep(ClBuffer ord, int start, int rows, ClLayer.Mode mode) {
+        ClLayer.Blocks top = step.forward(rows, mode);
+        ClLayer.Epilogue out = top.epilogue();
+        output.error(top.gradient(), out.z(), out.a(), train.labels, ord, start, rows, net.outputSize(), net.cost(),
+                out.activation());
+        step.backward(rows, mode);
     }
 
     private void gather(ClBuffer x, DeviceData data, ClBuffer ord, int start, int rows) {
@@ -595,77 +551,19 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
     }
 
-    /** The forward pass without dropout (evaluation). */
-    private void forward(Pass p, int rows, Variant[][] plan) {
-        ClBuffer in = p.x;
-        for (int l = 0; l < layers; l++) {
-            forwardLayer(p, l, in, rows, plan);
-            in = p.a[l];
-        }
-    }
-
-    private void forwardLayer(Pass p, int l, ClBuffer in, int rows, Variant[][] plan) {
-        dense.forward(p.z[l], p.a[l], in, w[l], b[l], rows, net.size(l + 1), net.size(l), net.activation(l),
-                plan[l][Product.FORWARD.ordinal()]);
-    }
-
-    /** The mask of the dropout on dense layer l's input on step {@code maskStep} (model.DropoutMask). */
-    private DropoutDraw mask(int l, long maskStep) {
-        return DropoutDraw.of(seed, maskStep, net.dropoutIndex(l), net.dropoutBefore(l));
-    }
-
-    /** Whether layers 1.. of a batch of {@code rows} are few and small enough for the fused tail. */
-    private boolean tailFits(int rows) {
-        if (layers < 2 || layers - 1 > OutputLayer.TAIL_MAX) {
-            return false;
-        }
-        long macs = 0;
-        for (int l = 1; l < layers; l++) {
-            macs += (long) rows * net.size(l + 1) * net.size(l);
-        }
-        return macs <= TAIL_MAX_MACS;
-    }
-
-    /** The tuner's variants for every product the step launches, at batches of {@code rows}. */
-    private Variant[][] plan(int rows) {
-        Variant[][] plan = new Variant[layers][Product.values().length];
-        for (int l = 0; l < (fusedTail ? 1 : layers); l++) {
-            for (Product product : Product.values()) {
-                if (product != Product.BACKWARD || l > 0) {   // the input layer has no error to pass back
-                    plan[l][product.ordinal()] = tuner.choose(product, rows, net.size(l + 1), net.size(l));
-                }
-            }
-        }
-        return plan;
-    }
-
     /** The variants chosen so far, e.g. "batch 10: layer 0 forward blocked/4 ...; eval 512: ...", for logs and benchmarks. */
     public String kernelChoices() {
         StringBuilder sb = new StringBuilder();
-        if (stepPlan != null) {
-            sb.append("batch ").append(step.capacity).append(':').append(describe(stepPlan));
-            if (fusedTail) {
-                sb.append(", layers 1-").append(layers - 1).append(" fused");
+        if (step != null) {
+            sb.append("batch ").append(step.capacity).append(':').append(step.describe());
+            if (tail != null) {
+                sb.append(", layers 1-").append(tail.layers()).append(" fused");
             }
         }
-        if (evalPlan != null) {
-            sb.append(sb.length() > 0 ? "; " : "").append("evaluate ").append(eval.capacity).append(':').append(describe(evalPlan));
+        if (eval != null) {
+            sb.append(sb.length() > 0 ? "; " : "").append("evaluate ").append(eval.capacity).append(':').append(eval.describe());
         }
         return sb.length() == 0 ? "none yet" : sb.toString();
-    }
-
-    private static String describe(Variant[][] plan) {
-        StringBuilder sb = new StringBuilder();
-        for (int l = 0; l < plan.length; l++) {
-            sb.append(" layer ").append(l);
-            for (Product product : Product.values()) {
-                Variant v = plan[l][product.ordinal()];
-                if (v != null) {
-                    sb.append(' ').append(product.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(v);
-                }
-            }
-        }
-        return sb.toString();
     }
 
     @Override
@@ -684,7 +582,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     public boolean outputFinite() {
         live();
         float[] last = new float[net.outputSize()];
-        b[layers - 1].read(0, last, 0, last.length);
+        tensors.get(tensors.size() - 1).value.read(0, last, 0, last.length);   // the output layer's biases
         for (float v : last) {
             if (!Float.isFinite(v)) {
                 return false;
@@ -720,10 +618,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
                 eval.close();
             }
             eval = larger;
-            evalPlan = new Variant[layers][Product.values().length];
-            for (int l = 0; l < layers; l++) {
-                evalPlan[l][Product.FORWARD.ordinal()] = tuner.choose(Product.FORWARD, blockRows, net.size(l + 1), net.size(l));
-            }
+            eval.plan(blockRows, layers.size());
         }
         int blocks = (data.count() + EVAL_ROWS - 1) / EVAL_ROWS;
         if (blockCapacity < blocks) {
@@ -735,14 +630,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             hitsPerBlock = ctx.buffer((long) blocks * Integer.BYTES, "eval hits per block");
             blockCapacity = blocks;
         }
-        int last = layers - 1;
         for (int blk = 0; blk < blocks; blk++) {
             int start = blk * EVAL_ROWS;
             int rows = Math.min(EVAL_ROWS, data.count() - start);
             gather(eval.x, dd, null, start, rows);
-            forward(eval, rows, evalPlan);
-            output.metrics(costPerBlock, hitsPerBlock, blk, eval.z[last], eval.a[last], dd.labels, null, start, rows,
-                    net.outputSize(), net.cost(), net.outputActivation());
+            ClLayer.Epilogue out = eval.forward(rows, ClLayer.Mode.EVALUATION).epilogue();
+            output.metrics(costPerBlock, hitsPerBlock, blk, out.z(), out.a(), dd.labels, null, start, rows,
+                    net.outputSize(), net.cost(), out.activation());
         }
         float[] costs = new float[blocks];
         int[] hits = new int[blocks];
@@ -760,23 +654,14 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     @Override
     public LayerTrace trace(int l) {
         live();
-        if (l < 0 || l >= layers) {
-            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + layers + " dense layers");
+        if (l < 0 || l >= dense.size()) {
+            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + dense.size() + " dense layers");
         }
         if (lastRows == 0) {
             throw new IllegalStateException("no batch has been trained yet");
         }
-        int n = net.size(l + 1);
-        int m = net.size(l);
-        int block = lastRows * n;
-        return new LayerTrace(read(step.z[l], block), read(step.a[l], block), read(step.delta[l], block),
-                read(gradW[l], n * m), read(gradB[l], n), read(w[l], n * m), read(b[l], n));
-    }
-
-    private static double[] read(ClBuffer buf, int count) {
-        double[] d = new double[count];
-        readInto(buf, d);
-        return d;
+        DenseLayer.Instance d = dense.get(l);
+        return d.trace(step.blocks[layers.indexOf(d)], lastRows);
     }
 
     private void checkShape(Dataset data) {
@@ -831,11 +716,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
         releaseTraining();
         closeAll(evalData, costPerBlock, hitsPerBlock);
-        closeAll(w);
-        closeAll(b);
-        closeAll(gradW);
-        closeAll(gradB);
-        releaseSlots();
+        closeAll(layers.toArray(new AutoCloseable[0]));
         if (k != null) {
             k.close();
         }

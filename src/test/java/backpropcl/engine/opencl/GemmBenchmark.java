@@ -40,7 +40,7 @@ public final class GemmBenchmark {
             System.out.println("device: " + ctx.deviceName() + " (" + ctx.info().driverVersion() + ")");
             System.out.println("| M x N x K | ours: variant | ours GFLOP/s | CLBlast GFLOP/s | ours / CLBlast |");
             System.out.println("|---|---|---:|---:|---:|");
-            KernelTuner tuner = new KernelTuner(ctx, k.dense(), KernelTuner.Mode.TUNE, TuningCache.load(java.nio.file.Path.of("/dev/null/none")));
+            KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(k), KernelTuner.Mode.TUNE, TuningCache.load(java.nio.file.Path.of("/dev/null/none")));
             for (int[] s : SHAPES) {
                 row(ctx, k, tuner, s[0], s[1], s[2]);
             }
@@ -60,7 +60,7 @@ public final class GemmBenchmark {
             double bestOurs = Double.MAX_VALUE;
             Variant bestVariant = null;
             for (Variant v : tuner.candidates(Product.FORWARD)) {
-                double t = seconds(ctx, () -> k.dense().forward(z, a, x, w, b, rows, n, m, Activation.IDENTITY, v));
+                double t = seconds(ctx, () -> DenseLayer.of(k).forward(z, a, x, w, b, rows, n, m, Activation.IDENTITY, v));
                 if (t < bestOurs) {
                     bestOurs = t;
                     bestVariant = v;

@@ -94,9 +94,9 @@ class KernelCodesTest {
         OpenClTestSupport.requireDevice();
         try (ClContext ctx = ClContext.open(0)) {
             try (ClKernels kernels = new ClKernels(ctx)) {
-                assertTrue(kernels.dense().programOptions().startsWith(kernels.dense().buildOptions() + " "), kernels.dense().programOptions());
-                assertTrue(kernels.dense().programOptions().endsWith(KernelCodes.OPTIONS), kernels.dense().programOptions());
-                assertTrue(!kernels.dense().buildOptions().contains("ACT_"), "the tuning key holds the shape only: " + kernels.dense().buildOptions());
+                assertTrue(DenseLayer.of(kernels).programOptions().startsWith(DenseLayer.of(kernels).buildOptions() + " "), DenseLayer.of(kernels).programOptions());
+                assertTrue(DenseLayer.of(kernels).programOptions().endsWith(KernelCodes.OPTIONS), DenseLayer.of(kernels).programOptions());
+                assertTrue(!DenseLayer.of(kernels).buildOptions().contains("ACT_"), "the tuning key holds the shape only: " + DenseLayer.of(kernels).buildOptions());
             }
             OpenClException e = assertThrows(OpenClException.class,
                     () -> new ClProgram(ctx, new String[] {KernelSources.read("common.cl")}, "-D TS=4"));

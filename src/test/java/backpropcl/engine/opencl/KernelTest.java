@@ -51,16 +51,16 @@ class KernelTest {
 
     private static ClContext ctx;
     private static ClKernels device;   // the tile the device allows (16 on PoCL)
-    private static ClKernels small;    // a forced 4 x 4 tile, and four-lane blocked kernels
+    private static DenseLayer small;    // a forced 4 x 4 tile, and four-lane blocked kernels
 
     @BeforeAll
     static void open() {
         OpenClTestSupport.requireDevice();
         ctx = ClContext.open(0);
         device = new ClKernels(ctx);
-        small = new ClKernels(ctx, 4, BlockedShape.DEFAULT);
-        assertEquals(4, small.dense().tile());
-        assertEquals(4, small.dense().blockedShape().vw());
+        small = new DenseLayer(ctx, 4, BlockedShape.DEFAULT);
+        assertEquals(4, small.tile());
+        assertEquals(4, small.blockedShape().vw());
     }
 
     @AfterAll
@@ -100,14 +100,14 @@ class KernelTest {
         return out.stream();
     }
 
-    /** The kernels of a variant name ("tiled/16" uses the device's tile, "blocked" the device's vector width). */
-    static ClKernels kernels(String variant) {
-        return variant.equals("tiled/4") || variant.startsWith("four-lane") ? small : device;
+    /** The dense routine of a variant name ("tiled/16" uses the device's tile, "blocked" the device's vector width). */
+    static DenseLayer dense(String variant) {
+        return variant.equals("tiled/4") || variant.startsWith("four-lane") ? small : DenseLayer.of(device);
     }
 
     static Variant variant(String name) {
-        ClKernels k = kernels(name);
-        return name.startsWith("tiled") ? k.dense().tiled() : Variant.parse(name.replace("four-lane ", ""), k.dense().tile());
+        DenseLayer k = dense(name);
+        return name.startsWith("tiled") ? k.tiled() : Variant.parse(name.replace("four-lane ", ""), k.tile());
     }
 
     @ParameterizedTest(name = "rows={0} n={1} m={2} seed={3} {4}")
@@ -132,7 +132,7 @@ class KernelTest {
         act.apply(z, a, rows, n);
         try (ClBuffer xb = floats(ctx, x, "x"); ClBuffer wb = floats(ctx, w, "W"); ClBuffer bb = floats(ctx, b, "b");
              Guarded zb = new Guarded(ctx, rows * n, "z"); Guarded ab = new Guarded(ctx, rows * n, "a")) {
-            kernels(variant).dense().forward(zb.buf, ab.buf, xb, wb, bb, rows, n, m, act, variant(variant));
+            dense(variant).forward(zb.buf, ab.buf, xb, wb, bb, rows, n, m, act, variant(variant));
             String what = "dense_forward " + variant + " " + act.cliName() + " " + rows + "x" + n + "x" + m;
             double[] zGot = zb.readChecked(what + " z");
             double[] aGot = ab.readChecked(what + " a");
@@ -169,7 +169,7 @@ class KernelTest {
         act.backward(toDouble(zPrev), toDouble(aPrev), gradA, expected, rows, m);
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer wb = floats(ctx, w, "W"); ClBuffer zb = floats(ctx, zPrev, "z_prev");
              ClBuffer ab = floats(ctx, aPrev, "a_prev"); Guarded out = new Guarded(ctx, rows * m, "delta_prev")) {
-            kernels(variant).dense().backward(out.buf, db, wb, zb, ab, rows, n, m, act, variant(variant));
+            dense(variant).backward(out.buf, db, wb, zb, ab, rows, n, m, act, variant(variant));
             String what = "backward " + variant + " " + act.cliName() + " " + rows + "x" + n + "x" + m;
             double[] got = out.readChecked(what);
             assertClose(what, expected, got, ATOL, RTOL, seed);
@@ -209,7 +209,7 @@ class KernelTest {
         try (ClBuffer db = floats(ctx, delta, "delta"); ClBuffer ab = floats(ctx, aPrev, "a_prev");
              Guarded wb = new Guarded(ctx, n * m, "W").with(w); Guarded bb = new Guarded(ctx, n, "b").with(b);
              Guarded gwb = new Guarded(ctx, n * m, "gradW"); Guarded gbb = new Guarded(ctx, n, "gradB")) {
-            kernels(variant).dense().gradientsSgd(gwb.buf, wb.buf, gbb.buf, bb.buf, db, ab, rows, n, m, eta, variant(variant));
+            dense(variant).gradientsSgd(gwb.buf, wb.buf, gbb.buf, bb.buf, db, ab, rows, n, m, eta, variant(variant));
             String what = "gradients " + variant + " " + rows + "x" + n + "x" + m;
             double[] gwGot = gwb.readChecked(what + " gradW");
             double[] gbGot = gbb.readChecked(what + " gradB");
@@ -311,7 +311,7 @@ class KernelTest {
                 double[] expected = new double[z.length];
                 Activation.SOFTMAX.apply(toDouble(z), expected, rows, n);
                 try (ClBuffer zb = floats(ctx, z, "z"); Guarded ab = new Guarded(ctx, rows * n, "a")) {
-                    device.dense().softmaxRows(ab.buf, zb, rows, n);
+                    DenseLayer.of(device).softmaxRows(ab.buf, zb, rows, n);
                     String what = "softmax_rows " + rows + "x" + n;
                     double[] got = ab.readChecked(what);
                     assertClose(what, expected, got, 1e-7, RTOL, seed);

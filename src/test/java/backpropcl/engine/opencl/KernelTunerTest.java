@@ -37,7 +37,7 @@ class KernelTunerTest {
     @Test
     void tunedChoiceIsACandidateAndIsRemembered(@TempDir Path dir) {
         Path file = dir.resolve("tuning.properties");
-        KernelTuner tuner = new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.TUNE, TuningCache.at(file));
+        KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.TUNE, TuningCache.at(file));
         for (Product p : Product.values()) {
             Variant v = tuner.choose(p, 10, 16, 784);
             assertTrue(tuner.candidates(p).contains(v), p + ": " + v + " is not among " + tuner.candidates(p));
@@ -50,10 +50,10 @@ class KernelTunerTest {
     @Test
     void badCacheEntriesAreRetunedAndBadFilesIgnored(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tuning.properties");
-        KernelTuner probe = new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.TUNE, TuningCache.load(dir.resolve("unused")));
+        KernelTuner probe = new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.TUNE, TuningCache.load(dir.resolve("unused")));
         String key = probe.key(Product.FORWARD, 3, 5, 7);
         Files.writeString(file, key.replace("=", "\\=").replace(":", "\\:") + "=blocked/999999\n");
-        KernelTuner tuner = new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.TUNE, TuningCache.at(file));
+        KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.TUNE, TuningCache.at(file));
         Variant v = tuner.choose(Product.FORWARD, 3, 5, 7);
         assertTrue(tuner.candidates(Product.FORWARD).contains(v), "an illegal cached work-group size is replaced: " + v);
         assertEquals(v.toString(), TuningCache.load(file).get(key));
@@ -62,16 +62,16 @@ class KernelTunerTest {
         Files.writeString(corrupt, "a=\\u00zz\n");   // an escape Properties.load rejects
         TuningCache ignored = TuningCache.load(corrupt);
         assertEquals(null, ignored.get("a"));
-        assertNotNull(new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.TUNE, ignored).choose(Product.GRADIENTS, 2, 3, 4));
+        assertNotNull(new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.TUNE, ignored).choose(Product.GRADIENTS, 2, 3, 4));
     }
 
     @Test
     void modesThatSkipTiming(@TempDir Path dir) {
         TuningCache cache = TuningCache.load(dir.resolve("never-written.properties"));
-        assertEquals(kernels.dense().tiled(), new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.TILED, cache).choose(Product.FORWARD, 10, 16, 784));
+        assertEquals(DenseLayer.of(kernels).tiled(), new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.TILED, cache).choose(Product.FORWARD, 10, 16, 784));
         assertEquals(Variant.Family.BLOCKED,
-                new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.BLOCKED, cache).choose(Product.BACKWARD, 10, 16, 784).family());
-        Variant off = new KernelTuner(ctx, kernels.dense(), KernelTuner.Mode.OFF, cache).choose(Product.GRADIENTS, 10, 16, 784);
+                new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.BLOCKED, cache).choose(Product.BACKWARD, 10, 16, 784).family());
+        Variant off = new KernelTuner(ctx, DenseLayer.of(kernels), KernelTuner.Mode.OFF, cache).choose(Product.GRADIENTS, 10, 16, 784);
         assertEquals(ctx.info().isCpu() ? Variant.Family.BLOCKED : Variant.Family.TILED, off.family());
         assertTrue(Files.notExists(dir.resolve("never-written.properties")), "no timing, nothing written");
     }
