@@ -17,42 +17,24 @@ final class FusedTail {
      */
     static final long MAX_MACS = 65_536;
 
-    private final List<DenseLayer.Instance> dense;
+    /** The tensors and blocks the kernel binds, by dense layer (entry 0 the first layer's, read as input only). */
+    private final ClBuffer[] w;
+    private final ClBuffer[] b;
+    private final ClBuffer[] gw;
+    private final ClBuffer[] gb;
+    private final ClBuffer[] z;
+    private final ClBuffer[] a;
+    private final ClBuffer[] delta;
 
-    private FusedTail(List<DenseLayer.Instance> dense) {
-        this.dense = dense;
-    }
-
-    /** The tail of {@code layers} at batches of {@code rows}, or null when they are not a short, small dense-only chain. */
-    static FusedTail plan(List<ClLayer> layers, int rows) {
-        if (layers.size() < 2 || layers.size() - 1 > OutputLayer.TAIL_MAX
-                || !layers.stream().allMatch(l -> l instanceof DenseLayer.Instance)) {
-            return null;
-        }
-        List<DenseLayer.Instance> dense = layers.stream().map(l -> (DenseLayer.Instance) l).toList();
-        long macs = 0;
-        for (int l = 1; l < dense.size(); l++) {
-            macs += (long) rows * dense.get(l).outputs() * dense.get(l).inputs();
-        }
-        return macs <= MAX_MACS ? new FusedTail(dense) : null;
-    }
-
-    /** How many layers it takes after the first. */
-    int layers() {
-        return dense.size() - 1;
-    }
-
-    /** Enqueues the tail of a training pass whose blocks are {@code blocks} (one per layer), SGD at {@code eta}. */
-    void run(OutputLayer output, Network net, float eta, ClBuffer labels, ClBuffer order, int start, int rows,
-             ClLayer.Blocks[] blocks) {
+    private FusedTail(List<DenseLayer.Instance> dense, ClLayer.Blocks[] blocks) {
         int count = dense.size();
-        ClBuffer[] w = new ClBuffer[count];
-        ClBuffer[] b = new ClBuffer[count];
-        ClBuffer[] gw = new ClBuffer[count];
-        ClBuffer[] gb = new ClBuffer[count];
-        ClBuffer[] z = new ClBuffer[count];
-        ClBuffer[] a = new ClBuffer[count];
-        ClBuffer[] delta = new ClBuffer[count];
+        w = new ClBuffer[count];
+        b = new ClBuffer[count];
+        gw = new ClBuffer[count];
+        gb = new ClBuffer[count];
+        z = new ClBuffer[count];
+        a = new ClBuffer[count];
+        delta = new ClBuffer[count];
         for (int l = 0; l < count; l++) {
             DenseLayer.Instance d = dense.get(l);
             DenseLayer.Instance.PassBlocks p = (DenseLayer.Instance.PassBlocks) blocks[l];
@@ -64,6 +46,32 @@ final class FusedTail {
             a[l] = p.a;
             delta[l] = p.delta;
         }
+    }
+
+    /**
+     * The tail of {@code layers} on the training pass whose blocks are {@code blocks} (one per
+     * layer) at batches of {@code rows}, or null when the layers are not a short, small dense-only chain.
+     */
+    static FusedTail plan(List<ClLayer> layers, ClLayer.Blocks[] blocks, int rows) {
+        if (layers.size() < 2 || layers.size() - 1 > OutputLayer.TAIL_MAX
+                || !layers.stream().allMatch(l -> l instanceof DenseLayer.Instance)) {
+            return null;
+        }
+        List<DenseLayer.Instance> dense = layers.stream().map(l -> (DenseLayer.Instance) l).toList();
+        long macs = 0;
+        for (int l = 1; l < dense.size(); l++) {
+            macs += (long) rows * dense.get(l).outputs() * dense.get(l).inputs();
+        }
+        return macs <= MAX_MACS ? new FusedTail(dense, blocks) : null;
+    }
+
+    /** How many layers it takes after the first. */
+    int layers() {
+        return w.length - 1;
+    }
+
+    /** Enqueues the tail of a training step, SGD at {@code eta}. */
+    void run(OutputLayer output, Network net, float eta, ClBuffer labels, ClBuffer order, int start, int rows) {
         output.trainTail(rows, net, eta, labels, order, start, w, b, gw, gb, z, a, delta);
     }
 }

@@ -494,7 +494,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             step = larger;
             // The fused tail is a plan for short dense-only chains (it has no dropout masks); with
             // it, only the first layer's kernels are the tuner's to choose.
-            tail = allowTail ? FusedTail.plan(layers, rows) : null;
+            tail = allowTail ? FusedTail.plan(layers, step.blocks, rows) : null;
             step.plan(rows, tail != null ? 1 : layers.size());
         }
     }
@@ -525,7 +525,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private void fusedStep(ClBuffer ord, int start, int rows, ClLayer.Mode mode) {
         ClLayer first = layers.get(0);
         first.forward(step.blocks[0], step.x, rows, mode);
-        tail.run(output, net, mode.eta(), train.labels, ord, start, rows, step.blocks);
+        tail.run(output, net, mode.eta(), train.labels, ord, start, rows);
         first.backward(step.blocks[0], step.x, rows, mode);
     }
 
