@@ -256,6 +256,7 @@ final class DenseLayer implements AutoCloseable {
             final ClBuffer z;
             final ClBuffer a;
             final ClBuffer delta;
+            private final Epilogue epilogue;
             /** The variant of each {@link Product}, null where the pass launches none (or no plan was made). */
             final Variant[] plan = new Variant[Product.values().length];
 
@@ -275,6 +276,7 @@ final class DenseLayer implements AutoCloseable {
                 }
                 this.z = zb;
                 this.a = ab;
+                this.epilogue = new Epilogue(act, zb, ab);
             }
 
             @Override
@@ -284,7 +286,7 @@ final class DenseLayer implements AutoCloseable {
 
             @Override
             public Epilogue epilogue() {
-                return new Epilogue(act, z, a);
+                return epilogue;
             }
 
             /** Whether backward hands a gradient down (the input layer has no error to pass back). */
