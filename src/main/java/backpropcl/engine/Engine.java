@@ -54,6 +54,16 @@ public interface Engine extends AutoCloseable {
     /** The training set that {@link #trainBatch} draws from; uploaded once where the engine has a device. */
     void setTrainingData(Dataset train);
 
+    /**
+     * The largest batch to come: an engine that sizes its buffers and picks its kernels for the
+     * largest batch it has seen (OpenCL) makes them for this many rows now, so that its results
+     * do not depend on which batch came first: a run resumed at an epoch's last, partial batch
+     * then computes what the uninterrupted run computed. The trainer calls it with the batch size;
+     * engines whose results never depend on it ignore it.
+     */
+    default void reserveBatch(int rows) {
+    }
+
     /** The order of the training samples for the coming epoch (a permutation of 0..count-1), or null for file order. */
     void setOrder(int[] order);
 

@@ -240,6 +240,7 @@ public final class Trainer {
         int epochs = config.epochs();
         engine.setTrainingData(train);
         engine.setSeed(config.seed());
+        engine.reserveBatch(Math.max(1, Math.min(batch, n)));
         List<EpochResult> results = new ArrayList<>();
         List<EpochMetrics> metrics = new ArrayList<>(earlier);
         BestEpoch best = bestBefore;

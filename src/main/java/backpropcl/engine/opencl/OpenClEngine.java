@@ -478,12 +478,26 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     /** Checks a batch and makes the step's buffers (and its kernel plan) large enough for it. */
+    @Override
+    public void reserveBatch(int rows) {
+        live();
+        if (rows < 1) {
+            throw new IllegalArgumentException("a batch needs at least one row, got " + rows);
+        }
+        reserve(rows);
+    }
+
     private void prepareStep(int start, int rows) {
         live();
         if (train == null) {
             throw new IllegalStateException("setTrainingData first");
         }
         EngineInputs.checkBatch(start, rows, train.count());
+        reserve(rows);
+    }
+
+    /** Batch buffers and kernel plans for at least {@code rows} rows (the plans are the capacity's, not each batch's). */
+    private void reserve(int rows) {
         if (step == null || step.capacity < rows) {
             // The larger buffers are made before the old ones go (Oclgrind 21.10 misreads a kernel's
             // writes to a buffer made after a smaller one was released; docs/gpu.md).
