@@ -40,6 +40,7 @@ class ApiExampleTest {
         // --- README: Java API ---
         Network net = Network.builder(784)
                 .dense(128, Activation.RELU)
+                .dropout(0.2)                      // or .layer(new Layer.Dropout(0.2)): the --layers list
                 .dense(10, Activation.SOFTMAX)
                 .cost(Cost.CROSS_ENTROPY)
                 .build();
