@@ -6,7 +6,9 @@ import dev.ludovic.netlib.blas.NativeBLAS;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -66,6 +68,68 @@ final class BlasLibrary {
             return Optional.empty();
         }
         return optimizedLibrary().map(name -> blas);
+    }
+
+    /**
+     * {@link #optimizedNative} for a single-threaded replica ({@link CpuEngine#replica}): only where the
+     * environment the library read when it loaded makes it run on the calling thread alone
+     * ({@link #singleThreaded}), so that N replicas on N threads do not each start its thread pool,
+     * and not where $OPENBLAS_CORETYPE holds OpenBLAS to kernels narrower than the Vector API's
+     * ({@link #narrowerKernels}): there our kernels measured faster.
+     *
+     * @param vectorBits the Vector API's preferred vector size, 0 without the module
+     */
+    static Optional<BLAS> singleThreadedNative(int vectorBits) {
+        Map<String, String> env = System.getenv();
+        return optimizedNative().filter(blas -> optimizedLibrary().map(lib -> singleThreaded(lib, env)).orElse(false)
+                && !narrowerKernels(env, vectorBits));
+    }
+
+    /**
+     * Whether {@code library} runs each call on the calling thread under {@code env}: OpenBLAS takes
+     * the first of OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS, OMP_NUM_THREADS that is set to a positive
+     * number (else one per core), MKL MKL_NUM_THREADS then OMP_NUM_THREADS (else one per core), BLIS
+     * BLIS_NUM_THREADS then OMP_NUM_THREADS (else one). Each reads them once, when it loads: they must
+     * be in the JVM's environment from its start.
+     */
+    static boolean singleThreaded(String library, Map<String, String> env) {
+        return switch (library) {
+            case "OpenBLAS" -> firstThreadCount(env, List.of("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")) == 1;
+            case "MKL" -> firstThreadCount(env, List.of("MKL_NUM_THREADS", "OMP_NUM_THREADS")) == 1;
+            case "BLIS" -> firstThreadCount(env, List.of("BLIS_NUM_THREADS", "OMP_NUM_THREADS")) <= 1;
+            default -> false;
+        };
+    }
+
+    /** The first of {@code names} set to a positive integer in {@code env}; 0 when none is. */
+    private static int firstThreadCount(Map<String, String> env, List<String> names) {
+        for (String name : names) {
+            String v = env.get(name);
+            try {
+                int n = v == null ? 0 : Integer.parseInt(v.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // OpenBLAS reads a non-number as 0, i.e. unset: so do we.
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Whether $OPENBLAS_CORETYPE forces OpenBLAS onto a core without 512-bit kernels (Haswell, Zen,
+     * ...) while the Vector API runs 512-bit vectors: on the development machine (AVX-512; OpenBLAS
+     * detects Cooperlake) forcing Haswell made its sgemm 1.4x slower than our kernels per core, while
+     * its own Cooperlake kernels were 1.2x faster (docs/cpu.md).
+     */
+    static boolean narrowerKernels(Map<String, String> env, int vectorBits) {
+        String core = env.get("OPENBLAS_CORETYPE");
+        if (vectorBits < 512 || core == null || core.isBlank()) {
+            return false;
+        }
+        String c = core.trim().toLowerCase(Locale.ROOT);
+        return !(c.equals("skylakex") || c.equals("cooperlake") || c.equals("sapphirerapids"));
     }
 
     /** "OpenBLAS", "MKL" or "BLIS" when the process has that library mapped. */

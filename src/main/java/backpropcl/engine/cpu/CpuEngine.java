@@ -100,13 +100,34 @@ public final class CpuEngine implements Engine {
      * ({@link BlasLibrary#optimizedNative}), else with the Vector API kernels (tests pin each).
      */
     CpuEngine(Network net, Parameters initial, int threads, boolean allowNative) {
+        this(net, initial, threads, allowNative ? BlasLibrary.optimizedNative().orElse(null) : null, DenseProducts.GEMM_MIN_FLOPS);
+    }
+
+    /**
+     * A single-threaded replica, as a data-parallel engine runs one per core: on one thread, with
+     * every product of at least {@link DenseProducts#REPLICA_GEMM_MIN_FLOPS} on the native sgemm where
+     * {@link BlasLibrary#singleThreadedNative} finds one that runs on the calling thread (OpenBLAS
+     * with OPENBLAS_NUM_THREADS=1 in the JVM's environment from its start), else on the Vector API
+     * kernels, and then bitwise equal to {@code new CpuEngine(net, initial, n)} for any n. Two
+     * replicas in one environment compute bitwise the same; with sgemm they differ from the
+     * multi-threaded engine in the last bits (docs/cpu.md).
+     */
+    public static CpuEngine replica(Network net, Parameters initial) {
+        int vectorBits = DenseProducts.vectorModule() ? VectorKernels.L * Float.SIZE : 0;
+        BLAS fast = BlasLibrary.singleThreadedNative(vectorBits).orElse(null);
+        return new CpuEngine(net, initial, 1, fast, DenseProducts.REPLICA_GEMM_MIN_FLOPS);
+    }
+
+    /** ... with the products of at least {@code gemmMinFlops} FLOPs on {@code fast}'s sgemm when it is not null. */
+    CpuEngine(Network net, Parameters initial, int threads, BLAS fast, long gemmMinFlops) {
         this.net = net;
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();
-        BLAS fast = allowNative ? BlasLibrary.optimizedNative().orElse(null) : null;
-        this.products = new DenseProducts(blas, DenseProducts.vectorModule(), fast);
+        this.products = new DenseProducts(blas, DenseProducts.vectorModule(), fast, gemmMinFlops);
+        String which = gemmMinFlops == DenseProducts.GEMM_MIN_FLOPS ? "large products"
+                : String.format(java.util.Locale.ROOT, "products of %,d FLOPs and more", gemmMinFlops);
         this.productsName = (products.simd() ? "Vector API kernels" : BlasLibrary.name(blas))
-                + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for large products");
+                + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for " + which);
         this.layers = plan(net, products);
         this.parameterised = new ArrayList<>();
         List<Integer> at = new ArrayList<>();

@@ -39,9 +39,19 @@ final class DenseProducts {
      */
     static final long GEMM_MIN_FLOPS = 1L << 25;
 
+    /**
+     * The least work of a product that a single-threaded replica ({@link CpuEngine#replica}) hands to
+     * a single-threaded native sgemm. Measured on one core here (AVX-512, OpenBLAS 0.3.21 on its
+     * Cooperlake kernels, docs/cpu.md): every W2 product (64 kFLOP and more at batch 50 and 100) as a
+     * whole step ran 1.1 - 1.2x faster on sgemm; 784-16-16-10's 16-wide layers (2.5 - 5 kFLOP at batch
+     * 5 and 10) ran 2 - 5x faster on the kernels.
+     */
+    static final long REPLICA_GEMM_MIN_FLOPS = 1L << 15;
+
     private final BLAS blas;
     private final boolean simd;
     private final BLAS gemm;
+    private final long gemmMinFlops;
 
     /** Products on the Vector API kernels when {@code simd}, else on sgemv runs of {@code blas}. */
     DenseProducts(BLAS blas, boolean simd) {
@@ -50,9 +60,15 @@ final class DenseProducts {
 
     /** ... and large products on {@code nativeGemm}'s sgemm when it is not null (an optimised native BLAS). */
     DenseProducts(BLAS blas, boolean simd, BLAS nativeGemm) {
+        this(blas, simd, nativeGemm, GEMM_MIN_FLOPS);
+    }
+
+    /** ... with products of at least {@code gemmMinFlops} FLOPs on {@code nativeGemm}. */
+    DenseProducts(BLAS blas, boolean simd, BLAS nativeGemm, long gemmMinFlops) {
         this.blas = blas;
         this.simd = simd;
         this.gemm = nativeGemm;
+        this.gemmMinFlops = gemmMinFlops;
     }
 
     /**
@@ -60,7 +76,7 @@ final class DenseProducts {
      * threads itself: the engine then hands it over whole, not cut into chunks.
      */
     boolean gemm(int rows, int n, int m) {
-        return gemm != null && 2L * rows * n * m >= GEMM_MIN_FLOPS;
+        return gemm != null && 2L * rows * n * m >= gemmMinFlops;
     }
 
     /** Whether large products go to a native sgemm. */

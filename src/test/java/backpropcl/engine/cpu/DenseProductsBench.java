@@ -78,7 +78,8 @@ final class DenseProductsBench {
         }
     }
 
-    private static void check(String what, float[][] out) {
+    /** out[0] against out[1], relative norm under 1e-5. */
+    static void check(String what, float[][] out) {
         double num = 0;
         double den = 0;
         for (int i = 0; i < out[0].length; i++) {
@@ -86,7 +87,7 @@ final class DenseProductsBench {
             den += (double) out[0][i] * out[0][i];
         }
         if (!(Math.sqrt(num) <= 1e-5 * Math.sqrt(den))) {
-            throw new AssertionError(what + ": kernels and sgemv differ, relative norm " + Math.sqrt(num / den));
+            throw new AssertionError(what + ": the two paths differ, relative norm " + Math.sqrt(num / den));
         }
     }
 

@@ -33,17 +33,40 @@ class DenseProductsTest {
      */
     @Test
     void nativeGemmMatchesDoubleLoops() {
+        DenseProducts products = new DenseProducts(BlasLibrary.load(), true, nativeBlasOrAbort());
+        org.junit.jupiter.api.Assertions.assertTrue(products.gemm(256, 512, 256), "a 67-MFLOP product goes to sgemm");
+        org.junit.jupiter.api.Assertions.assertFalse(products.gemm(10, 16, 784), "the seed network's products stay in Java");
+        // Sums of 250-512 terms: float32 rounding reaches 1e-5 absolute on single elements.
+        check(products, new int[][] {{256, 256, 512}, {257, 300, 250}, {300, 257, 251}}, false, 1e-4);
+    }
+
+    /**
+     * A single-threaded replica's threshold: W2's products (64 kFLOP and more at batch 50) go to the
+     * native sgemm, 784-16-16-10's 16-wide layers at batch 10 (5 kFLOP) stay in Java, and those on
+     * sgemm match the double loops. Runs where an optimised BLAS is installed, as above.
+     */
+    @Test
+    void replicaThresholdSendsW2sProductsToSgemm() {
+        DenseProducts products = new DenseProducts(BlasLibrary.load(), true, nativeBlasOrAbort(), DenseProducts.REPLICA_GEMM_MIN_FLOPS);
+        org.junit.jupiter.api.Assertions.assertTrue(products.gemm(50, 10, 64), "W2's last layer at a half batch, 64,000 FLOPs");
+        org.junit.jupiter.api.Assertions.assertTrue(products.gemm(1, 1, (int) DenseProducts.REPLICA_GEMM_MIN_FLOPS / 2), "at the threshold");
+        org.junit.jupiter.api.Assertions.assertFalse(products.gemm(1, 1, (int) DenseProducts.REPLICA_GEMM_MIN_FLOPS / 2 - 1), "just under it");
+        org.junit.jupiter.api.Assertions.assertFalse(products.gemm(10, 16, 16), "784-16-16-10's middle layer at batch 10");
+        check(products, new int[][] {{50, 64, 10}, {100, 128, 64}, {50, 784, 128}}, false, 1e-4);
+    }
+
+    /**
+     * The optimised native BLAS; where none is installed the calling test is skipped, or fails under
+     * CI=true (ci/test installs OpenBLAS).
+     */
+    static dev.ludovic.netlib.blas.BLAS nativeBlasOrAbort() {
         java.util.Optional<dev.ludovic.netlib.blas.BLAS> fast = BlasLibrary.optimizedNative();
         if (fast.isEmpty()) {
             org.junit.jupiter.api.Assertions.assertNotEquals("true", System.getenv("CI"),
                     "CI=true but no optimised native BLAS (OpenBLAS) is installed; ci/test installs libopenblas0-pthread");
             org.junit.jupiter.api.Assumptions.abort("no optimised native BLAS installed");
         }
-        DenseProducts products = new DenseProducts(BlasLibrary.load(), true, fast.get());
-        org.junit.jupiter.api.Assertions.assertTrue(products.gemm(256, 512, 256), "a 67-MFLOP product goes to sgemm");
-        org.junit.jupiter.api.Assertions.assertFalse(products.gemm(10, 16, 784), "the seed network's products stay in Java");
-        // Sums of 250-512 terms: float32 rounding reaches 1e-5 absolute on single elements.
-        check(products, new int[][] {{256, 256, 512}, {257, 300, 250}, {300, 257, 251}}, false, 1e-4);
+        return fast.get();
     }
 
     @Test
