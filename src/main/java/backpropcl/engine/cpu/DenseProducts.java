@@ -23,7 +23,8 @@ import dev.ludovic.netlib.blas.BLAS;
  *
  * <p>When libblas.so.3 is an optimised BLAS (OpenBLAS, MKL, BLIS) a product of at least
  * {@link #GEMM_MIN_FLOPS} is one sgemm of it over the whole batch ({@link #gemm}), and that
- * library's threads share the work.
+ * library's threads share the work; in a single-threaded replica ({@link CpuEngine#replica}) every
+ * product of at least {@link #REPLICA_GEMM_MIN_FLOPS} goes to a single-threaded sgemm.
  *
  * <p>Either way each output element is computed by one chain whose arguments do not depend on how
  * a step is cut into chunks (by samples, or by rows of W), so a cut changes no bit of the result.

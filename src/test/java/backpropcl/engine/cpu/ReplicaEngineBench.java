@@ -13,7 +13,7 @@ import java.util.Locale;
  * on single-threaded cpu engines: the Vector API kernels alone, and every product of at least
  * {@code args[0]} FLOPs (default 0: all of them) on the native sgemm (args[1]: another layer spec, args[2]: its batch); first one engine at batch 100,
  * then two engines at once, each on its own thread and its own 5,000 samples at batch 50 (the
- * data-parallel replicas without their gradient sum). Best of 4 epochs after a warm-up, three
+ * data-parallel replicas without their gradient sum); the default multi-threaded engine for comparison. Best of 4 epochs after a warm-up, three
  * rounds. Not a test: run as {@link ReplicaProductsBench} says, with this class's name.
  */
 final class ReplicaEngineBench {
@@ -33,6 +33,8 @@ final class ReplicaEngineBench {
         System.out.printf(Locale.ROOT, "OPENBLAS_NUM_THREADS=%s OPENBLAS_CORETYPE=%s, sgemm from %d FLOPs%n", System.getenv("OPENBLAS_NUM_THREADS"),
                 System.getenv("OPENBLAS_CORETYPE"), threshold);
         for (int round = 0; round < 3; round++) {
+            System.out.printf(Locale.ROOT, "round %d default engine (%d threads), batch %d: %,9.0f samples/s%n", round, CpuEngine.defaultThreads(),
+                    batch, epochs(new CpuEngine(net, Init.HE.initialise(net, 1)), whole, batch));
             for (BLAS fast : new BLAS[] {null, nat}) {
                 String name = fast == null ? "kernels" : "sgemm  ";
                 double one = epochs(new CpuEngine(net, Init.HE.initialise(net, 1), 1, fast, threshold), whole, batch);
