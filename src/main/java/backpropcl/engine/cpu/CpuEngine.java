@@ -108,9 +108,11 @@ public final class CpuEngine implements Engine {
      * every product of at least {@link DenseProducts#REPLICA_GEMM_MIN_FLOPS} on the native sgemm where
      * {@link BlasLibrary#singleThreadedNative} finds one that runs on the calling thread (OpenBLAS
      * with OPENBLAS_NUM_THREADS=1 in the JVM's environment from its start), else on the Vector API
-     * kernels, and then bitwise equal to {@code new CpuEngine(net, initial, n)} for any n. Two
-     * replicas in one environment compute bitwise the same; with sgemm they differ from the
-     * multi-threaded engine in the last bits (docs/cpu.md).
+     * kernels, and then bitwise equal to the engine on any number of threads (on networks without
+     * products of {@link DenseProducts#GEMM_MIN_FLOPS}, which that one gives to a native sgemm). Two
+     * replicas in one environment compute bitwise the same; on sgemm they differ from the
+     * multi-threaded engine in the last bits, and a row's result depends on the rows of its slice
+     * (docs/cpu.md).
      */
     public static CpuEngine replica(Network net, Parameters initial) {
         int vectorBits = DenseProducts.vectorModule() ? VectorKernels.L * Float.SIZE : 0;
