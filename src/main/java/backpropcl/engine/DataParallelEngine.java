@@ -297,10 +297,17 @@ public final class DataParallelEngine implements Engine {
         }
     }
 
-    /** A task per replica k, each on lane k; returns when all are done, then throws the first failure (by k). */
+    /**
+     * A task per replica k, each on lane k; returns when all are done, then throws the first
+     * failure (by k) as a {@link ReplicaException} naming the replica.
+     */
     private void parallel(java.util.function.IntConsumer task) {
         if (replicas.size() == 1) {
-            task.accept(0);
+            try {
+                task.accept(0);
+            } catch (RuntimeException e) {
+                throw new ReplicaException(0, replicas.get(0).description(), e);
+            }
             return;
         }
         List<Future<?>> running = new ArrayList<>();
@@ -316,24 +323,16 @@ public final class DataParallelEngine implements Engine {
                 Thread.currentThread().interrupt();
                 failure = failure != null ? failure : new IllegalStateException("interrupted while the replicas ran", e);
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
                 if (failure == null) {
-                    failure = rethrowable(k, e.getCause());
+                    failure = new ReplicaException(k, replicas.get(k).description(), e.getCause());
                 }
             }
         }
         if (failure != null) {
             throw failure;
         }
-    }
-
-    /** A replica's failure as thrown on the caller's thread: its own RuntimeException (the trainer maps those), else wrapped. */
-    private static RuntimeException rethrowable(int k, Throwable cause) {
-        if (cause instanceof RuntimeException r) {
-            return r;
-        }
-        if (cause instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("replica " + k + " failed: " + cause, cause);
     }
 }

@@ -19,11 +19,19 @@ import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import backpropcl.selftest.SyntheticData;
 import backpropcl.testing.EngineEquivalenceTest;
+import backpropcl.data.DataSplit;
+import backpropcl.train.Checkpoint;
+import backpropcl.train.Position;
 import backpropcl.train.Shuffle;
+import backpropcl.train.Trainer;
+import backpropcl.train.TrainingConfig;
+import backpropcl.train.TrainingListener;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -190,24 +198,51 @@ class DataParallelEngineTest {
     }
 
     @Test
-    void aReplicasFailureReachesTheCaller() {
+    void aReplicasFailureNamesTheReplica() {
         Parameters p = Init.HE.initialise(NET, SEED);
-        try (DataParallelEngine dp = new DataParallelEngine(List.of(new CpuEngine(NET, p, 1), new Failing(p)))) {
+        try (DataParallelEngine dp = new DataParallelEngine(List.of(new CpuEngine(NET, p, 1), new Failing(p, 0)))) {
             dp.setTrainingData(DATA);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> dp.trainBatch(0, 10, 0.1));
-            assertEquals("planted: the device was lost", e.getMessage());
+            ReplicaException e = assertThrows(ReplicaException.class, () -> dp.trainBatch(0, 10, 0.1));
+            assertEquals(1, e.replica());
+            assertEquals("replica 1 (" + dp.replica(1).description() + ") failed: IllegalStateException: planted: the device was lost",
+                    e.getMessage());
         }
     }
 
-    /** A replica whose gradients fail, as a device lost mid-run. */
+    /**
+     * A replica that fails in the second epoch stops the run with its failure, and the checkpoint
+     * of the first epoch stays, whole: a resume goes on from it.
+     */
+    @Test
+    void aFailureMidRunKeepsTheLastCheckpoint(@TempDir Path dir) {
+        Parameters p = Init.HE.initialise(NET, SEED);
+        DataSplit data = new DataSplit("random", DATA, SyntheticData.random("test", 2, 30, NET.inputSize(), NET.outputSize(), true));
+        TrainingConfig config = TrainingConfig.builder().epochs(3).batchSize(20).seed(3).build();
+        // 200 rows in batches of 20: 10 batches an epoch; the second replica fails at its 15th slice.
+        try (DataParallelEngine dp = new DataParallelEngine(List.of(new CpuEngine(NET, p, 1), new Failing(p, 14)))) {
+            Trainer trainer = new Trainer(config).checkpointTo(dir);
+            assertThrows(ReplicaException.class, () -> trainer.run(dp, data, Trainer.Start.fresh(), new TrainingListener() { }));
+        }
+        Checkpoint kept = Checkpoint.load(dir);
+        assertEquals(new Position(1, 0), kept.next(), "the checkpoint of epoch 1 is the one kept");
+        assertEquals(10, kept.state().steps());
+    }
+
+    /** A replica whose gradients fail after {@code good} slices, as a device lost mid-run. */
     private static final class Failing extends backpropcl.testing.ForwardingEngine {
-        Failing(Parameters p) {
+        private int good;
+
+        Failing(Parameters p, int good) {
             super(NET, p);
+            this.good = good;
         }
 
         @Override
         public void computeGradients(int start, int rows, int firstRow) {
-            throw new IllegalStateException("planted: the device was lost");
+            if (good-- <= 0) {
+                throw new IllegalStateException("planted: the device was lost");
+            }
+            super.computeGradients(start, rows, firstRow);
         }
     }
 }
