@@ -34,8 +34,12 @@ class DataParallelIT {
         Refusals.refused(dir, launcher, line);
     }
 
-    private static void requireOpenCl() {
+    /** Skips unless the launcher lists exactly two devices with POCL_DEVICES="pthread pthread" (PoCL is the only runtime). */
+    private void requireTwoPoclDevices() {
         Assumptions.assumeTrue(OpenClDevices.unavailableReason().isEmpty(), "no OpenCL device");
+        Launcher.Run devices = Launcher.of("devices").env("POCL_DEVICES", TWO_POCL).in(dir).run();
+        long listed = devices.out().lines().filter(l -> l.matches("\\d+: .*")).count();
+        Assumptions.assumeTrue(listed == 2, "POCL_DEVICES=\"" + TWO_POCL + "\" gives " + listed + " devices, not two");
     }
 
     @Test
@@ -50,7 +54,7 @@ class DataParallelIT {
 
     @Test
     void unknownAndRepeatedDevicesAreOneLineEach() {
-        requireOpenCl();
+        requireTwoPoclDevices();
         refused(train("--devices", "0,0"), "--devices 0,0: device 0 is given twice");
         refused(train("--devices", "0,9"), "--devices 0,9: device 9 does not exist: devices are 0..1 (see 'backprop-cl devices')");
         refused(train("--devices", "0,x"), "--devices 0,x: expected device indices separated by commas (0,1) or all, got 'x'");
@@ -68,7 +72,7 @@ class DataParallelIT {
 
     @Test
     void twoDevicesTrainAndDevicesSaysTheyPair() {
-        requireOpenCl();
+        requireTwoPoclDevices();
         Launcher.Run run = train("--devices", "all").in(dir).run();
         assertEquals(0, run.code(), run.describe());
         String engine = run.out().lines().filter(l -> l.startsWith("engine: ")).findFirst().orElse("");
