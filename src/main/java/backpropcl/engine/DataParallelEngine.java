@@ -152,10 +152,16 @@ public final class DataParallelEngine implements Engine {
         each(r -> r.setSeed(seed));
     }
 
+    /** computeGradients then applyGradients, with the summed gradients set and applied in one pass over the lanes. */
     @Override
     public void trainBatch(int start, int rows, double learningRate) {
-        computeGradients(start, rows);
-        applyGradients(learningRate);
+        Gradients sum = sliceGradients(start, rows, 0);
+        parallel(k -> {
+            Engine r = replicas.get(k);
+            r.setGradients(sum);
+            r.applyGradients(learningRate);
+        });
+        summed = sum;
     }
 
     /**
@@ -165,6 +171,13 @@ public final class DataParallelEngine implements Engine {
      */
     @Override
     public void computeGradients(int start, int rows, int firstRow) {
+        Gradients sum = sliceGradients(start, rows, firstRow);
+        parallel(k -> replicas.get(k).setGradients(sum));
+        summed = sum;
+    }
+
+    /** Every replica's slice computed and copied out on its lane; their sum weighted by rows. */
+    private Gradients sliceGradients(int start, int rows, int firstRow) {
         live();
         int n = replicas.size();
         Gradients[] parts = new Gradients[n];
@@ -177,9 +190,7 @@ public final class DataParallelEngine implements Engine {
                 parts[k] = r.gradients();
             }
         });
-        Gradients sum = weightedSum(parts, rows);
-        parallel(k -> replicas.get(k).setGradients(sum));
-        summed = sum;
+        return weightedSum(parts, rows);
     }
 
     /**
