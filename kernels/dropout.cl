@@ -4,11 +4,14 @@
 // kept when philox_uniform(seed, step, layer, e) >= threshold, threshold the float (float) p; a
 // kept element is scaled by `scale`, the host's DropoutMask.floatScale(p) = (float) (1 / (1 - p)),
 // a dropped one is 0. No mask is stored: the backward kernel draws the same numbers again.
-// Seed and step are 64-bit on the host and come as their low and high 32-bit words.
+// Seed and step are 64-bit on the host and come as their low and high 32-bit words. `first` is the
+// element number of the block's first element in its batch's block: first = firstRow * width when
+// the block is rows firstRow.. of a batch cut into slices (a data-parallel replica's), else 0, so
+// every slice draws the whole batch's mask.
 //
 // Kernels (one work-item per element, 1-D, global size rounded up to the work-group size):
-//   dropout_forward    out (n) = keep(i) ? in[i] * scale : 0, for the n = rows * width elements
-//   dropout_backward   delta (n) = keep(i) ? delta[i] * scale : 0, in place: dC/d(input) of the
+//   dropout_forward    out (n) = keep(first + i) ? in[i] * scale : 0, for the n = rows * width elements
+//   dropout_backward   delta (n) = keep(first + i) ? delta[i] * scale : 0, in place: dC/d(input) of the
 //                      dropout from dC/d(output). The engine runs it on the layer below's delta
 //                      after the backward kernel multiplied in the activation derivative (the
 //                      reference masks before the derivative; the two differ by float rounding only)
@@ -25,10 +28,10 @@ __kernel void dropout_forward(__global float* out,         // (n) out
                               const int n,
                               const uint seed_lo, const uint seed_hi,
                               const uint step_lo, const uint step_hi,
-                              const int layer, const float threshold, const float scale) {
+                              const int layer, const int first, const float threshold, const float scale) {
     const int i = get_global_id(0);
     if (i < n) {
-        out[i] = dropout_apply(in[i], i, seed_lo, seed_hi, step_lo, step_hi, layer, threshold, scale);
+        out[i] = dropout_apply(in[i], first + i, seed_lo, seed_hi, step_lo, step_hi, layer, threshold, scale);
     }
 }
 
@@ -36,9 +39,9 @@ __kernel void dropout_backward(__global float* delta,      // (n) updated in pla
                                const int n,
                                const uint seed_lo, const uint seed_hi,
                                const uint step_lo, const uint step_hi,
-                               const int layer, const float threshold, const float scale) {
+                               const int layer, const int first, const float threshold, const float scale) {
     const int i = get_global_id(0);
     if (i < n) {
-        delta[i] = dropout_apply(delta[i], i, seed_lo, seed_hi, step_lo, step_hi, layer, threshold, scale);
+        delta[i] = dropout_apply(delta[i], first + i, seed_lo, seed_hi, step_lo, step_hi, layer, threshold, scale);
     }
 }

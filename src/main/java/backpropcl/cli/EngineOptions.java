@@ -17,8 +17,14 @@ public final class EngineOptions {
     Integer device;
 
     EngineSelector.Choice open(Network net, Parameters initial) {
+        return open(net, initial, null);
+    }
+
+    /** The engine, data-parallel where {@code replicas} (train's --devices or --replicas; null for none) asks for it. */
+    EngineSelector.Choice open(Network net, Parameters initial, ReplicaOptions replicas) {
         try {
-            return EngineSelector.open(engine, device, net, initial);
+            return replicas == null ? EngineSelector.open(engine, device, net, initial)
+                    : EngineSelector.open(engine, device, replicas.devices, replicas.replicas, net, initial);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

@@ -132,6 +132,10 @@ public final class Main implements Runnable {
         if (e instanceof DivergedException) {
             return ExitCodes.DIVERGED;
         }
+        if (e instanceof backpropcl.engine.ReplicaException) {
+            // A device failed mid-run: one line naming it; the last checkpoint stays (the trainer writes none now).
+            return ExitCodes.CHECK_FAILED;
+        }
         if (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException) {
             return ExitCodes.USER_ERROR;
         }

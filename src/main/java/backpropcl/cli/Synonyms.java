@@ -67,6 +67,8 @@ final class Synonyms {
         put(m, "--engine opencl", "gpu", "cuda", "use-gpu", "use-cuda", "opencl");
         put(m, "--engine cpu", "cpu", "no-cuda", "no-gpu", "use-cpu");
         put(m, "--device", "device-id", "gpu-id", "gpu-index", "local-rank");
+        put(m, "--devices", "device-ids", "gpu-ids", "gpus");
+        put(m, "--replicas", "num-replicas", "world-size", "nproc-per-node", "data-parallel");
         put(m, "--no-progress", "no-progress-bar", "disable-progress-bar", "no-tqdm", "disable-tqdm");
         put(m, "--train-samples", "n-train", "num-train", "num-train-samples", "max-train-samples");
         put(m, "--test-samples", "n-test", "num-test", "num-test-samples", "max-test-samples", "max-eval-samples");

@@ -204,6 +204,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
+    @Mixin
+    ReplicaOptions replicaOptions;
+
     @Option(names = "--save", paramLabel = "FILE",
             description = "Write the trained parameters and the optimizer's state to FILE as safetensors (atomically: the "
                     + "old file stays until the new one is whole): those of the last epoch, or with --validation those of the "
@@ -421,7 +424,7 @@ final class TrainCommand implements Callable<Integer> {
                      + ": stopping after this batch" + (checkpoints != null ? " and writing the checkpoint" : "") + " ("
                      + (signal.equals("SIGINT") ? "Ctrl-C" : signal) + " again to quit at once)"));
              OutputGuard guard = acquire(outputs, from, checkpoints);
-             EngineSelector.Choice choice = engineOptions.open(net, initial);
+             EngineSelector.Choice choice = engineOptions.open(net, initial, replicaOptions);
              MetricsFile metricsFile = metrics == null ? null : MetricsFile.create(metrics, from == null ? List.of() : from.metrics(),
                      net.cost().cliName())) {
             Engine engine = choice.engine();

@@ -85,9 +85,21 @@ public interface Engine extends AutoCloseable {
      * The first half of a step: forward (dropout active, with the masks of step
      * {@code state().steps() + 1}), output error and backward on the samples
      * order[start .. start+rows), leaving dC/dW and dC/db, for C the cost averaged over those rows,
-     * in the gradient buffer. The parameters and the optimizer state do not change.
+     * in the gradient buffer. The parameters and the optimizer state do not change. The rows are
+     * a whole batch: {@code computeGradients(start, rows, 0)}.
      */
-    void computeGradients(int start, int rows);
+    default void computeGradients(int start, int rows) {
+        computeGradients(start, rows, 0);
+    }
+
+    /**
+     * The first half of a step on a slice of a batch: the gradients of the samples
+     * order[start .. start+rows), which are rows {@code firstRow ..} of their batch, so that
+     * dropout draws the whole batch's masks at those rows (element e = r * width + j of
+     * {@code DropoutMask} with r the row within the batch). A data-parallel engine hands each
+     * replica its slice this way; the gradients are averaged over the slice's rows.
+     */
+    void computeGradients(int start, int rows, int firstRow);
 
     /** The gradient buffer, copied out (in double, exactly as the engine holds it). */
     Gradients gradients();

@@ -63,6 +63,64 @@ public final class EngineSelector {
         }
     }
 
+    /**
+     * The engine of {@link #open(String, Integer, Network, Parameters)}, or a
+     * {@link DataParallelEngine} when {@code devices} names OpenCL devices (one replica each;
+     * with --engine opencl or auto) or {@code replicas} asks for that many single-threaded cpu
+     * engines (with --engine cpu or auto). One device or one replica is the plain engine.
+     *
+     * @param devices the --devices value ("0,1" or "all"), or null
+     * @param replicas the --replicas count, or null
+     */
+    public static Choice open(String kind, Integer device, String devices, Integer replicas, Network net, Parameters initial) {
+        String k = kind.trim().toLowerCase(Locale.ROOT);
+        if (devices == null && replicas == null) {
+            return open(kind, device, net, initial);
+        }
+        if (devices != null && replicas != null) {
+            throw new IllegalArgumentException("--devices and --replicas: choose one (--devices for OpenCL devices, --replicas for "
+                    + "cpu engines)");
+        }
+        if (devices != null) {
+            if (!k.equals("opencl") && !k.equals("auto")) {
+                throw new IllegalArgumentException("--devices is for OpenCL engines, not --engine " + k + (k.equals("cpu")
+                        ? " (--replicas N trains on N cpu replicas)" : ""));
+            }
+            if (device != null) {
+                throw new IllegalArgumentException("--device and --devices: choose one (--devices " + device + " is one device)");
+            }
+            List<Integer> picked = DeviceList.parse(devices, OpenClDevices.list().size());
+            if (picked.size() == 1) {
+                return new Choice(new OpenClEngine(net, initial, picked.get(0)), "--devices " + devices);
+            }
+            return new Choice(replicated(picked.size(), i -> new OpenClEngine(net, initial, picked.get(i))),
+                    "--devices " + devices + ": one replica per device, gradients summed on the host");
+        }
+        if (!k.equals("cpu") && !k.equals("auto")) {
+            throw new IllegalArgumentException("--replicas is for the cpu engine, not --engine " + k
+                    + (k.equals("opencl") ? " (--devices 0,1 trains on several OpenCL devices)" : ""));
+        }
+        if (replicas == 1) {
+            return new Choice(new CpuEngine(net, initial, 1), "--replicas 1: one single-threaded cpu engine");
+        }
+        return new Choice(replicated(replicas, i -> new CpuEngine(net, initial, 1)),
+                "--replicas " + replicas + ": single-threaded cpu replicas, gradients summed on the host");
+    }
+
+    /** n replicas from {@code make}, closing those made when one fails to open. */
+    private static DataParallelEngine replicated(int n, java.util.function.IntFunction<Engine> make) {
+        List<Engine> made = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                made.add(make.apply(i));
+            }
+            return new DataParallelEngine(made);
+        } catch (RuntimeException e) {
+            made.forEach(Engine::close);
+            throw e;
+        }
+    }
+
     private static Choice openCl(Integer device, Network net, Parameters initial) {
         List<DeviceInfo> devices = OpenClDevices.list();
         if (devices.isEmpty()) {

@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,12 +27,7 @@ class MessagesIT {
 
     /** Runs the launcher in {@code dir} and checks that it refused with exactly {@code line} and touched nothing. */
     private void refused(Launcher launcher, String line) {
-        Map<Path, String> before = Launcher.hashes(dir);
-        Launcher.Run run = launcher.in(dir).run();
-        assertEquals(2, run.code(), run.describe());
-        assertEquals(List.of("backprop-cl: " + line), run.errLines(), run.describe());
-        assertEquals("", run.out(), run.describe());
-        assertEquals(before, Launcher.hashes(dir), run.describe() + "\nfiles changed");
+        Refusals.refused(dir, launcher, line);
     }
 
     /** A good model in the folder that a refused --save must leave as it is. */

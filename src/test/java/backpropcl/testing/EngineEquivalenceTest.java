@@ -417,6 +417,48 @@ public abstract class EngineEquivalenceTest {
         }
     }
     /**
+     * A batch cut into two slices, each computed with its first row in the batch: the slices draw
+     * the whole batch's dropout masks, so their gradients weighted by rows sum to the whole
+     * batch's (what a data-parallel engine sums); the second slice computed as if it were rows 0..
+     * of its batch draws other masks and misses.
+     */
+    @org.junit.jupiter.api.Test
+    void slicesWithTheirFirstRowsGiveTheBatchsGradients() {
+        long seed = 29;
+        Network net = Network.parse(64, "dropout:0.2,dense:17,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 40, net.inputSize(), net.outputSize(), true);
+        try (Engine engine = open(net, p)) {
+            engine.setTrainingData(data);
+            engine.setOrder(Shuffle.permutation(data.count(), seed, 0));
+            engine.setSeed(seed);
+            engine.reserveBatch(13);
+            double[] whole = gradientsOf(engine, 4, 13, 0);
+            double[] first = gradientsOf(engine, 4, 7, 0);
+            double[] second = gradientsOf(engine, 11, 6, 7);
+            double[] secondAsRowsZero = gradientsOf(engine, 11, 6, 0);
+            assertRelNorm("slices summed by rows", whole, weighted(first, 7, second, 6), ONE_STEP, seed);
+            double miss = Assertions2.relNorm(whole, weighted(first, 7, secondAsRowsZero, 6));
+            assertTrue(miss > 100 * ONE_STEP, "the second slice drew the same masks as rows 0..: " + miss);
+        }
+    }
+
+    /** The gradients of computeGradients(start, rows, firstRow), copied out. */
+    private static double[] gradientsOf(Engine engine, int start, int rows, int firstRow) {
+        engine.computeGradients(start, rows, firstRow);
+        return engine.gradients().values();
+    }
+
+    /** (a * rowsA + b * rowsB) / (rowsA + rowsB), element by element. */
+    private static double[] weighted(double[] a, int rowsA, double[] b, int rowsB) {
+        double[] sum = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            sum[i] = (a[i] * rowsA + b[i] * rowsB) / (rowsA + rowsB);
+        }
+        return sum;
+    }
+
+    /**
      * computeGradients writes no parameter, on every path (small networks take the OpenCL fused
      * tail, larger ones the layered kernels): weights of -0 stay -0 under gradients of either sign,
      * and a NaN input (NaN gradients) leaves W as it was rather than W - 0 * NaN.

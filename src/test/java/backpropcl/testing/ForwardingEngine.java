@@ -79,8 +79,8 @@ public class ForwardingEngine implements Engine {
     }
 
     @Override
-    public void computeGradients(int start, int rows) {
-        inner.computeGradients(start, rows);
+    public void computeGradients(int start, int rows, int firstRow) {
+        inner.computeGradients(start, rows, firstRow);
     }
 
     @Override

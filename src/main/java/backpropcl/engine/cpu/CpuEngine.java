@@ -267,11 +267,25 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public void computeGradients(int start, int rows) {
+    public void computeGradients(int start, int rows, int firstRow) {
         float[] x = prepareBatch(start, rows);
         int xOffset = shuffled ? 0 : start * net.inputSize();
-        forward(step, x, xOffset, rows, start);
+        setFirstRow(firstRow);
+        try {
+            forward(step, x, xOffset, rows, start);
+        } finally {
+            setFirstRow(0);
+        }
         backward(x, xOffset, rows, null);
+    }
+
+    /** The batch row of the slice's first row, for the dropout layers' masks (the backward pass reuses the forward's). */
+    private void setFirstRow(int firstRow) {
+        for (CpuLayer layer : layers) {
+            if (layer instanceof DropoutLayer d) {
+                d.setFirstRow(firstRow);
+            }
+        }
     }
 
     @Override

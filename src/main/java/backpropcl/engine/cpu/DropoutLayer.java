@@ -33,6 +33,8 @@ final class DropoutLayer implements CpuLayer {
     private final int width;
     private final float threshold;
     private final float scale;
+    /** The mask's element number of the block's element 0: firstRow * width for a slice of a batch, else 0. */
+    private int firstElement;
 
     /**
      * @param layer the dropout's index k in {@code Network.layers()}: its mask's layer number
@@ -44,6 +46,11 @@ final class DropoutLayer implements CpuLayer {
         this.width = width;
         this.threshold = DropoutMask.threshold(p);
         this.scale = DropoutMask.floatScale(p);
+    }
+
+    /** The coming training pass's rows are rows firstRow.. of their batch (a data-parallel replica's slice). */
+    void setFirstRow(int firstRow) {
+        firstElement = Math.multiplyExact(firstRow, width);
     }
 
     @Override
@@ -78,7 +85,7 @@ final class DropoutLayer implements CpuLayer {
         byte[] kept = p.kept;
         for (int e = r0 * width, end = r1 * width; e < end; e++) {
             // Kept iff u >= threshold iff u - threshold has no sign bit (an exact sign: both are in [0, 1]).
-            int keep = ~(Float.floatToRawIntBits(Philox4x32.uniform(seed, step, layer, e) - threshold) >> 31);
+            int keep = ~(Float.floatToRawIntBits(Philox4x32.uniform(seed, step, layer, firstElement + e) - threshold) >> 31);
             kept[e] = (byte) keep;
             out[e] = select(in[inOffset + e] * scale, keep);
         }

@@ -19,10 +19,13 @@ import java.util.List;
  */
 interface ClLayer extends AutoCloseable {
 
-    /** How a pass runs: in training (dropout draws the mask of the seed and step; SGD at eta) or in evaluation. */
-    record Mode(boolean training, long seed, long step, float eta) {
+    /**
+     * How a pass runs: in training (dropout draws the mask of the seed and step, the block's row r
+     * being row firstRow + r of its batch; SGD at eta) or in evaluation.
+     */
+    record Mode(boolean training, long seed, long step, int firstRow, float eta) {
         /** Evaluation: forward only, dropout is the identity. */
-        static final Mode EVALUATION = new Mode(false, 0, 0, 0f);
+        static final Mode EVALUATION = new Mode(false, 0, 0, 0, 0f);
     }
 
     /** The activation epilogue of a dense layer: its function and its z and a = f(z) blocks. */

@@ -126,7 +126,7 @@ final class DropoutLayer implements AutoCloseable {
 
         /** This layer's mask on the pass's step (model.DropoutMask). */
         private DropoutDraw mask(Mode mode) {
-            return DropoutDraw.of(mode.seed(), mode.step(), index, p);
+            return DropoutDraw.of(mode.seed(), mode.step(), index, p, Math.multiplyExact(mode.firstRow(), width));
         }
     }
 }

@@ -420,7 +420,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         boolean plainSgd = optimizer.isPlainSgd();
         // Plain SGD: the gradient kernels step W themselves (the fast path). Other rules: their own
         // step is W -= 0 * gradW, and update.cl follows, as in applyGradients.
-        enqueueGradients(start, rows, plainSgd ? (float) learningRate : 0f);
+        enqueueGradients(start, rows, 0, plainSgd ? (float) learningRate : 0f);
         steps++;
         if (!plainSgd) {
             enqueueUpdate(learningRate);
@@ -434,9 +434,9 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * fused tail may run here as in trainBatch (its gradients are then the ones trainBatch steps from).
      */
     @Override
-    public void computeGradients(int start, int rows) {
+    public void computeGradients(int start, int rows, int firstRow) {
         prepareStep(start, rows);
-        enqueueGradients(start, rows, 0f);
+        enqueueGradients(start, rows, firstRow, 0f);
         ctx.flush();
     }
 
@@ -514,10 +514,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     /** Gather, forward, output error, backward and the gradients (with SGD at {@code eta}) of step steps + 1. */
-    private void enqueueGradients(int start, int rows, float eta) {
+    private void enqueueGradients(int start, int rows, int firstRow, float eta) {
         ClBuffer ord = shuffled ? order : null;
         gather(step.x, train, ord, start, rows);
-        ClLayer.Mode mode = new ClLayer.Mode(true, seed, steps + 1, eta);
+        ClLayer.Mode mode = new ClLayer.Mode(true, seed, steps + 1, firstRow, eta);
         if (tail != null) {
             fusedStep(ord, start, rows, mode);
         } else {

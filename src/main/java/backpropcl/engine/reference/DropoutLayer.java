@@ -28,8 +28,9 @@ record DropoutLayer(double p, int index, int outputs) implements ReferenceLayer 
             return;
         }
         double scale = DropoutMask.scale(p);
+        int first = mode.firstRow() * outputs;   // the block's first element in its batch's block
         for (int e = 0; e < count; e++) {
-            to[e] = DropoutMask.keeps(mode.seed(), mode.step(), index, e, p) ? from[e] * scale : 0;
+            to[e] = DropoutMask.keeps(mode.seed(), mode.step(), index, first + e, p) ? from[e] * scale : 0;
         }
     }
 }

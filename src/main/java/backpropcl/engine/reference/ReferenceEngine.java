@@ -69,6 +69,8 @@ public final class ReferenceEngine implements Engine {
     private Dataset train;
     private int[] order;
     private long seed;
+    /** The batch row of the training block's first row while a slice's gradients are computed (dropout's masks), else 0. */
+    private int firstRow;
 
     // The optimizer and its state: steps taken, and slotW[s][l], slotB[s][l] shaped as W[l], b[l].
     private Optimizer optimizer = Optimizer.sgd();
@@ -167,10 +169,15 @@ public final class ReferenceEngine implements Engine {
     }
 
     @Override
-    public void computeGradients(int start, int rows) {
+    public void computeGradients(int start, int rows, int firstRow) {
         loadTrainingBatch(start, rows);
-        feedforward();
-        backprop();
+        this.firstRow = firstRow;
+        try {
+            feedforward();
+            backprop();
+        } finally {
+            this.firstRow = 0;
+        }
     }
 
     /**
@@ -260,7 +267,7 @@ public final class ReferenceEngine implements Engine {
     }
 
     private ReferenceLayer.Mode trainingMode() {
-        return new ReferenceLayer.Mode(true, seed, steps + 1);
+        return new ReferenceLayer.Mode(true, seed, steps + 1, firstRow);
     }
 
     private void feedforward(Pass p, ReferenceLayer.Mode mode) {

@@ -9,10 +9,13 @@ package backpropcl.engine.reference;
  */
 interface ReferenceLayer {
 
-    /** How a pass runs: in training (dropout draws the mask of the seed and step) or in evaluation. */
-    record Mode(boolean training, long seed, long step) {
+    /**
+     * How a pass runs: in training (dropout draws the mask of the seed and step, the block's row r
+     * being row firstRow + r of its batch) or in evaluation.
+     */
+    record Mode(boolean training, long seed, long step, int firstRow) {
         /** Evaluation: dropout is the identity. */
-        static final Mode EVALUATION = new Mode(false, 0, 0);
+        static final Mode EVALUATION = new Mode(false, 0, 0, 0);
     }
 
     /** Values per row of this layer's output. */

@@ -14,7 +14,8 @@ import org.jocl.cl_mem;
  * dropout_forward or dropout_backward over a (rows, width) block of random values, its output a
  * sub-buffer of a larger buffer poisoned with NaN, so that guard regions before and after it must
  * stay untouched; every element must come back bit for bit as the Java rule gives it (kept:
- * value * floatScale(p) in float, dropped: 0), element e = r * width + j. DropoutKernelTest runs
+ * value * floatScale(p) in float, dropped: 0), element e = (firstRow + r) * width + j for a block
+ * that is rows firstRow.. of its batch. DropoutKernelTest runs
  * it on the test device, OclgrindSuite under Oclgrind; so it reports a problem as text.
  */
 final class DropoutApply implements AutoCloseable {
@@ -53,9 +54,11 @@ final class DropoutApply implements AutoCloseable {
     /**
      * The first difference from the Java rule or the first guard element written, or null when
      * there is none, for dropout layer {@code layer} with probability {@code p} on step
-     * {@code step} of seed {@code seed}, the backward kernel when {@code backward}.
+     * {@code step} of seed {@code seed} on rows {@code firstRow ..} of a batch, the backward kernel
+     * when {@code backward}.
      */
-    String problem(ClContext ctx, long seed, long step, int layer, double p, int rows, int width, int local, boolean backward) {
+    String problem(ClContext ctx, long seed, long step, int layer, double p, int firstRow, int rows, int width, int local,
+            boolean backward) {
         int n = rows * width;
         int total = GUARD_BEFORE + n + OpenClTestSupport.GUARD;
         float[] input = new float[n];
@@ -65,7 +68,7 @@ final class DropoutApply implements AutoCloseable {
         }
         float[] all = new float[total];
         Arrays.fill(all, OpenClTestSupport.POISON);
-        DropoutDraw draw = DropoutDraw.of(seed, step, layer, p);
+        DropoutDraw draw = DropoutDraw.of(seed, step, layer, p, firstRow * width);
         long global = (n + local - 1) / local * (long) local;
         ensure(ctx, n);
         whole.write(0, all, 0, total);
@@ -83,8 +86,8 @@ final class DropoutApply implements AutoCloseable {
             draw.bind(k.arg(n)).launch(new long[] {global}, new long[] {local});
         }
         whole.read(0, all, 0, total);
-        String what = String.format(Locale.ROOT, "dropout_%s seed %d step %d layer %d p %s (%d, %d) work-group %d",
-                backward ? "backward" : "forward", seed, step, layer, p, rows, width, local);
+        String what = String.format(Locale.ROOT, "dropout_%s seed %d step %d layer %d p %s rows %d.. (%d, %d) work-group %d",
+                backward ? "backward" : "forward", seed, step, layer, p, firstRow, rows, width, local);
         int poison = Float.floatToRawIntBits(OpenClTestSupport.POISON);
         for (int i = 0; i < GUARD_BEFORE; i++) {
             if (Float.floatToRawIntBits(all[i]) != poison) {
@@ -94,7 +97,7 @@ final class DropoutApply implements AutoCloseable {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < width; j++) {
                 int e = r * width + j;
-                float want = DropoutMask.keeps(seed, step, layer, e, p) ? input[e] * DropoutMask.floatScale(p) : 0f;
+                float want = DropoutMask.keeps(seed, step, layer, firstRow * width + e, p) ? input[e] * DropoutMask.floatScale(p) : 0f;
                 float got = all[GUARD_BEFORE + e];
                 if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want)) {
                     return String.format(Locale.ROOT, "%s: element (%d, %d) is %s, the rule gives %s (input %s)", what, r, j, got, want,

@@ -177,7 +177,8 @@ public final class OclgrindSuite {
     /**
      * dropout_forward and dropout_backward (kernels/dropout.cl, with the philox.cl it needs, built
      * alone) element by element against model.DropoutMask, output poisoned with guards before and
-     * after it (DropoutApply), on blocks that are multiples of no work-group; 0 when every case
+     * after it (DropoutApply), on blocks that are multiples of no work-group, a batch's first rows
+     * and a later slice of one (rows 5.., a data-parallel replica's); 0 when every case
      * matches, 1 otherwise.
      */
     static int runDropout(String requiredDevice) {
@@ -188,12 +189,12 @@ public final class OclgrindSuite {
         }
         int failed = 0;
         try (ClContext ctx = ClContext.open(0); DropoutApply apply = new DropoutApply(ctx)) {
-            int[][] shapes = {{1, 1, 16}, {1, 7, 16}, {9, 29, 64}};
+            int[][] shapes = {{1, 1, 16, 0}, {1, 7, 16, 0}, {9, 29, 64, 0}, {9, 29, 64, 5}};
             for (int[] s : shapes) {
                 for (boolean backward : new boolean[] {false, true}) {
-                    String problem = apply.problem(ctx, 0x0123456789abcdefL, 0x700000003L, 3, 0.5, s[0], s[1], s[2], backward);
-                    System.out.printf(Locale.ROOT, "dropout_%s (%d, %d) work-group %d: %s%n", backward ? "backward" : "forward", s[0], s[1],
-                            s[2], problem == null ? "PASS" : "FAIL " + problem);
+                    String problem = apply.problem(ctx, 0x0123456789abcdefL, 0x700000003L, 3, 0.5, s[3], s[0], s[1], s[2], backward);
+                    System.out.printf(Locale.ROOT, "dropout_%s rows %d.. (%d, %d) work-group %d: %s%n", backward ? "backward" : "forward",
+                            s[3], s[0], s[1], s[2], problem == null ? "PASS" : "FAIL " + problem);
                     failed += problem == null ? 0 : 1;
                 }
             }

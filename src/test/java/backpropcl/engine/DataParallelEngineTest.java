@@ -1,0 +1,248 @@
+package backpropcl.engine;
+
+import static backpropcl.testing.Assertions2.assertRelNorm;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.data.Dataset;
+import backpropcl.engine.cpu.CpuEngine;
+import backpropcl.engine.opencl.OpenClDevices;
+import backpropcl.engine.opencl.OpenClEngine;
+import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.model.Cost;
+import backpropcl.model.Gradients;
+import backpropcl.model.Init;
+import backpropcl.model.Network;
+import backpropcl.model.Optimizer;
+import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
+import backpropcl.selftest.SyntheticData;
+import backpropcl.testing.EngineEquivalenceTest;
+import backpropcl.data.DataSplit;
+import backpropcl.train.Checkpoint;
+import backpropcl.train.Position;
+import backpropcl.train.Shuffle;
+import backpropcl.train.Trainer;
+import backpropcl.train.TrainingConfig;
+import backpropcl.train.TrainingListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The data-parallel engine over reference, cpu (single-threaded) and OpenCL (device 0) replicas:
+ * one replica is the plain engine bit for bit; two and three agree with one engine within the
+ * one-step and 100-step tolerances, dropout included; the replicas stay bitwise equal; a run is
+ * deterministic for its N; resume on the same N is exact and on another N within tolerance.
+ */
+class DataParallelEngineTest {
+    /** A network with dropout on its input and between layers, so slices must draw the batch's masks. */
+    private static final Network NET = Network.parse(40, "dropout:0.2,dense:17,relu,dropout:0.5,dense:10,softmax", Cost.CROSS_ENTROPY);
+    private static final long SEED = 31;
+    private static final Dataset DATA = SyntheticData.random("random", SEED, 200, NET.inputSize(), NET.outputSize(), true);
+
+    /** The replica engines under test. */
+    enum Kind {
+        REFERENCE, CPU, OPENCL;
+
+        Engine open(Network net, Parameters p) {
+            return switch (this) {
+                case REFERENCE -> new ReferenceEngine(net, p);
+                case CPU -> new CpuEngine(net, p, 1);
+                case OPENCL -> new OpenClEngine(net, p, 0);
+            };
+        }
+
+        /** Skips OpenCL where no device is usable (the OpenCL tests' own rule fails that under CI). */
+        void require() {
+            if (this == OPENCL) {
+                Assumptions.assumeTrue(OpenClDevices.unavailableReason().isEmpty(), "no OpenCL device");
+            }
+        }
+    }
+
+    private static DataParallelEngine parallel(Kind kind, int n, Parameters p) {
+        List<Engine> replicas = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            replicas.add(kind.open(NET, p));
+        }
+        return new DataParallelEngine(replicas);
+    }
+
+    /** Steps of batch 13 (and a last partial one of 5) over a shuffled epoch, as the trainer does, with Adam. */
+    private static void run(Engine e, int fromStep, int steps) {
+        e.setTrainingData(DATA);
+        e.setSeed(SEED);
+        e.reserveBatch(13);
+        for (int s = fromStep; s < fromStep + steps; s++) {
+            int epochStep = s % 16;   // 15 batches of 13 and one of 5 make an epoch of 200
+            if (epochStep == 0 || s == fromStep) {
+                e.setOrder(Shuffle.permutation(DATA.count(), SEED, s / 16));
+            }
+            e.trainBatch(epochStep * 13, epochStep == 15 ? 5 : 13, 0.01);
+        }
+    }
+
+    private static Engine withAdam(Engine e) {
+        e.setOptimizer(Optimizer.of(Optimizer.Kind.ADAM));
+        return e;
+    }
+
+    @Test
+    void slicesAreCutFirstOnesLarger() {
+        assertEquals(List.of(5, 4, 4), List.of(DataParallelEngine.sliceRows(13, 3, 0), DataParallelEngine.sliceRows(13, 3, 1),
+                DataParallelEngine.sliceRows(13, 3, 2)));
+        assertEquals(List.of(0, 5, 9), List.of(DataParallelEngine.sliceStart(13, 3, 0), DataParallelEngine.sliceStart(13, 3, 1),
+                DataParallelEngine.sliceStart(13, 3, 2)));
+        assertEquals(List.of(1, 0, 0), List.of(DataParallelEngine.sliceRows(1, 3, 0), DataParallelEngine.sliceRows(1, 3, 1),
+                DataParallelEngine.sliceRows(1, 3, 2)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void oneReplicaIsThePlainEngineBitForBit(Kind kind) {
+        kind.require();
+        Parameters p = Init.HE.initialise(NET, SEED);
+        try (Engine plain = withAdam(kind.open(NET, p)); Engine one = withAdam(parallel(kind, 1, p))) {
+            run(plain, 0, 40);
+            run(one, 0, 40);
+            assertTrue(plain.state().bitwiseEquals(one.state()), "one replica differs from the plain engine");
+        }
+    }
+
+    /** Gradients of one step within ONE_STEP of one engine's, and weights after 100 steps within HUNDRED_STEPS; a batch of 1 too. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void twoAndThreeReplicasAgreeWithOneEngine(Kind kind) {
+        kind.require();
+        Parameters p = Init.HE.initialise(NET, SEED);
+        for (int n : new int[] {2, 3}) {
+            try (Engine plain = kind.open(NET, p); DataParallelEngine dp = parallel(kind, n, p)) {
+                for (Engine e : new Engine[] {plain, dp}) {
+                    e.setTrainingData(DATA);
+                    e.setSeed(SEED);
+                    e.setOrder(Shuffle.permutation(DATA.count(), SEED, 0));
+                }
+                for (int[] batch : new int[][] {{3, 13}, {20, 1}, {40, 2}}) {
+                    plain.computeGradients(batch[0], batch[1]);
+                    dp.computeGradients(batch[0], batch[1]);
+                    Gradients g = dp.gradients();
+                    assertEquals(batch[1], g.rows());
+                    assertRelNorm(n + " replicas' gradients of " + batch[1] + " rows", plain.gradients().values(), g.values(),
+                            EngineEquivalenceTest.ONE_STEP, SEED);
+                }
+                run(plain, 0, 100);
+                run(dp, 0, 100);
+                assertRelNorm(n + " replicas after 100 steps", plain.state().values(), dp.state().values(),
+                        EngineEquivalenceTest.HUNDRED_STEPS, SEED);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void replicasStayBitwiseEqualAndRunsRepeat(Kind kind) {
+        kind.require();
+        Parameters p = Init.HE.initialise(NET, SEED);
+        try (DataParallelEngine a = parallel(kind, 3, p); DataParallelEngine b = parallel(kind, 3, p)) {
+            withAdam(a);
+            withAdam(b);
+            run(a, 0, 100);
+            run(b, 0, 100);
+            TrainingState first = a.replica(0).state();
+            for (int k = 1; k < 3; k++) {
+                assertTrue(first.bitwiseEquals(a.replica(k).state()), "replica " + k + " differs from replica 0 after 100 steps");
+            }
+            assertTrue(first.bitwiseEquals(b.state()), "two runs on 3 replicas differ");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void resumesExactlyOnTheSameCountAndCloseOnAnother(Kind kind) {
+        kind.require();
+        Parameters p = Init.HE.initialise(NET, SEED);
+        try (DataParallelEngine whole = parallel(kind, 2, p); DataParallelEngine same = parallel(kind, 2, Parameters.zeros(NET));
+                DataParallelEngine other = parallel(kind, 3, Parameters.zeros(NET))) {
+            withAdam(whole);
+            run(whole, 0, 21);
+            TrainingState checkpoint = whole.state();
+            run(whole, 21, 30);
+            for (DataParallelEngine resumed : new DataParallelEngine[] {same, other}) {
+                resumed.setState(checkpoint);
+                run(resumed, 21, 30);
+            }
+            assertTrue(whole.state().bitwiseEquals(same.state()), "resumed on the same replica count differs");
+            assertEquals(51, other.state().steps());
+            assertRelNorm("resumed on 3 replicas", whole.state().values(), other.state().values(), EngineEquivalenceTest.HUNDRED_STEPS,
+                    SEED);
+        }
+    }
+
+    @Test
+    void closeClosesEveryReplica() {
+        Parameters p = Init.HE.initialise(NET, SEED);
+        DataParallelEngine dp = parallel(Kind.CPU, 2, p);
+        dp.close();
+        for (int k = 0; k < 2; k++) {
+            Engine r = dp.replica(k);
+            assertThrows(IllegalStateException.class, r::parameters, "replica " + k + " is still open");
+        }
+        assertThrows(IllegalStateException.class, dp::parameters);
+    }
+
+    @Test
+    void aReplicasFailureNamesTheReplica() {
+        Parameters p = Init.HE.initialise(NET, SEED);
+        try (DataParallelEngine dp = new DataParallelEngine(List.of(new CpuEngine(NET, p, 1), new Failing(p, 0)))) {
+            dp.setTrainingData(DATA);
+            ReplicaException e = assertThrows(ReplicaException.class, () -> dp.trainBatch(0, 10, 0.1));
+            assertEquals(1, e.replica());
+            assertEquals("replica 1 (" + dp.replica(1).description() + ") failed: IllegalStateException: planted: the device was lost",
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * A replica that fails in the second epoch stops the run with its failure, and the checkpoint
+     * of the first epoch stays, whole: a resume goes on from it.
+     */
+    @Test
+    void aFailureMidRunKeepsTheLastCheckpoint(@TempDir Path dir) {
+        Parameters p = Init.HE.initialise(NET, SEED);
+        DataSplit data = new DataSplit("random", DATA, SyntheticData.random("test", 2, 30, NET.inputSize(), NET.outputSize(), true));
+        TrainingConfig config = TrainingConfig.builder().epochs(3).batchSize(20).seed(3).build();
+        // 200 rows in batches of 20: 10 batches an epoch; the second replica fails at its 15th slice.
+        try (DataParallelEngine dp = new DataParallelEngine(List.of(new CpuEngine(NET, p, 1), new Failing(p, 14)))) {
+            Trainer trainer = new Trainer(config).checkpointTo(dir);
+            assertThrows(ReplicaException.class, () -> trainer.run(dp, data, Trainer.Start.fresh(), new TrainingListener() { }));
+        }
+        Checkpoint kept = Checkpoint.load(dir);
+        assertEquals(new Position(1, 0), kept.next(), "the checkpoint of epoch 1 is the one kept");
+        assertEquals(10, kept.state().steps());
+    }
+
+    /** A replica whose gradients fail after {@code good} slices, as a device lost mid-run. */
+    private static final class Failing extends backpropcl.testing.ForwardingEngine {
+        private int good;
+
+        Failing(Parameters p, int good) {
+            super(NET, p);
+            this.good = good;
+        }
+
+        @Override
+        public void computeGradients(int start, int rows, int firstRow) {
+            if (good-- <= 0) {
+                throw new IllegalStateException("planted: the device was lost");
+            }
+            super.computeGradients(start, rows, firstRow);
+        }
+    }
+}
