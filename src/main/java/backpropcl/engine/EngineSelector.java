@@ -101,9 +101,9 @@ public final class EngineSelector {
                     + (k.equals("opencl") ? " (--devices 0,1 trains on several OpenCL devices)" : ""));
         }
         if (replicas == 1) {
-            return new Choice(new CpuEngine(net, initial, 1), "--replicas 1: one single-threaded cpu engine");
+            return new Choice(CpuEngine.replica(net, initial), "--replicas 1: one single-threaded cpu engine");
         }
-        return new Choice(replicated(replicas, i -> new CpuEngine(net, initial, 1)),
+        return new Choice(replicated(replicas, i -> CpuEngine.replica(net, initial)),
                 "--replicas " + replicas + ": single-threaded cpu replicas, gradients summed on the host");
     }
 
