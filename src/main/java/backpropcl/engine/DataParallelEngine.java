@@ -7,13 +7,17 @@ import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * One engine over N replica engines (OpenCL devices, or single-threaded cpu engines): each batch
@@ -26,13 +30,31 @@ import java.util.function.Consumer;
  * ({@link #state}, {@link #parameters}, {@link #evaluate}, {@link #outputFinite}) come from
  * replica 0. A slice of 0 rows (a batch smaller than N) is skipped. Per step one flat gradient
  * buffer per replica crosses to the host and one summed buffer back (docs/gpu.md, "Several devices").
+ *
+ * <p>A step runs in phases on N lanes at once (lane 0 the caller's thread, lane k its own thread)
+ * with one barrier between phases: each replica computes its slice and copies its gradients into
+ * its own preallocated buffer; each lane sums its own range of elements over the N buffers (each
+ * element still in the order k = 0..N-1, so the sum's bits do not depend on the split); each
+ * replica takes the sum and applies it. No buffer is allocated per step.
  */
 public final class DataParallelEngine implements Engine {
     private final List<Engine> replicas;
-    /** One thread per replica: replica k is always driven from lane k while the step runs. */
+    /** Lane k's thread for k >= 1 (index k - 1); lane 0 is the caller's thread. */
     private final List<ExecutorService> lanes;
     private final Network net;
-    private Gradients summed;
+    /** Replica k's gradients of the step, copied out into the same buffer every step. */
+    private final Gradients[] parts;
+    /** parts[k] when slice k of this step has rows, else null: what the sum reads. */
+    private final Gradients[] stepParts;
+    /** The weighted sum of the last step (or the gradients set), what every replica applies. */
+    private final Gradients summed;
+    /** Where the lanes meet after each phase of a step. */
+    private final CyclicBarrier phaseEnd;
+    /** The failure of each lane in the running step (null: none); read after the last barrier. */
+    private final Throwable[] failures;
+    /** Whether a lane failed in the running step: the later phases are skipped on every lane. */
+    private volatile boolean failed;
+    private boolean haveSum;
     private boolean closed;
 
     /**
@@ -48,8 +70,17 @@ public final class DataParallelEngine implements Engine {
         for (Engine r : this.replicas) {
             EngineInputs.checkNetwork(net, r.network(), "replica " + this.replicas.indexOf(r) + " is");
         }
+        int n = this.replicas.size();
+        this.parts = new Gradients[n];
+        for (int k = 0; k < n; k++) {
+            parts[k] = new Gradients(net);
+        }
+        this.stepParts = new Gradients[n];
+        this.summed = new Gradients(net);
+        this.phaseEnd = new CyclicBarrier(n);
+        this.failures = new Throwable[n];
         List<ExecutorService> made = new ArrayList<>();
-        for (int k = 0; k < this.replicas.size(); k++) {
+        for (int k = 1; k < n; k++) {
             String name = "replica-" + k;
             made.add(Executors.newSingleThreadExecutor(task -> {
                 Thread t = new Thread(task, name);
@@ -152,16 +183,14 @@ public final class DataParallelEngine implements Engine {
         each(r -> r.setSeed(seed));
     }
 
-    /** computeGradients then applyGradients, with the summed gradients set and applied in one pass over the lanes. */
+    /** computeGradients then applyGradients: the summed gradients set and applied in the same phase. */
     @Override
     public void trainBatch(int start, int rows, double learningRate) {
-        Gradients sum = sliceGradients(start, rows, 0);
-        parallel(k -> {
+        step(start, rows, 0, k -> {
             Engine r = replicas.get(k);
-            r.setGradients(sum);
+            r.setGradients(summed);
             r.applyGradients(learningRate);
         });
-        summed = sum;
     }
 
     /**
@@ -171,85 +200,93 @@ public final class DataParallelEngine implements Engine {
      */
     @Override
     public void computeGradients(int start, int rows, int firstRow) {
-        Gradients sum = sliceGradients(start, rows, firstRow);
-        parallel(k -> replicas.get(k).setGradients(sum));
-        summed = sum;
+        step(start, rows, firstRow, k -> replicas.get(k).setGradients(summed));
     }
 
-    /** Every replica's slice computed and copied out on its lane; their sum weighted by rows. */
-    private Gradients sliceGradients(int start, int rows, int firstRow) {
+    /** The phases of a step: every slice computed and copied out, summed by ranges of elements, then {@code take} on every lane. */
+    private void step(int start, int rows, int firstRow, IntConsumer take) {
         live();
+        if (rows < 1) {
+            throw new IllegalArgumentException("a batch of at least one row, got " + rows);
+        }
         int n = replicas.size();
-        Gradients[] parts = new Gradients[n];
-        parallel(k -> {
+        summed.setRows(rows);
+        haveSum = true;
+        phases(k -> {
             int sliceRows = sliceRows(rows, n, k);
+            stepParts[k] = sliceRows > 0 ? parts[k] : null;
             if (sliceRows > 0) {
                 int offset = sliceStart(rows, n, k);
                 Engine r = replicas.get(k);
                 r.computeGradients(start + offset, sliceRows, firstRow + offset);
-                parts[k] = r.gradients();
+                r.gradients(parts[k]);
             }
-        });
-        return weightedSum(parts, rows);
+        }, k -> {
+            int length = summed.values().length;
+            weightedSum(stepParts, rows, summed.values(), rangeStart(length, n, k), rangeStart(length, n, k + 1));
+        }, take);
+    }
+
+    /** The first element of lane k's range when {@code length} elements are split over {@code n} lanes. */
+    private static int rangeStart(int length, int n, int k) {
+        return (int) ((long) length * k / n);
     }
 
     /**
-     * g = sum_k rows_k/rows * g_k in double, k = 0..N-1, slices of 0 rows (null) skipped. The sum
-     * starts from the first slice's term (not from +0), so a single replica's gradients come back
-     * bit for bit, -0 included.
+     * into[i] = sum_k rows_k/rows * g_k[i] in double for i in [from, to), k = 0..N-1, slices of 0
+     * rows (null) skipped. The sum starts from the first slice's term (not from +0), so a single
+     * replica's gradients come back bit for bit, -0 included; each element is summed in the same
+     * order whatever the range, so splitting the elements over lanes changes no bit.
      */
-    static Gradients weightedSum(Gradients[] parts, int rows) {
-        Gradients sum = null;
-        double[] into = null;
+    static void weightedSum(Gradients[] parts, int rows, double[] into, int from, int to) {
+        boolean first = true;
         for (Gradients part : parts) {
             if (part == null) {
                 continue;
             }
             double weight = (double) part.rows() / rows;
             double[] v = part.values();
-            if (sum == null) {
-                sum = new Gradients(part.network());
-                into = sum.values();
-                for (int i = 0; i < v.length; i++) {
+            if (first) {
+                for (int i = from; i < to; i++) {
                     into[i] = weight * v[i];
                 }
+                first = false;
             } else {
-                for (int i = 0; i < v.length; i++) {
+                for (int i = from; i < to; i++) {
                     into[i] += weight * v[i];
                 }
             }
         }
-        if (sum == null) {
-            throw new IllegalArgumentException("a batch of at least one row, got " + rows);
-        }
-        sum.setRows(rows);
-        return sum;
     }
 
-    /** The summed gradients of the last {@link #computeGradients} (or those set), copied out. */
+    /** The summed gradients of the last {@link #computeGradients} (or those set), copied into the caller's buffer. */
     @Override
-    public Gradients gradients() {
+    public void gradients(Gradients into) {
         live();
-        if (summed == null) {
-            return replicas.get(0).gradients();
+        if (!haveSum) {
+            replicas.get(0).gradients(into);
+            return;
         }
-        return summed.copy();
+        EngineInputs.checkNetwork(net, into.network(), "gradients are");
+        System.arraycopy(summed.values(), 0, into.values(), 0, summed.values().length);
+        into.setRows(summed.rows());
     }
 
     @Override
     public void setGradients(Gradients gradients) {
         live();
         EngineInputs.checkNetwork(net, gradients.network(), "gradients are");
-        Gradients copy = gradients.copy();
-        parallel(k -> replicas.get(k).setGradients(copy));
-        summed = copy;
+        System.arraycopy(gradients.values(), 0, summed.values(), 0, summed.values().length);
+        summed.setRows(gradients.rows());
+        haveSum = true;
+        phases(k -> replicas.get(k).setGradients(summed));
     }
 
     /** Every replica takes the same update from the same buffer, each on its lane. */
     @Override
     public void applyGradients(double learningRate) {
         live();
-        parallel(k -> replicas.get(k).applyGradients(learningRate));
+        phases(k -> replicas.get(k).applyGradients(learningRate));
     }
 
     @Override
@@ -272,7 +309,7 @@ public final class DataParallelEngine implements Engine {
     public LayerTrace trace(int layer) {
         live();
         LayerTrace first = replicas.get(0).trace(layer);
-        if (summed == null) {
+        if (!haveSum) {
             return first;
         }
         return new LayerTrace(first.z(), first.a(), first.delta(), summed.weights(layer), summed.biases(layer), first.weights(),
@@ -309,41 +346,81 @@ public final class DataParallelEngine implements Engine {
     }
 
     /**
-     * A task per replica k, each on lane k; returns when all are done, then throws the first
-     * failure (by k) as a {@link ReplicaException} naming the replica.
+     * Runs the phases in order on every lane k (lane 0 on this thread), the lanes meeting at a
+     * barrier after each phase, so phase p + 1 starts on any lane only when phase p is done on all
+     * (one hand-off per phase). After a failure on any lane the later phases are skipped
+     * everywhere; then throws the first failure (by k) as a {@link ReplicaException} naming the
+     * replica (an {@link Error} as it is).
      */
-    private void parallel(java.util.function.IntConsumer task) {
-        if (replicas.size() == 1) {
-            try {
-                task.accept(0);
-            } catch (RuntimeException e) {
-                throw new ReplicaException(0, replicas.get(0).description(), e);
-            }
-            return;
-        }
-        List<Future<?>> running = new ArrayList<>();
-        for (int k = 0; k < replicas.size(); k++) {
+    private void phases(IntConsumer... phases) {
+        failed = false;
+        Arrays.fill(failures, null);
+        for (int k = 1; k < replicas.size(); k++) {
             int kk = k;
-            running.add(lanes.get(k).submit(() -> task.accept(kk)));
+            lanes.get(k - 1).execute(() -> runPhases(kk, phases));
         }
-        RuntimeException failure = null;
-        for (int k = 0; k < running.size(); k++) {
-            try {
-                running.get(k).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure != null ? failure : new IllegalStateException("interrupted while the replicas ran", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                if (failure == null) {
-                    failure = new ReplicaException(k, replicas.get(k).description(), e.getCause());
-                }
+        runPhases(0, phases);
+        if (phaseEnd.isBroken()) {
+            drainLanes();
+            phaseEnd.reset();
+        }
+        for (int k = 0; k < failures.length; k++) {
+            Throwable t = failures[k];
+            if (t instanceof Error error) {
+                throw error;
+            }
+            if (t instanceof InterruptedException || t instanceof BrokenBarrierException) {
+                throw new IllegalStateException("interrupted while the replicas ran", t);
+            }
+            if (t != null) {
+                throw new ReplicaException(k, replicas.get(k).description(), t);
             }
         }
-        if (failure != null) {
-            throw failure;
+    }
+
+    /**
+     * Waits until every lane has left the broken step (a no-op queued behind its task), so the
+     * barrier is reset with nobody at it; the caller's interrupt is kept for it.
+     */
+    private void drainLanes() {
+        boolean interrupted = Thread.interrupted();
+        for (ExecutorService lane : lanes) {
+            try {
+                lane.submit(() -> { }).get();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | RejectedExecutionException e) {
+                // a lane stopped by close: nobody left at the barrier there
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lane k's part of {@link #phases}: each phase unless one has failed, then the barrier. */
+    private void runPhases(int k, IntConsumer[] phases) {
+        for (IntConsumer phase : phases) {
+            if (!failed) {
+                try {
+                    phase.accept(k);
+                } catch (Throwable t) {
+                    failures[k] = t;
+                    failed = true;
+                }
+            }
+            try {
+                phaseEnd.await();
+            } catch (InterruptedException | BrokenBarrierException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                if (failures[k] == null) {
+                    failures[k] = e;
+                }
+                failed = true;
+                return;
+            }
         }
     }
 }

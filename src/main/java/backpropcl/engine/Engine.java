@@ -102,7 +102,17 @@ public interface Engine extends AutoCloseable {
     void computeGradients(int start, int rows, int firstRow);
 
     /** The gradient buffer, copied out (in double, exactly as the engine holds it). */
-    Gradients gradients();
+    default Gradients gradients() {
+        Gradients g = new Gradients(network());
+        gradients(g);
+        return g;
+    }
+
+    /**
+     * The gradient buffer, values and rows, copied into {@code into} (a buffer of this engine's
+     * network): {@link #gradients()} without a new buffer, for a caller that copies out every step.
+     */
+    void gradients(Gradients into);
 
     /** Replaces the gradient buffer (copied in; rounded to the engine's precision). */
     void setGradients(Gradients gradients);

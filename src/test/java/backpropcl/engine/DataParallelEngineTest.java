@@ -1,8 +1,10 @@
 package backpropcl.engine;
 
 import static backpropcl.testing.Assertions2.assertRelNorm;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.data.Dataset;
@@ -27,6 +29,7 @@ import backpropcl.train.Trainer;
 import backpropcl.train.TrainingConfig;
 import backpropcl.train.TrainingListener;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -207,6 +210,89 @@ class DataParallelEngineTest {
             assertEquals("replica 1 (" + dp.replica(1).description() + ") failed: IllegalStateException: planted: the device was lost",
                     e.getMessage());
         }
+    }
+
+    /**
+     * A step that fails on one lane skips its later phases everywhere (no update anywhere) and
+     * leaves the lanes ready: the next steps run (no lane is left at a barrier) and the replicas
+     * stay bitwise equal.
+     */
+    @Test
+    void aFailedStepLeavesTheLanesReadyForTheNext() {
+        Parameters p = Init.HE.initialise(NET, SEED);
+        Engine once = new backpropcl.testing.ForwardingEngine(NET, p) {
+            private boolean failedOnce;
+
+            @Override
+            public void computeGradients(int start, int rows, int firstRow) {
+                if (!failedOnce) {
+                    failedOnce = true;
+                    throw new IllegalStateException("planted: one lost step");
+                }
+                super.computeGradients(start, rows, firstRow);
+            }
+        };
+        try (DataParallelEngine dp = new DataParallelEngine(List.of(new ReferenceEngine(NET, p), once, new ReferenceEngine(NET, p)))) {
+            dp.setTrainingData(DATA);
+            ReplicaException e = assertThrows(ReplicaException.class, () -> dp.trainBatch(0, 12, 0.1));
+            assertEquals(1, e.replica());
+            assertEquals(0, dp.state().steps(), "the failed step updated nothing");
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                for (int s = 0; s < 5; s++) {
+                    dp.trainBatch(12 * s, 12, 0.1);
+                }
+            });
+            TrainingState first = dp.replica(0).state();
+            assertEquals(5, first.steps());
+            for (int k = 1; k < 3; k++) {
+                assertTrue(first.bitwiseEquals(dp.replica(k).state()), "replica " + k + " differs from replica 0");
+            }
+        }
+    }
+
+    /**
+     * The host's sum over a split of the elements into ranges is the sum over all of them, bit for
+     * bit (each element in the same order k = 0..N-1), a slice of 0 rows (null) skipped, and one
+     * slice's gradients come back exactly, -0 included.
+     */
+    @Test
+    void theSumSplitByRangesIsTheWholeSumBitForBit() {
+        java.util.Random random = new java.util.Random(SEED);
+        Gradients[] parts = new Gradients[4];
+        int[] rows = {4, 3, 0, 3};
+        for (int k = 0; k < parts.length; k++) {
+            if (rows[k] > 0) {
+                parts[k] = new Gradients(NET);
+                parts[k].setRows(rows[k]);
+                double[] v = parts[k].values();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4);
+                }
+            }
+        }
+        int length = parts[0].values().length;
+        double[] whole = new double[length];
+        DataParallelEngine.weightedSum(parts, 10, whole, 0, length);
+        double[] split = new double[length];
+        int[] cuts = {0, 1, length / 3, length / 3 + 7, length};
+        for (int c = 0; c + 1 < cuts.length; c++) {
+            DataParallelEngine.weightedSum(parts, 10, split, cuts[c], cuts[c + 1]);
+        }
+        assertArrayEquals(whole, split);
+        double[] byHand = new double[length];
+        for (int i = 0; i < length; i++) {
+            byHand[i] = 0.4 * parts[0].values()[i];
+            byHand[i] += 0.3 * parts[1].values()[i];
+            byHand[i] += 0.3 * parts[3].values()[i];
+        }
+        assertArrayEquals(byHand, whole);
+
+        Gradients single = parts[0].copy();
+        single.values()[5] = -0.0;
+        double[] one = new double[length];
+        DataParallelEngine.weightedSum(new Gradients[] {null, single}, 4, one, 0, length);
+        assertArrayEquals(single.values(), one);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(one[5]));
     }
 
     /**

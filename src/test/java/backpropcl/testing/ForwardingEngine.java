@@ -89,6 +89,11 @@ public class ForwardingEngine implements Engine {
     }
 
     @Override
+    public void gradients(backpropcl.model.Gradients into) {
+        inner.gradients(into);
+    }
+
+    @Override
     public void setGradients(backpropcl.model.Gradients gradients) {
         inner.setGradients(gradients);
     }

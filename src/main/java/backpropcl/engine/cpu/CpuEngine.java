@@ -289,14 +289,13 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public Gradients gradients() {
+    public void gradients(Gradients into) {
         live();
-        Gradients g = new Gradients(net);
+        EngineInputs.checkNetwork(net, into.network(), "gradients are");
         for (ParameterLayer layer : parameterised) {
-            layer.copyGradients(g);
+            layer.copyGradients(into);
         }
-        g.setRows(gradientRows);
-        return g;
+        into.setRows(gradientRows);
     }
 
     /** Takes the caller's gradients, rounded to float32, as the ones the next {@link #applyGradients} applies. */

@@ -441,14 +441,13 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     }
 
     @Override
-    public Gradients gradients() {
+    public void gradients(Gradients into) {
         live();
-        Gradients g = new Gradients(net);
+        EngineInputs.checkNetwork(net, into.network(), "gradients are");
         for (DeviceTensor t : tensors) {
-            t.readGradient(g);
+            t.readGradient(into);
         }
-        g.setRows(gradientRows);
-        return g;
+        into.setRows(gradientRows);
     }
 
     @Override

@@ -199,14 +199,13 @@ public final class ReferenceEngine implements Engine {
     }
 
     @Override
-    public Gradients gradients() {
-        Gradients g = new Gradients(net);
+    public void gradients(Gradients into) {
+        EngineInputs.checkNetwork(net, into.network(), "gradients are");
         for (int l = 0; l < denseCount; l++) {
-            g.setWeights(l, dense[l].gradW);
-            g.setBiases(l, dense[l].gradB);
+            into.setWeights(l, dense[l].gradW);
+            into.setBiases(l, dense[l].gradB);
         }
-        g.setRows(step.rows);
-        return g;
+        into.setRows(step.rows);
     }
 
     @Override
