@@ -10,12 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -39,8 +33,8 @@ import java.util.function.IntConsumer;
  */
 public final class DataParallelEngine implements Engine {
     private final List<Engine> replicas;
-    /** Lane k's thread for k >= 1 (index k - 1); lane 0 is the caller's thread. */
-    private final List<ExecutorService> lanes;
+    /** Lane k's thread for k >= 1 (index k - 1), waiting at the barrier for each step; lane 0 is the caller's thread. */
+    private final List<Thread> lanes;
     private final Network net;
     /** Replica k's gradients of the step, copied out into the same buffer every step. */
     private final Gradients[] parts;
@@ -48,8 +42,10 @@ public final class DataParallelEngine implements Engine {
     private final Gradients[] stepParts;
     /** The weighted sum of the last step (or the gradients set), what every replica applies. */
     private final Gradients summed;
-    /** Where the lanes meet after each phase of a step. */
-    private final CyclicBarrier phaseEnd;
+    /** Where the lanes meet at a step's start and after each of its phases. */
+    private final LaneBarrier barrier;
+    /** The phases of the step the lanes are released into; null: the lanes stop (close). */
+    private IntConsumer[] work;
     /** The failure of each lane in the running step (null: none); read after the last barrier. */
     private final Throwable[] failures;
     /** Whether a lane failed in the running step: the later phases are skipped on every lane. */
@@ -77,18 +73,17 @@ public final class DataParallelEngine implements Engine {
         }
         this.stepParts = new Gradients[n];
         this.summed = new Gradients(net);
-        this.phaseEnd = new CyclicBarrier(n);
+        this.barrier = new LaneBarrier(n);
         this.failures = new Throwable[n];
-        List<ExecutorService> made = new ArrayList<>();
+        List<Thread> made = new ArrayList<>();
         for (int k = 1; k < n; k++) {
-            String name = "replica-" + k;
-            made.add(Executors.newSingleThreadExecutor(task -> {
-                Thread t = new Thread(task, name);
-                t.setDaemon(true);
-                return t;
-            }));
+            int lane = k;
+            Thread t = new Thread(() -> lane(lane), "replica-" + k);
+            t.setDaemon(true);
+            made.add(t);
         }
         this.lanes = List.copyOf(made);
+        lanes.forEach(Thread::start);
     }
 
     /** The number of replicas. */
@@ -323,9 +318,8 @@ public final class DataParallelEngine implements Engine {
             return;
         }
         closed = true;
-        for (ExecutorService lane : lanes) {
-            lane.shutdownNow();
-        }
+        work = null;
+        barrier.await(0);
         for (Engine r : replicas) {
             r.close();
         }
@@ -346,7 +340,7 @@ public final class DataParallelEngine implements Engine {
     }
 
     /**
-     * Runs the phases in order on every lane k (lane 0 on this thread), the lanes meeting at a
+     * Runs the phases in order on every lane k (lane 0 on this thread), the lanes meeting at the
      * barrier after each phase, so phase p + 1 starts on any lane only when phase p is done on all
      * (one hand-off per phase). After a failure on any lane the later phases are skipped
      * everywhere; then throws the first failure (by k) as a {@link ReplicaException} naming the
@@ -355,22 +349,13 @@ public final class DataParallelEngine implements Engine {
     private void phases(IntConsumer... phases) {
         failed = false;
         Arrays.fill(failures, null);
-        for (int k = 1; k < replicas.size(); k++) {
-            int kk = k;
-            lanes.get(k - 1).execute(() -> runPhases(kk, phases));
-        }
+        work = phases;
+        barrier.await(0);
         runPhases(0, phases);
-        if (phaseEnd.isBroken()) {
-            drainLanes();
-            phaseEnd.reset();
-        }
         for (int k = 0; k < failures.length; k++) {
             Throwable t = failures[k];
             if (t instanceof Error error) {
                 throw error;
-            }
-            if (t instanceof InterruptedException || t instanceof BrokenBarrierException) {
-                throw new IllegalStateException("interrupted while the replicas ran", t);
             }
             if (t != null) {
                 throw new ReplicaException(k, replicas.get(k).description(), t);
@@ -378,23 +363,15 @@ public final class DataParallelEngine implements Engine {
         }
     }
 
-    /**
-     * Waits until every lane has left the broken step (a no-op queued behind its task), so the
-     * barrier is reset with nobody at it; the caller's interrupt is kept for it.
-     */
-    private void drainLanes() {
-        boolean interrupted = Thread.interrupted();
-        for (ExecutorService lane : lanes) {
-            try {
-                lane.submit(() -> { }).get();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException | RejectedExecutionException e) {
-                // a lane stopped by close: nobody left at the barrier there
+    /** Lane k's thread (k >= 1): each step's phases as the barrier releases them, until close. */
+    private void lane(int k) {
+        while (true) {
+            barrier.await(k);
+            IntConsumer[] phases = work;
+            if (phases == null) {
+                return;
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            runPhases(k, phases);
         }
     }
 
@@ -409,18 +386,7 @@ public final class DataParallelEngine implements Engine {
                     failed = true;
                 }
             }
-            try {
-                phaseEnd.await();
-            } catch (InterruptedException | BrokenBarrierException e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                if (failures[k] == null) {
-                    failures[k] = e;
-                }
-                failed = true;
-                return;
-            }
+            barrier.await(k);
         }
     }
 }
