@@ -17,7 +17,7 @@ import java.util.function.IntConsumer;
  * One engine over N replica engines (OpenCL devices, or single-threaded cpu engines): each batch
  * is cut into N row slices (sizes differ by at most one, the first ones larger), replica k
  * computes the gradients of slice k on its own thread (an OpenCL replica enqueues its kernels and
- * blocks in {@link Engine#gradients()} while the others run), and the host sums them in double
+ * blocks in {@link Engine#gradients(Gradients)} while the others run), and the host sums them in double
  * weighted by rows, {@code g = sum_k rows_k/rows * g_k} in the fixed order k = 0..N-1, so a run is
  * deterministic for a given N. Every replica then takes the same update from the same summed
  * buffer, so parameters and optimizer state stay identical everywhere; reads
@@ -26,7 +26,7 @@ import java.util.function.IntConsumer;
  * buffer per replica crosses to the host and one summed buffer back (docs/gpu.md, "Several devices").
  *
  * <p>A step runs in phases on N lanes at once (lane 0 the caller's thread, lane k its own thread)
- * with one barrier between phases: each replica computes its slice and copies its gradients into
+ * meeting at a {@link LaneBarrier} at its start and after each phase: each replica computes its slice and copies its gradients into
  * its own preallocated buffer; each lane sums its own range of elements over the N buffers (each
  * element still in the order k = 0..N-1, so the sum's bits do not depend on the split); each
  * replica takes the sum and applies it. No buffer is allocated per step.
