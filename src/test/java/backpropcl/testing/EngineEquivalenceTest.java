@@ -78,22 +78,32 @@ public abstract class EngineEquivalenceTest {
         Network net = Network.of(arch, hidden, output, cost);
         Parameters p = Init.XAVIER.initialise(net, seed);
         Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), seed % 2 == 0);
-        int[] order = Shuffle.permutation(data.count(), seed, 0);
         try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
-            for (Engine e : new Engine[] {engine, ref}) {
-                e.setTrainingData(data);
-                e.setOrder(order);
+            threeStepsMatch(net, engine, ref, data, batch, seed, "step ");
+        }
+    }
+
+    /**
+     * Three steps on both engines, seeded alike (a full batch, a smaller one through the same
+     * buffers, then one in file order), every layer's trace compared with the reference's after each.
+     */
+    private static void threeStepsMatch(Network net, Engine engine, ReferenceEngine ref, Dataset data, int batch, long seed,
+                                        String what) {
+        int[] order = Shuffle.permutation(data.count(), seed, 0);
+        for (Engine e : new Engine[] {engine, ref}) {
+            e.setTrainingData(data);
+            e.setOrder(order);
+            e.setSeed(seed);
+        }
+        int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
+        for (int s = 0; s < steps.length; s++) {
+            if (s == 2) {
+                engine.setOrder(null);
+                ref.setOrder(null);
             }
-            int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
-            for (int s = 0; s < steps.length; s++) {
-                if (s == 2) {
-                    engine.setOrder(null);
-                    ref.setOrder(null);
-                }
-                engine.trainBatch(steps[s][0], steps[s][1], 0.5);
-                ref.trainBatch(steps[s][0], steps[s][1], 0.5);
-                compareTraces(net, ref, engine, "step " + s + " " + net, ONE_STEP, seed);
-            }
+            engine.trainBatch(steps[s][0], steps[s][1], 0.5);
+            ref.trainBatch(steps[s][0], steps[s][1], 0.5);
+            compareTraces(net, ref, engine, what + s + " " + net, ONE_STEP, seed);
         }
     }
 
@@ -326,23 +336,8 @@ public abstract class EngineEquivalenceTest {
         long seed = 77;
         Parameters p = Init.XAVIER.initialise(net, seed);
         Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), true);
-        int[] order = Shuffle.permutation(data.count(), seed, 0);
         try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
-            for (Engine e : new Engine[] {engine, ref}) {
-                e.setTrainingData(data);
-                e.setOrder(order);
-                e.setSeed(seed);
-            }
-            int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
-            for (int s = 0; s < steps.length; s++) {
-                if (s == 2) {
-                    engine.setOrder(null);
-                    ref.setOrder(null);
-                }
-                engine.trainBatch(steps[s][0], steps[s][1], 0.5);
-                ref.trainBatch(steps[s][0], steps[s][1], 0.5);
-                compareTraces(net, ref, engine, "dropout step " + s + " " + net, ONE_STEP, seed);
-            }
+            threeStepsMatch(net, engine, ref, data, batch, seed, "dropout step ");
             // Evaluation has no dropout: the same cost and accuracy as the reference's.
             Evaluation a = engine.evaluate(data);
             Evaluation e = ref.evaluate(data);
