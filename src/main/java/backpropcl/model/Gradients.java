@@ -1,7 +1,5 @@
 package backpropcl.model;
 
-import java.util.Arrays;
-
 /**
  * The gradients of one batch slice: dC/dW and dC/db of every dense layer, for C the cost averaged
  * over the slice's {@link #rows()}, in one flat double buffer laid out by {@link ParameterLayout}
@@ -48,56 +46,32 @@ public final class Gradients {
 
     /** dC/dW of dense layer l, (out, in) row-major, copied out. */
     public double[] weights(int l) {
-        return slice(layout.weight(l));
+        return layout.weight(l).copyOut(values);
     }
 
     /** dC/db of dense layer l, copied out. */
     public double[] biases(int l) {
-        return slice(layout.bias(l));
+        return layout.bias(l).copyOut(values);
     }
 
     /** Copies {@code from} into the weight gradient of dense layer l. */
     public void setWeights(int l, double[] from) {
-        put(layout.weight(l), from);
+        layout.weight(l).copyIn(from, values);
     }
 
     /** Copies {@code from} into the bias gradient of dense layer l. */
     public void setBiases(int l, double[] from) {
-        put(layout.bias(l), from);
+        layout.bias(l).copyIn(from, values);
     }
 
     /** Copies float values into the weight gradient of dense layer l (exact). */
     public void setWeights(int l, float[] from) {
-        put(layout.weight(l), from);
+        layout.weight(l).copyIn(from, values);
     }
 
     /** Copies float values into the bias gradient of dense layer l (exact). */
     public void setBiases(int l, float[] from) {
-        put(layout.bias(l), from);
-    }
-
-    private double[] slice(ParameterLayout.Tensor t) {
-        int o = (int) t.offset();
-        return Arrays.copyOfRange(values, o, o + t.length());
-    }
-
-    private void put(ParameterLayout.Tensor t, double[] from) {
-        check(t, from.length);
-        System.arraycopy(from, 0, values, (int) t.offset(), t.length());
-    }
-
-    private void put(ParameterLayout.Tensor t, float[] from) {
-        check(t, from.length);
-        int o = (int) t.offset();
-        for (int i = 0; i < t.length(); i++) {
-            values[o + i] = from[i];
-        }
-    }
-
-    private static void check(ParameterLayout.Tensor t, int length) {
-        if (length < t.length()) {
-            throw new IllegalArgumentException(t.name() + " needs " + t.length() + " values, got " + length);
-        }
+        layout.bias(l).copyIn(from, values);
     }
 
     /** A deep copy. */

@@ -1,6 +1,7 @@
 package backpropcl.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,8 +12,55 @@ import java.util.List;
  * so summing two replicas' gradients is one loop over one array.
  */
 public final class ParameterLayout {
-    /** One tensor: its name, PyTorch shape, and place in the flat buffer. */
+    /**
+     * One tensor: its name, PyTorch shape, and place in the flat buffer; its copies in and out of a
+     * flat buffer of any precision (Parameters, TrainingState and Gradients all go through these).
+     */
     public record Tensor(String name, int[] shape, long offset, int length) {
+        /** The buffer's index of this tensor's element i. */
+        public int index(int i) {
+            if (i < 0 || i >= length) {
+                throw new IndexOutOfBoundsException(name + " has " + length + " values, no index " + i);
+            }
+            return (int) offset + i;
+        }
+
+        /** This tensor's values in {@code buffer}, copied out. */
+        public float[] copyOut(float[] buffer) {
+            return Arrays.copyOfRange(buffer, (int) offset, (int) offset + length);
+        }
+
+        /** This tensor's values in {@code buffer}, copied out. */
+        public double[] copyOut(double[] buffer) {
+            return Arrays.copyOfRange(buffer, (int) offset, (int) offset + length);
+        }
+
+        /** The first {@link #length} values of {@code from} into this tensor's place in {@code buffer}. */
+        public void copyIn(float[] from, float[] buffer) {
+            check(from.length);
+            System.arraycopy(from, 0, buffer, (int) offset, length);
+        }
+
+        /** The same, double into double. */
+        public void copyIn(double[] from, double[] buffer) {
+            check(from.length);
+            System.arraycopy(from, 0, buffer, (int) offset, length);
+        }
+
+        /** The same, float into double (exact). */
+        public void copyIn(float[] from, double[] buffer) {
+            check(from.length);
+            int o = (int) offset;
+            for (int i = 0; i < length; i++) {
+                buffer[o + i] = from[i];
+            }
+        }
+
+        private void check(int given) {
+            if (given < length) {
+                throw new IllegalArgumentException(name + " needs " + length + " values, got " + given);
+            }
+        }
     }
 
     private final List<Tensor> tensors;

@@ -43,59 +43,40 @@ public final class Parameters {
 
     /** Weights of dense layer l, (out, in) row-major, copied out. */
     public float[] copyWeights(int l) {
-        return slice(layout.weight(l));
+        return layout.weight(l).copyOut(values);
     }
 
     /** Biases of dense layer l, (out), copied out. */
     public float[] copyBiases(int l) {
-        return slice(layout.bias(l));
+        return layout.bias(l).copyOut(values);
     }
 
     /** Copies {@code from} into the weights of dense layer l. */
     public void setWeights(int l, float[] from) {
-        put(layout.weight(l), from);
+        layout.weight(l).copyIn(from, values);
     }
 
     /** Copies {@code from} into the biases of dense layer l. */
     public void setBiases(int l, float[] from) {
-        put(layout.bias(l), from);
+        layout.bias(l).copyIn(from, values);
     }
 
     /** Weight i (row-major index) of dense layer l. */
     public float weight(int l, int i) {
-        return values[index(layout.weight(l), i)];
+        return values[layout.weight(l).index(i)];
     }
 
     /** Bias i of dense layer l. */
     public float bias(int l, int i) {
-        return values[index(layout.bias(l), i)];
+        return values[layout.bias(l).index(i)];
     }
 
     public void setWeight(int l, int i, float v) {
-        values[index(layout.weight(l), i)] = v;
+        values[layout.weight(l).index(i)] = v;
     }
 
     public void setBias(int l, int i, float v) {
-        values[index(layout.bias(l), i)] = v;
-    }
-
-    private float[] slice(ParameterLayout.Tensor t) {
-        int o = (int) t.offset();
-        return Arrays.copyOfRange(values, o, o + t.length());
-    }
-
-    private void put(ParameterLayout.Tensor t, float[] from) {
-        if (from.length < t.length()) {
-            throw new IllegalArgumentException(t.name() + " needs " + t.length() + " values, got " + from.length);
-        }
-        System.arraycopy(from, 0, values, (int) t.offset(), t.length());
-    }
-
-    static int index(ParameterLayout.Tensor t, int i) {
-        if (i < 0 || i >= t.length()) {
-            throw new IndexOutOfBoundsException(t.name() + " has " + t.length() + " values, no index " + i);
-        }
-        return (int) t.offset() + i;
+        values[layout.bias(l).index(i)] = v;
     }
 
     /** A deep copy. */

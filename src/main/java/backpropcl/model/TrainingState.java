@@ -78,112 +78,88 @@ public final class TrainingState {
 
     /** Weights of dense layer l, (out, in) row-major, copied out. */
     public double[] copyWeights(int l) {
-        return slice(values, layout.weight(l));
+        return layout.weight(l).copyOut(values);
     }
 
     /** Biases of dense layer l, copied out. */
     public double[] copyBiases(int l) {
-        return slice(values, layout.bias(l));
+        return layout.bias(l).copyOut(values);
     }
 
     /** Slot s's tensor for the weights of dense layer l, copied out. */
     public double[] copySlotWeights(int s, int l) {
-        return slice(slots[s], layout.weight(l));
+        return layout.weight(l).copyOut(slots[s]);
     }
 
     /** Slot s's tensor for the biases of dense layer l, copied out. */
     public double[] copySlotBiases(int s, int l) {
-        return slice(slots[s], layout.bias(l));
+        return layout.bias(l).copyOut(slots[s]);
     }
 
     /** Copies {@code from} into the weights of dense layer l. */
     public void setWeights(int l, double[] from) {
-        put(values, layout.weight(l), from);
+        layout.weight(l).copyIn(from, values);
     }
 
     /** Copies {@code from} into the biases of dense layer l. */
     public void setBiases(int l, double[] from) {
-        put(values, layout.bias(l), from);
+        layout.bias(l).copyIn(from, values);
     }
 
     /** Copies float values into the weights of dense layer l (exact). */
     public void setWeights(int l, float[] from) {
-        put(values, layout.weight(l), from);
+        layout.weight(l).copyIn(from, values);
     }
 
     /** Copies float values into the biases of dense layer l (exact). */
     public void setBiases(int l, float[] from) {
-        put(values, layout.bias(l), from);
+        layout.bias(l).copyIn(from, values);
     }
 
     /** Copies {@code from} into slot s's tensor for the weights of dense layer l. */
     public void setSlotWeights(int s, int l, double[] from) {
-        put(slots[s], layout.weight(l), from);
+        layout.weight(l).copyIn(from, slots[s]);
     }
 
     /** Copies {@code from} into slot s's tensor for the biases of dense layer l. */
     public void setSlotBiases(int s, int l, double[] from) {
-        put(slots[s], layout.bias(l), from);
+        layout.bias(l).copyIn(from, slots[s]);
     }
 
     /** Copies float values into slot s's tensor for the weights of dense layer l (exact). */
     public void setSlotWeights(int s, int l, float[] from) {
-        put(slots[s], layout.weight(l), from);
+        layout.weight(l).copyIn(from, slots[s]);
     }
 
     /** Copies float values into slot s's tensor for the biases of dense layer l (exact). */
     public void setSlotBiases(int s, int l, float[] from) {
-        put(slots[s], layout.bias(l), from);
+        layout.bias(l).copyIn(from, slots[s]);
     }
 
     /** Weight i (row-major index) of dense layer l. */
     public double weight(int l, int i) {
-        return values[Parameters.index(layout.weight(l), i)];
+        return values[layout.weight(l).index(i)];
     }
 
     /** Bias i of dense layer l. */
     public double bias(int l, int i) {
-        return values[Parameters.index(layout.bias(l), i)];
+        return values[layout.bias(l).index(i)];
     }
 
     public void setWeight(int l, int i, double v) {
-        values[Parameters.index(layout.weight(l), i)] = v;
+        values[layout.weight(l).index(i)] = v;
     }
 
     public void setBias(int l, int i, double v) {
-        values[Parameters.index(layout.bias(l), i)] = v;
+        values[layout.bias(l).index(i)] = v;
     }
 
     public void setSlotWeight(int s, int l, int i, double v) {
-        slots[s][Parameters.index(layout.weight(l), i)] = v;
+        slots[s][layout.weight(l).index(i)] = v;
     }
 
     public void setSlotBias(int s, int l, int i, double v) {
-        slots[s][Parameters.index(layout.bias(l), i)] = v;
-    }
-
-    private static double[] slice(double[] buffer, ParameterLayout.Tensor t) {
-        int o = (int) t.offset();
-        return Arrays.copyOfRange(buffer, o, o + t.length());
-    }
-
-    private static void put(double[] buffer, ParameterLayout.Tensor t, double[] from) {
-        check(t, from.length);
-        System.arraycopy(from, 0, buffer, (int) t.offset(), t.length());
-    }
-
-    private static void put(double[] buffer, ParameterLayout.Tensor t, float[] from) {
-        check(t, from.length);
-        int o = (int) t.offset();
-        for (int i = 0; i < t.length(); i++) {
-            buffer[o + i] = from[i];
-        }
-    }
-
-    private static void check(ParameterLayout.Tensor t, int length) {
-        if (length < t.length()) {
-            throw new IllegalArgumentException(t.name() + " needs " + t.length() + " values, got " + length);
-        }
+        slots[s][layout.bias(l).index(i)] = v;
     }
 
     /** The parameters rounded to float32. */
