@@ -218,13 +218,8 @@ public final class DataParallelEngine implements Engine {
             }
         }, k -> {
             int length = summed.values().length;
-            weightedSum(stepParts, rows, summed.values(), rangeStart(length, n, k), rangeStart(length, n, k + 1));
+            weightedSum(stepParts, rows, summed.values(), sliceStart(length, n, k), sliceStart(length, n, k + 1));
         }, take);
-    }
-
-    /** The first element of lane k's range when {@code length} elements are split over {@code n} lanes. */
-    private static int rangeStart(int length, int n, int k) {
-        return (int) ((long) length * k / n);
     }
 
     /**
