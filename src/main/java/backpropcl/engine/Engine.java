@@ -114,6 +114,25 @@ public interface Engine extends AutoCloseable {
      */
     void gradients(Gradients into);
 
+    /**
+     * {@link #gradients(Gradients)} started, not finished: sets {@code into}'s rows and returns
+     * what fills its values range by range. An engine whose copy crosses a bus enqueues it without
+     * blocking (so the caller can work on arrived ranges, or another device's, while it is in
+     * flight); the default copies everything now. Each range is awaited once; disjoint ranges may
+     * be awaited from different threads.
+     */
+    default GradientArrival gradientsArriving(Gradients into) {
+        gradients(into);
+        return (from, to) -> { };
+    }
+
+    /** The values of a gradient copy started by {@link #gradientsArriving}, range by range. */
+    @FunctionalInterface
+    interface GradientArrival {
+        /** Waits until elements [from, to) of the flat buffer have arrived in the caller's buffer. */
+        void await(int from, int to);
+    }
+
     /** Replaces the gradient buffer (copied in; rounded to the engine's precision). */
     void setGradients(Gradients gradients);
 

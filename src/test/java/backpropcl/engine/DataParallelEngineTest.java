@@ -188,6 +188,37 @@ class DataParallelEngineTest {
         }
     }
 
+    /**
+     * A data-parallel step on OpenCL replicas moves each replica's gradients as one flat buffer:
+     * exactly one read and one write per replica (with a buffer per tensor this network's 4
+     * tensors took 4 and 4), and the buffer's padded layout maps back to the flat one exactly.
+     */
+    @Test
+    void anOpenClStepReadsAndWritesOneGradientBufferPerReplica() {
+        Kind.OPENCL.require();
+        Parameters p = Init.HE.initialise(NET, SEED);
+        try (DataParallelEngine dp = parallel(Kind.OPENCL, 2, p)) {
+            run(dp, 0, 2);   // the buffers made, the order uploaded: what follows is a step
+            long reads = backpropcl.engine.opencl.LiveObjects.reads();
+            long writes = backpropcl.engine.opencl.LiveObjects.writes();
+            dp.trainBatch(26, 13, 0.01);
+            assertEquals(2, backpropcl.engine.opencl.LiveObjects.reads() - reads, "reads in one step of 2 replicas");
+            assertEquals(2, backpropcl.engine.opencl.LiveObjects.writes() - writes, "writes in one step of 2 replicas");
+
+            Gradients set = new Gradients(NET);
+            double[] v = set.values();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (i * 0.25 - 3);   // every element distinct, exact in float
+            }
+            set.setRows(7);
+            Engine one = dp.replica(1);
+            one.setGradients(set);
+            Gradients back = one.gradients();
+            assertArrayEquals(v, back.values(), "setGradients then gradients through the padded device buffer");
+            assertEquals(7, back.rows());
+        }
+    }
+
     @Test
     void closeClosesEveryReplica() {
         Parameters p = Init.HE.initialise(NET, SEED);

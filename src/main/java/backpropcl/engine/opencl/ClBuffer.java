@@ -1,6 +1,7 @@
 package backpropcl.engine.opencl;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -14,6 +15,9 @@ import org.jocl.cl_mem;
  */
 final class ClBuffer implements AutoCloseable {
     private static final AtomicInteger LIVE = new AtomicInteger();
+    /** Reads and writes between host and device enqueued, over the whole JVM (for transfer-count tests). */
+    private static final AtomicLong READS = new AtomicLong();
+    private static final AtomicLong WRITES = new AtomicLong();
 
     private final ClContext ctx;
     private final long bytes;
@@ -31,6 +35,24 @@ final class ClBuffer implements AutoCloseable {
     /** Buffers allocated and not yet closed, over the whole JVM (for leak tests). */
     static int liveCount() {
         return LIVE.get();
+    }
+
+    /** Host-device reads enqueued so far, over the whole JVM. */
+    static long readCount() {
+        return READS.get();
+    }
+
+    /** Host-device writes enqueued so far, over the whole JVM. */
+    static long writeCount() {
+        return WRITES.get();
+    }
+
+    static void countRead() {
+        READS.incrementAndGet();
+    }
+
+    static void countWrite() {
+        WRITES.incrementAndGet();
     }
 
     long bytes() {
@@ -113,6 +135,7 @@ final class ClBuffer implements AutoCloseable {
         }
         cl_command_queue q = ctx.queue();
         cl_mem m = mem();
+        (write ? WRITES : READS).incrementAndGet();
         if (write) {
             ctx.run("clEnqueueWriteBuffer(" + what + ")", () -> CL.clEnqueueWriteBuffer(q, m, true, offsetBytes, lenBytes, host, 0, null, null));
         } else {

@@ -4,7 +4,6 @@ import static backpropcl.engine.opencl.LaunchSizes.roundUp;
 
 import backpropcl.engine.LayerTrace;
 import backpropcl.model.Activation;
-import backpropcl.model.ParameterLayout;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
@@ -230,18 +229,18 @@ final class DenseLayer implements AutoCloseable {
         private final DeviceTensor w;
         private final DeviceTensor b;
 
-        /** Dense layer {@code l} of {@code layout}'s network, of {@code m} inputs, {@code n} units and activation {@code act}. */
-        Instance(ClContext ctx, DenseLayer routine, KernelTuner tuner, ParameterLayout layout, int l, int n, int m, Activation act) {
+        /** Dense layer {@code l} of {@code grads}' network, of {@code m} inputs, {@code n} units and activation {@code act}; its gradients in {@code grads}. */
+        Instance(ClContext ctx, DenseLayer routine, KernelTuner tuner, DeviceGradients grads, int l, int n, int m, Activation act) {
             this.routine = routine;
             this.tuner = tuner;
             this.l = l;
             this.n = n;
             this.m = m;
             this.act = act;
-            this.w = new DeviceTensor(ctx, layout, l, true, routine::sgdStep);
+            this.w = new DeviceTensor(ctx, grads, l, true, routine::sgdStep);
             DeviceTensor bias;
             try {
-                bias = new DeviceTensor(ctx, layout, l, false, routine::sgdStep);
+                bias = new DeviceTensor(ctx, grads, l, false, routine::sgdStep);
             } catch (RuntimeException e) {
                 w.close();
                 throw e;

@@ -1,7 +1,6 @@
 package backpropcl.engine.opencl;
 
 import backpropcl.engine.OptimizerStep;
-import backpropcl.model.Gradients;
 import backpropcl.model.Optimizer;
 import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
@@ -9,9 +8,10 @@ import backpropcl.model.TrainingState;
 
 /**
  * One parameter tensor of {@link ParameterLayout} on the device: its values (updated in place),
- * the gradient of the last batch, and the optimizer's slot tensors of the same shape. The engine
+ * the gradient of the last batch (its place in the engine's one {@link DeviceGradients} buffer,
+ * which moves every tensor's gradient at once), and the optimizer's slot tensors of the same shape. The engine
  * reaches every layer's tensors through one list of these for setParameters, parameters, state,
- * setState, gradients, setGradients and applyGradients.
+ * setState and applyGradients.
  */
 final class DeviceTensor implements AutoCloseable {
     /** Plain SGD on one tensor with the formula of the layer's fused gradient kernels (p -= eta g). */
@@ -29,9 +29,10 @@ final class DeviceTensor implements AutoCloseable {
     final ClBuffer grad;
     private ClBuffer[] slots = new ClBuffer[0];
 
-    /** The weight (out, in) or bias of dense layer {@code dense}, as {@code layout} places it. */
-    DeviceTensor(ClContext ctx, ParameterLayout layout, int dense, boolean weight, SgdStep sgd) {
+    /** The weight (out, in) or bias of dense layer {@code dense}, as {@code grads}' layout places it, its gradient in {@code grads}. */
+    DeviceTensor(ClContext ctx, DeviceGradients grads, int dense, boolean weight, SgdStep sgd) {
         this.ctx = ctx;
+        ParameterLayout layout = grads.layout();
         this.tensor = weight ? layout.weight(dense) : layout.bias(dense);
         this.weight = weight;
         this.label = (weight ? "W[" : "b[") + dense + "]";
@@ -40,7 +41,7 @@ final class DeviceTensor implements AutoCloseable {
         this.value = ctx.buffer(bytes, label);
         ClBuffer g;
         try {
-            g = ctx.buffer(bytes, "grad" + label.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + label.substring(1));
+            g = grads.tensor(tensor, "grad" + label.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + label.substring(1));
         } catch (RuntimeException e) {
             value.close();
             throw e;
@@ -65,15 +66,6 @@ final class DeviceTensor implements AutoCloseable {
     /** Reads the values into their place in the flat buffer of {@code p}. */
     void read(Parameters p) {
         value.read(0, p.values(), offset(), length());
-    }
-
-    /** Reads the gradient into its place in the flat buffer of {@code g}. */
-    void readGradient(Gradients g) {
-        readInto(grad, g.values(), offset(), length());
-    }
-
-    void writeGradient(Gradients g) {
-        grad.write(floats(g.values(), offset(), length()));
     }
 
     /** Values and slots into their places in the flat buffers of {@code s}. */

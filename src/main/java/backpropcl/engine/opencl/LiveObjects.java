@@ -20,6 +20,16 @@ public final class LiveObjects {
         return ClProgram.liveCount();
     }
 
+    /** Host-to-device buffer writes enqueued so far, over the whole JVM (a test takes the difference over a step). */
+    public static long writes() {
+        return ClBuffer.writeCount();
+    }
+
+    /** Device-to-host buffer reads enqueued so far, over the whole JVM. */
+    public static long reads() {
+        return ClBuffer.readCount();
+    }
+
     /** Contexts (each with its queue) opened and not yet closed, over the whole JVM. */
     public static int contexts() {
         return ClContext.liveCount();

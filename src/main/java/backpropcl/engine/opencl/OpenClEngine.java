@@ -72,6 +72,8 @@ public final class OpenClEngine implements Engine, KernelProfiling {
     private final List<DenseLayer.Instance> dense;
     /** Every layer's parameter tensors in {@link ParameterLayout} order. */
     private final List<DeviceTensor> tensors;
+    /** Their gradients, one device buffer: one read and one write a step (gradients, setGradients). */
+    private final DeviceGradients grads;
 
     /** The device blocks of one pass over up to {@code capacity} rows: its input and each layer's blocks. */
     private final class Pass implements AutoCloseable {
@@ -187,14 +189,17 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         this.deviceIndex = deviceIndex;
         this.ctx = ClContext.open(deviceIndex);
         ClKernels kernels = null;
+        DeviceGradients g = null;
         List<ClLayer> made = new ArrayList<>();
         try {
             kernels = new ClKernels(ctx);
             KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), mode,
                     TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
-            layersOf(net, ctx, kernels, tuner, made);
+            g = new DeviceGradients(ctx, ParameterLayout.of(net));
+            layersOf(net, ctx, kernels, tuner, g, made);
         } catch (RuntimeException e) {
             closeAll(made.toArray(new AutoCloseable[0]));
+            closeAll(g);
             if (kernels != null) {
                 kernels.close();
             }
@@ -202,6 +207,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             throw e;
         }
         this.k = kernels;
+        this.grads = g;
         this.gather = kernels.gather();
         this.output = kernels.output();
         this.update = kernels.update();
@@ -229,8 +235,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * as it is made (so a failure can release the ones before). Adding a layer kind is one branch
      * here and its routine class (with its {@link ClLayer}, its .cl file and its kernel test).
      */
-    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, List<ClLayer> into) {
-        ParameterLayout layout = ParameterLayout.of(net);
+    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, DeviceGradients grads, List<ClLayer> into) {
         List<Layer> specs = net.layers();
         int width = net.inputSize();
         int denseIndex = 0;
@@ -240,7 +245,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
             if (spec instanceof Layer.Dense d) {
                 // The activation after a dense layer is its forward kernel's epilogue.
                 Activation act = i + 1 < specs.size() && specs.get(i + 1) instanceof Layer.Act a ? a.activation() : Activation.IDENTITY;
-                layer = new DenseLayer.Instance(ctx, DenseLayer.of(k), tuner, layout, denseIndex++, d.width(), width, act);
+                layer = new DenseLayer.Instance(ctx, DenseLayer.of(k), tuner, grads, denseIndex++, d.width(), width, act);
             } else if (spec instanceof Layer.Dropout d) {
                 layer = d.p() > 0 ? new DropoutLayer.Instance(ctx, DropoutLayer.of(k), d.p(), i, width) : null;   // p = 0: the identity
             } else if (!(spec instanceof Layer.Act || spec instanceof Layer.Flatten)) {
@@ -440,23 +445,27 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         ctx.flush();
     }
 
+    /** One blocking read of the whole gradient buffer. */
     @Override
     public void gradients(Gradients into) {
-        live();
-        EngineInputs.checkNetwork(net, into.network(), "gradients are");
-        for (DeviceTensor t : tensors) {
-            t.readGradient(into);
-        }
-        into.setRows(gradientRows);
+        gradientsArriving(into).await(0, into.values().length);
     }
 
+    /** One read of the whole gradient buffer, enqueued after the step's kernels without blocking. */
+    @Override
+    public GradientArrival gradientsArriving(Gradients into) {
+        live();
+        EngineInputs.checkNetwork(net, into.network(), "gradients are");
+        into.setRows(gradientRows);
+        return grads.startRead(into);
+    }
+
+    /** One blocking write of the whole gradient buffer. */
     @Override
     public void setGradients(Gradients g) {
         live();
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
-        for (DeviceTensor t : tensors) {
-            t.writeGradient(g);
-        }
+        grads.write(g);
         gradientRows = g.rows();
     }
 
@@ -730,6 +739,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         releaseTraining();
         closeAll(evalData, costPerBlock, hitsPerBlock);
         closeAll(layers.toArray(new AutoCloseable[0]));
+        closeAll(grads);   // after the layers: their gradient tensors are its sub-buffers
         if (k != null) {
             k.close();
         }
