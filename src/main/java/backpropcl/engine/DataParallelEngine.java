@@ -17,7 +17,7 @@ import java.util.function.IntConsumer;
  * One engine over N replica engines (OpenCL devices, or single-threaded cpu engines): each batch
  * is cut into N row slices (sizes differ by at most one, the first ones larger), replica k
  * computes the gradients of slice k on its own thread (an OpenCL replica enqueues its kernels and
- * blocks in {@link Engine#gradients(Gradients)} while the others run), and the host sums them in double
+ * the read of its one gradient buffer without blocking, {@link Engine#gradientsArriving}), and the host sums them in double
  * weighted by rows, {@code g = sum_k rows_k/rows * g_k} in the fixed order k = 0..N-1, so a run is
  * deterministic for a given N. Every replica then takes the same update from the same summed
  * buffer, so parameters and optimizer state stay identical everywhere; reads
@@ -26,9 +26,11 @@ import java.util.function.IntConsumer;
  * buffer per replica crosses to the host and one summed buffer back (docs/gpu.md, "Several devices").
  *
  * <p>A step runs in phases on N lanes at once (lane 0 the caller's thread, lane k its own thread)
- * meeting at a {@link LaneBarrier} at its start and after each phase: each replica computes its slice and copies its gradients into
- * its own preallocated buffer; each lane sums its own range of elements over the N buffers (each
- * element still in the order k = 0..N-1, so the sum's bits do not depend on the split); each
+ * meeting at a {@link LaneBarrier} at its start and after each phase: each replica computes its slice and starts the copy of its
+ * gradients into its own preallocated buffer; each lane sums its own range of elements over the N buffers (each
+ * element still in the order k = 0..N-1, so the sum's bits do not depend on the split), waiting for
+ * replica k's copy just before its term, so replica 0's terms are summed while later replicas'
+ * kernels and reads are still in flight; each
  * replica takes the sum and applies it. No buffer is allocated per step.
  */
 public final class DataParallelEngine implements Engine {
@@ -40,6 +42,10 @@ public final class DataParallelEngine implements Engine {
     private final Gradients[] parts;
     /** parts[k] when slice k of this step has rows, else null: what the sum reads. */
     private final Gradients[] stepParts;
+    /** Replica k's copy into parts[k], started in the step's first phase. */
+    private final Engine.GradientArrival[] started;
+    /** started[k] awaited range by range by the sum on any lane, its failure named as replica k's (made once). */
+    private final Engine.GradientArrival[] arrivals;
     /** The weighted sum of the last step (or the gradients set), what every replica applies. */
     private final Gradients summed;
     /** Where the lanes meet at a step's start and after each of its phases. */
@@ -72,6 +78,18 @@ public final class DataParallelEngine implements Engine {
             parts[k] = new Gradients(net);
         }
         this.stepParts = new Gradients[n];
+        this.started = new Engine.GradientArrival[n];
+        this.arrivals = new Engine.GradientArrival[n];
+        for (int k = 0; k < n; k++) {
+            int replica = k;
+            arrivals[k] = (from, to) -> {
+                try {
+                    started[replica].await(from, to);
+                } catch (RuntimeException e) {
+                    throw new ReplicaException(replica, this.replicas.get(replica).description(), e);
+                }
+            };
+        }
         this.summed = new Gradients(net);
         this.barrier = new LaneBarrier(n);
         this.failures = new Throwable[n];
@@ -214,11 +232,11 @@ public final class DataParallelEngine implements Engine {
                 int offset = sliceStart(rows, n, k);
                 Engine r = replicas.get(k);
                 r.computeGradients(start + offset, sliceRows, firstRow + offset);
-                r.gradients(parts[k]);
+                started[k] = r.gradientsArriving(parts[k]);   // an OpenCL replica: enqueued, not waited for
             }
         }, k -> {
             int length = summed.values().length;
-            weightedSum(stepParts, rows, summed.values(), sliceStart(length, n, k), sliceStart(length, n, k + 1));
+            weightedSum(stepParts, arrivals, rows, summed.values(), sliceStart(length, n, k), sliceStart(length, n, k + 1));
         }, take);
     }
 
@@ -229,10 +247,23 @@ public final class DataParallelEngine implements Engine {
      * order whatever the range, so splitting the elements over lanes changes no bit.
      */
     static void weightedSum(Gradients[] parts, int rows, double[] into, int from, int to) {
+        weightedSum(parts, null, rows, into, from, to);
+    }
+
+    /**
+     * The same sum, waiting for {@code arrivals[k]}'s range (when not null) just before slice k's
+     * term: the terms of the replicas whose copies have arrived are summed while later ones are
+     * still in flight, in the same order k = 0..N-1.
+     */
+    static void weightedSum(Gradients[] parts, Engine.GradientArrival[] arrivals, int rows, double[] into, int from, int to) {
         boolean first = true;
-        for (Gradients part : parts) {
+        for (int k = 0; k < parts.length; k++) {
+            Gradients part = parts[k];
             if (part == null) {
                 continue;
+            }
+            if (arrivals != null) {
+                arrivals[k].await(from, to);
             }
             double weight = (double) part.rows() / rows;
             double[] v = part.values();
@@ -351,6 +382,9 @@ public final class DataParallelEngine implements Engine {
             Throwable t = failures[k];
             if (t instanceof Error error) {
                 throw error;
+            }
+            if (t instanceof ReplicaException named) {
+                throw named;   // another replica's copy, failed while this lane summed it
             }
             if (t != null) {
                 throw new ReplicaException(k, replicas.get(k).description(), t);

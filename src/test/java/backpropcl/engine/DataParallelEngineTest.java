@@ -219,6 +219,44 @@ class DataParallelEngineTest {
         }
     }
 
+    /**
+     * A replica whose gradient copy arrives only when the sum awaits it (as an OpenCL read in
+     * flight does), range by range: the run is bitwise the one with copies made at once, so the
+     * sum waits for each replica's range before its term; a copy that fails while another lane
+     * sums it is named as its own replica's failure.
+     */
+    @Test
+    void theSumWaitsForEachReplicasCopyAndNamesTheOneThatFails() {
+        Parameters p = Init.HE.initialise(NET, SEED);
+        java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
+        Engine late = new backpropcl.testing.ForwardingEngine(NET, p) {
+            private final Gradients copy = new Gradients(NET);
+
+            @Override
+            public GradientArrival gradientsArriving(Gradients into) {
+                inner.gradients(copy);
+                into.setRows(copy.rows());
+                java.util.Arrays.fill(into.values(), Double.NaN);   // what a read in flight leaves there
+                return (from, to) -> {
+                    if (fail.get()) {
+                        throw new IllegalStateException("planted: the read failed");
+                    }
+                    System.arraycopy(copy.values(), from, into.values(), from, to - from);
+                };
+            }
+        };
+        try (DataParallelEngine arriving = new DataParallelEngine(List.of(new ReferenceEngine(NET, p), late));
+                DataParallelEngine atOnce = new DataParallelEngine(List.of(new ReferenceEngine(NET, p), new ReferenceEngine(NET, p)))) {
+            run(arriving, 0, 20);
+            run(atOnce, 0, 20);
+            assertTrue(atOnce.state().bitwiseEquals(arriving.state()), "a copy summed before it arrived");
+            fail.set(true);
+            ReplicaException e = assertThrows(ReplicaException.class, () -> arriving.trainBatch(0, 12, 0.1));
+            assertEquals(1, e.replica());
+            assertTrue(e.getMessage().endsWith("failed: IllegalStateException: planted: the read failed"), e.getMessage());
+        }
+    }
+
     @Test
     void closeClosesEveryReplica() {
         Parameters p = Init.HE.initialise(NET, SEED);

@@ -18,7 +18,8 @@ import java.util.Locale;
  * two buffers, {@code setGradients} and {@code applyGradients}; then the whole
  * {@link DataParallelEngine#trainBatch} on 2 replicas and on 1. Microseconds a step, best of 5
  * passes over 10,000 samples. Not a test: run it as {@code cpu.ReplicaProductsBench} says, with this
- * class's name.
+ * class's name; with the argument {@code opencl}, the same on OpenCL devices 0 and 1 instead
+ * (run under {@code POCL_DEVICES="pthread pthread"} for two PoCL devices).
  */
 final class DataParallelStepBench {
     private static final int SAMPLES = 10_000;
@@ -32,6 +33,10 @@ final class DataParallelStepBench {
         Parameters initial = Init.HE.initialise(net, 1);
         Dataset data = SyntheticData.random("random", 1, SAMPLES, 784, 10, true);
         int steps = SAMPLES / BATCH;
+        if (args.length > 0 && args[0].equals("opencl")) {
+            openCl(net, initial, data, steps);
+            return;
+        }
         for (int round = 0; round < 3; round++) {
             try (CpuEngine r = CpuEngine.replica(net, initial)) {
                 r.setTrainingData(data);
@@ -57,6 +62,42 @@ final class DataParallelStepBench {
                     dp.setTrainingData(data);
                     double step = best(steps, s -> dp.trainBatch(s * BATCH, BATCH, 0.01));
                     System.out.printf(Locale.ROOT, "round %d trainBatch on %d replica(s): %.1f us a step, %,.0f samples/s%n", round, n, step,
+                            BATCH / (step / 1e6));
+                }
+            }
+        }
+    }
+
+    /**
+     * The same on OpenCL devices 0 and 1 (POCL_DEVICES="pthread pthread" gives two PoCL devices):
+     * one device's gradients() copy after a 50-row slice, then trainBatch on devices 0..1 and on device 0 alone.
+     */
+    private static void openCl(Network net, Parameters initial, Dataset data, int steps) {
+        for (int round = 0; round < 3; round++) {
+            try (backpropcl.engine.opencl.OpenClEngine r = new backpropcl.engine.opencl.OpenClEngine(net, initial, 0)) {
+                r.setTrainingData(data);
+                Gradients into = new Gradients(net);
+                double compute = best(steps, s -> {
+                    r.computeGradients(s * BATCH, BATCH / 2, 0);
+                    r.finish();
+                });
+                double copy = best(steps, s -> {
+                    r.computeGradients(s * BATCH, BATCH / 2, 0);
+                    r.gradients(into);
+                }) - compute;
+                double set = best(steps, s -> r.setGradients(into));
+                System.out.printf(Locale.ROOT, "round %d one device, 50 rows: compute %.1f us, gradients(into) %.1f more, setGradients %.1f%n",
+                        round, compute, copy, set);
+            }
+            for (int n = 2; n >= 1; n--) {
+                java.util.ArrayList<Engine> replicas = new java.util.ArrayList<>();
+                for (int k = 0; k < n; k++) {
+                    replicas.add(new backpropcl.engine.opencl.OpenClEngine(net, initial, k));
+                }
+                try (DataParallelEngine dp = new DataParallelEngine(List.copyOf(replicas))) {
+                    dp.setTrainingData(data);
+                    double step = best(steps, s -> dp.trainBatch(s * BATCH, BATCH, 0.01));
+                    System.out.printf(Locale.ROOT, "round %d trainBatch on %d device(s): %.1f us a step, %,.0f samples/s%n", round, n, step,
                             BATCH / (step / 1e6));
                 }
             }
