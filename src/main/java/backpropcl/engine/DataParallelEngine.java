@@ -58,6 +58,10 @@ public final class DataParallelEngine implements Engine {
     private volatile boolean failed;
     private boolean haveSum;
     private boolean closed;
+    /** Steps begun by this engine (trainBatch and computeGradients), the one running included. */
+    private long stepsBegun;
+    /** The test switch's planted failure ({@link PlantedFailure}), or null. */
+    private PlantedFailure planted;
 
     /**
      * Takes the replicas (and closes them when it is closed), all on the same network and already
@@ -102,6 +106,11 @@ public final class DataParallelEngine implements Engine {
         }
         this.lanes = List.copyOf(made);
         lanes.forEach(Thread::start);
+    }
+
+    /** Replica {@code f.replica()} throws at step {@code f.step()} of this engine ({@link PlantedFailure}, a test switch). */
+    void plant(PlantedFailure f) {
+        planted = f;
     }
 
     /** The number of replicas. */
@@ -225,7 +234,11 @@ public final class DataParallelEngine implements Engine {
         int n = replicas.size();
         summed.setRows(rows);
         haveSum = true;
+        long stepNumber = ++stepsBegun;
         phases(k -> {
+            if (planted != null) {
+                planted.check(k, stepNumber);
+            }
             int sliceRows = sliceRows(rows, n, k);
             stepParts[k] = sliceRows > 0 ? parts[k] : null;
             if (sliceRows > 0) {

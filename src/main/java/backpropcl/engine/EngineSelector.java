@@ -109,12 +109,15 @@ public final class EngineSelector {
 
     /** n replicas from {@code make}, closing those made when one fails to open. */
     private static DataParallelEngine replicated(int n, java.util.function.IntFunction<Engine> make) {
+        java.util.Optional<PlantedFailure> planted = PlantedFailure.fromEnvironment();   // a test switch (docs/gpu.md)
         List<Engine> made = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
                 made.add(make.apply(i));
             }
-            return new DataParallelEngine(made);
+            DataParallelEngine engine = new DataParallelEngine(made);
+            planted.ifPresent(engine::plant);
+            return engine;
         } catch (RuntimeException e) {
             made.forEach(Engine::close);
             throw e;

@@ -257,6 +257,30 @@ class DataParallelEngineTest {
         }
     }
 
+    /** BACKPROP_CL_FAIL_REPLICA's K@STEP: replica K throws at the STEP-th step of the engine and not before; malformed values refused. */
+    @Test
+    void aPlantedFailureStrikesItsReplicaAtItsStep() {
+        assertEquals(java.util.Optional.of(new PlantedFailure(1, 3)), PlantedFailure.parse(" 1@3 "));
+        assertEquals(java.util.Optional.empty(), PlantedFailure.parse(null));
+        assertEquals(java.util.Optional.empty(), PlantedFailure.parse(""));
+        for (String bad : new String[] {"1", "-1@3", "1@0", "1@x", "1@2@3"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PlantedFailure.parse(bad), bad);
+            assertEquals("BACKPROP_CL_FAIL_REPLICA: expected K@STEP (replica K >= 0 fails at step STEP >= 1), got '" + bad + "'",
+                    e.getMessage());
+        }
+        Parameters p = Init.HE.initialise(NET, SEED);
+        try (DataParallelEngine dp = parallel(Kind.REFERENCE, 2, p)) {
+            dp.plant(new PlantedFailure(1, 3));
+            dp.setTrainingData(DATA);
+            dp.trainBatch(0, 10, 0.1);
+            dp.computeGradients(10, 10, 0);
+            ReplicaException e = assertThrows(ReplicaException.class, () -> dp.trainBatch(20, 10, 0.1));
+            assertEquals(1, e.replica());
+            dp.trainBatch(20, 10, 0.1);   // step 4: past it
+            assertEquals(2, dp.state().steps());
+        }
+    }
+
     @Test
     void closeClosesEveryReplica() {
         Parameters p = Init.HE.initialise(NET, SEED);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.testing.Launcher;
+import backpropcl.train.Checkpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,5 +82,38 @@ class DataParallelIT {
         Launcher.Run devices = Launcher.of("devices").env("POCL_DEVICES", TWO_POCL).in(dir).run();
         assertEquals(0, devices.code(), devices.describe());
         assertTrue(devices.out().contains("train together: any of 0..1 (train --devices 0,1 or --devices all"), devices.describe());
+    }
+
+    /**
+     * A replica that fails in the second (last) epoch (BACKPROP_CL_FAIL_REPLICA, the test switch)
+     * stops the run: exit 1, one stderr line naming the replica, the first epoch's checkpoint on
+     * disk; a resume without the switch finishes where an uninterrupted run ends (bitwise: the same N).
+     */
+    @Test
+    void aReplicaFailingMidRunStopsWithOneLineAndTheLastCheckpointResumes() {
+        // 60 training points in batches of 7: 9 steps an epoch, so step 12 is in the second epoch.
+        Launcher.Run failed = train("--engine", "cpu", "--replicas", "2", "--checkpoint-dir", "ck")
+                .env("BACKPROP_CL_FAIL_REPLICA", "1@12").in(dir).run();
+        assertEquals(1, failed.code(), failed.describe());
+        assertEquals(1, failed.errLines().size(), failed.describe());
+        String line = failed.errLines().get(0);
+        assertTrue(line.contains("replica 1 (cpu (") && line.endsWith(
+                "failed: IllegalStateException: planted by BACKPROP_CL_FAIL_REPLICA=1@12 (a test switch)"), failed.describe());
+        assertEquals(9, Checkpoint.load(dir.resolve("ck")).state().steps(), "the first epoch's checkpoint");
+
+        // The engine is not part of a checkpoint: the same 2 replicas are asked for again, so the resume is exact.
+        Launcher.Run resumed = Launcher.of("train", "--resume", "ck", "--engine", "cpu", "--replicas", "2", "--no-progress").in(dir).run();
+        assertEquals(0, resumed.code(), resumed.describe());
+        assertTrue(resumed.out().contains("done: test accuracy"), resumed.describe());
+        Launcher.Run straight = train("--engine", "cpu", "--replicas", "2", "--checkpoint-dir", "straight").in(dir).run();
+        assertEquals(0, straight.code(), straight.describe());
+        assertTrue(Checkpoint.load(dir.resolve("ck")).state().bitwiseEquals(Checkpoint.load(dir.resolve("straight")).state()),
+                "the resumed run does not end where the uninterrupted one does");
+    }
+
+    @Test
+    void aMalformedFailureSwitchIsOneLine() {
+        refused(train("--engine", "cpu", "--replicas", "2").env("BACKPROP_CL_FAIL_REPLICA", "one"),
+                "BACKPROP_CL_FAIL_REPLICA: expected K@STEP (replica K >= 0 fails at step STEP >= 1), got 'one'");
     }
 }
