@@ -5,8 +5,10 @@
 # (W1 >= 5x, W2 >= 1.5x; W3 has none).
 #
 #   bench/compare.sh [--workloads W1,W2] [--epochs 4] [--train-samples 10000] [--engines LIST]
-#                    [--torch-threads single|default|both] [--save DIR]
+#                    [--replicas 1,2] [--devices 0,1] [--torch-threads single|default|both] [--save DIR]
 #
+# --replicas and --devices go to bench as they are (rows of cpu replicas, OpenCL devices
+# together); with either, every passing row's ratio to PyTorch's faster setting is printed too.
 # --save DIR keeps both raw outputs there: bench.json (backprop-cl bench --json) and torch.jsonl.
 # Environment: BACKPROP_CL, the command that runs backprop-cl (default: the repository's launcher);
 # PYTHON, the interpreter with torch (default: /usr/bin/python3, Debian's python3-torch).
@@ -23,6 +25,7 @@ epochs=4
 train_samples=10000
 torch_threads=both
 engines=()
+parallel=()
 save=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -32,7 +35,9 @@ while [ $# -gt 0 ]; do
         --engines) engines=(--engines "$2"); shift 2 ;;
         --torch-threads) torch_threads="$2"; shift 2 ;;
         --save) save="$2"; shift 2 ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --replicas) parallel+=(--replicas "$2"); shift 2 ;;
+        --devices) parallel+=(--devices "$2"); shift 2 ;;
+        -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -48,7 +53,7 @@ fi
 echo "== backprop-cl bench (progress on stderr)" >&2
 bench_status=0
 "${backprop_cl[@]}" bench --json --workloads "$workloads" --epochs "$epochs" --train-samples "$train_samples" \
-    ${engines[@]+"${engines[@]}"} > "$tmp/bench.json" || bench_status=$?
+    ${engines[@]+"${engines[@]}"} ${parallel[@]+"${parallel[@]}"} > "$tmp/bench.json" || bench_status=$?
 if [ "$bench_status" -gt 1 ] || [ ! -s "$tmp/bench.json" ]; then
     echo "compare.sh: backprop-cl bench exited with $bench_status" >&2
     exit 2
@@ -58,7 +63,7 @@ echo "== PyTorch (progress on stderr)" >&2
 "$python" "$here/torch_bench.py" --workloads "$workloads" --epochs "$epochs" --train-samples "$train_samples" \
     --threads "$torch_threads" > "$tmp/torch.jsonl" || { echo "compare.sh: torch_bench.py failed" >&2; exit 2; }
 
-"$python" - "$tmp/bench.json" "$tmp/torch.jsonl" <<'PY'
+"$python" - "$tmp/bench.json" "$tmp/torch.jsonl" "${#parallel[@]}" <<'PY'
 import json, sys
 ours = json.load(open(sys.argv[1]))
 torch = [json.loads(line) for line in open(sys.argv[2]) if line.strip()]
@@ -89,5 +94,14 @@ for w in ours["workloads"]:
     label = f"{best['engine']} ({best['device']})"[:44]
     print(f"{name:8} {label:44} {best['samples_per_second']:>11,.0f}  {setting:34} {fast['samples_per_second']:>11,.0f} "
           f"{ratio:>6.2f}x {'' if target is None else f'>= {target}x':>7}  {verdict}")
+if int(sys.argv[3]) > 0:
+    print("every passing row against PyTorch's faster setting of its workload:")
+    print(f"{'workload':8} {'engine':12} {'replicas':>8} {'samples/s':>11} {'ratio':>7}")
+    for r in ours["results"]:
+        theirs = [t for t in torch if t["workload"] == r["workload"]]
+        if r["status"] == "PASS" and theirs:
+            fast = max(t["samples_per_second"] for t in theirs)
+            print(f"{r['workload']:8} {r['engine']:12} {r.get('replicas', 1):>8} {r['samples_per_second']:>11,.0f} "
+                  f"{r['samples_per_second'] / fast:>6.2f}x")
 PY
 exit "$bench_status"

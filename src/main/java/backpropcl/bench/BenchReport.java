@@ -40,11 +40,11 @@ public record BenchReport(String data, int trainSamples, int testSamples, int ep
             sb.append(String.format(Locale.ROOT, "  %s = %s; %,.0f FLOP per sample%n", w.name(), w.summary(),
                     FlopCount.perSample(w.network()) + (double) FlopCount.perUpdate(w.network()) / w.batch()));
         }
-        String format = "%-8s %-10s %-42s %12s %9s %9s %11s %9s  %s%n";
-        sb.append(String.format(Locale.ROOT, format, "workload", "engine", "device", "samples/s", "GFLOP/s", "outside",
+        String format = "%-8s %-10s %-42s %8s %12s %9s %9s %11s %9s  %s%n";
+        sb.append(String.format(Locale.ROOT, format, "workload", "engine", "device", "replicas", "samples/s", "GFLOP/s", "outside",
                 "check err", "test acc", "result"));
         for (BenchRow r : rows) {
-            sb.append(String.format(Locale.ROOT, format, r.workload(), r.engine(), clip(r.device().isEmpty() ? "-" : r.device(), 42),
+            sb.append(String.format(Locale.ROOT, format, r.workload(), r.engine(), clip(r.device().isEmpty() ? "-" : r.device(), 42), r.replicas(),
                     number(r.samplesPerSecond(), "%,.0f"), number(r.gflops(), "%.2f"), percent(r.outsideKernels()),
                     number(r.checkError(), "%.2e"), number(r.testAccuracy(), "%.4f"), result(r)));
         }
@@ -82,6 +82,7 @@ public record BenchReport(String data, int trainSamples, int testSamples, int ep
             JsonObject j = new JsonObject();
             j.addProperty("workload", r.workload());
             j.addProperty("engine", r.engine());
+            j.addProperty("replicas", r.replicas());
             j.addProperty("description", r.description());
             j.addProperty("device", r.device());
             j.addProperty("status", r.status().name());
@@ -106,10 +107,10 @@ public record BenchReport(String data, int trainSamples, int testSamples, int ep
     public String markdown(String heading) {
         StringBuilder sb = new StringBuilder();
         sb.append("### ").append(heading).append("\n\n").append(method()).append(".\n\n");
-        sb.append("| workload | engine | device | samples/s | GFLOP/s | outside kernels | check error | test accuracy | result |\n");
-        sb.append("|---|---|---|--:|--:|--:|--:|--:|---|\n");
+        sb.append("| workload | engine | device | replicas | samples/s | GFLOP/s | outside kernels | check error | test accuracy | result |\n");
+        sb.append("|---|---|---|--:|--:|--:|--:|--:|--:|---|\n");
         for (BenchRow r : rows) {
-            sb.append("| ").append(String.join(" | ", r.workload(), r.engine(), r.device().isEmpty() ? "-" : r.device(),
+            sb.append("| ").append(String.join(" | ", r.workload(), r.engine(), r.device().isEmpty() ? "-" : r.device(), String.valueOf(r.replicas()),
                     number(r.samplesPerSecond(), "%,.0f"), number(r.gflops(), "%.2f"), percent(r.outsideKernels()),
                     number(r.checkError(), "%.2e"), number(r.testAccuracy(), "%.4f"),
                     result(r).replace("|", "\\|"))).append(" |\n");

@@ -27,6 +27,12 @@ public final class Benchmark {
     public interface EngineOpener {
         /** Throws IllegalArgumentException when the engine is unknown or cannot open here. */
         EngineSelector.Choice open(String kind, Integer device, Network net, Parameters initial);
+
+        /** A target's engine: over its replicas or devices through {@link EngineSelector} when it has them, else as above. */
+        default EngineSelector.Choice open(EngineTarget t, Network net, Parameters initial) {
+            return t.parallel() ? EngineSelector.open(t.kind(), null, t.devices(), t.replicas(), net, initial)
+                    : open(t.kind(), t.device(), net, initial);
+        }
     }
 
     private final DataSplit data;
@@ -74,23 +80,23 @@ public final class Benchmark {
 
     private BenchRow runOne(Workload w, EngineTarget t) {
         if (t.unavailable() != null) {
-            return BenchRow.skipped(w.name(), t.label(), "", t.unavailable());
+            return BenchRow.skipped(w.name(), t.label(), t.count(), "", t.unavailable());
         }
         if (t.kind().equals("reference") && w.slowOnReference() && !referenceOnSlowWorkloads) {
-            return BenchRow.skipped(w.name(), t.label(), "", "skipped by default: far too slow in double-precision plain loops; "
+            return BenchRow.skipped(w.name(), t.label(), t.count(), "", "skipped by default: far too slow in double-precision plain loops; "
                     + "name it with --engines reference to run it");
         }
         Parameters initial = w.init().initialise(w.network(), SEED);
         EngineSelector.Choice choice;
         try {
-            choice = opener.open(t.kind(), t.device(), w.network(), initial);
+            choice = opener.open(t, w.network(), initial);
         } catch (IllegalArgumentException e) {
             // What EngineSelector says for an engine it does not know or cannot open here.
-            return BenchRow.skipped(w.name(), t.label(), "", "cannot open: " + e.getMessage());
+            return BenchRow.skipped(w.name(), t.label(), t.count(), "", "cannot open: " + e.getMessage());
         } catch (RuntimeException e) {
             // A runtime that is there but breaks (a kernel that does not build) is a failure, not a skip.
             e.printStackTrace(progress);
-            return BenchRow.failed(w.name(), t.label(), "", Double.NaN, "failed to open: " + e);
+            return BenchRow.failed(w.name(), t.label(), t.count(), "", Double.NaN, "failed to open: " + e);
         }
         try (choice) {
             String description = choice.engine().description();
@@ -103,18 +109,18 @@ public final class Benchmark {
                 progress.printf(Locale.ROOT, "  check: weights within %.2e of the reference after %d steps (%.1f s)%n", error,
                         CorrectnessCheck.STEPS, (System.nanoTime() - t0) / 1e9);
                 if (!CorrectnessCheck.passes(error)) {
-                    return BenchRow.failed(w.name(), t.label(), description, error, String.format(Locale.ROOT,
+                    return BenchRow.failed(w.name(), t.label(), t.count(), description, error, String.format(Locale.ROOT,
                             "check error %.3e > %.0e after %d steps: not timed", error, CorrectnessCheck.TOLERANCE, CorrectnessCheck.STEPS));
                 }
                 choice.engine().setParameters(initial);
                 EpochTiming.Measurement m = EpochTiming.run(choice.engine(), w, data, epochs, SEED, epochProgress());
                 return row(w, t, description, error, m);
             } catch (DivergedException e) {
-                return BenchRow.failed(w.name(), t.label(), description, error, e.getMessage());
+                return BenchRow.failed(w.name(), t.label(), t.count(), description, error, e.getMessage());
             } catch (RuntimeException e) {
                 // One engine's failure must not cost the other rows; the trace shows where it came from.
                 e.printStackTrace(progress);
-                return BenchRow.failed(w.name(), t.label(), description, error, e.toString());
+                return BenchRow.failed(w.name(), t.label(), t.count(), description, error, e.toString());
             }
         }
     }
@@ -123,7 +129,7 @@ public final class Benchmark {
         int samples = data.train().count();
         double median = EpochTimes.medianAfterFirst(m.epochSeconds());
         double gflops = FlopCount.perEpoch(w.network(), samples, w.batch()) / median / 1e9;
-        return new BenchRow(w.name(), t.label(), description, BenchRow.Status.PASS, "", error, m.epochSeconds(),
+        return new BenchRow(w.name(), t.label(), t.count(), description, BenchRow.Status.PASS, "", error, m.epochSeconds(),
                 samples / median, gflops, m.outsideKernels(), m.test().accuracy());
     }
 

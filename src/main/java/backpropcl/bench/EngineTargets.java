@@ -1,5 +1,6 @@
 package backpropcl.bench;
 
+import backpropcl.engine.DeviceList;
 import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import java.util.ArrayList;
@@ -25,6 +26,47 @@ public final class EngineTargets {
     /** As {@link #resolve(List, Integer, List, Optional)}, with this machine's OpenCL devices. */
     public static List<EngineTarget> resolve(List<String> names, Integer device) {
         return resolve(names, device, OpenClDevices.list(), OpenClDevices.unavailableReason());
+    }
+
+    /** As {@link #resolve(List, Integer, List, String, List, Optional)}, with this machine's OpenCL devices. */
+    public static List<EngineTarget> resolve(List<String> names, Integer device, List<Integer> replicas, String devices) {
+        return resolve(names, device, replicas, devices, OpenClDevices.list(), OpenClDevices.unavailableReason());
+    }
+
+    /**
+     * The targets of {@link #resolve(List, Integer, List, Optional)}, then one cpu target per
+     * count of {@code replicas} (after the cpu engine's row) and one opencl target over
+     * {@code devices} (after the opencl rows).
+     *
+     * @param replicas cpu replica counts (bench --replicas), or null
+     * @param devices  the OpenCL devices to train on together (bench --devices, as train's), or null
+     * @throws IllegalArgumentException when --engines leaves out the engine they are for, or --devices names no such devices
+     */
+    public static List<EngineTarget> resolve(List<String> names, Integer device, List<Integer> replicas, String devices,
+                                             List<DeviceInfo> openCl, Optional<String> noOpenClReason) {
+        List<EngineTarget> plain = resolve(names, device, openCl, noOpenClReason);
+        boolean cpu = plain.stream().anyMatch(t -> t.kind().equals("cpu"));
+        boolean opencl = plain.stream().anyMatch(t -> t.kind().equals("opencl"));
+        if (replicas != null && !cpu) {
+            throw new IllegalArgumentException("--replicas times cpu replicas, but --engines does not include cpu");
+        }
+        if (devices != null && !opencl) {
+            throw new IllegalArgumentException("--devices times OpenCL devices together, but --engines does not include opencl");
+        }
+        List<EngineTarget> targets = new ArrayList<>();
+        for (int i = 0; i < plain.size(); i++) {
+            EngineTarget t = plain.get(i);
+            boolean lastOfKind = i + 1 == plain.size() || !plain.get(i + 1).kind().equals(t.kind());
+            targets.add(t);
+            if (lastOfKind && t.kind().equals("cpu") && replicas != null) {
+                replicas.forEach(n -> targets.add(new EngineTarget("cpu", null, null, n, null, n)));
+            }
+            if (lastOfKind && t.kind().equals("opencl") && devices != null) {
+                targets.add(openCl.isEmpty() ? new EngineTarget("opencl", null, t.unavailable(), null, devices, 0)
+                        : new EngineTarget("opencl", null, null, null, devices, DeviceList.parse(devices, openCl.size()).size()));
+            }
+        }
+        return targets;
     }
 
     /**

@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
                 + "every weight tensor must agree within " + Tolerances.AFTER_STEPS_F32_TEXT + " (relative norm), else the row FAILs and is not timed. Then "
                 + "E epochs of the trainer's loop (seeded shuffle, seed 1), with no evaluation inside the timed region but "
                 + "a one-sample read-back that waits for queued work.",
+            "  replicas         how many replicas or devices the row's engine trained on: 1 for a plain engine, N for "
+                + "--replicas N (cpu x N) or for the devices of --devices (opencl:0,1)",
             "  samples/s        training samples / median epoch after the first (warm-up)",
             "  GFLOP/s          matrix FLOPs per epoch / that median; per sample and layer (m inputs, n outputs) 2mn "
                 + "forward + 2mn backward (not the first layer) + 2mn weight gradient, plus 2(mn + n) per batch for the "
@@ -55,6 +57,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  backprop-cl bench",
             "  backprop-cl bench --workloads W2 --engines cpu,opencl --epochs 6 --json",
+            "  backprop-cl bench --workloads W2 --engines cpu --replicas 1,2",
+            "  POCL_DEVICES=\"pthread pthread\" backprop-cl bench --engines opencl --devices 0,1",
             "  backprop-cl bench --train-samples 60000 --out docs/results.md"})
 final class BenchCommand implements Callable<Integer> {
     /**
@@ -80,6 +84,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "N", converter = OptionValues.CountFromZero.class,
             description = "Time opencl on this device only, as listed by 'backprop-cl devices' (default: every device).")
     Integer device;
+
+    @Option(names = "--replicas", paramLabel = "N", split = ",", converter = OptionValues.Count.class,
+            description = "Also time the cpu engine as N single-threaded replicas (as train --replicas N), a row for each N "
+                    + "given (e.g. 1,2), after the cpu engine's own row.")
+    List<Integer> replicas;
+
+    @Option(names = "--devices", paramLabel = "LIST",
+            description = "Also time these OpenCL devices training together (as train --devices: 0,1 or all), one row "
+                    + "after the opencl rows.")
+    String devices;
 
     @Option(names = "--epochs", paramLabel = "E", converter = BenchCommand.Epochs.class, defaultValue = "4",
             description = "Timed epochs per run, at least 2; the first is warm-up (default: ${DEFAULT-VALUE}).")
@@ -119,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
         List<EngineTarget> targets;
         try {
             workloads = workloadNames == null ? Workloads.STANDARD : Workloads.select(workloadNames, Workloads.STANDARD);
-            targets = EngineTargets.resolve(engineNames, device);
+            targets = EngineTargets.resolve(engineNames, device, replicas, devices);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

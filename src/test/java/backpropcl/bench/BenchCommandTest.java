@@ -56,6 +56,13 @@ class BenchCommandTest {
     }
 
     @Test
+    void replicasWithoutCpu() {
+        assertUserError("--replicas times cpu replicas, but --engines does not include cpu", "bench", "--engines", "reference",
+                "--replicas", "1,2");
+        assertUserError("--replicas must be a whole number >= 1, got 0", "bench", "--replicas", "2,0");
+    }
+
+    @Test
     void badSampleCounts() {
         assertUserError("--train-samples must be a whole number >= 1, got 0", "bench", "--train-samples", "0");
         assertUserError("--test-samples must be a whole number >= 1, got -3", "bench", "--test-samples", "-3");

@@ -69,4 +69,42 @@ class SelectionTest {
         assertThrows(IllegalArgumentException.class, () -> EngineTargets.resolve(List.of("opencl"), 2, TWO_DEVICES, Optional.empty()));
         assertThrows(IllegalArgumentException.class, () -> EngineTargets.resolve(List.of("reference"), 0, TWO_DEVICES, Optional.empty()));
     }
+
+    @Test
+    void replicasAndDevicesAddDataParallelRowsAfterTheirEngines() {
+        List<EngineTarget> t = EngineTargets.resolve(null, null, List.of(1, 2), "0,1", TWO_DEVICES, Optional.empty());
+        assertEquals(List.of("reference", "cpu", "cpu x1", "cpu x2", "opencl:0", "opencl:1", "opencl:0,1"),
+                t.stream().map(EngineTarget::label).toList());
+        assertEquals(List.of(1, 1, 1, 2, 1, 1, 2), t.stream().map(EngineTarget::count).toList());
+        assertEquals(2, t.get(3).replicas());
+        assertEquals("0,1", t.get(6).devices());
+        assertTrue(t.get(6).parallel() && !t.get(4).parallel());
+
+        List<EngineTarget> none = EngineTargets.resolve(List.of("opencl"), null, null, "all", List.of(), Optional.of("no ICD loader"));
+        assertEquals(List.of("opencl", "opencl:all"), none.stream().map(EngineTarget::label).toList());
+        assertEquals("no OpenCL device: no ICD loader", none.get(1).unavailable());
+    }
+
+    @Test
+    void replicasAndDevicesNeedTheirEngines() {
+        IllegalArgumentException replicas = assertThrows(IllegalArgumentException.class,
+                () -> EngineTargets.resolve(List.of("opencl"), null, List.of(2), null, TWO_DEVICES, Optional.empty()));
+        assertEquals("--replicas times cpu replicas, but --engines does not include cpu", replicas.getMessage());
+        IllegalArgumentException devices = assertThrows(IllegalArgumentException.class,
+                () -> EngineTargets.resolve(List.of("cpu"), null, null, "0,1", TWO_DEVICES, Optional.empty()));
+        assertEquals("--devices times OpenCL devices together, but --engines does not include opencl", devices.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> EngineTargets.resolve(null, null, null, "0,5", TWO_DEVICES, Optional.empty()));
+        assertTrue(missing.getMessage().startsWith("--devices 0,5: device 5 does not exist"), missing.getMessage());
+    }
+
+    @Test
+    void aDataParallelRowNamesEachReplicasDeviceOnce() {
+        BenchRow cpu = BenchRow.skipped("W1", "cpu x2", 2, "data-parallel over 2 replicas: 0: cpu (float32 Java, 1 thread); "
+                + "1: cpu (float32 Java, 1 thread)", "");
+        assertEquals("float32 Java, 1 thread", cpu.device());
+        BenchRow mixed = BenchRow.skipped("W1", "opencl:0,1", 2, "data-parallel over 2 replicas: 0: opencl (GPU A, Driver 1); "
+                + "1: opencl (CPU B, PoCL 3.1)", "");
+        assertEquals("GPU A, Driver 1 + CPU B, PoCL 3.1", mixed.device());
+    }
 }
