@@ -13,7 +13,8 @@ when installed, else the mnist-10k bundled in the repository; pixels / 255 in fl
 IDX reader makes them.
 
 Timing: an epoch is the training loop alone (permutation, batch slicing, forward, backward, SGD
-step); no evaluation inside it. samples/s = training samples / the median epoch after the first.
+step); no evaluation inside it, unless --with-test ends each epoch with the test set's evaluation
+as `backprop-cl train` does. samples/s = training samples / the median epoch after the first.
 GFLOP/s uses backprop-cl's formula (docs/benchmarks.md). Test accuracy after the timed epochs.
 
 Threads: `single` sets OPENBLAS_NUM_THREADS=1 before torch loads and torch.set_num_threads(1),
@@ -57,6 +58,9 @@ def parse_args():
     p.add_argument("--test-samples", type=int, default=None, help="test samples for the accuracy (default: all)")
     p.add_argument("--data", default="auto",
                    help="auto (Fashion-MNIST when installed, else the bundled mnist-10k), or a directory of IDX .gz files")
+    p.add_argument("--with-test", action="store_true",
+                   help="end each timed epoch with the test-set evaluation, as backprop-cl train's epoch times do "
+                        "(for the whole-process comparison on 60,000 images, docs/benchmarks.md)")
     p.add_argument("--threads", choices=["single", "default", "both"], default="single",
                    help="single: 1 thread and OPENBLAS_NUM_THREADS=1 (default); default: PyTorch's defaults; both")
     a = p.parse_args()
@@ -190,6 +194,10 @@ def main():
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
+            if args.with_test:   # train's epoch: the batches, then the test set's cost and accuracy
+                with torch.no_grad():
+                    out = net(Xte)
+                    (out.argmax(1) == Yte).double().mean().item()
             seconds.append(time.perf_counter() - t0)
             print(f"torch {name} {args.threads}: epoch {e}/{args.epochs} {seconds[-1]:.3f} s, {n / seconds[-1]:,.0f} samples/s"
                   + (" (warm-up, not counted)" if e == 1 else ""), file=sys.stderr, flush=True)
@@ -202,7 +210,7 @@ def main():
             "batch": batch, "lr": lr, "setting": args.threads, "torch_threads": torch.get_num_threads(),
             "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "blas": blas,
             "data": data_name, "train_samples": n, "test_samples": len(xte), "epochs": args.epochs,
-            "epoch_seconds": seconds, "samples_per_second": n / median,
+            "epoch_seconds": seconds, "with_test": args.with_test, "samples_per_second": n / median,
             "gflops": flops_per_epoch(sizes, n, batch) / median / 1e9, "test_accuracy": accuracy,
         }), flush=True)
     return 0
