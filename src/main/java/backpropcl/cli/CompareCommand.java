@@ -94,7 +94,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         dataOptions.seed = networkOptions.seed;   // a CSV file splits as train splits it
         if (networkOptions.layers != null) {
-            networkOptions.inputWidth = dataOptions.peek().train().width();
+            networkOptions.inputShape = dataOptions.sampleShape();
         }
         Network net = networkOptions.network();
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);

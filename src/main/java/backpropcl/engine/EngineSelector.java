@@ -38,6 +38,9 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
+        if (k.equals("cpu") || k.equals("opencl")) {
+            EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
+        }
         switch (k) {
             case "reference":
                 requireNoDevice(device, k);
@@ -50,7 +53,7 @@ public final class EngineSelector {
             case "auto":
                 if (net.isConvolutional() && device == null) {
                     return new Choice(new ReferenceEngine(net, initial), "auto: conv layers run on the reference engine in this version "
-                            + "(double precision, plain loops; cpu and opencl follow)");
+                            + "(cpu and opencl follow)");
                 }
                 if (device != null) {
                     return openCl(device, net, initial);

@@ -464,6 +464,30 @@ public final class ReferenceEngine implements Engine {
         return new Evaluation(data.count() == 0 ? 0 : costSum / data.count(), correct, data.count());
     }
 
+    /**
+     * The output layer's values for {@code rows} inputs x (rows, inputSize) in evaluation mode
+     * (dropout the identity, batchnorm on its running statistics): what {@link Inference#outputs}
+     * computes for a network with conv, maxpool or batchnorm layers, through these layers.
+     */
+    public static double[] outputs(Parameters p, float[] x, int rows) {
+        Network net = p.network();
+        int width = net.inputSize();
+        int n = net.outputSize();
+        double[] out = new double[Math.multiplyExact(rows, n)];
+        try (ReferenceEngine e = new ReferenceEngine(net, p)) {
+            for (int start = 0; start < rows; start += EVAL_ROWS) {
+                int r = Math.min(EVAL_ROWS, rows - start);
+                e.ensureRows(e.eval, r);
+                for (int i = 0; i < r * width; i++) {
+                    e.eval.x[i] = x[start * width + i];
+                }
+                e.feedforward(e.eval, ReferenceLayer.Mode.EVALUATION);
+                System.arraycopy(e.output(e.eval), 0, out, start * n, r * n);
+            }
+        }
+        return out;
+    }
+
     /** z, a and delta of dense layer l from the last training batch; a is z where no activation follows l. */
     @Override
     public LayerTrace trace(int l) {
