@@ -31,6 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Runs both from the same parameters on the same batches and prints the relative error ||a - b|| / ||b|| of "
                 + "z, activations, deltas, gradients and updated weights of every layer after the first step (tolerance "
                 + Tolerances.ONE_STEP_F32_TEXT + "), and of the weights after the last step (" + Tolerances.AFTER_STEPS_F32_TEXT + "). The second engine is the one compared against. "
+                + "The layer column counts dense layers; for a network with conv, maxpool or batchnorm layers it is the index in "
+                + "the layer list, and every layer's output (out), its gradient (grad out) and each of its tensors are compared "
+                + "(reference against reference in this version). "
                 + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
@@ -210,9 +213,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.printf("compare %s on %s, %s of %d, lr %s, seed %d%n", net, dataName, Plural.of(steps, "step"), batch, lr, networkOptions.seed);
         out.printf("  %s%n  against %s%n", nameA, nameB);
-        out.printf("%5s %5s  %-7s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
+        // As wide as the longest tensor name: 7 for dense layers, more for batchnorm's running statistics.
+        int w = Math.max(7, rows.stream().mapToInt(r -> r.tensor().length()).max().orElse(0));
+        out.printf("%5s %5s  %-" + w + "s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%5d %5d  %-7s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
+            out.printf(Locale.ROOT, "%5d %5d  %-" + w + "s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
                     r.tolerance(), r.pass() ? "PASS" : "FAIL");
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();

@@ -63,6 +63,32 @@ class ConvNetworksIT {
     }
 
     @Test
+    void gradcheckListsAndPassesConvNetworksAndCompareTracesEveryLayer() {
+        Launcher.Run g = Launcher.of("gradcheck").run();
+        assertEquals(0, g.code(), g.describe());
+        List<String> conv = g.out().lines().filter(l -> l.contains("conv:")).toList();
+        assertEquals(7, conv.size(), g.out());
+        assertTrue(conv.stream().allMatch(l -> l.endsWith("PASS")), g.out());
+        assertTrue(conv.stream().anyMatch(l -> l.startsWith("3x6x6 b3 ") && l.contains("batchnorm")), g.out());
+        Launcher.Run c = Launcher.of("compare", "--engines", "reference,reference", "--layers",
+                "conv:2x3x3:s2,batchnorm,relu,maxpool:2,flatten,dense:10,softmax", "--cost", "cross-entropy", "--steps", "2",
+                "--batch", "8").in(dir).run();
+        assertEquals(0, c.code(), c.describe());
+        assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+1\\s+1  running_var\\s+0\\.000e\\+00\\s+1e-05  PASS")), c.out());
+        assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+1\\s+3  grad out\\s+0\\.000e\\+00\\s+1e-05  PASS")), c.out());
+    }
+
+    @Test
+    void visualizeRefusesAConvModelInOneLine() {
+        assertEquals(0, run(CONV, "--epochs", "1", "--save", "conv.safetensors").code());
+        Launcher.Run v = Launcher.of("visualize", "--model", "conv.safetensors").in(dir).run();
+        assertEquals(2, v.code(), v.describe());
+        assertEquals(1, v.errLines().size(), v.describe());
+        assertTrue(v.errLines().get(0).endsWith("starts with conv layers; visualize draws the weights of a first dense layer as "
+                + "images, and this version does not draw conv filters"), v.describe());
+    }
+
+    @Test
     void theFastEnginesAndFlatDataRefuseConvLayersInOneLine() {
         for (String engine : new String[] {"cpu", "opencl"}) {
             Launcher.Run r = run(CONV, "--epochs", "1", "--engine", engine);
