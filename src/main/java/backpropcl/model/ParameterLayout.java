@@ -21,6 +21,9 @@ public final class ParameterLayout {
     /**
      * One tensor: its name, PyTorch shape, and place in the flat buffer; its copies in and out of a
      * flat buffer of any precision (Parameters, TrainingState and Gradients all go through these).
+     *
+     * @param trainable whether backprop computes its gradient and the optimizer steps it (not batchnorm's statistics)
+     * @param decayed   whether weight decay applies to it: the weights of dense and conv layers only
      */
     public record Tensor(String name, int[] shape, long offset, int length, boolean trainable, boolean decayed) {
         /** The buffer's index of this tensor's element i. */
