@@ -296,7 +296,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--classes " + classes + " disagrees with --init-from " + initFrom + ", whose network "
                         + net.archString() + " has " + net.outputSize() + " outputs; drop --classes");
             }
-            networkOptions.inputWidth = net.inputSize();
+            networkOptions.inputShape = net.inputShape();
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
                 throw new UserError("--init-from " + initFrom + " holds " + net + ", which differs from the network the options ask for: "
                         + networkOptions.network());
@@ -307,7 +307,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (networkOptions.arch == null) {
                 DataSplit d = dataOptions.peek();
-                networkOptions.inputWidth = d.train().width();
+                networkOptions.inputShape = dataOptions.sampleShape();
                 if (networkOptions.layers == null) {
                     // The output width from the training labels (checked for gaps and row indices), or as --classes insists.
                     networkOptions.defaultArch = d.train().width() + "-16-16-" + (classes != null ? classes : dataOptions.classesFromLabels());
@@ -413,6 +413,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(trained, net);
         MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(trained, config.batchSize()));
+        checkBatchNormRows(net, config.batchSize(), trained);
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
@@ -430,6 +431,9 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
+            if (net.isConvolutional()) {
+                out.print(LayerSummary.of(net));
+            }
             describeData(out, loaded, data, preprocessing, fitOn.count());
             out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", Plural.of(config.epochs(), "epoch"), config.batchSize(),
                     config.batchSize() > trained ? " (one batch of all " + Plural.grouped(trained, "sample") + ")" : "",
@@ -702,6 +706,22 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The configuration the options ask for; n is the training set size (for --l2), the validation split not counted. */
+    /**
+     * Refuses a batch of 1 row for a batchnorm over rows (PyTorch refuses it too, at that batch):
+     * --batch 1, or a last batch of 1 row in the epoch.
+     */
+    static void checkBatchNormRows(Network net, int batch, int trained) {
+        int k = net.rowBatchNorm();
+        int last = trained % batch;
+        if (k < 0 || (batch > 1 && last != 1 && trained != 1)) {
+            return;
+        }
+        String which = batch == 1 ? "--batch 1" : trained == 1 ? "1 training row"
+                : "the last batch of each epoch: " + Plural.grouped(trained, "row") + " in batches of " + batch;
+        throw new UserError("layer " + (k + 1) + " 'batchnorm' normalises each feature over the rows of a batch, and a batch of 1 "
+                + "row has no variance (" + which + "); give a --batch of 2 or more that leaves no last batch of 1 row");
+    }
+
     private TrainingConfig config(int n, Network net) {
         try {
             Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
