@@ -9,7 +9,8 @@ indices are our layer indices k (tensor names layers.{k}.weight, as in the fixtu
   - three plain SGD steps (lr 0.1) in training mode on the batches starting at rows 0, B, 0 (file
     order), each step's loss, then the whole state_dict (parameters, running_mean,
     running_var, num_batches_tracked);
-  - the network's output and the mean cost over all samples in evaluation mode after the steps.
+  - the network's output, each sample's cost and their mean over all samples in evaluation mode
+    after the steps.
 
 The costs are ours (backpropcl.model.Cost), batch means of: quadratic 0.5 ||a - y||^2; cross-entropy
 with softmax -sum y ln a; cross-entropy with sigmoid -sum [y ln a + (1-y) ln(1-a)]; y one-hot.
@@ -118,14 +119,18 @@ def initialise(net, ties, nbt):
                 m.num_batches_tracked.fill_(nbt)
 
 
-def cost(kind, last, out, logits, y):
-    """Our batch-mean cost from the network's output (and, for cross-entropy with sigmoid, its logits)."""
-    rows = out.shape[0]
+def sample_costs(kind, last, out, logits, y):
+    """Our cost of each sample from the network's output (and, for cross-entropy with sigmoid, its logits)."""
     if kind == "quadratic":
-        return 0.5 * ((out - y) ** 2).sum() / rows
+        return 0.5 * ((out - y) ** 2).sum(dim=1)
     if isinstance(last, torch.nn.Softmax):
-        return -(y * torch.log(out)).sum() / rows
-    return F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / rows
+        return -(y * torch.log(out)).sum(dim=1)
+    return F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(dim=1)
+
+
+def cost(kind, last, out, logits, y):
+    """Our batch-mean cost."""
+    return sample_costs(kind, last, out, logits, y).sum() / out.shape[0]
 
 
 def forward(net, x):
@@ -262,8 +267,9 @@ def run(index, name, shape_text, spec, kind, batch, ties):
     case["final"] = {n: flat(t) for n, t in net.state_dict().items()}
     net.eval()
     with torch.no_grad():
-        loss, outs = loss_of(net, kind, x, y)
-    case["eval"] = {"outputs": flat(outs[-1]), "cost": loss.item(),
+        outs = forward(net, x)
+        costs = sample_costs(kind, net[-1], outs[-1], outs[-2], y)
+    case["eval"] = {"outputs": flat(outs[-1]), "sample_costs": flat(costs), "cost": (costs.sum() / count).item(),
                     "correct": int((outs[-1].argmax(dim=1) == labels).sum())}
     return case
 
