@@ -135,6 +135,10 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void compareStep(Engine a, Engine b, int step, List<Row> rows) {
+        if (a.network().isConvolutional()) {
+            compareLayers(a, b, step, rows, stepTolerance, false);
+            return;
+        }
         for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
@@ -149,11 +153,30 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void compareWeights(Engine a, Engine b, int step, List<Row> rows) {
+        if (a.network().isConvolutional()) {
+            compareLayers(a, b, step, rows, driftTolerance, true);
+            return;
+        }
         for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
             rows.add(new Row(step, l, "W", RelativeError.of(ta.weights(), tb.weights()), driftTolerance));
             rows.add(new Row(step, l, "b", RelativeError.of(ta.biases(), tb.biases()), driftTolerance));
+        }
+    }
+
+    /**
+     * Every layer's tensors of {@link Engine#traceLayers} (layer: its index in the list), or only
+     * the parameter tensors' values when {@code valuesOnly}.
+     */
+    private static void compareLayers(Engine a, Engine b, int step, List<Row> rows, double tolerance, boolean valuesOnly) {
+        List<LayerTrace.Tensor> ta = a.traceLayers();
+        List<LayerTrace.Tensor> tb = b.traceLayers();
+        for (int i = 0; i < ta.size(); i++) {
+            LayerTrace.Tensor t = ta.get(i);
+            if (!valuesOnly || !t.name().startsWith("grad ") && !t.name().equals("out")) {
+                rows.add(new Row(step, t.layer(), t.name(), RelativeError.of(t.values(), tb.get(i).values()), tolerance));
+            }
         }
     }
 

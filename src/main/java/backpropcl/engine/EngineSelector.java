@@ -16,7 +16,8 @@ import java.util.Optional;
  * Opens the engine the user asked for: opencl, cpu (float32 Java, multi-threaded) or reference
  * (double, the truth). "auto" takes an OpenCL GPU when there is one; otherwise the cpu engine,
  * which measures faster than both the OpenCL engine on CPU runtimes such as PoCL and the
- * reference engine (docs/cpu.md), and says why.
+ * reference engine (docs/cpu.md), and says why; a network with conv, maxpool or batchnorm layers
+ * gets the reference engine, the one engine that computes them in this version.
  */
 public final class EngineSelector {
 
@@ -47,6 +48,10 @@ public final class EngineSelector {
             case "opencl":
                 return openCl(device, net, initial);
             case "auto":
+                if (net.isConvolutional() && device == null) {
+                    return new Choice(new ReferenceEngine(net, initial), "auto: conv layers run on the reference engine in this version "
+                            + "(double precision, plain loops; cpu and opencl follow)");
+                }
                 if (device != null) {
                     return openCl(device, net, initial);
                 }
