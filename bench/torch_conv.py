@@ -27,6 +27,7 @@ it wrote:
 
     /usr/bin/python3 bench/torch_conv.py
 """
+import copy
 import json
 import os
 import re
@@ -94,6 +95,14 @@ def build(shape, spec):
 def shape_name(s):
     """As model.Shape writes it: 1x28x28, or 784 for a flat (n, 1, 1)."""
     return str(s[0]) if s[1:] == (1, 1) else "%dx%dx%d" % s
+
+
+class Named(torch.nn.Module):
+    """The nn.Sequential held as `layers`, as our files hold it: its tensors are named layers.{k}.weight and so on."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = layers
 
 
 def f32(t):
@@ -170,6 +179,11 @@ def flat32(t):
     return [short32(v) for v in flat(t)]
 
 
+def state32(named):
+    """The state_dict of float32 values (and num_batches_tracked's integers)."""
+    return {n: flat32(t) if t.is_floating_point() else flat(t) for n, t in named.state_dict().items()}
+
+
 class TiePool(torch.nn.Module):
     """Max pooling that sends the gradient to the first or the last maximum of each window (row-major), by unfold and gather."""
 
@@ -190,7 +204,8 @@ class TiePool(torch.nn.Module):
 
 def gradients_with(net, kind, x, y, replace):
     """The parameter gradients of the net with its max-pool modules replaced by replace(pool)."""
-    other = torch.nn.Sequential(*[replace(m) if isinstance(m, torch.nn.MaxPool2d) else m for m in net])
+    # A copy: a training forward moves batch norm's running statistics, and the steps start from the initial ones.
+    other = torch.nn.Sequential(*[replace(m) if isinstance(m, torch.nn.MaxPool2d) else m for m in copy.deepcopy(net)])
     other.zero_grad()
     loss, _ = loss_of(other, kind, x, y)
     loss.backward()
@@ -235,20 +250,22 @@ def run(index, name, shape_text, spec, kind, batch, ties):
     outputs = shapes[-1][0]
     labels = torch.randint(0, outputs, (count,))
     y = F.one_hot(labels, outputs).double()
-    initial = {n: flat32(t) if t.is_floating_point() else flat(t) for n, t in net.state_dict().items()}
+    named = Named(net)   # state_dict and named_parameters with our tensor names
+    initial = state32(named)
     case = {
         "name": name, "input_shape": shape_text, "spec": spec, "cost": kind, "batch": batch, "count": count,
         "modules": [str(m) for m in net], "shapes": [shape_name(s) for s in shapes],
         "x": flat32(x), "labels": labels.tolist(), "initial": initial,
     }
     if any(isinstance(m, torch.nn.MaxPool2d) for m in net):
-        net.train()
-        _, outs = loss_of(net, kind, x[:batch], y[:batch])
-        case["tied_windows"] = tied_windows(net, outs)
+        probe = copy.deepcopy(net)   # as above: the net's running statistics stay the initial ones
+        _, outs = loss_of(probe, kind, x[:batch], y[:batch])
+        case["tied_windows"] = tied_windows(probe, outs)
         case["gradients_last_maximum_changes"] = check_first_maximum(net, kind, x[:batch], y[:batch], name)
         if ties:
             assert case["tied_windows"] > 0 and case["gradients_last_maximum_changes"] > 0, \
                 f"{name}: the ties do not tell the first-maximum rule from the last: {case}"
+    assert state32(named) == initial
     opt = torch.optim.SGD(net.parameters(), lr=LR)
     steps = []
     net.train()
@@ -260,11 +277,11 @@ def run(index, name, shape_text, spec, kind, batch, ties):
         step = {"start": start, "loss": loss.item()}
         if t == 0:   # the later steps' gradients show in the final state; only their losses are kept
             step["outputs"] = [flat(o) for o in outs]
-            step["gradients"] = {n: flat(p.grad) for n, p in net.named_parameters()}
+            step["gradients"] = {n: flat(p.grad) for n, p in named.named_parameters()}
         steps.append(step)
         opt.step()
     case["steps"] = steps
-    case["final"] = {n: flat(t) for n, t in net.state_dict().items()}
+    case["final"] = {n: flat(t) for n, t in named.state_dict().items()}
     net.eval()
     with torch.no_grad():
         outs = forward(net, x)
