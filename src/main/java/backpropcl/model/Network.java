@@ -421,7 +421,19 @@ public final class Network {
 
     /** Total number of trainable values (weights, biases, batchnorm's gamma and beta; not its running statistics). */
     public long parameterCount() {
-        return ParameterLayout.of(this).parameterCount();
+        // In long, without laying the tensors out: a network too large for one buffer still has a count (MemoryBudget refuses it).
+        long n = 0;
+        for (int k = 0; k < layers.size(); k++) {
+            Shape in = inputShape(k);
+            if (layers.get(k) instanceof Layer.Dense d) {
+                n += (long) d.width() * in.size() + d.width();
+            } else if (layers.get(k) instanceof Layer.Conv c) {
+                n += (long) c.filters() * in.channels() * c.kernel() * c.kernel() + c.filters();
+            } else if (layers.get(k) instanceof Layer.BatchNorm) {
+                n += 2L * in.channels();
+            }
+        }
+        return n;
     }
 
     @Override
