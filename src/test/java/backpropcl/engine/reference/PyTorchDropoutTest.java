@@ -89,14 +89,10 @@ class PyTorchDropoutTest {
     }
 
     private static void assertAllClose(String what, double[] want, double[] got) {
-        assertEquals(want.length, got.length, what + " length");
-        for (int i = 0; i < want.length; i++) {
-            assertClose(what + " index " + i, want[i], got[i]);
-        }
+        PyTorchFixture.assertAllClose(what, want, got, TOLERANCE);
     }
 
-    /** |got - want| <= 1e-10 (1 + |want|): absolute near zero, relative for large values. */
     private static void assertClose(String what, double want, double got) {
-        assertTrue(Math.abs(got - want) <= TOLERANCE * (1 + Math.abs(want)), what + ": PyTorch " + want + ", reference " + got);
+        PyTorchFixture.assertClose(what, want, got, TOLERANCE);
     }
 }

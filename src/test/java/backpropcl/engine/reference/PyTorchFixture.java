@@ -2,6 +2,9 @@ package backpropcl.engine.reference;
 
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -62,5 +65,18 @@ final class PyTorchFixture {
             p.setBiases(l, b);
         }
         return p;
+    }
+
+    /** Every element of got within {@link #assertClose} of PyTorch's want, and as many of them. */
+    static void assertAllClose(String what, double[] want, double[] got, double tolerance) {
+        assertEquals(want.length, got.length, what + " length");
+        for (int i = 0; i < want.length; i++) {
+            assertClose(what + " index " + i, want[i], got[i], tolerance);
+        }
+    }
+
+    /** |got - want| <= tolerance (1 + |want|): absolute near zero, relative for large values. */
+    static void assertClose(String what, double want, double got, double tolerance) {
+        assertTrue(Math.abs(got - want) <= tolerance * (1 + Math.abs(want)), what + ": PyTorch " + want + ", reference " + got);
     }
 }
