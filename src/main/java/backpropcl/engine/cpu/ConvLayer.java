@@ -18,13 +18,16 @@ import java.util.Arrays;
  *   cols (C*K*K, H'*W')         im2col of the sample: cols[(c, ky, kx)][(oy, ox)] = x[c][oy*S-P+ky][ox*S-P+kx] (0 outside)
  *   forward    z = W cols + b               W (F, C*K*K), z (F, H'*W'), a = f(z)
  *   backward   dcols = W^T delta            then col2im: g[c][iy][ix] = sum of dcols over the (c, ky, kx, oy, ox) that read it
- *   gradients  gradW = 1/B sum_s delta_s colsT_s     colsT (H'*W', C*K*K), the sample's cols transposed (im2row)
+ *   gradients  gradW = 1/B sum_s (cols_s delta_s^T)^T   delta_s^T (H'*W', F), lanes over the filters
  *              gradB = 1/B sum_s sum_(oy,ox) delta_s
  * </pre>
  * The weight gradient of filters [f0, f1) sums per-sample partial products (each one chain of
  * {@link ImageProducts#multiply}) in double in sample order, so neither a cut into chunks by
  * filters nor the number of threads changes a bit. The forward and backward are cut by samples.
- * A direct convolution (no im2col) measured slower at every LeNet-5 and W5 layer (ConvBench).
+ * A direct convolution (no im2col, the taps' loops around a contiguous row loop that C2
+ * vectorizes) ran 3 - 5 GFLOP/s at LeNet-5's and W5's layers on one AVX-512 core, against 20 - 87
+ * here, except LeNet-5's first weight gradient (F = 6, C*K*K = 25), where both ran 5.5 - 5.9
+ * (ConvBench, docs in its header): so there is no direct path.
  *
  * <p>Its blocks' delta holds dC/dz of the sum of the samples' costs (the dense convention), g of
  * {@link #backward} is dC/d(input) before the derivative of the activation that produced the
@@ -43,13 +46,15 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         }
     }
 
-    /** A thread's scratch: one sample's cols (or colsT, dcols) and one partial weight gradient. */
+    /** A thread's scratch: one sample's cols (or dcols), its delta transposed, and one partial weight gradient. */
     private static final class Scratch {
         final float[] cols;
+        final float[] deltaT;
         final float[] partial;
 
-        Scratch(int cols, int partial) {
+        Scratch(int cols, int deltaT, int partial) {
             this.cols = new float[cols];
+            this.deltaT = new float[deltaT];
             this.partial = new float[partial];
         }
     }
@@ -104,7 +109,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         this.products = products;
         this.gradSum = new double[t.w.length];
         int colsSize = Math.multiplyExact(depth, positions);
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, filters * depth));
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, positions * filters, filters * depth));
     }
 
     /** Values per sample of its input, C*H*W. */
@@ -210,23 +215,42 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         convBiasGradients(((ConvBlocks) own).delta, rows, f0, f1);
     }
 
-    /** gradW rows [f0, f1) = 1/rows sum over the samples, in order, of delta_s colsT_s, summed in double. */
+    /**
+     * gradW rows [f0, f1) = 1/rows the sum over the samples, in order and in double, of delta_s
+     * colsT_s, each taken transposed as cols_s delta_s^T (C*K*K, f1 - f0): lanes over the filters ran
+     * 1.7 - 4.0x faster than lanes over C*K*K (delta_s colsT_s) at LeNet-5's second and W5's layers
+     * and the same at LeNet-5's first (ConvBench, one run with each), and each element is the same
+     * fma chain either way.
+     */
     void convWeightGradients(float[] delta, float[] in, int inOffset, int rows, int f0, int f1) {
         Scratch s = scratch.get();
-        float[] colsT = s.cols;
         float[] partial = s.partial;
         int from = f0 * depth;
         int to = f1 * depth;
+        int nf = f1 - f0;
         Arrays.fill(gradSum, from, to, 0);
         for (int r = 0; r < rows; r++) {
-            im2row(in, inOffset + r * inputs(), colsT);
-            products.multiply(f1 - f0, depth, positions, delta, r * outputs() + f0 * positions, positions, colsT, 0, depth, partial, 0, depth);
-            for (int i = from; i < to; i++) {
-                gradSum[i] += partial[i - from];
+            // partial (C*K*K, nf) = cols (C*K*K, H'W') deltaT (H'W', nf): lanes over the filters.
+            im2col(in, inOffset + r * inputs(), s.cols);
+            transposeDelta(delta, r * outputs() + f0 * positions, nf, s.deltaT);
+            products.multiply(depth, nf, positions, s.cols, 0, positions, s.deltaT, 0, nf, partial, 0, nf);
+            for (int f = 0; f < nf; f++) {
+                for (int k = 0, i = from + f * depth; k < depth; k++, i++) {
+                    gradSum[i] += partial[k * nf + f];
+                }
             }
         }
         for (int i = from; i < to; i++) {
             t.gradW[i] = (float) (gradSum[i] / rows);
+        }
+    }
+
+    /** nf rows of delta (nf, H'W') from dAt into deltaT (H'W', nf). */
+    private void transposeDelta(float[] delta, int dAt, int nf, float[] deltaT) {
+        for (int f = 0; f < nf; f++) {
+            for (int p = 0, i = dAt + f * positions; p < positions; p++, i++) {
+                deltaT[p * nf + f] = delta[i];
+            }
         }
     }
 
@@ -285,26 +309,6 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
                             for (int ox = lo; ox < hi; ox++, src += stride) {
                                 cols[at + ox] = x[src];
                             }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** One sample's cols transposed, colsT (H'*W', C*K*K), from x (C, H, W) at xAt. */
-    void im2row(float[] x, int xAt, float[] colsT) {
-        for (int oy = 0, p = 0; oy < outHeight; oy++) {
-            for (int ox = 0; ox < outWidth; ox++, p++) {
-                int at = p * depth;
-                for (int c = 0; c < channels; c++) {
-                    for (int ky = 0; ky < kernel; ky++) {
-                        int iy = oy * stride - padding + ky;
-                        boolean rowIn = iy >= 0 && iy < height;
-                        int src = xAt + (c * height + iy) * width + ox * stride - padding;
-                        for (int kx = 0; kx < kernel; kx++) {
-                            int ix = ox * stride - padding + kx;
-                            colsT[at++] = rowIn && ix >= 0 && ix < width ? x[src + kx] : 0f;
                         }
                     }
                 }
