@@ -2,6 +2,9 @@ package backpropcl.engine.cpu;
 
 import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Activation;
+import backpropcl.model.Gradients;
+import backpropcl.model.Parameters;
+import backpropcl.model.TrainingState;
 import java.util.Arrays;
 
 /**
@@ -65,12 +68,12 @@ final class BatchNormLayer {
     /** The count the batch statistics were taken over (rows * H * W). */
     private long batchCount;
 
-    /** Batch norm layer {@code index} among the layers with tensors over C channels of H*W positions each. */
-    BatchNormLayer(int index, int channels, int spatial, Activation activation) {
+    /** Layer k = {@code layer} of the network, over C channels of H*W positions each (its tensors layers.{k}.*). */
+    BatchNormLayer(int layer, int channels, int spatial, Activation activation) {
         this.channels = channels;
         this.spatial = spatial;
         this.activation = activation;
-        this.t = new WeightBiasTensors(index, channels, channels);
+        this.t = new WeightBiasTensors(layer, channels, channels);
         Arrays.fill(t.w, 1f);
         this.runningMean = new float[channels];
         this.runningVar = new float[channels];
@@ -188,12 +191,61 @@ final class BatchNormLayer {
     }
 
     /**
-     * The update half: the optimizer's step on gamma and beta of channels [c0, c1), and their
-     * running statistics from the kept batch statistics (once per batch: c0 = 0 counts the batch).
+     * The update half: the optimizer's step on gamma and beta of channels [c0, c1) (no weight decay
+     * on either, {@code ParameterLayout.Tensor#decayed}), and their running statistics from the
+     * kept batch statistics (once per batch: c0 = 0 counts the batch).
      */
     void update(OptimizerStep step, int c0, int c1) {
-        t.update(step, true, c0, c1, c0, c1);
+        t.update(step, false, c0, c1, c0, c1);
         updateRunningStatistics(c0, c1);
+    }
+
+    /** Copies in gamma, beta and the running statistics from p. */
+    void setParameters(Parameters p) {
+        t.setParameters(p);
+        System.arraycopy(p.copy(name("running_mean")), 0, runningMean, 0, channels);
+        System.arraycopy(p.copy(name("running_var")), 0, runningVar, 0, channels);
+        batchesTracked = (long) p.copy(name("num_batches_tracked"))[0];
+    }
+
+    /** Copies out gamma, beta and the running statistics into p. */
+    void copyParameters(Parameters p) {
+        t.copyParameters(p);
+        p.set(name("running_mean"), runningMean);
+        p.set(name("running_var"), runningVar);
+        p.set(name("num_batches_tracked"), new float[] {batchesTracked});
+    }
+
+    /** Copies out its tensors, the running statistics included, and its optimizer state into s. */
+    void copyState(TrainingState s) {
+        t.copyState(s);
+        s.set(name("running_mean"), runningMean);
+        s.set(name("running_var"), runningVar);
+        s.set(name("num_batches_tracked"), new double[] {batchesTracked});
+    }
+
+    /** Copies in the optimizer state of gamma and beta from s (after {@link #resetSlots}). */
+    void setSlots(TrainingState s) {
+        t.setSlots(s);
+    }
+
+    /** Fresh zero state tensors of gamma and beta for an optimizer with {@code slots} of them. */
+    void resetSlots(int slots) {
+        t.resetSlots(slots);
+    }
+
+    /** Copies out the gradients of gamma and beta into g (the running statistics have none). */
+    void copyGradients(Gradients g) {
+        t.copyGradients(g);
+    }
+
+    /** Takes the gradients of gamma and beta from g, rounded to float32. */
+    void setGradients(Gradients g) {
+        t.setGradients(g);
+    }
+
+    private String name(String tensor) {
+        return "layers." + t.layer + "." + tensor;
     }
 
     /** running_mean and running_var of channels [c0, c1) from the last batch's statistics; num_batches_tracked += 1 with c0 = 0. */

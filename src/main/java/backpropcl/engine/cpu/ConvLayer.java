@@ -83,10 +83,10 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     private final ThreadLocal<Scratch> scratch;
 
     /**
-     * Conv layer {@code index} among the layers with tensors: {@code filters} K x K filters of stride
-     * S and zero padding P over (C, H, W) inputs, with {@code activation} as its epilogue.
+     * Layer k = {@code layer} of the network: {@code filters} K x K filters of stride S and zero
+     * padding P over (C, H, W) inputs, with {@code activation} as its epilogue.
      */
-    ConvLayer(int index, int channels, int height, int width, int filters, int kernel, int stride, int padding, Activation activation,
+    ConvLayer(int layer, int channels, int height, int width, int filters, int kernel, int stride, int padding, Activation activation,
             ImageProducts products) {
         this.channels = channels;
         this.height = height;
@@ -104,7 +104,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         this.depth = Math.multiplyExact(channels, kernel * kernel);
         this.positions = outHeight * outWidth;
         this.activation = activation;
-        this.t = new WeightBiasTensors(index, Math.multiplyExact(filters, depth), filters);
+        this.t = new WeightBiasTensors(layer, Math.multiplyExact(filters, depth), filters);
         this.wT = new float[t.w.length];
         this.products = products;
         this.gradSum = new double[t.w.length];
@@ -117,9 +117,10 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         return channels * height * width;
     }
 
+    /** Its index k in the network's layers (its tensors are layers.{k}.weight and .bias), not a dense index. */
     @Override
     public int index() {
-        return t.index;
+        return t.layer;
     }
 
     @Override

@@ -6,10 +6,12 @@ import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 
 /**
- * The two tensors of a cpu layer that are its {@code ParameterLayout.weight(l)} and
- * {@code bias(l)} (a convolution's W and b, a batch norm's gamma and beta), their gradients and
- * the optimizer's state of them, with the copies to and from the engine's public forms that
- * {@link ParameterLayer} asks for. Flat float arrays in the layout's order.
+ * The two trainable tensors {@code layers.{k}.weight} and {@code layers.{k}.bias} of a cpu layer
+ * (a convolution's W and b, a batch norm's gamma and beta; k its index in
+ * {@link backpropcl.model.Network#layers()}), their gradients and the optimizer's state of them,
+ * with the copies to and from the engine's public forms that {@link ParameterLayer} asks for, by
+ * the tensors' names in {@link backpropcl.model.ParameterLayout}. Flat float arrays in the
+ * layout's order.
  * <pre>
  *   w (weights), b (biases)          the tensors, updated in place
  *   gradW, gradB                     gradients of the last batch
@@ -17,8 +19,10 @@ import backpropcl.model.TrainingState;
  * </pre>
  */
 final class WeightBiasTensors {
-    /** Its place l among the layers with tensors. */
-    final int index;
+    /** Its index k in the network's layers. */
+    final int layer;
+    final String weightName;
+    final String biasName;
     final float[] w;
     final float[] b;
     final float[] gradW;
@@ -26,9 +30,11 @@ final class WeightBiasTensors {
     float[][] slotW = new float[0][];
     float[][] slotB = new float[0][];
 
-    /** Zero tensors of layer {@code index}: {@code weights} values in w, {@code biases} in b. */
-    WeightBiasTensors(int index, int weights, int biases) {
-        this.index = index;
+    /** Zero tensors of layer k = {@code layer}: {@code weights} values in w, {@code biases} in b. */
+    WeightBiasTensors(int layer, int weights, int biases) {
+        this.layer = layer;
+        this.weightName = "layers." + layer + ".weight";
+        this.biasName = "layers." + layer + ".bias";
         this.w = new float[weights];
         this.b = new float[biases];
         this.gradW = new float[weights];
@@ -36,49 +42,47 @@ final class WeightBiasTensors {
     }
 
     void setParameters(Parameters p) {
-        System.arraycopy(p.copyWeights(index), 0, w, 0, w.length);
-        System.arraycopy(p.copyBiases(index), 0, b, 0, b.length);
+        System.arraycopy(p.copy(weightName), 0, w, 0, w.length);
+        System.arraycopy(p.copy(biasName), 0, b, 0, b.length);
     }
 
     void copyParameters(Parameters p) {
-        p.setWeights(index, w);
-        p.setBiases(index, b);
+        p.set(weightName, w);
+        p.set(biasName, b);
     }
 
     void copyState(TrainingState s) {
-        s.setWeights(index, w);
-        s.setBiases(index, b);
+        s.set(weightName, w);
+        s.set(biasName, b);
         for (int k = 0; k < slotW.length; k++) {
-            s.setSlotWeights(k, index, slotW[k]);
-            s.setSlotBiases(k, index, slotB[k]);
+            s.setSlot(k, weightName, TrainingState.doubles(slotW[k], slotW[k].length));
+            s.setSlot(k, biasName, TrainingState.doubles(slotB[k], slotB[k].length));
         }
     }
 
     void setSlots(TrainingState s) {
         for (int k = 0; k < slotW.length; k++) {
-            TrainingState.copy(s.copySlotWeights(k, index), slotW[k]);
-            TrainingState.copy(s.copySlotBiases(k, index), slotB[k]);
+            TrainingState.copy(s.copySlot(k, weightName), slotW[k]);
+            TrainingState.copy(s.copySlot(k, biasName), slotB[k]);
         }
     }
 
     void copyGradients(Gradients g) {
-        g.setWeights(index, gradW);
-        g.setBiases(index, gradB);
+        g.layout().tensor(weightName).copyIn(gradW, g.values());
+        g.layout().tensor(biasName).copyIn(gradB, g.values());
     }
 
     /** Takes the gradients from g, rounded to float32. */
     void setGradients(Gradients g) {
-        double[] from = g.values();
-        int wAt = (int) g.layout().weight(index).offset();
-        int bAt = (int) g.layout().bias(index).offset();
-        for (int i = 0; i < gradW.length; i++) {
-            gradW[i] = (float) from[wAt + i];
-        }
-        for (int i = 0; i < gradB.length; i++) {
-            gradB[i] = (float) from[bAt + i];
-        }
+        toFloats(g.layout().tensor(weightName).copyOut(g.values()), gradW);
+        toFloats(g.layout().tensor(biasName).copyOut(g.values()), gradB);
     }
 
+    private static void toFloats(double[] from, float[] to) {
+        for (int i = 0; i < to.length; i++) {
+            to[i] = (float) from[i];
+        }
+    }
     void resetSlots(int slots) {
         slotW = new float[slots][w.length];
         slotB = new float[slots][b.length];
