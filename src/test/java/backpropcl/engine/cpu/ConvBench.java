@@ -11,7 +11,8 @@ import java.util.Random;
  * GFLOP/s of {@link ConvLayer}'s three passes (im2col + the Vector API kernels) against a direct
  * convolution (no im2col: loops over the filter taps with the output or input row as the inner,
  * contiguous loop, which C2 vectorizes at stride 1), at LeNet-5's and W5's conv layers, on one
- * thread (thread CPU time, best of 7 rounds). Not a test: run with
+ * thread (thread CPU time, best of 7 rounds); then the time per batch of max pooling and batch
+ * norm at the inputs they see in LeNet-5 and W5 (the backward of batch norm includes a copy of g). Not a test: run with
  * <pre>
  *   mvn -B -o -q test-compile
  *   mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
@@ -88,6 +89,56 @@ final class ConvBench {
             System.out.printf(Locale.ROOT, "%-28s %5d       %6.1f / %6.1f          %6.1f / %6.1f              %6.1f / %6.1f%n", name, rows,
                     flops / best[0][0] / 1e9, flops / best[0][1] / 1e9, flops / best[1][0] / 1e9, flops / best[1][1] / 1e9,
                     flops / best[2][0] / 1e9, flops / best[2][1] / 1e9);
+        }
+        poolingAndBatchNorm(bean, rnd);
+    }
+
+    /** (batch, C, H, W) of the max-pool (2x2, stride 2) and batch-norm inputs of LeNet-5 (W4, batch 32) and W5 (batch 64). */
+    private static final int[][] POOLED = {{32, 6, 28, 28}, {32, 16, 10, 10}, {64, 32, 28, 28}, {64, 64, 14, 14}};
+
+    /** Microseconds per batch of max pooling and batch norm (2-d, ReLU epilogue), one thread, best of 7 rounds. */
+    private static void poolingAndBatchNorm(ThreadMXBean bean, Random rnd) {
+        System.out.println("input                  batch   maxpool:2 forward / backward   batchnorm statistics+forward / backward  (us per batch)");
+        for (int[] s : POOLED) {
+            int rows = s[0];
+            MaxPoolLayer pool = new MaxPoolLayer(s[1], s[2], s[3], 2, 2);
+            MaxPoolLayer.MaxPoolBlocks pb = pool.blocks(rows);
+            BatchNormLayer bn = new BatchNormLayer(0, s[1], s[2] * s[3], Activation.RELU);
+            BatchNormLayer.BatchNormBlocks bb = bn.blocks(rows, true);
+            float[] x = random(rnd, rows * pool.inputs());
+            float[] gOut = random(rnd, rows * pool.outputs());
+            float[] gIn = new float[x.length];
+            float[] g = new float[x.length];
+            double[] best = new double[4];
+            Arrays.fill(best, Double.MAX_VALUE);
+            int reps = (int) Math.max(1, 3e7 / x.length);
+            for (int round = 0; round < 7; round++) {
+                long t0 = bean.getCurrentThreadCpuTime();
+                for (int i = 0; i < reps; i++) {
+                    pool.maxpoolForward(pb, x, 0, 0, rows);
+                }
+                long t1 = bean.getCurrentThreadCpuTime();
+                for (int i = 0; i < reps; i++) {
+                    pool.maxpoolBackward(pb, gOut, gIn, 0, rows);
+                }
+                long t2 = bean.getCurrentThreadCpuTime();
+                for (int i = 0; i < reps; i++) {
+                    bn.batchnormStatistics(x, 0, rows, 0, s[1]);
+                    bn.batchnormForward(bb, x, 0, 0, rows);
+                }
+                long t3 = bean.getCurrentThreadCpuTime();
+                for (int i = 0; i < reps; i++) {
+                    System.arraycopy(x, 0, g, 0, g.length);
+                    bn.batchnormBackward(bb, x, 0, g, rows, 0, s[1]);
+                }
+                long t4 = bean.getCurrentThreadCpuTime();
+                long[] t = {t0, t1, t2, t3, t4};
+                for (int k = 0; k < 4; k++) {
+                    best[k] = Math.min(best[k], (t[k + 1] - t[k]) / 1e3 / reps);
+                }
+            }
+            System.out.printf(Locale.ROOT, "%-22s %5d        %8.0f / %8.0f              %8.0f / %8.0f%n", s[1] + "x" + s[2] + "x" + s[3], rows,
+                    best[0], best[1], best[2], best[3]);
         }
     }
 

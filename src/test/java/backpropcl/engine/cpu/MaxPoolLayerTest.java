@@ -5,6 +5,7 @@ import static backpropcl.testing.Assertions2.toDouble;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -56,6 +57,22 @@ class MaxPoolLayerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void keysOrderAsTheFloatsAndTheTwoZerosTie() {
+        float[] ordered = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -1f, -Float.MIN_VALUE, 0f, Float.MIN_VALUE, 1f, Float.MAX_VALUE,
+            Float.POSITIVE_INFINITY};
+        for (int i = 1; i < ordered.length; i++) {
+            assertTrue(MaxPoolLayer.key(ordered[i - 1]) < MaxPoolLayer.key(ordered[i]), ordered[i] + " above " + ordered[i - 1]);
+        }
+        assertEquals(MaxPoolLayer.key(0f), MaxPoolLayer.key(-0f));
+        // -0 then +0 in one window: +0 is not strictly greater, the gradient goes to the first.
+        MaxPoolLayer layer = new MaxPoolLayer(1, 2, 2, 2, 2);
+        MaxPoolLayer.MaxPoolBlocks b = layer.blocks(1);
+        layer.maxpoolForward(b, new float[] {-0f, 0f, -1f, 0f}, 0, 0, 1);
+        assertEquals(0, b.argmax[0]);
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(b.out[0]), "the first maximum's own value, -0");
     }
 
     @Test
