@@ -1,0 +1,149 @@
+// conv.cl: a 2-D convolution layer, direct (no im2col): nn.Conv2d(C, F, kernel_size=K, stride=S,
+// padding=P) with bias, zero padding.
+//
+// Layout: a block of `rows` samples, each row one sample in NCHW order (PyTorch's contiguous
+// (N, C, H, W)). x, z_prev, a_prev and delta_prev are (rows, C, H, W); z, a and delta are
+// (rows, F, OH, OW) with OH = (H + 2P - K) / S + 1, OW = (W + 2P - K) / S + 1 (floor, the host's
+// numbers); W is (F, C, K, K), b is (F).
+//
+// Kernels (one work-item per output element, 1-D, global size rounded up to the work-group size;
+// every sum runs in one fixed order, so the results are deterministic, no atomics):
+//   conv_forward           z (rows, F, OH, OW) = sum over c, ky, kx of W[f, c, ky, kx] x[r, c, oy S - P + ky,
+//                          ox S - P + kx] (0 outside the input) + b[f], a = f(z) for the element-wise
+//                          activation act after the layer (identity: a = z)
+//   conv_backward          delta_prev (rows, C, H, W) = sum over the filters f and kernel positions (ky, kx)
+//                          that read input element (c, y, x) of delta[r, f, oy, ox] W[f, c, ky, kx], times
+//                          f'(z_prev) of the activation act that produced the input (identity if none)
+//   conv_weight_gradients  grad_w (F, C, K, K) = 1/rows sum over r, oy, ox (in that order) of
+//                          delta[r, f, oy, ox] x[r, c, oy S - P + ky, ox S - P + kx]
+//   conv_bias_gradients    grad_b (F) = 1/rows sum over r, oy, ox of delta[r, f, oy, ox]
+// The gradients are those of the batch-mean cost, as dense_gradients.cl's; no parameter is changed
+// here (the engine's sgd_step or update.cl takes the step).
+// -D parameters: none. Needs common.cl before it.
+
+// The geometry every kernel takes, in this order: rows, C, H, W, F, K, S, P, OH, OW.
+#define CONV_GEOMETRY const int rows, const int c_in, const int h, const int w, const int f_out, \
+                      const int k, const int s, const int p, const int oh, const int ow
+
+__kernel void conv_forward(__global float* z,            // (rows, F, OH, OW) out
+                           __global float* a,            // (rows, F, OH, OW) out
+                           __global const float* x,      // (rows, C, H, W)
+                           __global const float* wt,     // (F, C, K, K)
+                           __global const float* b,      // (F)
+                           CONV_GEOMETRY, const int act) {
+    const int i = get_global_id(0);
+    if (i >= rows * f_out * oh * ow) {
+        return;
+    }
+    const int ox = i % ow;
+    const int oy = (i / ow) % oh;
+    const int f = (i / (ow * oh)) % f_out;
+    const int r = i / (ow * oh * f_out);
+    const int y0 = oy * s - p;
+    const int x0 = ox * s - p;
+    float acc = 0.0f;
+    for (int c = 0; c < c_in; ++c) {
+        __global const float* plane = x + (r * c_in + c) * h * w;
+        __global const float* wk = wt + (f * c_in + c) * k * k;
+        for (int ky = 0; ky < k; ++ky) {
+            const int y = y0 + ky;
+            if (y < 0 || y >= h) {
+                continue;
+            }
+            for (int kx = 0; kx < k; ++kx) {
+                const int xx = x0 + kx;
+                if (xx >= 0 && xx < w) {
+                    acc += wk[ky * k + kx] * plane[y * w + xx];
+                }
+            }
+        }
+    }
+    const float zz = acc + b[f];
+    z[i] = zz;
+    a[i] = activate(zz, act);
+}
+
+__kernel void conv_backward(__global float* delta_prev,      // (rows, C, H, W) out
+                            __global const float* delta,     // (rows, F, OH, OW)
+                            __global const float* wt,        // (F, C, K, K)
+                            __global const float* z_prev,    // (rows, C, H, W)
+                            __global const float* a_prev,    // (rows, C, H, W)
+                            CONV_GEOMETRY, const int act) {
+    const int i = get_global_id(0);
+    if (i >= rows * c_in * h * w) {
+        return;
+    }
+    const int xx = i % w;
+    const int y = (i / w) % h;
+    const int c = (i / (w * h)) % c_in;
+    const int r = i / (w * h * c_in);
+    // Output (oy, ox) reads this element at ky = y + P - oy S, kx = x + P - ox S, 0 <= ky, kx < K.
+    float acc = 0.0f;
+    for (int f = 0; f < f_out; ++f) {
+        __global const float* dplane = delta + (r * f_out + f) * oh * ow;
+        __global const float* wk = wt + (f * c_in + c) * k * k;
+        for (int ky = 0; ky < k; ++ky) {
+            const int ty = y + p - ky;
+            if (ty < 0 || ty % s != 0 || ty / s >= oh) {
+                continue;
+            }
+            const int oy = ty / s;
+            for (int kx = 0; kx < k; ++kx) {
+                const int tx = xx + p - kx;
+                if (tx >= 0 && tx % s == 0 && tx / s < ow) {
+                    acc += dplane[oy * ow + tx / s] * wk[ky * k + kx];
+                }
+            }
+        }
+    }
+    delta_prev[i] = acc * activation_derivative(z_prev[i], a_prev[i], act);
+}
+
+__kernel void conv_weight_gradients(__global float* grad_w,       // (F, C, K, K) out
+                                    __global const float* delta,  // (rows, F, OH, OW)
+                                    __global const float* x,      // (rows, C, H, W)
+                                    CONV_GEOMETRY) {
+    const int i = get_global_id(0);
+    if (i >= f_out * c_in * k * k) {
+        return;
+    }
+    const int kx = i % k;
+    const int ky = (i / k) % k;
+    const int c = (i / (k * k)) % c_in;
+    const int f = i / (k * k * c_in);
+    float acc = 0.0f;
+    for (int r = 0; r < rows; ++r) {
+        __global const float* dplane = delta + (r * f_out + f) * oh * ow;
+        __global const float* plane = x + (r * c_in + c) * h * w;
+        for (int oy = 0; oy < oh; ++oy) {
+            const int y = oy * s - p + ky;
+            if (y < 0 || y >= h) {
+                continue;
+            }
+            for (int ox = 0; ox < ow; ++ox) {
+                const int xx = ox * s - p + kx;
+                if (xx >= 0 && xx < w) {
+                    acc += dplane[oy * ow + ox] * plane[y * w + xx];
+                }
+            }
+        }
+    }
+    grad_w[i] = acc / (float) rows;
+}
+
+__kernel void conv_bias_gradients(__global float* grad_b,         // (F) out
+                                  __global const float* delta,    // (rows, F, OH, OW)
+                                  const int rows, const int f_out, const int positions) {   // positions = OH * OW
+    const int f = get_global_id(0);
+    if (f >= f_out) {
+        return;
+    }
+    float acc = 0.0f;
+    for (int r = 0; r < rows; ++r) {
+        __global const float* dplane = delta + (r * f_out + f) * positions;
+        for (int q = 0; q < positions; ++q) {
+            acc += dplane[q];
+        }
+    }
+    grad_b[f] = acc / (float) rows;
+}
