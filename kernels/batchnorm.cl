@@ -27,11 +27,12 @@
 //                           (1 - momentum) running_mean + momentum mean, running_var = (1 - momentum)
 //                           running_var + momentum var count / (count - 1) (the unbiased variance;
 //                           count >= 2, the host's check), and num_batches_tracked += 1 (work-item 0)
-// -D parameters: none. Needs common.cl before it.
+// -D parameters: none. Needs common.cl before it. Remainders as subtractions: see conv.cl.
 
 // Element j (0 <= j < count) of channel c: row j / HW, position j % HW.
 inline int bn_at(const int j, const int c, const int channels, const int hw) {
-    return ((j / hw) * channels + c) * hw + j % hw;
+    const int r = j / hw;
+    return (r * channels + c) * hw + (j - r * hw);
 }
 
 // The sum of scratch[0 .. wg) into scratch[0] by a fixed-order tree (wg a power of two); every
@@ -91,7 +92,8 @@ __kernel void batchnorm_forward(__global float* z,                    // (rows, 
     if (i >= rows * channels * hw) {
         return;
     }
-    const int c = (i / hw) % channels;
+    const int rc = i / hw;               // (r, c)
+    const int c = rc - (rc / channels) * channels;
     const float m = training ? mean[c] : running_mean[c];
     const float v = training ? var[c] : running_var[c];
     const float invstd = 1.0f / sqrt(v + eps);

@@ -20,6 +20,10 @@
 // The gradients are those of the batch-mean cost, as dense_gradients.cl's; no parameter is changed
 // here (the engine's sgd_step or update.cl takes the step).
 // -D parameters: none. Needs common.cl before it.
+//
+// Remainders are written q = i / n, i - q * n, never as i % n beside i / n: clang turns such a pair
+// into a freeze instruction, which Oclgrind 21.10's uninitialized-value check cannot run (it stops
+// with "Unsupported instruction: freeze"); the same holds in maxpool.cl and batchnorm.cl.
 
 // The geometry every kernel takes, in this order: rows, C, H, W, F, K, S, P, OH, OW.
 #define CONV_GEOMETRY const int rows, const int c_in, const int h, const int w, const int f_out, \
@@ -35,10 +39,12 @@ __kernel void conv_forward(__global float* z,            // (rows, F, OH, OW) ou
     if (i >= rows * f_out * oh * ow) {
         return;
     }
-    const int ox = i % ow;
-    const int oy = (i / ow) % oh;
-    const int f = (i / (ow * oh)) % f_out;
-    const int r = i / (ow * oh * f_out);
+    const int row_y = i / ow;            // (r, f, oy)
+    const int ox = i - row_y * ow;
+    const int plane = row_y / oh;        // (r, f)
+    const int oy = row_y - plane * oh;
+    const int r = plane / f_out;
+    const int f = plane - r * f_out;
     const int y0 = oy * s - p;
     const int x0 = ox * s - p;
     float acc = 0.0f;
@@ -73,10 +79,12 @@ __kernel void conv_backward(__global float* delta_prev,      // (rows, C, H, W) 
     if (i >= rows * c_in * h * w) {
         return;
     }
-    const int xx = i % w;
-    const int y = (i / w) % h;
-    const int c = (i / (w * h)) % c_in;
-    const int r = i / (w * h * c_in);
+    const int row_y = i / w;             // (r, c, y)
+    const int xx = i - row_y * w;
+    const int plane = row_y / h;         // (r, c)
+    const int y = row_y - plane * h;
+    const int r = plane / c_in;
+    const int c = plane - r * c_in;
     // Output (oy, ox) reads this element at ky = y + P - oy S, kx = x + P - ox S, 0 <= ky, kx < K.
     float acc = 0.0f;
     for (int f = 0; f < f_out; ++f) {
@@ -84,14 +92,15 @@ __kernel void conv_backward(__global float* delta_prev,      // (rows, C, H, W) 
         __global const float* wk = wt + (f * c_in + c) * k * k;
         for (int ky = 0; ky < k; ++ky) {
             const int ty = y + p - ky;
-            if (ty < 0 || ty % s != 0 || ty / s >= oh) {
+            const int oy = ty / s;
+            if (ty < 0 || oy * s != ty || oy >= oh) {
                 continue;
             }
-            const int oy = ty / s;
             for (int kx = 0; kx < k; ++kx) {
                 const int tx = xx + p - kx;
-                if (tx >= 0 && tx % s == 0 && tx / s < ow) {
-                    acc += dplane[oy * ow + tx / s] * wk[ky * k + kx];
+                const int ox = tx / s;
+                if (tx >= 0 && ox * s == tx && ox < ow) {
+                    acc += dplane[oy * ow + ox] * wk[ky * k + kx];
                 }
             }
         }
@@ -107,10 +116,12 @@ __kernel void conv_weight_gradients(__global float* grad_w,       // (F, C, K, K
     if (i >= f_out * c_in * k * k) {
         return;
     }
-    const int kx = i % k;
-    const int ky = (i / k) % k;
-    const int c = (i / (k * k)) % c_in;
-    const int f = i / (k * k * c_in);
+    const int row_y = i / k;             // (f, c, ky)
+    const int kx = i - row_y * k;
+    const int fc = row_y / k;            // (f, c)
+    const int ky = row_y - fc * k;
+    const int f = fc / c_in;
+    const int c = fc - f * c_in;
     float acc = 0.0f;
     for (int r = 0; r < rows; ++r) {
         __global const float* dplane = delta + (r * f_out + f) * oh * ow;

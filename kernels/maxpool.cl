@@ -13,7 +13,7 @@
 //                     window holds it (oy, then ox, ascending) and whose argmax it is, of their
 //                     delta; times f'(z_prev) of the activation act that produced the input
 //                     (identity if none)
-// -D parameters: none. Needs common.cl before it.
+// -D parameters: none. Needs common.cl before it. Remainders as subtractions: see conv.cl.
 
 __kernel void maxpool_forward(__global float* out,         // (rows, C, OH, OW) out
                               __global int* argmax,        // (rows, C, OH, OW) out
@@ -24,9 +24,10 @@ __kernel void maxpool_forward(__global float* out,         // (rows, C, OH, OW) 
     if (i >= planes * oh * ow) {
         return;
     }
-    const int ox = i % ow;
-    const int oy = (i / ow) % oh;
-    const int plane = i / (ow * oh);
+    const int row_y = i / ow;            // (plane, oy)
+    const int ox = i - row_y * ow;
+    const int plane = row_y / oh;
+    const int oy = row_y - plane * oh;
     __global const float* src = in + plane * h * w;
     int best = (oy * s) * w + ox * s;
     float mx = src[best];
@@ -56,10 +57,10 @@ __kernel void maxpool_backward(__global float* delta_prev,      // (rows, C, H, 
     if (i >= planes * h * w) {
         return;
     }
-    const int at = i % (h * w);
-    const int y = at / w;
-    const int x = at % w;
     const int plane = i / (h * w);
+    const int at = i - plane * (h * w);
+    const int y = at / w;
+    const int x = at - y * w;
     // The windows holding (y, x): oy S <= y < oy S + K, i.e. oy from ceil((y - K + 1) / S) to y / S.
     const int oy0 = y >= k ? (y - k) / s + 1 : 0;
     const int ox0 = x >= k ? (x - k) / s + 1 : 0;

@@ -15,9 +15,10 @@ import org.jocl.cl_mem;
  * The device buffers of a kernel check that runs both as a JUnit test and under Oclgrind
  * (OclgrindSuite), so it reports a problem as text: inputs by slot name, and outputs that are a
  * sub-buffer of a larger buffer poisoned with NaN, so that guard regions before and after them
- * must stay untouched. Slots are kept from case to case and grown larger-first, the new buffer
- * made before the old one is released, as the engine does: Oclgrind 21.10 misreads a buffer made
- * after a smaller one was released (docs/gpu.md).
+ * must stay untouched. Slots are kept from case to case, made with room for {@link #MIN_SLOT}
+ * values at least, and grown larger-first, the new buffer made before the old one is released, as
+ * the engine does: Oclgrind 21.10 misreads a buffer made after a smaller one was released
+ * (docs/gpu.md), so the small cases OclgrindSuite runs must never grow a slot.
  */
 final class CheckBuffers implements AutoCloseable {
     /**
@@ -25,6 +26,9 @@ final class CheckBuffers implements AutoCloseable {
      * (CL_DEVICE_MEM_BASE_ADDR_ALIGN, 1024 to 4096 bits on the devices we know).
      */
     static final int GUARD_BEFORE = 1024;
+
+    /** The fewest values a slot is made for: more than the guards and values of every case OclgrindSuite runs. */
+    static final int MIN_SLOT = 8192;
 
     /** A kernel's result that differs from the test's, or a guard it overwrote: the check's problem. */
     static final class Mismatch extends RuntimeException {
@@ -63,12 +67,13 @@ final class CheckBuffers implements AutoCloseable {
         if (have != null && have >= floats) {
             return slots.get(name);
         }
-        ClBuffer larger = ctx.buffer((long) Math.max(1, floats) * Float.BYTES, name);
+        int size = Math.max(MIN_SLOT, floats);
+        ClBuffer larger = ctx.buffer((long) size * Float.BYTES, name);
         ClBuffer old = slots.put(name, larger);
         if (old != null) {
             old.close();
         }
-        capacity.put(name, floats);
+        capacity.put(name, size);
         return larger;
     }
 
