@@ -19,6 +19,17 @@
 //   conv_bias_gradients    grad_b (F) = 1/rows sum over r, oy, ox of delta[r, f, oy, ox]
 // The gradients are those of the batch-mean cost, as dense_gradients.cl's; no parameter is changed
 // here (the engine's sgd_step or update.cl takes the step).
+//
+// The im2col variant runs the products on dense_forward.cl's, dense_backward.cl's and
+// dense_gradients.cl's kernels (ConvLayer.Im2col) with these around them (P = OH * OW positions,
+// CKK = C * K * K):
+//   conv_im2col          cols (rows P, CKK): row (r, oy, ox) holds the input values its window reads,
+//                        column (c, ky, kx), 0 in the padding; then z^T = cols W^T + b is dense_forward
+//   conv_transpose       out (rows, A, B) from in (rows, B, A): (rows, P, F), the products' layout, back
+//                        to NCHW's (rows, F, P) with A = F, B = P, and delta the other way
+//   conv_col2im          delta_prev (rows, C, H, W) = the sum of dcols over the (position, tap) pairs
+//                        that read the element (positions ascending), times f'(z_prev) as conv_backward
+//   conv_scale           v (n) *= s: the products' gradients divide by rows P; times P gives 1/rows
 // -D parameters: none. Needs common.cl before it.
 //
 // Remainders are written q = i / n, i - q * n, never as i % n beside i / n: clang turns such a pair
@@ -157,4 +168,81 @@ __kernel void conv_bias_gradients(__global float* grad_b,         // (F) out
         }
     }
     grad_b[f] = acc / (float) rows;
+}
+
+__kernel void conv_im2col(__global float* cols,          // (rows OH OW, C K K) out
+                          __global const float* x,       // (rows, C, H, W)
+                          CONV_GEOMETRY) {
+    const int i = get_global_id(0);
+    const int ckk = c_in * k * k;
+    if (i >= rows * oh * ow * ckk) {
+        return;
+    }
+    const int pos = i / ckk;             // (r, oy, ox)
+    const int tap = i - pos * ckk;       // (c, ky, kx)
+    const int r = pos / (oh * ow);
+    const int q = pos - r * (oh * ow);
+    const int oy = q / ow;
+    const int ox = q - oy * ow;
+    const int c = tap / (k * k);
+    const int t = tap - c * (k * k);
+    const int ky = t / k;
+    const int kx = t - ky * k;
+    const int y = oy * s - p + ky;
+    const int xx = ox * s - p + kx;
+    cols[i] = (y >= 0 && y < h && xx >= 0 && xx < w) ? x[((r * c_in + c) * h + y) * w + xx] : 0.0f;
+}
+
+__kernel void conv_transpose(__global float* out,          // (rows, A, B) out
+                             __global const float* in,     // (rows, B, A)
+                             const int rows, const int na, const int nb) {
+    const int i = get_global_id(0);
+    if (i >= rows * na * nb) {
+        return;
+    }
+    const int ra = i / nb;               // (r, a)
+    const int b = i - ra * nb;
+    const int r = ra / na;
+    const int a = ra - r * na;
+    out[i] = in[(r * nb + b) * na + a];
+}
+
+__kernel void conv_col2im(__global float* delta_prev,      // (rows, C, H, W) out
+                          __global const float* dcols,     // (rows OH OW, C K K)
+                          __global const float* z_prev,    // (rows, C, H, W)
+                          __global const float* a_prev,    // (rows, C, H, W)
+                          CONV_GEOMETRY, const int act) {
+    const int i = get_global_id(0);
+    if (i >= rows * c_in * h * w) {
+        return;
+    }
+    const int row_y = i / w;
+    const int xx = i - row_y * w;
+    const int plane = row_y / h;
+    const int y = row_y - plane * h;
+    const int r = plane / c_in;
+    const int c = plane - r * c_in;
+    const int ckk = c_in * k * k;
+    float acc = 0.0f;
+    for (int oy = 0; oy < oh; ++oy) {
+        const int ky = y + p - oy * s;
+        if (ky < 0 || ky >= k) {
+            continue;
+        }
+        for (int ox = 0; ox < ow; ++ox) {
+            const int kx = xx + p - ox * s;
+            if (kx >= 0 && kx < k) {
+                acc += dcols[((r * oh + oy) * ow + ox) * ckk + (c * k + ky) * k + kx];
+            }
+        }
+    }
+    delta_prev[i] = acc * activation_derivative(z_prev[i], a_prev[i], act);
+}
+
+__kernel void conv_scale(__global float* v,     // (n) updated in place
+                         const int n, const float scale) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        v[i] *= scale;
+    }
 }

@@ -17,26 +17,48 @@ final class ConvCheck implements AutoCloseable {
     /** float32 against double on O(1) values, per tensor. */
     static final double TOLERANCE = 1e-5;
 
-    /** The kernels checked, by their names in conv.cl. */
-    enum Kernel { CONV_FORWARD, CONV_BACKWARD, CONV_WEIGHT_GRADIENTS, CONV_BIAS_GRADIENTS }
+    /**
+     * The kernels checked: the direct ones by their names in conv.cl, and the im2col variant's
+     * three passes (conv_im2col, conv_transpose, conv_col2im, conv_scale
+     * around the dense products), with the tiled dense kernels on even seeds and the blocked ones
+     * (4 work-items) on odd ones.
+     */
+    enum Kernel { CONV_FORWARD, CONV_BACKWARD, CONV_WEIGHT_GRADIENTS, CONV_BIAS_GRADIENTS, IM2COL_FORWARD, IM2COL_BACKWARD,
+        IM2COL_GRADIENTS }
 
     private final ConvLayer routine;
+    private final DenseLayer dense;
     private final CheckBuffers buffers;
 
     /** On the context of {@code buffers}, which it closes. */
     ConvCheck(CheckBuffers buffers) {
         this.buffers = buffers;
-        this.routine = new ConvLayer(buffers.context());
+        ClContext ctx = buffers.context();
+        this.routine = new ConvLayer(ctx);
+        this.dense = new DenseLayer(ctx, LaunchSizes.TILES[0], BlockedShape.forDevice(ctx.preferredFloatWidth()));
+    }
+
+    /** The dense variant an im2col case runs its products with. */
+    private Variant variant(long seed) {
+        return seed % 2 == 0 ? dense.tiled() : Variant.blocked(4);
+    }
+
+    /** The im2col scratch for rows of g, from the check's slots. */
+    private ConvLayer.Im2colScratch scratch(int rows, ConvGeometry g) {
+        int positions = rows * g.outHeight() * g.outWidth();
+        int patch = positions * g.channels() * g.kernel() * g.kernel();
+        return new ConvLayer.Im2colScratch(buffers.slot("cols", patch), buffers.slot("dcols", patch), buffers.slot("zt", positions * g.filters()),
+                buffers.slot("at", positions * g.filters()), buffers.slot("dt", positions * g.filters()));
     }
 
     /** The first difference or guard written by {@code kernel} on a block of {@code rows} of {@code g}, or null when there is none. */
     String problem(Kernel kernel, int rows, ConvGeometry g, Activation act, long seed) {
-        String what = String.format(Locale.ROOT, "%s rows %d %s %s seed %d", kernel.name().toLowerCase(Locale.ROOT), rows, g,
-                act.cliName(), seed);
+        String what = String.format(Locale.ROOT, "%s rows %d %s %s seed %d%s", kernel.name().toLowerCase(Locale.ROOT), rows, g,
+                act.cliName(), seed, kernel.name().startsWith("IM2COL") ? " dense " + variant(seed) : "");
         try {
             switch (kernel) {
-                case CONV_FORWARD -> forward(rows, g, act, seed);
-                case CONV_BACKWARD -> backward(rows, g, act, seed);
+                case CONV_FORWARD, IM2COL_FORWARD -> forward(kernel == Kernel.IM2COL_FORWARD, rows, g, act, seed);
+                case CONV_BACKWARD, IM2COL_BACKWARD -> backward(kernel == Kernel.IM2COL_BACKWARD, rows, g, act, seed);
                 default -> gradients(kernel, rows, g, seed);
             }
             return null;
@@ -88,7 +110,7 @@ final class ConvCheck implements AutoCloseable {
         return out / (g.outHeight() * g.outWidth()) % g.filters();
     }
 
-    private void forward(int rows, ConvGeometry g, Activation act, long seed) {
+    private void forward(boolean im2col, int rows, ConvGeometry g, Activation act, long seed) {
         Random rnd = new Random(seed);
         float[] x = OpenClTestSupport.uniform(rnd, rows * g.inputs(), -1, 1);
         float[] w = weights(rnd, g);
@@ -101,13 +123,18 @@ final class ConvCheck implements AutoCloseable {
             a[o] = act.value(z[o]);
         }
         try (CheckBuffers.Output zb = buffers.output("z", z.length); CheckBuffers.Output ab = buffers.output("a", z.length)) {
-            routine.forward(zb.buf, ab.buf, buffers.input("x", x), buffers.input("W", w), buffers.input("b", b), rows, g, act);
+            if (im2col) {
+                routine.forwardIm2col(zb.buf, ab.buf, buffers.input("x", x), buffers.input("W", w), buffers.input("b", b), rows, g, act,
+                        dense, variant(seed), scratch(rows, g));
+            } else {
+                routine.forward(zb.buf, ab.buf, buffers.input("x", x), buffers.input("W", w), buffers.input("b", b), rows, g, act);
+            }
             compare("z", z, zb.floats(), TOLERANCE);
             compare("a", a, ab.floats(), TOLERANCE);
         }
     }
 
-    private void backward(int rows, ConvGeometry g, Activation prevAct, long seed) {
+    private void backward(boolean im2col, int rows, ConvGeometry g, Activation prevAct, long seed) {
         Random rnd = new Random(seed);
         float[] delta = OpenClTestSupport.gaussian(rnd, rows * g.outputs(), 0.5);
         float[] w = weights(rnd, g);
@@ -118,8 +145,16 @@ final class ConvCheck implements AutoCloseable {
         taps(rows, g, (out, in, weight) -> want[in] += (double) delta[out] * w[weight]);
         CheckBuffers.timesDerivative(want, prevAct, zPrev, aPrev);
         try (CheckBuffers.Output out = buffers.output("delta_prev", want.length)) {
-            routine.backward(out.buf, buffers.input("delta", delta), buffers.input("W", w), buffers.input("z_prev", zPrev),
-                    buffers.input("a_prev", aPrev), rows, g, prevAct);
+            if (im2col) {
+                ConvLayer.Im2colScratch s = scratch(rows, g);
+                // The dense backward reads cols as its (unused) z and a: as in training, the forward's.
+                routine.im2col(s.cols, buffers.input("x", OpenClTestSupport.uniform(rnd, rows * g.inputs(), -1, 1)), rows, g);
+                routine.backwardIm2col(out.buf, buffers.input("delta", delta), buffers.input("W", w), buffers.input("z_prev", zPrev),
+                        buffers.input("a_prev", aPrev), rows, g, prevAct, dense, variant(seed), s);
+            } else {
+                routine.backward(out.buf, buffers.input("delta", delta), buffers.input("W", w), buffers.input("z_prev", zPrev),
+                        buffers.input("a_prev", aPrev), rows, g, prevAct);
+            }
             compare("delta_prev", want, out.floats(), TOLERANCE);
         }
     }
@@ -128,19 +163,28 @@ final class ConvCheck implements AutoCloseable {
         Random rnd = new Random(seed);
         float[] delta = OpenClTestSupport.gaussian(rnd, rows * g.outputs(), 0.5);
         float[] x = OpenClTestSupport.uniform(rnd, rows * g.inputs(), -1, 1);
+        double[] gw = new double[g.weights()];
+        taps(rows, g, (out, in, weight) -> gw[weight] += (double) delta[out] * x[in] / rows);
+        double[] gb = new double[g.filters()];
+        for (int o = 0; o < delta.length; o++) {
+            gb[filterOf(o, g)] += (double) delta[o] / rows;
+        }
         ClBuffer db = buffers.input("delta", delta);
-        if (kernel == Kernel.CONV_WEIGHT_GRADIENTS) {
-            double[] gw = new double[g.weights()];
-            taps(rows, g, (out, in, weight) -> gw[weight] += (double) delta[out] * x[in] / rows);
+        ClBuffer xb = buffers.input("x", x);
+        if (kernel == Kernel.IM2COL_GRADIENTS) {
+            // Both gradients in one pass; the parameters W and b are arguments that eta 0 leaves alone.
+            try (CheckBuffers.Output gwb = buffers.output("grad_w", gw.length); CheckBuffers.Output gbb = buffers.output("grad_b", gb.length)) {
+                routine.gradientsIm2col(gwb.buf, gbb.buf, buffers.input("W", weights(rnd, g)), buffers.input("b", new float[g.filters()]), db, xb,
+                        rows, g, dense, variant(seed), scratch(rows, g));
+                compare("grad_w", gw, gwb.floats(), TOLERANCE);
+                compare("grad_b", gb, gbb.floats(), TOLERANCE);
+            }
+        } else if (kernel == Kernel.CONV_WEIGHT_GRADIENTS) {
             try (CheckBuffers.Output out = buffers.output("grad_w", gw.length)) {
-                routine.weightGradients(out.buf, db, buffers.input("x", x), rows, g);
+                routine.weightGradients(out.buf, db, xb, rows, g);
                 compare("grad_w", gw, out.floats(), TOLERANCE);
             }
         } else {
-            double[] gb = new double[g.filters()];
-            for (int o = 0; o < delta.length; o++) {
-                gb[filterOf(o, g)] += (double) delta[o] / rows;
-            }
             try (CheckBuffers.Output out = buffers.output("grad_b", gb.length)) {
                 routine.biasGradients(out.buf, db, rows, g);
                 compare("grad_b", gb, out.floats(), TOLERANCE);
@@ -156,6 +200,7 @@ final class ConvCheck implements AutoCloseable {
 
     @Override
     public void close() {
+        dense.close();
         routine.close();
         buffers.close();
     }

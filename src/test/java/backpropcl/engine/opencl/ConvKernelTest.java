@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * kernels/conv.cl's conv_forward, conv_backward, conv_weight_gradients and conv_bias_gradients
- * against double loops from nn.Conv2d's definition (ConvCheck): 1 and 3 channels (and 2), kernels
+ * kernels/conv.cl's conv_forward, conv_backward, conv_weight_gradients and conv_bias_gradients,
+ * and the im2col variant's forward, input delta and gradients (with the tiled and the blocked
+ * dense products), against double loops from nn.Conv2d's definition (ConvCheck): 1 and 3 channels (and 2), kernels
  * 1, 3 and 5, strides 1 and 2, padding 0, 1 and 2, a 1x1 output, batches 1, 3 and 7, LeNet's first
  * layer on 28x28, every element-wise activation; each kernel on each shape.
  */

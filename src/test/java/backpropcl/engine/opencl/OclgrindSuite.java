@@ -245,8 +245,10 @@ public final class OclgrindSuite {
 
     /**
      * conv_forward, conv_backward, conv_weight_gradients and conv_bias_gradients (kernels/conv.cl
-     * with common.cl, built alone) against ConvCheck's loops, outputs between poisoned guards, on
-     * small shapes with kernels 1 and 3, strides 1 and 2, padding 0 to 2 and a 1x1 output.
+     * with common.cl, built alone), and the im2col variant's passes (conv.cl's im2col, layout,
+     * col2im and scale kernels around the dense products of the dense routine), against
+     * ConvCheck's loops, outputs between poisoned guards, on small shapes with kernels 1 and 3,
+     * strides 1 and 2, padding 0 to 2 and a 1x1 output.
      */
     static int runConv(String requiredDevice) {
         if (!haveDevice("kernels/conv.cl", requiredDevice)) {
