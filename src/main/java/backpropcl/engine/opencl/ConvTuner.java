@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * In {@link KernelTuner.Mode#TUNE} it times both once on scratch buffers of that shape (the best of
  * three rounds, the two taking turns) and remembers the faster in the {@link TuningCache}; in the
  * other modes it takes im2col with the dense tuner's pinned variant, without timing (on PoCL
- * im2col was the faster at 10 of LeNet's and W5's 12 layer passes, docs/gpu.md).
+ * im2col was the faster at 10 and at 9 of W4's and W5's 12 layer passes in two runs, docs/gpu.md).
  */
 final class ConvTuner {
     private static final Logger LOG = Logger.getLogger(ConvTuner.class.getName());
