@@ -7,7 +7,6 @@ import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.io.ModelFile;
 import backpropcl.model.Network;
 import backpropcl.plot.Plots;
-import backpropcl.plot.TileGrid;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Draws a saved model's first layer as a grid of images (PNG).",
+            "Draws a saved model's first layer as a grid of images (PNG): a dense network's first dense layer, a conv "
+                    + "network's first conv layer.",
             "",
             "One image per neuron: its weight from each input pixel at that pixel's place, red negative, white 0, "
                     + "blue positive, on one colour scale for all neurons: full colour at the 99th percentile of |w| over "
@@ -28,19 +28,27 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "and a dead unit whose weights are 0 or decayed to almost 0 is white, not noise stretched to full "
                     + "colour.",
             "",
+            "A conv network: one tile per filter of its first conv layer (layers.0.weight, F filters of CxKxK), its K x K "
+                    + "weights scaled up to a square of about 112 pixels, a filter's C input channels side by side (also for "
+                    + "3 channels, not as RGB, so that every weight keeps its sign's colour), on the same colour scale over "
+                    + "the layer; the caption names the tensor and the filters' shape.",
+            "",
             "With --gradients: the magnitude of each weight's gradient |dC/dw| on a batch of training samples "
                     + "instead, i.e. which weights the cost is most sensitive to (white 0 to dark purple at the largest "
                     + "|dC/dw|, one scale for all neurons). The batch goes through the network as in training, so a "
                     + "model with dropout is drawn on one dropout mask (that of a run's first step with seed 0).",
             "",
             "The caption's text grows with the picture (a sixtieth of the grid's width, at least 12 pixels), so that "
-                    + "it stays legible when a wide layer's picture is shown scaled down. The input width must be a "
+                    + "it stays legible when a wide layer's picture is shown scaled down. A dense network's input width must be a "
                     + "square number (784 = 28x28). Prints the path written."},
         footer = {"", "Examples:",
             "  backprop-cl train --arch 784-16-16-10 --save digits.safetensors",
             "  backprop-cl visualize --model digits.safetensors              # weights.png",
             "  backprop-cl visualize --model digits.safetensors --gradients  # gradients.png",
-            "  backprop-cl visualize --model digits.safetensors --gradients --samples 1000 --out grad-1000.png"})
+            "  backprop-cl visualize --model digits.safetensors --gradients --samples 1000 --out grad-1000.png",
+            "  backprop-cl train --layers conv:6x5x5:p2,relu,maxpool:2,flatten,dense:10,softmax --cost cross-entropy \\",
+            "      --save lenet.safetensors",
+            "  backprop-cl visualize --model lenet.safetensors --out filters.png  # the 6 filters of 1x5x5"})
 final class VisualizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,13 +77,12 @@ final class VisualizeCommand implements Callable<Integer> {
     public Integer call() {
         ModelFile.Saved saved = ModelFile.load(model);
         Network net = saved.network();
-        if (!net.inputShape().isFlat()) {
-            throw new UserError(model + " (" + net.inputShape() + " -> " + net.spec() + ") starts with conv layers; visualize draws the "
-                    + "weights of a first dense layer as images, and this version does not draw conv filters");
-        }
-        if (TileGrid.squareSide(net.inputSize()) == 0) {
-            throw new UserError(model + " (" + net.archString() + ") has " + net.inputSize() + " inputs, not a square "
-                    + "number, so its first layer's weights do not make square images (784 inputs make 28x28)");
+        String tensor;
+        try {
+            tensor = Plots.drawnTensor(net);
+        } catch (IllegalArgumentException e) {
+            String arch = net.inputShape().isFlat() ? net.archString() : net.inputShape() + " -> " + net.spec();
+            throw new UserError(model + " (" + arch + "): " + e.getMessage(), e);
         }
         Path file = out != null ? out : Path.of(gradients ? "gradients.png" : "weights.png");
         Path written;
@@ -99,7 +106,7 @@ final class VisualizeCommand implements Callable<Integer> {
                 try (Engine engine = new ReferenceEngine(net, saved.parameters())) {
                     engine.setTrainingData(data.train());
                     engine.computeGradients(0, rows);
-                    gradW0 = engine.gradients().weights(0);
+                    gradW0 = engine.gradients().layout().tensor(tensor).copyOut(engine.gradients().values());
                 }
                 written = Plots.gradientMagnitudes(gradW0, net, "C: the mean cost of the first " + Plural.of(rows, "sample")
                         + " of " + data.train().name() + (net.hasDropout() ? ", on one dropout mask" : ""), file);

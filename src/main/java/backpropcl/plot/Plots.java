@@ -112,21 +112,33 @@ public final class Plots {
     }
 
     /**
+     * The weight tensor that {@link #weights} and {@link #gradientMagnitudes} draw: the first conv
+     * layer's ({@code layers.0.weight} of a LeNet), else the first dense layer's.
+     *
+     * @throws IllegalArgumentException when its weights make no image (see {@link #weights})
+     */
+    public static String drawnTensor(Network net) {
+        return FirstLayer.of(net).tensor();
+    }
+
+    /**
      * Writes the first layer's weights as a grid of images, one tile per neuron of the first
      * hidden layer: its weight from each input pixel at that pixel's place, red for negative,
      * white for 0, blue for positive, on one scale for all tiles ({@link ColourScale}: full colour
      * at the 99th percentile of |w| over the layer, which the colour bar and the caption print).
+     * A conv network's first conv layer is drawn instead, one tile per filter: its K x K weights
+     * per input channel, the channels side by side, on the same rule.
      *
-     * @throws IllegalArgumentException when the input width is not a perfect square
+     * @throws IllegalArgumentException when the input width is not a perfect square (a dense
+     *                                  network), or a network without conv layers pools its images
      */
     public static Path weights(Parameters p, Path file) {
-        Network net = p.network();
-        int side = TileGrid.squareSide(net.inputSize());
-        float[] w = p.copyWeights(0);
+        FirstLayer layer = FirstLayer.of(p.network());
+        float[] w = p.copy(layer.tensor());
         double scale = ColourScale.symmetric(w);
         String s = String.format(Locale.ROOT, "%.3g", scale);
-        String[] caption = weightsCaption(side, net.size(1), scale);
-        TileGrid at = grid(net.size(1), net.inputSize(), caption);
+        String[] caption = {layer.name() + ": " + layer.layout(), scaleCaption(scale)};
+        TileGrid at = layer.grid(caption);
         double[] values = new double[w.length];
         for (int i = 0; i < w.length; i++) {
             values[i] = w[i];
@@ -135,19 +147,16 @@ public final class Plots {
                 caption, f -> Palette.diverging(2 * f - 1), "-" + s, "0", "+" + s), file);
     }
 
-    /** The two caption lines of {@link #weights}: what the tiles are, and the scale they share. */
+    /** The two caption lines of {@link #weights} for a dense layer: what the tiles are, and the scale they share. */
     static String[] weightsCaption(int side, int neurons, double scale) {
-        String s = String.format(Locale.ROOT, "%.3g", scale);
-        return new String[] {
-            String.format(Locale.ROOT, "first-layer weights: one %dx%d tile per neuron (%d)", side, side, neurons),
-            scale > 0 ? String.format(Locale.ROOT, "one scale for all tiles: red -%s, white 0, blue +%s (the %.0fth percentile "
-                    + "of |w|; beyond it full colour)", s, s, ColourScale.PERCENTILE) : "every weight is 0"};
+        return new String[] {"first-layer weights: " + FirstLayer.denseLayout(side, neurons), scaleCaption(scale)};
     }
 
-    /** The layout for {@code tiles} tiles, widened where the caption needs it at the grid's font size. */
-    private static TileGrid grid(int tiles, int inputs, String[] caption) {
-        TileGrid at = TileGrid.of(tiles, inputs);
-        return at.widenedTo(TileImage.widthFor(caption, at.text()));
+    /** The caption's line on the one colour scale of {@link #weights}. */
+    private static String scaleCaption(double scale) {
+        String s = String.format(Locale.ROOT, "%.3g", scale);
+        return scale > 0 ? String.format(Locale.ROOT, "one scale for all tiles: red -%s, white 0, blue +%s (the %.0fth "
+                + "percentile of |w|; beyond it full colour)", s, s, ColourScale.PERCENTILE) : "every weight is 0";
     }
 
     /**
@@ -155,8 +164,9 @@ public final class Plots {
      * {@link #weights}: white for 0 to dark purple for the largest magnitude in the layer (one
      * scale for all tiles, so that the neurons can be compared).
      *
-     * @param gradW0 dC/dW of dense layer 0, (size(1), inputSize()) row-major, e.g. an engine's
-     *                {@code gradients().weights(0)} after {@code computeGradients}
+     * @param gradW0 dC/dw of the {@link #drawnTensor} in its layout (a dense layer's (size(1),
+     *               inputSize()) row-major, a conv layer's (F, C, K, K)), e.g. an engine's
+     *               {@code gradients().weights(0)} of a dense network after {@code computeGradients}
      */
     public static Path gradientMagnitudes(double[] gradW0, Network net, Path file) {
         return gradientMagnitudes(gradW0, net, "", file);
@@ -167,17 +177,16 @@ public final class Plots {
      * second line, e.g. what C was: "C: the mean cost of the first 100 samples of mnist-10k/train".
      */
     public static Path gradientMagnitudes(double[] gradW0, Network net, String note, Path file) {
-        int inputs = net.inputSize();
-        if (gradW0.length != net.size(1) * inputs) {
-            throw new IllegalArgumentException("layer 0 of " + net.archString() + " has " + net.size(1) * inputs
+        FirstLayer layer = FirstLayer.of(net);
+        if (gradW0.length != layer.values()) {
+            throw new IllegalArgumentException(layer.tensor() + " of " + net.spec() + " has " + layer.values()
                     + " weights, got " + gradW0.length + " gradients");
         }
-        int side = TileGrid.squareSide(inputs);
         String[] caption = {
-            String.format(Locale.ROOT, "|dC/dw| of the first-layer weights: one %dx%d tile per neuron (%d), one scale for all",
-                    side, side, net.size(1)),
+            "|dC/dw| of " + layer.subject() + ": "
+                    + layer.layout() + ", one scale for all",
             note == null || note.isBlank() ? "white 0 to dark purple at the largest |dC/dw|" : note};
-        TileGrid at = grid(net.size(1), inputs, caption);
+        TileGrid at = layer.grid(caption);
         double[] magnitude = new double[gradW0.length];
         double max = 0;
         for (int i = 0; i < magnitude.length; i++) {

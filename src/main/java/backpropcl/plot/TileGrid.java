@@ -8,8 +8,15 @@ package backpropcl.plot;
  * under the grid. The caption's text grows with the grid (a picture of 256 tiles is about 1,800
  * pixels wide and is looked at scaled down to a screen), so that it stays as legible as the tiles.
  *
- * @param tiles   the number of tiles (neurons)
- * @param side    pixels per tile side, before scaling (28 for MNIST)
+ * <p>A conv filter's tile holds one side x side panel per input channel, side by side with a gap
+ * between them (values in (channel, row, column) order, PyTorch's (C, K, K)); filters lie
+ * {@link #FILTER_GAP} apart, so that they stand apart from their channels and from their own
+ * large blocks (a 5x5 filter's weights are 22 pixels each).
+ *
+ * @param tiles   the number of tiles (neurons, or conv filters)
+ * @param side    pixels per tile side, before scaling (28 for MNIST, K for a KxK filter)
+ * @param channels panels per tile, side by side: 1 for a dense layer, C for a filter of C input channels
+ * @param gap     image pixels between neighbouring tiles: {@link #GAP}, or {@link #FILTER_GAP} for conv filters
  * @param scale   image pixels per input pixel
  * @param columns tiles per grid row
  * @param rows    grid rows
@@ -20,10 +27,12 @@ package backpropcl.plot;
  * @param text    the caption's font size in pixels: {@link #TEXT} for grids up to {@link #GRID_PER_TEXT}
  *                x 12 pixels wide, growing with the grid beyond
  */
-public record TileGrid(int tiles, int side, int scale, int columns, int rows, int left, int top, int width, int height,
-                       int text) {
+public record TileGrid(int tiles, int side, int channels, int gap, int scale, int columns, int rows, int left, int top, int width,
+                       int height, int text) {
     /** Image pixels between neighbouring tiles. */
     public static final int GAP = 2;
+    /** Image pixels between neighbouring conv filters' tiles (between a filter's channels: {@link #GAP}). */
+    public static final int FILTER_GAP = 5 * GAP;
     /** Image pixels around the grid. */
     public static final int MARGIN = 10;
     /** The height of the caption band under the grid at {@link #TEXT}: two lines of text and a colour bar. */
@@ -66,39 +75,73 @@ public record TileGrid(int tiles, int side, int scale, int columns, int rows, in
             throw new IllegalArgumentException("the first layer has " + inputs + " inputs, which is not a square number, so "
                     + "its weights do not make square images (784 inputs make 28x28)");
         }
+        return of(tiles, 1, side, GAP, minWidth);
+    }
+
+    /**
+     * The layout for {@code filters} conv filters of {@code channels} x {@code kernel} x
+     * {@code kernel} weights each, at least {@code minWidth} wide: a tile per filter, its channels'
+     * panels side by side, each weight scaled up (nearest neighbour) so that a panel is about
+     * {@link #TILE_PIXELS} a side, as a dense layer's tiles are.
+     */
+    public static TileGrid filters(int filters, int channels, int kernel, int minWidth) {
+        if (channels < 1 || kernel < 1) {
+            throw new IllegalArgumentException("filters of " + channels + "x" + kernel + "x" + kernel + " have no weights to draw");
+        }
+        return of(filters, channels, kernel, FILTER_GAP, minWidth);
+    }
+
+    private static TileGrid of(int tiles, int channels, int side, int gap, int minWidth) {
         if (tiles < 1) {
             throw new IllegalArgumentException("no neurons to draw");
         }
-        int columns = (int) Math.ceil(Math.sqrt(tiles));
+        // Tiles of several channels are that many times wider: fewer columns keep the grid near square.
+        int columns = (int) Math.ceil(Math.sqrt((double) tiles / channels));
         int rows = (tiles + columns - 1) / columns;
         int scale = Math.max(1, Math.round((float) TILE_PIXELS / side));
-        while (scale > 1 && (long) Math.max(columns, rows) * (side * scale + GAP) > MAX_PIXELS) {
+        while (scale > 1 && (long) Math.max(columns * channels, rows) * (side * scale + GAP) > MAX_PIXELS) {
             scale--;
         }
-        int text = Math.max(TEXT, Math.min(MAX_TEXT, Math.round((float) extent(columns, side, scale) / GRID_PER_TEXT)));
-        int height = MARGIN + extent(rows, side, scale) + captionHeight(text);
-        return new TileGrid(tiles, side, scale, columns, rows, 0, MARGIN, 0, height, text).widenedTo(minWidth);
+        TileGrid unplaced = new TileGrid(tiles, side, channels, gap, scale, columns, rows, 0, MARGIN, 0, 0, TEXT);
+        int text = Math.max(TEXT, Math.min(MAX_TEXT, Math.round((float) unplaced.gridWidth() / GRID_PER_TEXT)));
+        int height = MARGIN + unplaced.gridHeight() + captionHeight(text);
+        return new TileGrid(tiles, side, channels, gap, scale, columns, rows, 0, MARGIN, 0, height, text).widenedTo(minWidth);
     }
 
     /** This layout at least {@code minWidth} wide (and {@link #MIN_WIDTH}), the grid centred. */
     public TileGrid widenedTo(int minWidth) {
         int w = Math.max(Math.max(MIN_WIDTH, minWidth), Math.max(width, gridWidth() + 2 * MARGIN));
-        return new TileGrid(tiles, side, scale, columns, rows, (w - gridWidth()) / 2, top, w, height, text);
+        return new TileGrid(tiles, side, channels, gap, scale, columns, rows, (w - gridWidth()) / 2, top, w, height, text);
+    }
+
+    /** The width of one tile: its channels' panels and the gaps between them. */
+    public int tileWidth() {
+        return channels * panel() + (channels - 1) * GAP;
+    }
+
+    /** The height of one tile. */
+    public int tileHeight() {
+        return panel();
+    }
+
+    /** The values per tile: {@code channels * side * side}. */
+    public int valuesPerTile() {
+        return channels * side * side;
     }
 
     /** The width of the tiles and the gaps between them. */
     public int gridWidth() {
-        return extent(columns, side, scale);
+        return columns * tileWidth() + (columns - 1) * gap;
     }
 
     /** The height of the tiles and the gaps between them. */
     public int gridHeight() {
-        return extent(rows, side, scale);
+        return rows * tileHeight() + (rows - 1) * gap;
     }
 
-    /** n tiles of side x scale pixels in a line, with the gaps between them. */
-    private static int extent(int n, int side, int scale) {
-        return n * side * scale + (n - 1) * GAP;
+    /** One channel's panel side in image pixels. */
+    private int panel() {
+        return side * scale;
     }
 
     /** The caption band's height for a font of {@code text} pixels: {@link #CAPTION} at {@link #TEXT}, in proportion above. */
@@ -108,22 +151,33 @@ public record TileGrid(int tiles, int side, int scale, int columns, int rows, in
 
     /** x of tile t's left edge. */
     public int tileLeft(int t) {
-        return left + (t % columns) * (side * scale + GAP);
+        return left + (t % columns) * (tileWidth() + gap);
     }
 
     /** y of tile t's top edge. */
     public int tileTop(int t) {
-        return top + (t / columns) * (side * scale + GAP);
+        return top + (t / columns) * (tileHeight() + gap);
     }
 
-    /** x of the centre of input k's block in tile t. */
+    /** x of the left edge of value k's block in tile t (k in (channel, row, column) order). */
+    public int blockLeft(int t, int k) {
+        int channel = k / (side * side);
+        return tileLeft(t) + channel * (panel() + GAP) + (k % side) * scale;
+    }
+
+    /** y of the top edge of value k's block in tile t. */
+    public int blockTop(int t, int k) {
+        return tileTop(t) + (k % (side * side)) / side * scale;
+    }
+
+    /** x of the centre of value k's block in tile t. */
     public int pixelX(int t, int k) {
-        return tileLeft(t) + (k % side) * scale + scale / 2;
+        return blockLeft(t, k) + scale / 2;
     }
 
-    /** y of the centre of input k's block in tile t. */
+    /** y of the centre of value k's block in tile t. */
     public int pixelY(int t, int k) {
-        return tileTop(t) + (k / side) * scale + scale / 2;
+        return blockTop(t, k) + scale / 2;
     }
 
     /** y of the top of the caption band. */

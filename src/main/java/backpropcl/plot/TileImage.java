@@ -18,29 +18,27 @@ final class TileImage {
     }
 
     /**
-     * values is (tiles, side * side) row-major, as a layer's weights are; {@code colour} maps a
-     * value of a tile to packed RGB, {@code bar} a fraction 0..1 along the colour bar.
+     * values is (tiles, channels * side * side) row-major, as a layer's weights are (a dense layer's
+     * (out, in), a conv layer's (F, C, K, K)); {@code colour} maps a value of a tile to packed RGB,
+     * {@code bar} a fraction 0..1 along the colour bar.
      */
     static BufferedImage draw(TileGrid at, double[] values, TileColour colour, String[] caption, DoubleToIntFunction bar,
                               String barLeft, String barMiddle, String barRight) {
         BufferedImage image = Png.blank(at.width(), at.height());
-        int inputs = at.side() * at.side();
+        int perTile = at.valuesPerTile();
         Graphics2D g = Png.graphics(image);
         try {
-            // Gaps in grey, so that white (zero) tiles still show their edges.
+            // Each tile on grey, a pixel beyond its edge (so the gaps of dense tiles are grey and white (zero) tiles still
+            // show their edges); a filter's channels are apart by grey too, its neighbours by white.
             g.setColor(Palette.GAP);
-            g.fillRect(at.left() - 1, at.top() - 1, at.gridWidth() + 2, at.gridHeight() + 2);
             for (int t = 0; t < at.tiles(); t++) {
-                for (int k = 0; k < inputs; k++) {
-                    g.setColor(new Color(colour.rgb(t, values[t * inputs + k])));
-                    g.fillRect(at.tileLeft(t) + (k % at.side()) * at.scale(), at.tileTop(t) + (k / at.side()) * at.scale(),
-                            at.scale(), at.scale());
-                }
+                g.fillRect(at.tileLeft(t) - 1, at.tileTop(t) - 1, at.tileWidth() + 2, at.tileHeight() + 2);
             }
-            // Empty grid places (when tiles does not fill the last row) in white.
-            g.setColor(Color.WHITE);
-            for (int t = at.tiles(); t < at.columns() * at.rows(); t++) {
-                g.fillRect(at.tileLeft(t), at.tileTop(t), at.side() * at.scale() + 1, at.side() * at.scale() + 1);
+            for (int t = 0; t < at.tiles(); t++) {
+                for (int k = 0; k < perTile; k++) {
+                    g.setColor(new Color(colour.rgb(t, values[t * perTile + k])));
+                    g.fillRect(at.blockLeft(t, k), at.blockTop(t, k), at.scale(), at.scale());
+                }
             }
             int y = at.captionTop();
             double em = (double) at.text() / TileGrid.TEXT;

@@ -12,7 +12,9 @@ import backpropcl.io.ModelFile;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.plot.TileGrid;
 import backpropcl.testing.CommandRun;
 import java.awt.image.BufferedImage;
@@ -81,6 +83,45 @@ class VisualizeCommandTest {
         }
     }
 
+    /** A model of {@code spec} on 1x28x28 images with Gaussian weights in every tensor named {@code *.weight}. */
+    private Path imageModel(String spec, long seed) {
+        Network net = Network.parse(Shape.parse("1x28x28"), spec, Cost.CROSS_ENTROPY);
+        Parameters p = Parameters.zeros(net);
+        Random random = new Random(seed);
+        for (ParameterLayout.Tensor t : p.layout().tensors()) {
+            if (t.name().endsWith(".weight")) {
+                float[] w = new float[t.length()];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) (0.1 * random.nextGaussian());
+                }
+                p.set(t.name(), w);
+            }
+        }
+        Path file = dir.resolve("image-" + seed + ".safetensors");
+        ModelFile.save(file, net, p);
+        return file;
+    }
+
+    @Test
+    void aConvModelsFiltersAndTheirGradientsOnTheBundledDigits() throws IOException {
+        Path model = imageModel("conv:3x5x5,relu,maxpool:2,flatten,dense:10,softmax", 5);
+        Path out = dir.resolve("filters.png");
+        CommandRun r = run("visualize", "--model", model.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage image = png(out);
+        TileGrid at = TileGrid.filters(3, 1, 5, image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        assertEquals(3, at.tiles());
+        assertEquals(22, at.scale());
+        Path grad = dir.resolve("grad.png");
+        CommandRun g = run("visualize", "--model", model.toString(), "--gradients", "--samples", "4", "--out", grad.toString());
+        assertEquals(0, g.code(), g.err());
+        BufferedImage gradients = png(grad);
+        TileGrid ag = TileGrid.filters(3, 1, 5, gradients.getWidth());   // the same tiles, widened for its own caption
+        assertEquals(ag.height(), gradients.getHeight());
+        assertNotEquals(WHITE, gradients.getRGB(ag.pixelX(0, 12), ag.pixelY(0, 12)) & WHITE, "a centre weight has a gradient");
+    }
+
     @Test
     void userErrorsAreOneLine() {
         Path out = dir.resolve("x.png");
@@ -90,6 +131,8 @@ class VisualizeCommandTest {
         assertUserError(run("visualize", "--model", model("4-2", 4).toString(), "--gradients", "--samples", "0", "--out",
                 out.toString()), "--samples");
         assertUserError(run("visualize"), "--model");
+        assertUserError(run("visualize", "--model", imageModel("maxpool:2,flatten,dense:4,softmax", 6).toString(), "--out",
+                out.toString()), "(1x28x28 -> maxpool:2,flatten,dense:4,softmax): no conv layer to draw");
         assertFalse(Files.exists(out));
     }
 
@@ -98,5 +141,6 @@ class VisualizeCommandTest {
         CommandRun r = run("visualize", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("weights.png") && r.out().contains("gradients.png") && r.out().contains("--samples"), r.out());
+        assertTrue(r.out().contains("A conv network: one tile per filter of its first conv layer"), r.out());
     }
 }

@@ -79,13 +79,20 @@ class ConvNetworksIT {
     }
 
     @Test
-    void visualizeRefusesAConvModelInOneLine() {
-        assertEquals(0, run(CONV, "--epochs", "1", "--save", "conv.safetensors").code());
-        Launcher.Run v = Launcher.of("visualize", "--model", "conv.safetensors").in(dir).run();
-        assertEquals(2, v.code(), v.describe());
-        assertEquals(1, v.errLines().size(), v.describe());
-        assertTrue(v.errLines().get(0).endsWith("starts with conv layers; visualize draws the weights of a first dense layer as "
-                + "images, and this version does not draw conv filters"), v.describe());
+    void visualizeDrawsTheFirstConvLayersFiltersAndTheirGradients() throws java.io.IOException {
+        assertEquals(0, run(CONV, "--engine", "reference", "--epochs", "1", "--save", "conv.safetensors").code());
+        Launcher.Run v = Launcher.of("visualize", "--model", "conv.safetensors", "--out", "pics/filters.png").in(dir).run();
+        assertEquals(0, v.code(), v.describe());
+        assertEquals("pics/filters.png", v.out().strip());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(dir.resolve("pics/filters.png").toFile());
+        // 15 steps of 16 digits; 4 filters of 1x5x5: a 2 x 2 grid of 110 px squares.
+        backpropcl.plot.TileGrid at = backpropcl.plot.TileGrid.filters(4, 1, 5, image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        assertEquals(2, at.columns());
+        assertEquals(110, at.tileWidth());
+        Launcher.Run g = Launcher.of("visualize", "--model", "conv.safetensors", "--gradients", "--samples", "8").in(dir).run();
+        assertEquals(0, g.code(), g.describe());
+        assertTrue(java.nio.file.Files.size(dir.resolve("gradients.png")) > 0, g.describe());
     }
 
     @Test

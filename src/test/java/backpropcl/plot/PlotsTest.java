@@ -12,6 +12,7 @@ import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.train.EpochMetrics;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -266,6 +267,107 @@ class PlotsTest {
         assertEquals(Color.WHITE, pixel(image, at.pixelX(2, 400), at.pixelY(2, 400)));
         // The gap between tiles 0 and 1 is grey, not a weight.
         assertEquals(Palette.GAP, pixel(image, at.tileLeft(1) - 1, at.tileTop(1) + 10));
+    }
+
+    /**
+     * A conv network on 3x8x8 images whose first layer, 5 filters of 3x3x3, holds a known bank
+     * (index i of (F, C, K, K)): filter 0 all +1, filter 1 all -1, filter 2 all 0, filter 3 +0.5
+     * in channel 0, 0 in channel 1, -0.5 in channel 2, filter 4 +1 at its centre only.
+     */
+    private static Parameters filterBank() {
+        Network net = Network.parse(Shape.parse("3x8x8"), "conv:5x3x3,relu,maxpool:2,flatten,dense:2,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Parameters.zeros(net);
+        float[] w = new float[5 * 27];
+        for (int i = 0; i < w.length; i++) {
+            int f = i / 27;
+            int c = i % 27 / 9;
+            w[i] = switch (f) {
+                case 0 -> 1;
+                case 1 -> -1;
+                case 3 -> 0.5f * (1 - c);
+                case 4 -> i % 9 == 4 ? 1 : 0;
+                default -> 0;
+            };
+        }
+        p.set("layers.0.weight", w);
+        float[] dense = new float[2 * 45];
+        java.util.Arrays.fill(dense, 9);
+        p.set("layers.4.weight", dense);   // the dense layer's weights are not drawn, nor do they set the scale
+        return p;
+    }
+
+    @Test
+    void convFiltersAreOneTileEachTheirChannelsSideBySideOnTheSignColours() {
+        Parameters p = filterBank();
+        assertEquals("layers.0.weight", Plots.drawnTensor(p.network()));
+        BufferedImage image = read(Plots.weights(p, dir.resolve("filters.png")));
+        TileGrid at = TileGrid.filters(5, 3, 3, image.getWidth());
+        assertEquals(at.width(), image.getWidth());
+        assertEquals(at.height(), image.getHeight());
+        // 5 tiles three panels wide: 2 columns, 3 rows; 3x3 weights at 37 px each (about 112 px a panel).
+        assertEquals(2, at.columns());
+        assertEquals(3, at.rows());
+        assertEquals(37, at.scale());
+        assertEquals(3 * 111 + 2 * TileGrid.GAP, at.tileWidth());
+        assertEquals(at.tileLeft(0) + at.tileWidth() + TileGrid.FILTER_GAP, at.tileLeft(1));
+        assertEquals(at.tileTop(0) + 111 + TileGrid.FILTER_GAP, at.tileTop(2));
+
+        // The scale is the 99th percentile of |w| over the conv layer: 1 (the dense layer's 9 would pale it). Every pixel of every block is its weight's colour.
+        Color blue = new Color(Palette.diverging(1));
+        Color red = new Color(Palette.diverging(-1));
+        assertEquals(Palette.POSITIVE, blue);
+        assertEquals(Palette.NEGATIVE, red);
+        for (int k = 0; k < 27; k++) {
+            assertEquals(blue, pixel(image, at.pixelX(0, k), at.pixelY(0, k)), "filter 0, weight " + k);
+            assertEquals(blue, pixel(image, at.blockLeft(0, k), at.blockTop(0, k)), "filter 0, weight " + k + "'s corner");
+            assertEquals(blue, pixel(image, at.blockLeft(0, k) + 36, at.blockTop(0, k) + 36), "filter 0, weight " + k + "'s corner");
+            assertEquals(red, pixel(image, at.pixelX(1, k), at.pixelY(1, k)), "filter 1, weight " + k);
+            assertEquals(Color.WHITE, pixel(image, at.pixelX(2, k), at.pixelY(2, k)), "filter 2 (all 0), weight " + k);
+            int c = k / 9;
+            assertEquals(new Color(Palette.diverging(0.5 * (1 - c))), pixel(image, at.pixelX(3, k), at.pixelY(3, k)),
+                    "filter 3, channel " + c);
+            assertEquals(k % 9 == 4 ? blue : Color.WHITE, pixel(image, at.pixelX(4, k), at.pixelY(4, k)), "filter 4, weight " + k);
+        }
+        // Channels side by side: channel 1 of filter 0 starts a panel and a gap right of channel 0, on its row 0.
+        assertEquals(at.tileLeft(0) + 111 + TileGrid.GAP, at.blockLeft(0, 9));
+        assertEquals(at.tileTop(0), at.blockTop(0, 9));
+        assertEquals(at.tileTop(0) + 2 * 37, at.blockTop(0, 8));
+        // Grey between a filter's channels and around each tile, white between filters and in the sixth (empty) place.
+        assertEquals(Palette.GAP, pixel(image, at.tileLeft(0) + 111, at.tileTop(0) + 50));
+        assertEquals(Palette.GAP, pixel(image, at.tileLeft(0) - 1, at.tileTop(0) + 50));
+        assertEquals(Color.WHITE, pixel(image, at.tileLeft(1) - TileGrid.FILTER_GAP / 2, at.tileTop(1) + 50));
+        for (int k = 0; k < 27; k++) {
+            assertEquals(Color.WHITE, pixel(image, at.pixelX(5, k), at.pixelY(5, k)), "no sixth filter, weight " + k);
+        }
+        assertEquals(Color.WHITE, pixel(image, at.tileLeft(5) - 1, at.tileTop(5) + 50), "no border of a sixth tile");
+        assertEquals("5 filters of 3x3x3, one tile per filter (its 3 input channels side by side)",
+                FirstLayer.of(p.network()).layout());
+    }
+
+    @Test
+    void aSingleChannelFilterIsOneSquareTileAndGradientsDrawTheSameTensor() {
+        Network net = Network.parse(Shape.parse("1x12x12"), "conv:6x5x5:p2,relu,maxpool:2,flatten,dense:3,softmax",
+                Cost.CROSS_ENTROPY);
+        FirstLayer layer = FirstLayer.of(net);
+        assertEquals("6 filters of 1x5x5, one tile per filter", layer.layout());
+        TileGrid at = TileGrid.filters(6, 1, 5, TileGrid.MIN_WIDTH);
+        assertEquals(22, at.scale(), "5 weights of 22 px: a 110 px square");
+        assertEquals(110, at.tileWidth());
+        assertEquals(110, at.tileHeight());
+        assertEquals(3, at.columns());
+        assertEquals(TileGrid.FILTER_GAP, at.gap(), "filters stand apart from their 22 px blocks");
+        double[] g = new double[150];
+        g[149] = -2;     // filter 5's bottom-right weight
+        BufferedImage image = read(Plots.gradientMagnitudes(g, net, "a note", dir.resolve("g.png")));
+        TileGrid drawn = TileGrid.filters(6, 1, 5, image.getWidth());
+        assertEquals(new Color(Palette.sequential(Palette.MAGNITUDE, 1)), pixel(image, drawn.pixelX(5, 24), drawn.pixelY(5, 24)));
+        assertEquals(Color.WHITE, pixel(image, drawn.pixelX(5, 23), drawn.pixelY(5, 23)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Plots.gradientMagnitudes(new double[10], net, dir.resolve("x.png")));
+        assertTrue(e.getMessage().startsWith("layers.0.weight of "), e.getMessage());
+        IllegalArgumentException pooled = assertThrows(IllegalArgumentException.class,
+                () -> FirstLayer.of(Network.parse(Shape.parse("1x4x4"), "maxpool:2,flatten,dense:2,softmax", Cost.CROSS_ENTROPY)));
+        assertTrue(pooled.getMessage().startsWith("no conv layer to draw"), pooled.getMessage());
     }
 
     /** A ReLU network of {@code arch} whose first layer's weights are weight(0), weight(1), ... (row-major), the rest 0. */
