@@ -114,4 +114,21 @@ class ConvNetworksIT {
         assertEquals(List.of("backprop-cl: --replicas 2: layer 2 'batchnorm' needs the whole batch's statistics, which replicas of "
                 + "slices do not have (PyTorch needs SyncBatchNorm for that); train on one engine"), replicas.errLines());
     }
+
+    /**
+     * compare of the cpu engine against the reference on a conv network prints each layer's
+     * tensors, conv, pool and batchnorm ones included, and passes; the conv bias right before the
+     * batchnorm (a zero gradient) is measured against the step's largest gradient.
+     */
+    @Test
+    void compareOfTheCpuEngineTracesEveryLayerAndPasses() {
+        Launcher.Run c = Launcher.of("compare", "--engines", "cpu,reference", "--layers",
+                "conv:2x3x3:s2,batchnorm,relu,maxpool:2,flatten,dense:10,softmax", "--cost", "cross-entropy", "--steps", "2",
+                "--batch", "8").in(dir).run();
+        assertEquals(0, c.code(), c.describe());
+        assertTrue(c.out().contains("compare: PASS (37 checks)"), c.out());
+        for (String row : new String[] {"0  grad weight", "0  grad bias", "1  running_var", "3  grad out", "5  grad weight"}) {
+            assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+1\\s+" + row + "\\s+\\d\\.\\d{3}e-\\d\\d\\s+1e-05  PASS")), row + "\n" + c.out());
+        }
+    }
 }
