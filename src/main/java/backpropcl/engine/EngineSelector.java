@@ -53,9 +53,7 @@ public final class EngineSelector {
                 return openCl(device, net, initial);
             case "auto":
                 if (net.isConvolutional() && device == null) {
-                    CpuEngine conv = new CpuEngine(net, initial);
-                    return new Choice(conv, "auto: conv layers run on the cpu engine (float32, " + Plural.of(conv.threads(), "thread")
-                            + ") in this version (opencl follows)");
+                    return new Choice(new CpuEngine(net, initial), "auto: conv layers run on the cpu engine in this version (opencl follows)");
                 }
                 if (device != null) {
                     return openCl(device, net, initial);
