@@ -86,6 +86,10 @@ for w in ours["workloads"]:
     if not passed or not theirs:
         print(f"{name:8} {'(no passing engine)' if not passed else '':44} {'':>11}  "
               f"{'(no PyTorch run)' if not theirs else '':34}")
+        if not passed:   # why: each row's status and note (an engine that does not compute conv layers says so)
+            for r in ours["results"]:
+                if r["workload"] == name:
+                    print(f"{'':8}   {r['engine']}: {r['status']}{': ' + r['note'] if r['note'] else ''}")
         continue
     best = max(passed, key=lambda r: r["samples_per_second"])
     fast = max(theirs, key=lambda t: t["samples_per_second"])
