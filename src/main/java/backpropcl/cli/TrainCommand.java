@@ -413,6 +413,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(trained, net);
         MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(trained, config.batchSize()));
+        BatchNormBatches.check(net, config.batchSize(), trained);
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
