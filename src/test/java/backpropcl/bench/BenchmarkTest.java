@@ -235,4 +235,26 @@ class BenchmarkTest {
                 report.text());
         assertTrue(report.text().contains("SKIPPED: cannot open: " + refusal), report.text());
     }
+
+    @Test
+    void checkComparesConvLayersAndABiasBeforeABatchNormWithItsWeights() {
+        Network net = Network.parse(new backpropcl.model.Shape(1, 4, 5), "conv:2x3x3:p1,batchnorm,relu,flatten,dense:3,softmax",
+                Cost.CROSS_ENTROPY);
+        Parameters a = Init.HE.initialise(net, 3);
+        Parameters b = a.copy();
+        assertEquals(0.0, CorrectnessCheck.ofImageLayers(a, b));
+        // Rounding noise on a conv bias of zeros: small against the layer's weights, not an infinite relative error.
+        a.set("layers.0.bias", new float[] {1e-9f, -1e-9f});
+        double noise = CorrectnessCheck.ofImageLayers(a, b);
+        assertTrue(noise > 0 && noise < 1e-6, "noise " + noise);
+        // A wrong conv weight is caught (the dense view alone would not see it).
+        float[] w = b.copy("layers.0.weight");
+        w[0] += 0.5f;
+        a.set("layers.0.weight", w);
+        assertTrue(CorrectnessCheck.ofImageLayers(a, b) > CorrectnessCheck.TOLERANCE);
+        // And a wrong batchnorm beta.
+        Parameters c = b.copy();
+        c.set("layers.1.bias", new float[] {0.5f, 0f});
+        assertTrue(CorrectnessCheck.ofImageLayers(c, b) > CorrectnessCheck.TOLERANCE);
+    }
 }
