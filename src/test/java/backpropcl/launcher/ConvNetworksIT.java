@@ -89,7 +89,7 @@ class ConvNetworksIT {
     }
 
     @Test
-    void openClAndFlatDataRefuseConvLayersInOneLine() {
+    void openClFlatDataAndOneRowBatchnormBatchesAreRefusedInOneLine() {
         Launcher.Run r = run(CONV, "--epochs", "1", "--engine", "opencl");
         assertEquals(2, r.code(), r.describe());
         assertEquals(List.of("backprop-cl: conv layers run on --engine cpu or reference in this version; opencl follows"), r.errLines());
@@ -98,21 +98,37 @@ class ConvNetworksIT {
         assertEquals(2, csv.code(), csv.describe());
         assertEquals(List.of("backprop-cl: layer 1 'conv:2x3x3': conv needs images (CxHxW); the data gives rows of 4 values"),
                 csv.errLines());
+        Launcher.Run one = Launcher.of("train", "--data", "src/test/resources/uci/iris.csv", "--label-column", "last", "--layers",
+                "dense:8,batchnorm,relu,dense:3,softmax", "--cost", "cross-entropy", "--batch", "7", "--no-progress").run();
+        assertEquals(2, one.code(), one.describe());
+        assertEquals(List.of("backprop-cl: layer 2 'batchnorm' normalises each feature over the rows of a batch, and a batch of 1 row "
+                + "has no variance (the last batch of each epoch: 120 rows in batches of 7); give a --batch of 2 or more that leaves "
+                + "no last batch of 1 row"), one.errLines());
     }
 
-    /** Replicas of a batchnorm network, and a last batch of 1 row before a batchnorm 1-d, are refused in one line before training. */
+    /** Replicas of a batchnorm network are refused in one line before training. */
     @Test
-    void batchNormRefusesReplicasAndABatchOfOneRowInOneLine() {
+    void batchNormRefusesReplicasInOneLine() {
         Launcher.Run replicas = run(CONV, "--epochs", "1", "--engine", "cpu", "--replicas", "2");
         assertEquals(2, replicas.code(), replicas.describe());
         assertEquals(List.of("backprop-cl: --replicas 2: layer 2 'batchnorm' needs the whole batch's statistics, which replicas of "
                 + "slices do not have (PyTorch needs SyncBatchNorm for that); train on one engine"), replicas.errLines());
-        Launcher.Run one = Launcher.of("train", "--layers", "conv:2x3x3,relu,flatten,dense:8,batchnorm,relu,dense:10,softmax", "--cost",
-                "cross-entropy", "--batch", "4", "--train-samples", "9", "--test-samples", "20", "--epochs", "1", "--engine", "cpu",
-                "--no-progress").in(dir).run();
-        assertEquals(2, one.code(), one.describe());
-        assertEquals(List.of("backprop-cl: --batch 4: the last batch of the 9 training rows per epoch has 1 row, which gives layer 5 "
-                + "'batchnorm' 1 value per feature, no variance to normalise by; give a --batch that leaves 2 rows or more for every "
-                + "batch (PyTorch refuses this too)"), one.errLines());
+    }
+
+    /**
+     * compare of the cpu engine against the reference on a conv network prints each layer's
+     * tensors, conv, pool and batchnorm ones included, and passes; the conv bias right before the
+     * batchnorm (a zero gradient) is measured against the step's largest gradient.
+     */
+    @Test
+    void compareOfTheCpuEngineTracesEveryLayerAndPasses() {
+        Launcher.Run c = Launcher.of("compare", "--engines", "cpu,reference", "--layers",
+                "conv:2x3x3:s2,batchnorm,relu,maxpool:2,flatten,dense:10,softmax", "--cost", "cross-entropy", "--steps", "2",
+                "--batch", "8").in(dir).run();
+        assertEquals(0, c.code(), c.describe());
+        assertTrue(c.out().contains("compare: PASS (37 checks)"), c.out());
+        for (String row : new String[] {"0  grad weight", "0  grad bias", "1  running_var", "3  grad out", "5  grad weight"}) {
+            assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+1\\s+" + row + "\\s+\\d\\.\\d{3}e-\\d\\d\\s+1e-05  PASS")), row + "\n" + c.out());
+        }
     }
 }

@@ -91,13 +91,20 @@ public abstract class EngineEquivalenceTest {
      */
     private static void threeStepsMatch(Network net, Engine engine, ReferenceEngine ref, Dataset data, int batch, long seed,
                                         String what) {
+        threeSteps(engine, ref, data, batch, Math.max(1, batch / 3), seed, s -> compareTraces(net, ref, engine, what + s + " " + net,
+                ONE_STEP, seed));
+    }
+
+    /** The three steps of {@link #threeStepsMatch} (the second of {@code smaller} rows), {@code compare}d after each. */
+    private static void threeSteps(Engine engine, ReferenceEngine ref, Dataset data, int batch, int smaller, long seed,
+                                   java.util.function.IntConsumer compare) {
         int[] order = Shuffle.permutation(data.count(), seed, 0);
         for (Engine e : new Engine[] {engine, ref}) {
             e.setTrainingData(data);
             e.setOrder(order);
             e.setSeed(seed);
         }
-        int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
+        int[][] steps = {{3, batch}, {batch + 5, smaller}, {batch + 9, batch}};
         for (int s = 0; s < steps.length; s++) {
             if (s == 2) {
                 engine.setOrder(null);
@@ -105,7 +112,7 @@ public abstract class EngineEquivalenceTest {
             }
             engine.trainBatch(steps[s][0], steps[s][1], 0.5);
             ref.trainBatch(steps[s][0], steps[s][1], 0.5);
-            compareTraces(net, ref, engine, what + s + " " + net, ONE_STEP, seed);
+            compare.accept(s);
         }
     }
 
@@ -596,24 +603,10 @@ public abstract class EngineEquivalenceTest {
         Network net = Network.parse(shape, layers, cost);
         Parameters p = Init.XAVIER.initialise(net, seed);
         Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), true);
-        int[] order = Shuffle.permutation(data.count(), seed, 0);
         try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
-            for (Engine e : new Engine[] {engine, ref}) {
-                e.setTrainingData(data);
-                e.setOrder(order);
-                e.setSeed(seed);
-            }
             // The smaller batch keeps 2 rows, which a batchnorm 1-d needs.
-            int[][] steps = {{3, batch}, {batch + 5, Math.max(Math.min(batch, 2), batch / 3)}, {batch + 9, batch}};
-            for (int s = 0; s < steps.length; s++) {
-                if (s == 2) {
-                    engine.setOrder(null);
-                    ref.setOrder(null);
-                }
-                engine.trainBatch(steps[s][0], steps[s][1], 0.5);
-                ref.trainBatch(steps[s][0], steps[s][1], 0.5);
-                compareTensors(ref, engine, "step " + s + " " + net, ONE_STEP, seed);
-            }
+            threeSteps(engine, ref, data, batch, Math.max(Math.min(batch, 2), batch / 3), seed,
+                    s -> compareTensors(ref, engine, "step " + s + " " + net, ONE_STEP, seed));
             Evaluation a = engine.evaluate(data);
             Evaluation e = ref.evaluate(data);
             assertEquals(e.correct(), a.correct(), "accuracy in evaluation");
