@@ -553,7 +553,7 @@ public final class CpuEngine implements Engine {
                     next = rowsBack(i, layer, rows);
                 }
                 int units = layer.units();
-                int chunks = chunks(units, layer.gradientFlopsPerUnit(rows), whole);
+                int chunks = Math.min(chunks(units, layer.gradientFlopsPerUnit(rows), whole), Math.max(1, units / layer.gradientUnitsPerChunk()));
                 pool.run(chunks, c -> {
                     int j0 = Chunks.start(c, chunks, units);
                     int j1 = Chunks.start(c + 1, chunks, units);
