@@ -31,6 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Runs both from the same parameters on the same batches and prints the relative error ||a - b|| / ||b|| of "
                 + "z, activations, deltas, gradients and updated weights of every layer after the first step (tolerance "
                 + Tolerances.ONE_STEP_F32_TEXT + "), and of the weights after the last step (" + Tolerances.AFTER_STEPS_F32_TEXT + "). The second engine is the one compared against. "
+                + "The layer column counts dense layers; for a network with conv, maxpool or batchnorm layers it is the index in "
+                + "the layer list, and every layer's output (out), its gradient (grad out) and each of its tensors are compared "
+                + "(reference against reference in this version). "
                 + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
@@ -94,7 +97,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         dataOptions.seed = networkOptions.seed;   // a CSV file splits as train splits it
         if (networkOptions.layers != null) {
-            networkOptions.inputWidth = dataOptions.peek().train().width();
+            networkOptions.inputShape = dataOptions.sampleShape();
         }
         Network net = networkOptions.network();
         Parameters initial = networkOptions.initScheme().initialise(net, networkOptions.seed);
@@ -135,6 +138,10 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void compareStep(Engine a, Engine b, int step, List<Row> rows) {
+        if (a.network().isConvolutional()) {
+            compareLayers(a, b, step, rows, stepTolerance, false);
+            return;
+        }
         for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
@@ -149,11 +156,30 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void compareWeights(Engine a, Engine b, int step, List<Row> rows) {
+        if (a.network().isConvolutional()) {
+            compareLayers(a, b, step, rows, driftTolerance, true);
+            return;
+        }
         for (int l = 0; l < a.network().denseLayers(); l++) {
             LayerTrace ta = a.trace(l);
             LayerTrace tb = b.trace(l);
             rows.add(new Row(step, l, "W", RelativeError.of(ta.weights(), tb.weights()), driftTolerance));
             rows.add(new Row(step, l, "b", RelativeError.of(ta.biases(), tb.biases()), driftTolerance));
+        }
+    }
+
+    /**
+     * Every layer's tensors of {@link Engine#traceLayers} (layer: its index in the list), or only
+     * the parameter tensors' values when {@code valuesOnly}.
+     */
+    private static void compareLayers(Engine a, Engine b, int step, List<Row> rows, double tolerance, boolean valuesOnly) {
+        List<LayerTrace.Tensor> ta = a.traceLayers();
+        List<LayerTrace.Tensor> tb = b.traceLayers();
+        for (int i = 0; i < ta.size(); i++) {
+            LayerTrace.Tensor t = ta.get(i);
+            if (!valuesOnly || !t.name().startsWith("grad ") && !t.name().equals("out")) {
+                rows.add(new Row(step, t.layer(), t.name(), RelativeError.of(t.values(), tb.get(i).values()), tolerance));
+            }
         }
     }
 
@@ -187,9 +213,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.printf("compare %s on %s, %s of %d, lr %s, seed %d%n", net, dataName, Plural.of(steps, "step"), batch, lr, networkOptions.seed);
         out.printf("  %s%n  against %s%n", nameA, nameB);
-        out.printf("%5s %5s  %-7s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
+        // As wide as the longest tensor name: 7 for dense layers, more for batchnorm's running statistics.
+        int w = Math.max(7, rows.stream().mapToInt(r -> r.tensor().length()).max().orElse(0));
+        out.printf("%5s %5s  %-" + w + "s %12s %10s  %s%n", "step", "layer", "tensor", "rel. error", "tolerance", "result");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%5d %5d  %-7s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
+            out.printf(Locale.ROOT, "%5d %5d  %-" + w + "s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
                     r.tolerance(), r.pass() ? "PASS" : "FAIL");
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();

@@ -9,6 +9,7 @@ import backpropcl.data.DataSplit;
 import backpropcl.data.Dataset;
 import backpropcl.data.LabelOutOfRangeException;
 import backpropcl.model.Network;
+import backpropcl.model.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,20 @@ public final class DataOptions {
         return DataSources.Request.of(data).withClasses(classes).withCacheDir(cacheDir).withOrigin(origin)
                 .withCsv(csvOptions()).withSeed(seed).withLabels(labels)
                 .withFileOrderSplit(fileOrderSplit);
+    }
+
+    /**
+     * The shape of one sample of the data ({@link #peek}ed first): 1x28x28 for IDX images, 1xHxW
+     * for an image folder, N values flat for a CSV file or points.
+     */
+    Shape sampleShape() {
+        int width = peek().train().width();
+        try {
+            Shape s = Shape.parse(loaded.inputShape());
+            return s.size() == width ? s : Shape.flat(width);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Shape.flat(width);
+        }
     }
 
     /** What the last {@link #peek} or {@link #load} found; null before either. */
@@ -240,7 +255,8 @@ public final class DataOptions {
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {
-            throw new UserError("the network " + net.archString() + " takes " + Plural.of(net.inputSize(), "input") + ", but "
+            throw new UserError("the network " + (net.isConvolutional() ? net.inputShape() + " -> " + net.spec() : net.archString())
+                    + " takes " + Plural.of(net.inputSize(), "input") + ", but "
                     + (origin == null ? "--data " + data : origin + ", " + data + ",") + " has " + Plural.of(train.width(), "feature")
                     + " per sample" + (origin == null ? "" : "; give --data with the data it was trained on"));
         }

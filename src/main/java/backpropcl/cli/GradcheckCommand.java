@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "",
             "Runs the reference engine in double on small random networks, one for each hidden activation x output "
                 + "activation x cost, and two with dropout (on the input, and after a hidden activation; checked on the "
-                + "dropout mask of the run's first step), and compares its gradients with central finite differences. "
+                + "dropout mask of the run's first step), then on conv networks of odd shapes (1 and 3 channels, kernels 1, 3 "
+                + "and 5, stride 2, padding, a 1x1 output, max pooling, batchnorm on images and on rows, batches of 1, 2, 3 "
+                + "and --batch), and compares its gradients with central finite differences. "
                 + "Exit code 0 when every "
                 + "relative error ||backprop - numeric|| / ||numeric|| is within the tolerance, 1 otherwise."})
 final class GradcheckCommand implements Callable<Integer> {
@@ -53,13 +55,19 @@ final class GradcheckCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.printf("%-14s %-30s %-13s %7s %12s  %s%n", "network", "activations", "cost", "params", "rel. error", "result");
         boolean allPass = true;
-        for (Network net : networks(seed)) {
-            GradientCheck.Result r = GradientCheck.run(net, batch, seed);
+        List<GradientCheck.Case> cases = new ArrayList<>();
+        networks(seed).forEach(net -> cases.add(new GradientCheck.Case(net, batch)));
+        cases.addAll(GradientCheck.convolutionalCases(batch));
+        for (GradientCheck.Case c : cases) {
+            Network net = c.network();
+            GradientCheck.Result r = GradientCheck.run(net, c.batch(), seed);
             boolean pass = r.relativeError() <= tolerance;
             allPass &= pass;
             String text = net.toString();
             String acts = net.isDenseChain() ? text.substring(text.indexOf('[') + 1, text.indexOf(']')) : net.spec();
-            out.printf(Locale.ROOT, "%-14s %-30s %-13s %7d %12.3e  %s%n", net.archString(), acts, net.cost().cliName(),
+            // A conv network is named by its input shape and batch: its dense widths say little of it.
+            String name = net.isConvolutional() ? net.inputShape() + " b" + c.batch() : net.archString();
+            out.printf(Locale.ROOT, "%-14s %-30s %-13s %7d %12.3e  %s%n", name, acts, net.cost().cliName(),
                     r.parameters(), r.relativeError(), pass ? "PASS" : "FAIL");
         }
         out.println(allPass ? "gradcheck: PASS (tolerance " + tolerance + ")" : "gradcheck: FAIL (tolerance " + tolerance + ")");

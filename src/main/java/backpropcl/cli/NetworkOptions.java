@@ -4,6 +4,7 @@ import backpropcl.model.Activation;
 import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
+import backpropcl.model.Shape;
 import picocli.CommandLine.Option;
 
 /** The options that describe a network and its initialisation. Unset values stay null so that a model file can supply them. */
@@ -22,16 +23,22 @@ public final class NetworkOptions {
     @Option(names = "--layers", paramLabel = "SPEC",
             description = "The network as a list of layers in order, comma-separated, as PyTorch's nn.Sequential holds "
                     + "modules (the model file's tensors are named as that nn.Sequential's: layers.K.weight for "
-                    + "module K, from 0): dense:N (a Linear layer of N outputs), the activations sigmoid, tanh, relu, leaky-relu, "
-                    + "softmax (output only) and identity, dropout:P (zeroes each value with probability P in training, "
-                    + "scales the rest by 1/(1-P); identity in evaluate and predict) and flatten (first only). The input "
-                    + "width comes from the data. E.g. dense:128,relu,dropout:0.5,dense:10,softmax with --cost cross-entropy. "
+                    + "module K, from 0): dense:N (a Linear layer of N outputs), conv:FxKxK[:sS][:pP] (a Conv2d of F square "
+                    + "KxK filters, stride S default 1, zero padding P default 0), maxpool:K[:sS] (a MaxPool2d, stride "
+                    + "default K), batchnorm (BatchNorm2d after conv layers, BatchNorm1d after dense ones), the activations "
+                    + "sigmoid, tanh, relu, leaky-relu, softmax (output only) and identity, dropout:P (zeroes each value with "
+                    + "probability P in training, scales the rest by 1/(1-P); identity in evaluate and predict) and flatten "
+                    + "(written out between the last conv or maxpool layer and the first dense one). The input shape "
+                    + "comes from the data (1x28x28 for MNIST images, N values for a CSV file). E.g. "
+                    + "dense:128,relu,dropout:0.5,dense:10,softmax with --cost cross-entropy, or LeNet-5: "
+                    + "conv:6x5x5:p2,relu,maxpool:2,conv:16x5x5,relu,maxpool:2,flatten,dense:120,relu,dense:84,relu,"
+                    + "dense:10,softmax (conv layers run on --engine reference in this version). "
                     + "--arch 784-16-10 with its activations is the dense shorthand of dense:16,sigmoid,dense:10,sigmoid; "
                     + "--layers replaces --arch, --activation and --output (--cost still applies).")
     String layers;
 
-    /** The input width a --layers network takes; set from the data (or the model it is checked against) before {@link #network}. */
-    int inputWidth;
+    /** The input shape a --layers network takes; set from the data (or the model it is checked against) before {@link #network}. */
+    Shape inputShape;
 
     @Option(names = "--activation", paramLabel = "NAME",
             description = "Activation of the hidden layers: sigmoid, tanh, relu, leaky-relu (default: sigmoid).")
@@ -87,10 +94,10 @@ public final class NetworkOptions {
                         + "(dense:N per width, each activation after its dense layer); drop " + option[0]);
             }
         }
-        if (inputWidth < 1) {
-            throw new IllegalStateException("the input width of --layers is not set");
+        if (inputShape == null) {
+            throw new IllegalStateException("the input shape of --layers is not set");
         }
-        return Network.parse(inputWidth, layers, c);
+        return Network.parse(inputShape, layers, c);
     }
 
     Init initScheme() {

@@ -296,7 +296,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--classes " + classes + " disagrees with --init-from " + initFrom + ", whose network "
                         + net.archString() + " has " + net.outputSize() + " outputs; drop --classes");
             }
-            networkOptions.inputWidth = net.inputSize();
+            networkOptions.inputShape = net.inputShape();
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
                 throw new UserError("--init-from " + initFrom + " holds " + net + ", which differs from the network the options ask for: "
                         + networkOptions.network());
@@ -307,7 +307,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (networkOptions.arch == null) {
                 DataSplit d = dataOptions.peek();
-                networkOptions.inputWidth = d.train().width();
+                networkOptions.inputShape = dataOptions.sampleShape();
                 if (networkOptions.layers == null) {
                     // The output width from the training labels (checked for gaps and row indices), or as --classes insists.
                     networkOptions.defaultArch = d.train().width() + "-16-16-" + (classes != null ? classes : dataOptions.classesFromLabels());
@@ -430,6 +430,9 @@ final class TrainCommand implements Callable<Integer> {
             Engine engine = choice.engine();
             out.printf(Locale.ROOT, "training %s on %s (%,d train / %,d test)%n", net, data.name(),
                     data.train().count(), data.test().count());
+            if (net.isConvolutional()) {
+                out.print(LayerSummary.of(net));
+            }
             describeData(out, loaded, data, preprocessing, fitOn.count());
             out.printf(Locale.ROOT, "%s of mini-batches of %d%s, %s, %s, %s, %s%n", Plural.of(config.epochs(), "epoch"), config.batchSize(),
                     config.batchSize() > trained ? " (one batch of all " + Plural.grouped(trained, "sample") + ")" : "",

@@ -69,6 +69,10 @@ final class VisualizeCommand implements Callable<Integer> {
     public Integer call() {
         ModelFile.Saved saved = ModelFile.load(model);
         Network net = saved.network();
+        if (!net.inputShape().isFlat()) {
+            throw new UserError(model + " (" + net.inputShape() + " -> " + net.spec() + ") starts with conv layers; visualize draws the "
+                    + "weights of a first dense layer as images, and this version does not draw conv filters");
+        }
         if (TileGrid.squareSide(net.inputSize()) == 0) {
             throw new UserError(model + " (" + net.archString() + ") has " + net.inputSize() + " inputs, not a square "
                     + "number, so its first layer's weights do not make square images (784 inputs make 28x28)");

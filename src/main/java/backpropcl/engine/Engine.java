@@ -156,6 +156,18 @@ public interface Engine extends AutoCloseable {
      */
     LayerTrace trace(int layer);
 
+    /**
+     * Every layer's tensors from the last {@link #trainBatch}, in layer order: each layer's output
+     * and, where backprop computes it, dC/d(output); each parameter tensor's gradient and its value
+     * after the update. What {@code compare} prints for a network with conv, maxpool or batchnorm
+     * layers; engines that compute only dense layers do not have it.
+     *
+     * @throws UnsupportedOperationException for an engine that traces dense layers only
+     */
+    default java.util.List<LayerTrace.Tensor> traceLayers() {
+        throw new UnsupportedOperationException(description() + " traces dense layers only");
+    }
+
     /** Releases what the engine holds; never throws for a release failure (it is logged). */
     @Override
     void close();

@@ -16,6 +16,16 @@ public final class EngineInputs {
         }
     }
 
+    /** What the cpu and OpenCL engines say of a network with conv, maxpool or batchnorm layers in this version. */
+    public static final String CONV_ON_REFERENCE = "conv layers run on --engine reference in this version; cpu and opencl follow";
+
+    /** Refuses a network with conv, maxpool or batchnorm layers: the fast engines do not compute them yet. */
+    public static void refuseConvolutional(Network net) {
+        if (net.isConvolutional()) {
+            throw new IllegalArgumentException(CONV_ON_REFERENCE);
+        }
+    }
+
     /** The data set's width is the network's input and its labels fit the output layer. */
     public static void checkShape(Network net, Dataset data) {
         if (data.width() != net.inputSize()) {

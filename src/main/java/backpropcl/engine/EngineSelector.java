@@ -16,7 +16,8 @@ import java.util.Optional;
  * Opens the engine the user asked for: opencl, cpu (float32 Java, multi-threaded) or reference
  * (double, the truth). "auto" takes an OpenCL GPU when there is one; otherwise the cpu engine,
  * which measures faster than both the OpenCL engine on CPU runtimes such as PoCL and the
- * reference engine (docs/cpu.md), and says why.
+ * reference engine (docs/cpu.md), and says why; a network with conv, maxpool or batchnorm layers
+ * gets the reference engine, the one engine that computes them in this version.
  */
 public final class EngineSelector {
 
@@ -37,6 +38,9 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
+        if (k.equals("cpu") || k.equals("opencl")) {
+            EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
+        }
         switch (k) {
             case "reference":
                 requireNoDevice(device, k);
@@ -47,6 +51,10 @@ public final class EngineSelector {
             case "opencl":
                 return openCl(device, net, initial);
             case "auto":
+                if (net.isConvolutional() && device == null) {
+                    return new Choice(new ReferenceEngine(net, initial), "auto: conv layers run on the reference engine in this version "
+                            + "(cpu and opencl follow)");
+                }
                 if (device != null) {
                     return openCl(device, net, initial);
                 }

@@ -14,4 +14,17 @@ package backpropcl.engine;
  */
 public record LayerTrace(double[] z, double[] a, double[] delta, double[] gradW, double[] gradB,
                          double[] weights, double[] biases) {
+
+    /**
+     * One tensor of any layer after one training step (the view {@link Engine#traceLayers} gives of
+     * conv, maxpool and batchnorm layers too).
+     *
+     * @param layer  the layer's index k in {@code Network.layers()}
+     * @param name   "out" (the layer's output, B x its shape), "grad out" (dC_x/d out per sample),
+     *               "grad weight" and the like (the batch-mean gradient of a trainable tensor), or a
+     *               tensor's own name ("weight", "running_var", ...) for its value after the update
+     * @param values the values, as double
+     */
+    public record Tensor(int layer, String name, double[] values) {
+    }
 }

@@ -7,6 +7,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.ParameterLayout;
+import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
 import backpropcl.model.Parameters;
 import java.nio.file.Path;
@@ -188,39 +189,52 @@ public final class ModelFile {
         Safetensors.write(file, tensors, metadata);
     }
 
-    /** The parameter and optimizer-state tensors of {@code state}, each name after {@code prefix}. */
+    /**
+     * The parameter and optimizer-state tensors of {@code state}, each name after {@code prefix}:
+     * every parameter tensor in layout order, then layer by layer each slot of its trainable tensors.
+     */
     private static LinkedHashMap<String, Tensor> stateTensors(TrainingState state, boolean exact, String prefix) {
-        Network net = state.network();
-        TensorNames names = TensorNames.of(net);
+        TensorNames names = TensorNames.of(state.network());
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         Optimizer.Kind kind = state.optimizer().kind();
-        for (int l = 0; l < net.denseLayers(); l++) {
-            long[] wShape = {net.size(l + 1), net.size(l)};
-            long[] bShape = {net.size(l + 1)};
-            tensors.put(prefix + names.weight(l), tensor(wShape, state.copyWeights(l), exact));
-            tensors.put(prefix + names.bias(l), tensor(bShape, state.copyBiases(l), exact));
+        for (TensorNames.Named n : names.all()) {
+            tensors.put(prefix + n.name(), tensor(n.tensor(), n.tensor().copyOut(state.values()), exact));
         }
-        for (int l = 0; l < net.denseLayers(); l++) {
+        for (java.util.List<TensorNames.Named> layer : names.byLayer().values()) {
             for (int s = 0; s < kind.slots(); s++) {
-                tensors.put(prefix + slotName(names.weight(l), kind, s), tensor(new long[] {net.size(l + 1), net.size(l)},
-                        state.copySlotWeights(s, l), exact));
-                tensors.put(prefix + slotName(names.bias(l), kind, s), tensor(new long[] {net.size(l + 1)}, state.copySlotBiases(s, l), exact));
+                for (TensorNames.Named n : layer) {
+                    if (n.tensor().trainable()) {
+                        tensors.put(prefix + slotName(n.name(), kind, s), tensor(n.tensor(), n.tensor().copyOut(state.slot(s)), exact));
+                    }
+                }
             }
         }
         return tensors;
     }
 
-    private static Tensor tensor(long[] shape, double[] values, boolean exact) {
+    /** A tensor of the file: F64 when {@code exact}, else F32; a count (num_batches_tracked) I64 either way, as PyTorch keeps it. */
+    private static Tensor tensor(ParameterLayout.Tensor t, double[] values, boolean exact) {
+        long[] shape = shape(t);
+        if (isCount(t)) {
+            return Tensor.i64(shape, values);
+        }
         return exact ? Tensor.f64(shape, values) : new Tensor(shape, TrainingState.floats(values));
     }
 
+    private static boolean isCount(ParameterLayout.Tensor t) {
+        return t.name().endsWith(".num_batches_tracked");
+    }
+
+    private static long[] shape(ParameterLayout.Tensor t) {
+        return Arrays.stream(t.shape()).asLongStream().toArray();
+    }
+
     private static LinkedHashMap<String, Tensor> parameterTensors(Parameters p) {
-        Network net = p.network();
-        TensorNames names = TensorNames.of(net);
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
-        for (int l = 0; l < net.denseLayers(); l++) {
-            tensors.put(names.weight(l), new Tensor(new long[] {net.size(l + 1), net.size(l)}, p.copyWeights(l)));
-            tensors.put(names.bias(l), new Tensor(new long[] {net.size(l + 1)}, p.copyBiases(l)));
+        for (TensorNames.Named n : TensorNames.of(p.network()).all()) {
+            ParameterLayout.Tensor t = n.tensor();
+            tensors.put(n.name(), isCount(t) ? Tensor.i64(shape(t), TrainingState.doubles(t.copyOut(p.values()), t.length()))
+                    : new Tensor(shape(t), t.copyOut(p.values())));
         }
         return tensors;
     }
@@ -231,6 +245,10 @@ public final class ModelFile {
         metadata.put("format", FORMAT);
         metadata.put("version", VERSION);
         metadata.put(INPUT_WIDTH, Integer.toString(net.inputSize()));
+        if (net.isConvolutional()) {
+            // A conv network reads images: its layers make a network only on this shape.
+            metadata.put(INPUT_SHAPE, net.inputShape().toString());
+        }
         metadata.put(LAYERS, net.spec());
         metadata.put("arch", net.archString());
         metadata.put("activations", activations(net));
@@ -254,7 +272,7 @@ public final class ModelFile {
         java.util.List<String> more = morePrefixes(c.metadata());
         for (String name : c.tensors().keySet()) {
             if (!expected.contains(name) && more.stream().noneMatch(name::startsWith)) {
-                throw new ModelFileException(file + ": unexpected tensor '" + Safetensors.printable(name) + "'; a " + net.archString()
+                throw new ModelFileException(file + ": unexpected tensor '" + Safetensors.printable(name) + "'; a " + describe(net)
                         + " network has " + names.describe()
                         + (slots == 0 ? "" : " and the " + optimizer.kind().cliName() + " optimizer's state") + " only");
             }
@@ -297,32 +315,18 @@ public final class ModelFile {
     private static TrainingState readState(Path file, Contents c, Network net, TensorNames names, Optimizer optimizer, String prefix,
                                            Set<String> expected) {
         int slots = optimizer == null ? 0 : optimizer.kind().slots();
-        for (int l = 0; l < net.denseLayers(); l++) {
-            long[] wShape = {net.size(l + 1), net.size(l)};
-            long[] bShape = {net.size(l + 1)};
-            check(file, net, c, prefix + names.weight(l), wShape);
-            check(file, net, c, prefix + names.bias(l), bShape);
-            expected.add(prefix + names.weight(l));
-            expected.add(prefix + names.bias(l));
-            for (int s = 0; s < slots; s++) {
-                String sw = prefix + slotName(names.weight(l), optimizer.kind(), s);
-                String sb = prefix + slotName(names.bias(l), optimizer.kind(), s);
-                check(file, net, c, sw, wShape);
-                check(file, net, c, sb, bShape);
-                expected.add(sw);
-                expected.add(sb);
-            }
-        }
-        // Every value as double: exact for F32 and F64 alike.
+        // Every value as double: exact for F32, F64 and I64 alike.
         TrainingState all = TrainingState.zeros(net, optimizer == null ? Optimizer.sgd() : optimizer);
-        for (int l = 0; l < net.denseLayers(); l++) {
-            ParameterLayout.Tensor w = all.layout().weight(l);
-            ParameterLayout.Tensor b = all.layout().bias(l);
-            values(c.tensors().get(prefix + names.weight(l)), all.values(), w);
-            values(c.tensors().get(prefix + names.bias(l)), all.values(), b);
-            for (int s = 0; s < slots; s++) {
-                values(c.tensors().get(prefix + slotName(names.weight(l), optimizer.kind(), s)), all.slot(s), w);
-                values(c.tensors().get(prefix + slotName(names.bias(l), optimizer.kind(), s)), all.slot(s), b);
+        for (TensorNames.Named n : names.all()) {
+            String name = prefix + n.name();
+            check(file, net, c, name, n.tensor());
+            expected.add(name);
+            values(c.tensors().get(name), all.values(), n.tensor());
+            for (int s = 0; s < slots && n.tensor().trainable(); s++) {
+                String slot = prefix + slotName(n.name(), optimizer.kind(), s);
+                check(file, net, c, slot, n.tensor());
+                expected.add(slot);
+                values(c.tensors().get(slot), all.slot(s), n.tensor());
             }
         }
         if (optimizer != null) {
@@ -343,34 +347,38 @@ public final class ModelFile {
 
     /** As {@link #nonFinite(TrainingState)}, naming the tensors as the file read has them. */
     private static String nonFinite(TrainingState state, TensorNames names) {
-        Network net = state.network();
         Optimizer.Kind kind = state.optimizer().kind();
-        for (int l = 0; l < net.denseLayers(); l++) {
-            String w = nonFinite(names.weight(l), net.size(l), state.copyWeights(l));
-            String b = w != null ? w : nonFinite(names.bias(l), 0, state.copyBiases(l));
-            if (b != null) {
-                return b;
+        for (TensorNames.Named n : names.all()) {
+            String broken = nonFinite(n.name(), n.tensor().shape(), n.tensor().copyOut(state.values()));
+            if (broken != null) {
+                return broken;
             }
         }
-        for (int l = 0; l < net.denseLayers(); l++) {
+        for (java.util.List<TensorNames.Named> layer : names.byLayer().values()) {
             for (int s = 0; s < kind.slots(); s++) {
-                String w = nonFinite(slotName(names.weight(l), kind, s), net.size(l), state.copySlotWeights(s, l));
-                String b = w != null ? w : nonFinite(slotName(names.bias(l), kind, s), 0, state.copySlotBiases(s, l));
-                if (b != null) {
-                    return b;
+                for (TensorNames.Named n : layer) {
+                    String broken = n.tensor().trainable() ? nonFinite(slotName(n.name(), kind, s), n.tensor().shape(),
+                            n.tensor().copyOut(state.slot(s))) : null;
+                    if (broken != null) {
+                        return broken;
+                    }
                 }
             }
         }
         return null;
     }
 
-    /** The first non-finite value of a tensor of rows x {@code columns} (a vector when columns is 0). */
-    private static String nonFinite(String name, int columns, double[] values) {
+    /** The first non-finite value of a tensor of that shape, with its index in the shape ("[3, 17]"). */
+    private static String nonFinite(String name, int[] shape, double[] values) {
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
             if (!Double.isFinite(v)) {
-                String at = columns == 0 ? "[" + i + "]" : "[" + i / columns + ", " + i % columns + "]";
-                return "tensor " + name + " holds " + v + " at " + at;
+                int[] at = new int[shape.length];
+                for (int d = shape.length - 1, rest = i; d >= 0; d--) {
+                    at[d] = rest % shape[d];
+                    rest /= shape[d];
+                }
+                return "tensor " + name + " holds " + v + " at " + Arrays.toString(shape.length == 0 ? new int[] {0} : at);
             }
         }
         return null;
@@ -465,11 +473,13 @@ public final class ModelFile {
             }
         }
         int inputs = (int) wholeNumber(file, meta, INPUT_WIDTH, Network.MAX_WIDTH, "metadata");
+        Shape shape = inputShape(file, meta, inputs);
         Network net;
         try {
-            net = Network.parse(inputs, meta.get(LAYERS), Cost.parse(meta.get("cost")));
+            net = Network.parse(shape, meta.get(LAYERS), Cost.parse(meta.get("cost")));
         } catch (IllegalArgumentException e) {
-            throw new ModelFileException(file + ": metadata input_width " + inputs + ", layers '" + Safetensors.printable(meta.get(LAYERS))
+            throw new ModelFileException(file + ": metadata input_width " + inputs + (shape.isFlat() ? "" : ", input_shape " + shape)
+                    + ", layers '" + Safetensors.printable(meta.get(LAYERS))
                     + "', cost '" + Safetensors.printable(meta.get("cost")) + "' is not a network: "
                     + Safetensors.printable(e.getMessage(), 300), e);
         }
@@ -482,6 +492,29 @@ public final class ModelFile {
             }
         }
         return net;
+    }
+
+    /**
+     * The shape of one sample: {@value #INPUT_SHAPE} when the file has it (a conv network needs it;
+     * a dense one reads its input flat whatever it says), else {@code inputs} values flat.
+     */
+    private static Shape inputShape(Path file, Map<String, String> meta, int inputs) {
+        String text = meta.get(INPUT_SHAPE);
+        if (text == null) {
+            return Shape.flat(inputs);
+        }
+        Shape shape;
+        try {
+            shape = Shape.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file + ": metadata " + INPUT_SHAPE + " '" + Safetensors.printable(text) + "' is not a shape: "
+                    + Safetensors.printable(e.getMessage(), 300), e);
+        }
+        if (shape.size() != inputs) {
+            throw new ModelFileException(file + ": metadata " + INPUT_SHAPE + " " + shape + " holds " + shape.size() + " values, but "
+                    + INPUT_WIDTH + " is " + inputs);
+        }
+        return shape;
     }
 
     /** The network of a version 1 file: its arch, activations and cost, read as that version read them. */
@@ -506,16 +539,22 @@ public final class ModelFile {
         }
     }
 
-    /** Checks that tensor {@code name} is there and has the given shape. */
-    private static void check(Path file, Network net, Contents c, String name, long[] shape) {
-        Tensor t = c.tensors().get(name);
-        if (t == null) {
+    /** Checks that tensor {@code name} is there and has the shape of {@code t}. */
+    private static void check(Path file, Network net, Contents c, String name, ParameterLayout.Tensor t) {
+        long[] shape = shape(t);
+        Tensor found = c.tensors().get(name);
+        if (found == null) {
             throw new ModelFileException(file + ": tensor '" + name + "' is missing; expected shape "
-                    + Arrays.toString(shape) + " for " + net.archString());
+                    + Arrays.toString(shape) + " for " + describe(net));
         }
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new ModelFileException(file + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                    + "; expected " + Arrays.toString(shape) + " for " + net.archString());
+        if (!Arrays.equals(found.shape(), shape)) {
+            throw new ModelFileException(file + ": tensor '" + name + "' has shape " + Arrays.toString(found.shape())
+                    + "; expected " + Arrays.toString(shape) + " for " + describe(net));
         }
+    }
+
+    /** The network as messages name it: its dense widths ("784-16-10"), or its input shape and layers for a conv network. */
+    static String describe(Network net) {
+        return net.isConvolutional() ? net.toString() : net.archString();
     }
 }

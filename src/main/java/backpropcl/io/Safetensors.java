@@ -47,8 +47,9 @@ import java.util.function.UnaryOperator;
  *            the start of this section and end - begin = 4 * product(shape) (8 for F64)
  * </pre>
  *
- * Dtypes F32 and F64: models are F32; checkpoints keep F64 so that the double reference resumes
- * exactly. Writing is atomic: a temporary file in the same directory is written,
+ * Dtypes F32, F64 and I64: models are F32; checkpoints keep F64 so that the double reference resumes
+ * exactly; I64 holds counts (batchnorm's {@code num_batches_tracked}, int64 in PyTorch), read and
+ * written through doubles (exact below 2^53). Writing is atomic: a temporary file in the same directory is written,
  * forced to disk and moved over the target, so a failed write leaves the old file as it was. The
  * temporary files of writes whose process was killed are deleted by the next write of the same
  * file ({@link #removeStaleTemporaries}).
@@ -65,18 +66,24 @@ public final class Safetensors {
     }
 
     /**
-     * A tensor: shape and row-major data, float32 ({@code data}) or float64 ({@code doubles}),
-     * exactly one of the two non-null, with product(shape) values.
+     * A tensor: shape and row-major data, float32 ({@code data}) or float64 or int64
+     * ({@code doubles}), exactly one of the two non-null, with product(shape) values.
      *
      * @param shape   sizes, slowest first; empty for a scalar
      * @param data    the values of an F32 tensor, row-major, or null
-     * @param doubles the values of an F64 tensor, row-major, or null
+     * @param doubles the values of an F64 or I64 tensor, row-major, or null
+     * @param int64   whether {@code doubles} are the whole numbers of an I64 tensor
      */
-    public record Tensor(long[] shape, float[] data, double[] doubles) {
+    public record Tensor(long[] shape, float[] data, double[] doubles, boolean int64) {
 
         public Tensor {
             if ((data == null) == (doubles == null)) {
                 throw new IllegalArgumentException("a tensor holds either float or double values");
+            }
+            for (int i = 0; int64 && i < doubles.length; i++) {
+                if (doubles[i] != Math.rint(doubles[i]) || Math.abs(doubles[i]) > 0x1p53) {
+                    throw new IllegalArgumentException("an I64 tensor holds whole numbers below 2^53, not " + doubles[i]);
+                }
             }
             long n = elements(shape);
             int length = data != null ? data.length : doubles.length;
@@ -88,17 +95,22 @@ public final class Safetensors {
 
         /** A float32 tensor. */
         public Tensor(long[] shape, float[] data) {
-            this(shape, data, null);
+            this(shape, data, null, false);
         }
 
         /** A float64 tensor. */
         public static Tensor f64(long[] shape, double[] values) {
-            return new Tensor(shape, null, values);
+            return new Tensor(shape, null, values, false);
         }
 
-        /** "F32" or "F64", as the header names it. */
+        /** An int64 tensor of whole numbers. */
+        public static Tensor i64(long[] shape, double[] values) {
+            return new Tensor(shape, null, values, true);
+        }
+
+        /** "F32", "F64" or "I64", as the header names it. */
         public String dtype() {
-            return data != null ? "F32" : "F64";
+            return data != null ? "F32" : int64 ? "I64" : "F64";
         }
 
         /** Bytes per value: 4 or 8. */
@@ -166,6 +178,8 @@ public final class Safetensors {
                     }
                     if (t.data() != null) {
                         chunk.putFloat(t.data()[i]);
+                    } else if (t.int64()) {
+                        chunk.putLong((long) t.doubles()[i]);
                     } else {
                         chunk.putDouble(t.doubles()[i]);
                     }
@@ -224,7 +238,7 @@ public final class Safetensors {
     }
 
     /** One tensor's entry in the header. */
-    private record Entry(String name, long[] shape, int width, long begin, long end) {
+    private record Entry(String name, long[] shape, String dtype, int width, long begin, long end) {
     }
 
     private static Contents read(String name, FileChannel ch) throws IOException {
@@ -288,6 +302,18 @@ public final class Safetensors {
                 float[] data = new float[bytes / 4];
                 buf.flip().asFloatBuffer().get(data);
                 tensors.put(e.name(), new Tensor(e.shape(), data));
+            } else if (e.dtype().equals("I64")) {
+                long[] whole = new long[bytes / 8];
+                buf.flip().asLongBuffer().get(whole);
+                double[] data = new double[whole.length];
+                for (int i = 0; i < whole.length; i++) {
+                    if (Math.abs(whole[i]) > (1L << 53)) {
+                        throw new ModelFileException(name + ": tensor '" + printable(e.name()) + "' holds the int64 " + whole[i]
+                                + "; this build reads int64 values up to 2^53");
+                    }
+                    data[i] = whole[i];
+                }
+                tensors.put(e.name(), Tensor.i64(e.shape(), data));
             } else {
                 double[] data = new double[bytes / 8];
                 buf.flip().asDoubleBuffer().get(data);
@@ -354,9 +380,9 @@ public final class Safetensors {
         }
         int width = switch (dtype.getAsString()) {
             case "F32" -> 4;
-            case "F64" -> 8;
+            case "F64", "I64" -> 8;
             default -> throw new ModelFileException(where + ": dtype " + printable(dtype.getAsString())
-                    + " is not supported; expected F32 (float32) or F64 (float64)");
+                    + " is not supported; expected F32 (float32), F64 (float64) or I64 (int64)");
         };
         long[] shape = longs(where, "shape", t.get("shape"), -1);
         long[] offsets = longs(where, "data_offsets", t.get("data_offsets"), 2);
@@ -371,7 +397,7 @@ public final class Safetensors {
                     + (elements < 0 ? "more than 2^63" : Long.toString(width * elements)) + " bytes of "
                     + dtype.getAsString() + " but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
-        return new Entry(key, shape, width, begin, end);
+        return new Entry(key, shape, dtype.getAsString(), width, begin, end);
     }
 
     /** A JSON array of non-negative integers (of the given length, or any when length < 0). */

@@ -1,9 +1,10 @@
 package backpropcl.model;
 
 /**
- * The gradients of one batch slice: dC/dW and dC/db of every dense layer, for C the cost averaged
- * over the slice's {@link #rows()}, in one flat double buffer laid out by {@link ParameterLayout}
- * (weights then biases per layer). What an engine's first half-step produces and its second
+ * The gradients of one batch slice: dC/dT of every trainable tensor T (weights and biases, batchnorm's
+ * gamma and beta), for C the cost averaged over the slice's {@link #rows()}, in one flat double
+ * buffer laid out by {@link ParameterLayout}; zeros at the tensors that are not trainable
+ * (batchnorm's running statistics). What an engine's first half-step produces and its second
  * half-step reads; double so that a float32 engine's gradients convert without loss and sums of
  * several replicas' gradients are taken in one precision.
  */

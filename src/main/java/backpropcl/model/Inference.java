@@ -3,7 +3,9 @@ package backpropcl.model;
 /**
  * The forward pass on the host, in double, for a handful of inputs: what {@code predict},
  * {@code plot} and {@code visualize} need from a saved model without opening an engine. Same
- * formulas as the reference engine: z = a_prev W^T + b, a = activation(z), row by row.
+ * formulas as the reference engine: z = a_prev W^T + b, a = activation(z), row by row; a network
+ * with conv, maxpool or batchnorm layers goes through the reference engine's layers in evaluation
+ * mode ({@link backpropcl.engine.reference.ReferenceEngine#outputs}).
  */
 public final class Inference {
     private Inference() {
@@ -20,6 +22,10 @@ public final class Inference {
         if ((long) rows * net.inputSize() > x.length) {
             throw new IllegalArgumentException(rows + " rows of " + net.inputSize() + " features need " + (long) rows * net.inputSize()
                     + " values, got " + x.length);
+        }
+        if (net.isConvolutional()) {
+            // Conv, maxpool and batchnorm are computed once, by the reference engine's layers.
+            return backpropcl.engine.reference.ReferenceEngine.outputs(p, x, rows);
         }
         double[] in = new double[rows * net.inputSize()];
         for (int i = 0; i < in.length; i++) {

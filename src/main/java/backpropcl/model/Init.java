@@ -45,31 +45,52 @@ public enum Init {
         throw new IllegalArgumentException("unknown init '" + name + "' (expected normal, xavier or he)");
     }
 
-    /** Fresh parameters for the network, drawn layer by layer (weights row-major, then biases). */
+    /**
+     * Fresh parameters for the network, drawn layer by layer in list order (weights row-major, then
+     * biases): dense with fan_in = in, fan_out = out; conv with fan_in = C*K*K, fan_out = F*K*K;
+     * batchnorm not drawn: gamma 1, beta 0, running_mean 0, running_var 1, num_batches_tracked 0
+     * (PyTorch's). A dense network draws exactly the numbers it always drew.
+     */
     public Parameters initialise(Network net, long seed) {
         RandomGenerator rng = new Well19937c(new int[] {(int) (seed >>> 32), (int) seed, 0x1417});
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < net.denseLayers(); l++) {
-            int in = net.size(l);
-            int out = net.size(l + 1);
-            double std = switch (this) {
-                case NORMAL -> 1.0;
-                case XAVIER -> Math.sqrt(2.0 / (in + out));
-                case HE -> Math.sqrt(2.0 / in);
-            };
-            float[] w = new float[in * out];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) (std * rng.nextGaussian());
-            }
-            p.setWeights(l, w);
-            if (this == NORMAL) {
-                float[] b = new float[out];
-                for (int i = 0; i < b.length; i++) {
-                    b[i] = (float) rng.nextGaussian();
-                }
-                p.setBiases(l, b);
+        ParameterLayout layout = p.layout();
+        for (int k = 0; k < net.layers().size(); k++) {
+            Layer layer = net.layers().get(k);
+            String prefix = "layers." + k + ".";
+            if (layer instanceof Layer.Dense d) {
+                draw(rng, p, prefix, net.inputShape(k).size(), d.width());
+            } else if (layer instanceof Layer.Conv c) {
+                int area = c.kernel() * c.kernel();
+                draw(rng, p, prefix, net.inputShape(k).channels() * area, c.filters() * area);
+            } else if (layer instanceof Layer.BatchNorm) {
+                float[] ones = new float[layout.tensor(prefix + "weight").length()];
+                java.util.Arrays.fill(ones, 1f);
+                p.set(prefix + "weight", ones);
+                p.set(prefix + "running_var", ones);
             }
         }
         return p;
+    }
+
+    /** A layer's weight with the scheme's spread for its fans, then (normal only) its bias. */
+    private void draw(RandomGenerator rng, Parameters p, String prefix, int in, int out) {
+        double std = switch (this) {
+            case NORMAL -> 1.0;
+            case XAVIER -> Math.sqrt(2.0 / (in + out));
+            case HE -> Math.sqrt(2.0 / in);
+        };
+        float[] w = new float[p.layout().tensor(prefix + "weight").length()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (std * rng.nextGaussian());
+        }
+        p.set(prefix + "weight", w);
+        if (this == NORMAL) {
+            float[] b = new float[p.layout().tensor(prefix + "bias").length()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) rng.nextGaussian();
+            }
+            p.set(prefix + "bias", b);
+        }
     }
 }

@@ -17,8 +17,17 @@ public sealed interface Layer {
     /** The layer's token in a {@code --layers} spec, e.g. {@code dense:16} or {@code dropout:0.5}. */
     String spec();
 
-    /** The PyTorch module this layer is, as written in Python, e.g. {@code nn.Linear(784, 16)}; {@code inputs} is its input width. */
-    String torchModule(int inputs);
+    /** The PyTorch module this layer is, as written in Python, e.g. {@code nn.Linear(784, 16)}, on an input of that shape. */
+    String torchModule(Shape input);
+
+    /**
+     * The shape of one sample after this layer, given the shape before it.
+     *
+     * @throws IllegalArgumentException naming the layer and the shapes when the input does not fit it
+     */
+    default Shape outputShape(Shape input) {
+        return input;
+    }
 
     /** A fully connected layer of {@code width} units: z = x W^T + b, W of shape (width, in). Its activation is the layer after it. */
     record Dense(int width) implements Layer {
@@ -34,8 +43,16 @@ public sealed interface Layer {
         }
 
         @Override
-        public String torchModule(int inputs) {
-            return "nn.Linear(" + inputs + ", " + width + ")";
+        public String torchModule(Shape input) {
+            return "nn.Linear(" + input.size() + ", " + width + ")";
+        }
+
+        @Override
+        public Shape outputShape(Shape input) {
+            if (!input.isFlat()) {
+                throw new IllegalArgumentException(spec() + " takes flat rows, not the " + input + " input (write flatten before it)");
+            }
+            return Shape.flat(width);
         }
     }
 
@@ -47,7 +64,7 @@ public sealed interface Layer {
         }
 
         @Override
-        public String torchModule(int inputs) {
+        public String torchModule(Shape input) {
             return switch (activation) {
                 case SIGMOID -> "nn.Sigmoid()";
                 case TANH -> "nn.Tanh()";
@@ -67,8 +84,13 @@ public sealed interface Layer {
         }
 
         @Override
-        public String torchModule(int inputs) {
+        public String torchModule(Shape input) {
             return "nn.Flatten()";
+        }
+
+        @Override
+        public Shape outputShape(Shape input) {
+            return Shape.flat(input.size());
         }
     }
 
@@ -90,8 +112,99 @@ public sealed interface Layer {
         }
 
         @Override
-        public String torchModule(int inputs) {
+        public String torchModule(Shape input) {
             return "nn.Dropout(" + LayerSpec.number(p) + ")";
+        }
+    }
+
+    /**
+     * A 2-D convolution of {@code filters} square kernels of {@code kernel} x {@code kernel}, with
+     * bias, as PyTorch's {@code nn.Conv2d}: the input zero-padded by {@code padding} on each side,
+     * the kernel moved by {@code stride}; output height (H + 2P - K) / S + 1, rounded down. Weight
+     * (F, C, K, K), bias (F).
+     */
+    record Conv(int filters, int kernel, int stride, int padding) implements Layer {
+        public Conv {
+            LayerSpec.checkRange("conv filters", filters, 1, Network.MAX_WIDTH);
+            LayerSpec.checkRange("conv kernel", kernel, 1, Network.MAX_WIDTH);
+            LayerSpec.checkRange("conv stride", stride, 1, Network.MAX_WIDTH);
+            LayerSpec.checkRange("conv padding", padding, 0, Network.MAX_WIDTH);
+        }
+
+        @Override
+        public String spec() {
+            return "conv:" + filters + "x" + kernel + "x" + kernel + (stride == 1 ? "" : ":s" + stride) + (padding == 0 ? "" : ":p" + padding);
+        }
+
+        @Override
+        public String torchModule(Shape input) {
+            return "nn.Conv2d(" + input.channels() + ", " + filters + ", kernel_size=" + kernel + ", stride=" + stride + ", padding="
+                    + padding + ")";
+        }
+
+        @Override
+        public Shape outputShape(Shape input) {
+            if (input.height() + 2 * padding < kernel || input.width() + 2 * padding < kernel) {
+                throw new IllegalArgumentException(spec() + ": a " + kernel + "x" + kernel + " kernel does not fit the " + input
+                        + " input" + (padding == 0 ? "" : " padded by " + padding));
+            }
+            return new Shape(filters, (input.height() + 2 * padding - kernel) / stride + 1,
+                    (input.width() + 2 * padding - kernel) / stride + 1);
+        }
+    }
+
+    /**
+     * Max pooling over {@code kernel} x {@code kernel} windows moved by {@code stride}, per channel,
+     * no padding, as PyTorch's {@code nn.MaxPool2d(K, S)}: output height (H - K) / S + 1, rounded
+     * down. The gradient goes to the first maximum of a window in row-major order (PyTorch's CPU
+     * choice on ties).
+     */
+    record MaxPool(int kernel, int stride) implements Layer {
+        public MaxPool {
+            LayerSpec.checkRange("maxpool window", kernel, 1, Network.MAX_WIDTH);
+            LayerSpec.checkRange("maxpool stride", stride, 1, Network.MAX_WIDTH);
+        }
+
+        @Override
+        public String spec() {
+            return "maxpool:" + kernel + (stride == kernel ? "" : ":s" + stride);
+        }
+
+        @Override
+        public String torchModule(Shape input) {
+            return "nn.MaxPool2d(kernel_size=" + kernel + ", stride=" + stride + ")";
+        }
+
+        @Override
+        public Shape outputShape(Shape input) {
+            if (input.height() < kernel || input.width() < kernel) {
+                throw new IllegalArgumentException(spec() + ": a " + kernel + "x" + kernel + " window does not fit the " + input + " input");
+            }
+            return new Shape(input.channels(), (input.height() - kernel) / stride + 1, (input.width() - kernel) / stride + 1);
+        }
+    }
+
+    /**
+     * Batch normalisation with PyTorch's defaults (eps 1e-5, momentum 0.1): per channel over rows x
+     * H x W on images ({@code nn.BatchNorm2d(C)}), per feature over rows on flat rows
+     * ({@code nn.BatchNorm1d(N)}). Trainable weight (gamma) and bias (beta); running_mean,
+     * running_var and num_batches_tracked are statistics, not trained. {@link Network#torchModule}
+     * says which of the two modules a batchnorm in a network is (a conv output of 1x1 is still an image).
+     */
+    record BatchNorm() implements Layer {
+        /** PyTorch's eps. */
+        public static final double EPSILON = 1e-5;
+        /** PyTorch's momentum: running = (1 - momentum) running + momentum batch. */
+        public static final double MOMENTUM = 0.1;
+
+        @Override
+        public String spec() {
+            return "batchnorm";
+        }
+
+        @Override
+        public String torchModule(Shape input) {
+            return (input.isFlat() ? "nn.BatchNorm1d(" : "nn.BatchNorm2d(") + input.channels() + ")";
         }
     }
 

@@ -5,13 +5,15 @@ import java.util.List;
 
 /**
  * The {@code --layers} grammar: comma-separated layers in order, each {@code kind[:args]}:
- * {@code dense:N}, {@code dropout:P}, {@code flatten}, and the activation names (sigmoid, tanh,
- * relu, leaky-relu, softmax, identity). {@code conv}, {@code maxpool} and {@code batchnorm} are
- * named in the design and refused here until an engine computes them. A parse error names the
- * token and what was expected.
+ * {@code dense:N}, {@code conv:FxKxK[:sS][:pP]} (F square K x K kernels, stride S default 1, zero
+ * padding P default 0), {@code maxpool:K[:sS]} (stride default K), {@code batchnorm},
+ * {@code dropout:P}, {@code flatten}, and the activation names (sigmoid, tanh, relu, leaky-relu,
+ * softmax, identity). A parse error names the token and what was expected; {@link Network} checks
+ * the order.
  */
 public final class LayerSpec {
-    static final String KINDS = "dense:N, dropout:P, flatten, sigmoid, tanh, relu, leaky-relu, softmax or identity";
+    static final String KINDS = "dense:N, conv:FxKxK[:sS][:pP], maxpool:K[:sS], batchnorm, dropout:P, flatten, sigmoid, tanh, "
+            + "relu, leaky-relu, softmax or identity";
 
     private LayerSpec() {
     }
@@ -75,8 +77,16 @@ public final class LayerSpec {
                 noArguments(where, kind, args);
                 return new Layer.Flatten();
             }
-            case "conv", "maxpool", "batchnorm" -> throw new IllegalArgumentException(where + ": " + kind
-                    + " layers are not built yet (this version has " + KINDS + ")");
+            case "conv" -> {
+                return conv(where, args);
+            }
+            case "maxpool" -> {
+                return maxPool(where, args);
+            }
+            case "batchnorm" -> {
+                noArguments(where, kind, args);
+                return new Layer.BatchNorm();
+            }
             default -> {
                 Activation a;
                 try {
@@ -87,6 +97,81 @@ public final class LayerSpec {
                 noArguments(where, kind, args);
                 return new Layer.Act(a);
             }
+        }
+    }
+
+    /** conv:FxKxK[:sS][:pP]. */
+    private static Layer conv(String where, String args) {
+        if (args == null) {
+            throw new IllegalArgumentException(where + ": conv needs its filters and kernel, e.g. conv:6x5x5");
+        }
+        String[] parts = args.split(":", -1);
+        String[] fkk = parts[0].trim().split("x", -1);
+        if (fkk.length != 3) {
+            throw new IllegalArgumentException(where + ": '" + parts[0] + "' is not FxKxK (filters x kernel height x kernel width, "
+                    + "e.g. 6x5x5)");
+        }
+        int filters = whole(where, fkk[0], "a number of filters");
+        int kh = whole(where, fkk[1], "a kernel height");
+        int kw = whole(where, fkk[2], "a kernel width");
+        if (kh != kw) {
+            throw new IllegalArgumentException(where + ": a " + kh + "x" + kw + " kernel; conv takes square kernels only (FxKxK, "
+                    + "e.g. 6x5x5)");
+        }
+        int[] sp = options(where, parts, "sp", new int[] {1, 0}, "sS for the stride or pP for the padding, e.g. conv:6x5x5:s1:p2");
+        try {
+            return new Layer.Conv(filters, kh, sp[0], sp[1]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** maxpool:K[:sS]. */
+    private static Layer maxPool(String where, String args) {
+        if (args == null) {
+            throw new IllegalArgumentException(where + ": maxpool needs its window, e.g. maxpool:2");
+        }
+        String[] parts = args.split(":", -1);
+        int k = whole(where, parts[0], "a window size");
+        int[] s = options(where, parts, "s", new int[] {k}, "sS for the stride, e.g. maxpool:3:s2");
+        try {
+            return new Layer.MaxPool(k, s[0]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** The options parts[1..] of the letters given (each once, a letter then a whole number), over their defaults. */
+    private static int[] options(String where, String[] parts, String letters, int[] defaults, String expected) {
+        int[] values = defaults.clone();
+        boolean[] seen = new boolean[letters.length()];
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
+            int which = part.isEmpty() ? -1 : letters.indexOf(part.charAt(0));
+            if (which < 0) {
+                throw new IllegalArgumentException(where + ": '" + parts[i] + "' is not an option (expected " + expected + ")");
+            }
+            if (seen[which]) {
+                throw new IllegalArgumentException(where + ": '" + part.charAt(0) + "' is given twice");
+            }
+            seen[which] = true;
+            values[which] = whole(where, part.substring(1), "a whole number after '" + part.charAt(0) + "' (" + expected + ")");
+        }
+        return values;
+    }
+
+    private static int whole(String where, String text, String what) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + ": '" + text + "' is not " + what);
+        }
+    }
+
+    /** Throws "NAME V is out of range LO..HI" unless lo <= v <= hi. */
+    static void checkRange(String name, int v, int lo, int hi) {
+        if (v < lo || v > hi) {
+            throw new IllegalArgumentException(name + " " + v + " is out of range " + lo + ".." + hi);
         }
     }
 

@@ -5,22 +5,31 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A network: its input width, a list of {@link Layer}s as PyTorch's {@code nn.Sequential} holds
+ * A network: its input shape, a list of {@link Layer}s as PyTorch's {@code nn.Sequential} holds
  * modules, and a cost. Immutable; the parameters live in {@link Parameters}.
+ *
+ * <p>The input shape is the data's (1x28x28 for MNIST images) when a conv or maxpool layer reads
+ * it, and flat otherwise (784): a network of dense layers sees rows whatever the data's shape, so
+ * it is the same network (equal, same files, same numbers) on images and on tables.
  *
  * <p>Besides the list, a network has a dense view that the engines and files read: dense layer l
  * (0-based, counting dense layers only) maps {@code size(l)} inputs to {@code size(l + 1)}
- * outputs, its activation is the layer right after it ({@code identity} when there is none), and
- * {@code dropoutBefore(l)} is the probability of a dropout layer on its input. The list must read
- * as: an optional {@code flatten}, then per dense layer an optional dropout on its input, the dense
- * layer and an optional activation; softmax only last. Anything else is refused with what to
- * write instead.
+ * outputs, its activation is the layer right after it ({@code identity} when there is none or a
+ * batchnorm follows), and {@code dropoutBefore(l)} is the probability of a dropout layer on its
+ * input. The list must read as: conv, maxpool and batchnorm layers on an image input, each
+ * optionally followed by an activation, then {@code flatten} (written out), then per dense layer
+ * an optional dropout on its input, the dense layer, an optional batchnorm and an optional
+ * activation; the output layer is dense with its optional activation; softmax only last.
+ * Anything else is refused with what to write instead.
  */
 public final class Network {
     /** Widths above this are refused: 10^6 x 10^6 weights would not fit anywhere. */
     public static final int MAX_WIDTH = 1 << 20;
 
+    private final Shape input;
     private final List<Layer> layers;
+    private final Shape[] shapes;
+    private final boolean[] imageInput;
     private final int[] sizes;
     private final Activation[] activations;
     private final double[] dropoutBefore;
@@ -33,50 +42,84 @@ public final class Network {
         this(inputWidth(sizes), denseChain(sizes, activations), cost);
     }
 
-    /** A network of the given layers after an input of {@code inputs} values per sample. */
+    /** A network of the given layers after an input of {@code inputs} values per sample (a flat input). */
     public Network(int inputs, List<Layer> layers, Cost cost) {
-        if (inputs < 1 || inputs > MAX_WIDTH) {
-            throw new IllegalArgumentException("input width " + inputs + " is out of range 1.." + MAX_WIDTH);
-        }
+        this(flatInput(inputs), layers, cost);
+    }
+
+    /**
+     * A network of the given layers on samples of the data's shape {@code data}; its input shape is
+     * {@code data} when a conv or maxpool layer reads it, else {@code data} flattened.
+     */
+    public Network(Shape data, List<Layer> layers, Cost cost) {
         this.layers = List.copyOf(layers);
         this.cost = cost;
+        boolean spatial = this.layers.stream().anyMatch(l -> l instanceof Layer.Conv || l instanceof Layer.MaxPool);
+        this.input = spatial ? data : flatInput(data.size());
+        int n = this.layers.size();
+        this.shapes = new Shape[n];
+        this.imageInput = new boolean[n];
         List<Integer> widths = new ArrayList<>();
         List<Activation> acts = new ArrayList<>();
         List<Double> drops = new ArrayList<>();
         List<Integer> dropAt = new ArrayList<>();
         List<Integer> denseAt = new ArrayList<>();
-        widths.add(inputs);
         double pendingDrop = 0;
         int pendingDropAt = -1;
-        // What the previous layer was: the start, a flatten, a dense, its activation, or a dropout.
+        boolean softmax = false;
+        Shape shape = input;
+        boolean image = !input.isFlat();
+        // The layer that made the rows flat (a flatten or a dense one), -1 while they are the data's.
+        int flattenedAt = -1;
         Layer previous = null;
-        for (int k = 0; k < this.layers.size(); k++) {
+        for (int k = 0; k < n; k++) {
             Layer layer = this.layers.get(k);
             String at = "layer " + (k + 1) + " '" + layer.spec() + "'";
+            if (softmax) {
+                throw new IllegalArgumentException(layer instanceof Layer.Dropout
+                        ? at + ": dropout after softmax; softmax is only allowed on the output layer"
+                        : "softmax is only allowed on the output layer");
+            }
+            if (pendingDropAt >= 0 && !(layer instanceof Layer.Dense || layer instanceof Layer.Flatten
+                    || layer instanceof Layer.Dropout || layer instanceof Layer.Act)) {
+                throw new IllegalArgumentException(at + ": dropout goes on the input of a dense layer (dropout:P,dense:N, or "
+                        + "dropout:P,flatten,dense:N after conv layers)");
+            }
+            imageInput[k] = image;
             if (layer instanceof Layer.Flatten) {
-                if (!denseAt.isEmpty() || previous != null) {
+                if (!denseAt.isEmpty()) {
                     throw new IllegalArgumentException(at + ": flatten belongs first, before the first dense layer "
                             + "(a dense network's rows are flat already)");
                 }
+                if (previous instanceof Layer.Flatten) {
+                    throw new IllegalArgumentException(at + ": two flatten layers in a row; one is enough");
+                }
+                image = false;
+                flattenedAt = k;
             } else if (layer instanceof Layer.Dropout d) {
                 if (previous instanceof Layer.Dropout) {
                     throw new IllegalArgumentException(at + ": two dropout layers in a row; use one with the combined probability");
                 }
-                if (!denseAt.isEmpty() && acts.size() == denseAt.size() && acts.get(acts.size() - 1) == Activation.SOFTMAX) {
-                    throw new IllegalArgumentException(at + ": dropout after softmax; softmax is only allowed on the output layer");
-                }
                 pendingDrop = d.p();
                 pendingDropAt = k;
             } else if (layer instanceof Layer.Act a) {
-                if (!(previous instanceof Layer.Dense)) {
-                    throw new IllegalArgumentException(at + ": an activation goes right after its dense layer"
+                if (!(previous instanceof Layer.Dense || previous instanceof Layer.Conv || previous instanceof Layer.MaxPool
+                        || previous instanceof Layer.BatchNorm)) {
+                    throw new IllegalArgumentException(at + ": an activation goes right after a dense, conv, maxpool or batchnorm layer"
                             + (previous instanceof Layer.Dropout ? " (write dense:N," + a.spec() + ",dropout:P: "
                             + "dropout after the activation)" : previous instanceof Layer.Act ? " (two activations in a row)" : ""));
                 }
-                acts.set(acts.size() - 1, a.activation());
+                if (previous instanceof Layer.Dense) {
+                    acts.set(acts.size() - 1, a.activation());
+                }
+                softmax = a.activation() == Activation.SOFTMAX;
             } else if (layer instanceof Layer.Dense dense) {
-                if (!acts.isEmpty() && acts.get(acts.size() - 1) == Activation.SOFTMAX) {
-                    throw new IllegalArgumentException("softmax is only allowed on the output layer");
+                if (image) {
+                    throw new IllegalArgumentException(at + ": write flatten before the first dense layer after conv and maxpool "
+                            + "layers (..." + (previous == null ? "" : previous.spec() + ",") + "flatten," + dense.spec() + ")");
+                }
+                if (widths.isEmpty()) {
+                    widths.add(shape.size());
                 }
                 widths.add(dense.width());
                 acts.add(Activation.IDENTITY);
@@ -85,7 +128,27 @@ public final class Network {
                 denseAt.add(k);
                 pendingDrop = 0;
                 pendingDropAt = -1;
+                flattenedAt = k;
+            } else if (layer instanceof Layer.Conv || layer instanceof Layer.MaxPool) {
+                if (!image) {
+                    throw new IllegalArgumentException(at + ": " + layer.kind() + " needs images (CxHxW); " + (flattenedAt < 0
+                            ? "the data gives rows of " + input.size() + " values"
+                            : "after layer " + (flattenedAt + 1) + " '" + this.layers.get(flattenedAt).spec() + "' the rows are flat ("
+                            + shape.size() + " values)"));
+                }
+            } else if (layer instanceof Layer.BatchNorm) {
+                if (!(previous instanceof Layer.Dense || previous instanceof Layer.Conv || previous instanceof Layer.MaxPool
+                        || previous instanceof Layer.Act)) {
+                    throw new IllegalArgumentException(at + ": batchnorm goes right after a dense, conv, maxpool or activation layer");
+                }
             }
+            try {
+                shape = layer.outputShape(shape);
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                throw new IllegalArgumentException(at + ": " + (m.startsWith(layer.spec() + ": ") ? m.substring(layer.spec().length() + 2) : m));
+            }
+            shapes[k] = shape;
             previous = layer;
         }
         if (denseAt.isEmpty()) {
@@ -93,6 +156,13 @@ public final class Network {
         }
         if (previous instanceof Layer.Dropout) {
             throw new IllegalArgumentException("dropout cannot be the last layer: the cost reads the output layer's activation");
+        }
+        if (previous instanceof Layer.BatchNorm) {
+            throw new IllegalArgumentException("batchnorm cannot be the last layer: the output layer is dense with its optional activation");
+        }
+        if (!(previous instanceof Layer.Dense || previous instanceof Layer.Act && this.layers.get(n - 2) instanceof Layer.Dense)) {
+            throw new IllegalArgumentException("layer " + n + " '" + previous.spec() + "': the output layer is dense with its optional "
+                    + "activation (the list ends with ...," + this.layers.get(n - 2).spec() + "," + previous.spec() + ")");
         }
         this.sizes = widths.stream().mapToInt(Integer::intValue).toArray();
         this.activations = acts.toArray(new Activation[0]);
@@ -103,6 +173,18 @@ public final class Network {
         if (!cost.supports(output)) {
             throw new IllegalArgumentException("cross-entropy cost needs a sigmoid or softmax output, not " + output.cliName());
         }
+    }
+
+    private static Shape flatInput(int inputs) {
+        if (inputs < 1 || inputs > MAX_WIDTH) {
+            throw new IllegalArgumentException("input width " + inputs + " is out of range 1.." + MAX_WIDTH);
+        }
+        return Shape.flat(inputs);
+    }
+
+    /** A network of a {@code --layers} spec on data of the given shape, e.g. {@code parse(Shape.parse("1x28x28"), "conv:6x5x5,relu,flatten,dense:10,softmax", CROSS_ENTROPY)}. */
+    public static Network parse(Shape data, String spec, Cost cost) {
+        return new Network(data, LayerSpec.parse(spec), cost);
     }
 
     /** A network of a {@code --layers} spec, e.g. {@code parse(784, "dense:128,relu,dropout:0.5,dense:10,softmax", CROSS_ENTROPY)}. */
@@ -150,17 +232,22 @@ public final class Network {
      * {@code Network.builder(784).dense(16, SIGMOID).dense(16, SIGMOID).dense(10, SIGMOID).cost(QUADRATIC).build()}.
      */
     public static Builder builder(int inputs) {
-        return new Builder(inputs);
+        return new Builder(flatInput(inputs));
+    }
+
+    /** A builder on samples of the given shape: {@code builder(new Shape(1, 28, 28)).layer(new Layer.Conv(6, 5, 1, 2))...}. */
+    public static Builder builder(Shape data) {
+        return new Builder(data);
     }
 
     /** Dense layers one by one, then the cost (quadratic when not given); {@link #build} checks the whole. */
     public static final class Builder {
-        private final int inputs;
+        private final Shape data;
         private final List<Layer> layers = new ArrayList<>();
         private Cost cost = Cost.QUADRATIC;
 
-        private Builder(int inputs) {
-            this.inputs = inputs;
+        private Builder(Shape data) {
+            this.data = data;
         }
 
         /** A dense layer of {@code width} neurons followed by its activation (softmax only last). */
@@ -188,7 +275,7 @@ public final class Network {
 
         /** @throws IllegalArgumentException saying what is wrong (no layer, bad width, softmax inside, cost mismatch) */
         public Network build() {
-            return new Network(inputs, layers, cost);
+            return new Network(data, layers, cost);
         }
     }
 
@@ -258,13 +345,48 @@ public final class Network {
         return layers.equals(denseChain(sizes, activations));
     }
 
-    /** Width of layer i, where 0 is the input. */
+    /** Width of dense layer i's output, where 0 is the input of the first dense layer (the flattened conv output, if any). */
     public int size(int i) {
         return sizes[i];
     }
 
+    /** Values per sample of the input: the data's width. */
     public int inputSize() {
-        return sizes[0];
+        return input.size();
+    }
+
+    /** The input shape: the data's for a network with conv or maxpool layers, flat otherwise. */
+    public Shape inputShape() {
+        return input;
+    }
+
+    /** The output shape of layer k (per sample). */
+    public Shape shape(int k) {
+        return shapes[k];
+    }
+
+    /** The input shape of layer k: the output shape of layer k - 1, or the network's input shape. */
+    public Shape inputShape(int k) {
+        return k == 0 ? input : shapes[k - 1];
+    }
+
+    /** Whether any layer is a conv, maxpool or batchnorm layer (layers that only the reference engine computes in this version). */
+    public boolean isConvolutional() {
+        return layers.stream().anyMatch(l -> l instanceof Layer.Conv || l instanceof Layer.MaxPool || l instanceof Layer.BatchNorm);
+    }
+
+    /**
+     * The PyTorch module of layer k, as written in Python: {@link Layer#torchModule} on its input
+     * shape, except that a batchnorm between conv layers and the flatten is {@code nn.BatchNorm2d}
+     * even on a 1x1 image (which {@link Shape} writes as flat).
+     */
+    public String torchModule(int k) {
+        Layer l = layers.get(k);
+        Shape in = inputShape(k);
+        if (l instanceof Layer.BatchNorm && imageInput[k]) {
+            return "nn.BatchNorm2d(" + in.channels() + ")";
+        }
+        return l.torchModule(in);
     }
 
     public int outputSize() {
@@ -275,7 +397,7 @@ public final class Network {
         return sizes.clone();
     }
 
-    /** Activation of dense layer l (0-based). */
+    /** Activation of dense layer l (0-based): the layer right after it, identity if none or a batchnorm. */
     public Activation activation(int l) {
         return activations[l];
     }
@@ -297,29 +419,37 @@ public final class Network {
         return sb.toString();
     }
 
-    /** Total number of weights and biases. */
+    /** Total number of trainable values (weights, biases, batchnorm's gamma and beta; not its running statistics). */
     public long parameterCount() {
+        // In long, without laying the tensors out: a network too large for one buffer still has a count (MemoryBudget refuses it).
         long n = 0;
-        for (int l = 0; l < denseLayers(); l++) {
-            n += (long) sizes[l + 1] * sizes[l] + sizes[l + 1];
+        for (int k = 0; k < layers.size(); k++) {
+            Shape in = inputShape(k);
+            if (layers.get(k) instanceof Layer.Dense d) {
+                n += (long) d.width() * in.size() + d.width();
+            } else if (layers.get(k) instanceof Layer.Conv c) {
+                n += (long) c.filters() * in.channels() * c.kernel() * c.kernel() + c.filters();
+            } else if (layers.get(k) instanceof Layer.BatchNorm) {
+                n += 2L * in.channels();
+            }
         }
         return n;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Network n && sizes[0] == n.sizes[0] && layers.equals(n.layers) && cost == n.cost;
+        return o instanceof Network n && input.equals(n.input) && layers.equals(n.layers) && cost == n.cost;
     }
 
     @Override
     public int hashCode() {
-        return (sizes[0] * 31 + layers.hashCode()) * 7 + cost.hashCode();
+        return (input.hashCode() * 31 + layers.hashCode()) * 7 + cost.hashCode();
     }
 
     @Override
     public String toString() {
         if (!isDenseChain()) {
-            return sizes[0] + " -> " + spec() + " " + cost.cliName();
+            return input + " -> " + spec() + " " + cost.cliName();
         }
         StringBuilder sb = new StringBuilder(archString()).append(" [");
         for (int l = 0; l < denseLayers(); l++) {

@@ -17,9 +17,11 @@ import java.util.Map;
  *              w -= (lr / (1 - beta1^t)) * m / (sqrt(s) / sqrt(1 - beta2^t) + epsilon)
  *   adamw:     w *= 1 - lr * weightDecay (decoupled), then adam without the coupled term
  * </pre>
- * Weight decay applies to weights only, never to biases (Nielsen's L2 regularisation: his
- * (1 - eta*lambda/n) w is sgd with weightDecay = lambda / n). PyTorch decays biases too unless
- * they are put in a parameter group of their own.
+ * Weight decay applies to the weights of dense and conv layers only, never to biases or
+ * batchnorm's gamma and beta ({@link ParameterLayout.Tensor#decayed}; Nielsen's L2
+ * regularisation: his (1 - eta*lambda/n) w is sgd with weightDecay = lambda / n). PyTorch decays
+ * them too unless they are put in a parameter group of their own. Tensors that are not trainable
+ * (batchnorm's running statistics) take no step at all.
  *
  * @param kind        the rule
  * @param momentum    mu of momentum and nesterov

@@ -3,10 +3,11 @@ package backpropcl.model;
 import java.util.Arrays;
 
 /**
- * The weights and biases of a network, in float32 as every engine and model file keeps them, in
- * one flat buffer laid out by {@link ParameterLayout} (as {@link Gradients}): per dense layer l
- * its weights (out, in) row-major (PyTorch's nn.Linear layout), then its biases (out). One buffer
- * to upload, checkpoint and compare.
+ * The parameter tensors of a network (weights, biases, batchnorm's statistics), in float32 as
+ * every engine and model file keeps them, in one flat buffer laid out by {@link ParameterLayout}
+ * (as {@link Gradients}): per dense layer its weights (out, in) row-major (PyTorch's nn.Linear
+ * layout), then its biases (out); conv and batchnorm tensors in PyTorch's shapes. One buffer to
+ * upload, checkpoint and compare.
  *
  * <p>Per-tensor reads are copies ({@link #copyWeights}); writes go through the setters, so no
  * caller holds a per-layer array that could silently stop being the parameters.
@@ -59,6 +60,16 @@ public final class Parameters {
     /** Copies {@code from} into the biases of dense layer l. */
     public void setBiases(int l, float[] from) {
         layout.bias(l).copyIn(from, values);
+    }
+
+    /** The tensor of that name (e.g. {@code layers.1.running_var}), copied out. */
+    public float[] copy(String name) {
+        return layout.tensor(name).copyOut(values);
+    }
+
+    /** Copies {@code from} into the tensor of that name. */
+    public void set(String name, float[] from) {
+        layout.tensor(name).copyIn(from, values);
     }
 
     /** Weight i (row-major index) of dense layer l. */

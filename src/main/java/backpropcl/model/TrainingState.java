@@ -9,7 +9,8 @@ import java.util.Arrays;
  *
  * <p>The parameters are one flat buffer laid out by {@link ParameterLayout}, as in
  * {@link Parameters}; each optimizer slot s (counting {@link Optimizer.Kind#slots()}) is one flat
- * buffer of the same layout. Per-tensor reads are copies; writes go through the setters.
+ * buffer of the same layout, zero at the tensors that are not trainable (batchnorm's statistics).
+ * Per-tensor reads are copies; writes go through the setters.
  */
 public final class TrainingState {
     private final Network network;
@@ -74,6 +75,39 @@ public final class TrainingState {
     /** Optimizer slot s's flat buffer (same layout), live. */
     public double[] slot(int s) {
         return slots[s];
+    }
+
+    /** The tensor of that name (e.g. {@code layers.1.running_var}), copied out. */
+    public double[] copy(String name) {
+        return layout.tensor(name).copyOut(values);
+    }
+
+    /** Copies {@code from} into the tensor of that name. */
+    public void set(String name, double[] from) {
+        layout.tensor(name).copyIn(from, values);
+    }
+
+    /** Copies float values into the tensor of that name (exact). */
+    public void set(String name, float[] from) {
+        layout.tensor(name).copyIn(from, values);
+    }
+
+    /** Slot s's tensor for the parameter tensor of that name, copied out (zeros for a tensor that is not trainable). */
+    public double[] copySlot(int s, String name) {
+        return layout.tensor(name).copyOut(slots[s]);
+    }
+
+    /**
+     * Copies {@code from} into slot s's tensor for the parameter tensor of that name.
+     *
+     * @throws IllegalArgumentException for a tensor that is not trainable: it has no optimizer state
+     */
+    public void setSlot(int s, String name, double[] from) {
+        ParameterLayout.Tensor t = layout.tensor(name);
+        if (!t.trainable()) {
+            throw new IllegalArgumentException(name + " is not trained: it has no optimizer state");
+        }
+        t.copyIn(from, slots[s]);
     }
 
     /** Weights of dense layer l, (out, in) row-major, copied out. */

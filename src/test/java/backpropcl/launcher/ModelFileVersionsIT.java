@@ -163,8 +163,8 @@ class ModelFileVersionsIT {
         Launcher.Run bad = Launcher.of("train", "--data", "iris.csv", "--label-column", "last", "--layers", "dense:8,conv,dense:3",
                 "--epochs", "1").in(dir).run();
         assertEquals(2, bad.code(), bad.describe());
-        assertEquals(List.of("backprop-cl: --layers 'dense:8,conv,dense:3', layer 2 'conv': conv layers are not built yet (this "
-                + "version has dense:N, dropout:P, flatten, sigmoid, tanh, relu, leaky-relu, softmax or identity)"), bad.errLines());
+        assertEquals(List.of("backprop-cl: --layers 'dense:8,conv,dense:3', layer 2 'conv': conv needs its filters and kernel, e.g. "
+                + "conv:6x5x5"), bad.errLines());
         Launcher.Run both = Launcher.of("train", "--data", "iris.csv", "--label-column", "last", "--layers", "dense:3,sigmoid",
                 "--activation", "relu", "--epochs", "1").in(dir).run();
         assertEquals(2, both.code(), both.describe());

@@ -58,7 +58,8 @@ class NetworkTest {
         assertEquals(1.0, std(normal.copyBiases(0)), 0.2);
     }
 
-    private static double std(float[] v) {
+    /** The standard deviation of the values (population). */
+    static double std(float[] v) {
         double s = 0;
         double s2 = 0;
         for (float x : v) {
@@ -118,7 +119,8 @@ class NetworkTest {
 
     @Test
     void refusesWhatTheGrammarDoesNotHave() {
-        String kinds = "(expected dense:N, dropout:P, flatten, sigmoid, tanh, relu, leaky-relu, softmax or identity)";
+        String kinds = "(expected dense:N, conv:FxKxK[:sS][:pP], maxpool:K[:sS], batchnorm, dropout:P, flatten, sigmoid, tanh, relu, "
+                + "leaky-relu, softmax or identity)";
         assertRefused("--layers 'dense:4,swish', layer 2 'swish': unknown layer kind 'swish' " + kinds, "dense:4,swish");
         assertRefused("--layers 'dense,sigmoid', layer 1 'dense': dense needs its width, e.g. dense:16", "dense,sigmoid");
         assertRefused("--layers 'dense:x', layer 1 'dense:x': 'x' is not a width (a whole number 1..1048576)", "dense:x");
@@ -133,11 +135,6 @@ class NetworkTest {
                 + "need 0 <= p < 1", "dropout:-0.1,dense:2");
         assertRefused("--layers 'dropout:NaN,dense:2', layer 1 'dropout:NaN': dropout probability NaN is out of range: "
                 + "need 0 <= p < 1", "dropout:NaN,dense:2");
-        for (String kind : new String[] {"conv", "maxpool", "batchnorm"}) {
-            assertRefused("--layers '" + kind + ":3,dense:2', layer 1 '" + kind + ":3': " + kind + " layers are not built yet "
-                    + "(this version has dense:N, dropout:P, flatten, sigmoid, tanh, relu, leaky-relu, softmax or identity)",
-                    kind + ":3,dense:2");
-        }
         assertRefused("--layers 'flatten:2,dense:2', layer 1 'flatten:2': flatten takes no argument", "flatten:2,dense:2");
         assertRefused("--layers 'dense:2,relu:2', layer 2 'relu:2': relu takes no argument", "dense:2,relu:2");
         assertRefused("--layers is empty: give the layers in order, e.g. dense:16,sigmoid,dense:10,sigmoid", " ");
@@ -149,12 +146,13 @@ class NetworkTest {
     void refusesLayerListsThatMakeNoNetwork() {
         assertRefused("layer 2 'flatten': flatten belongs first, before the first dense layer (a dense network's rows are flat "
                 + "already)", "dense:4,flatten,dense:3");
-        assertRefused("layer 2 'flatten': flatten belongs first, before the first dense layer (a dense network's rows are flat "
-                + "already)", "dropout:0.5,flatten,dense:3");
-        assertRefused("layer 1 'relu': an activation goes right after its dense layer", "relu,dense:4");
-        assertRefused("layer 3 'relu': an activation goes right after its dense layer (write dense:N,relu,dropout:P: dropout "
-                + "after the activation)", "dense:4,dropout:0.5,relu,dense:2");
-        assertRefused("layer 3 'tanh': an activation goes right after its dense layer (two activations in a row)",
+        // A dropout may sit before the flatten of a dense layer's input (as after conv layers).
+        assertEquals(0.5, Network.parse(4, "dropout:0.5,flatten,dense:3", Cost.QUADRATIC).dropoutBefore(0));
+        assertRefused("layer 1 'relu': an activation goes right after a dense, conv, maxpool or batchnorm layer", "relu,dense:4");
+        assertRefused("layer 3 'relu': an activation goes right after a dense, conv, maxpool or batchnorm layer (write "
+                + "dense:N,relu,dropout:P: dropout after the activation)", "dense:4,dropout:0.5,relu,dense:2");
+        assertRefused("layer 3 'tanh': an activation goes right after a dense, conv, maxpool or batchnorm layer (two activations "
+                + "in a row)",
                 "dense:4,relu,tanh,dense:2");
         assertRefused("layer 3 'dropout:0.3': two dropout layers in a row; use one with the combined probability",
                 "dense:4,dropout:0.2,dropout:0.3,dense:2");

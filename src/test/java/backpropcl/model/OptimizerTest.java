@@ -23,8 +23,10 @@ class OptimizerTest {
         try (ReferenceEngine e = new ReferenceEngine(NET, p)) {
             e.setOptimizer(o);
             for (double g : new double[] {g1, g2}) {
-                e.gradW(0)[0] = g;
-                e.gradB(0)[0] = g;
+                Gradients grads = new Gradients(NET);
+                grads.setWeights(0, new double[] {g});
+                grads.setBiases(0, new double[] {g});
+                e.setGradients(grads);
                 e.update(lr);
             }
             return new double[] {e.weights(0)[0], e.biases(0)[0]};

@@ -122,6 +122,7 @@ public final class CpuEngine implements Engine {
 
     /** ... with the products of at least {@code gemmMinFlops} FLOPs on {@code fast}'s sgemm when it is not null. */
     CpuEngine(Network net, Parameters initial, int threads, BLAS fast, long gemmMinFlops) {
+        EngineInputs.refuseConvolutional(net);
         this.net = net;
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();

@@ -184,6 +184,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * not (tests pin both with it; $BACKPROP_CL_TUNE and $BACKPROP_CL_FUSE=off do for users).
      */
     OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
+        EngineInputs.refuseConvolutional(net);
         this.net = net;
         this.allowTail = allowTail;
         this.deviceIndex = deviceIndex;

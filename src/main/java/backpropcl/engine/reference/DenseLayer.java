@@ -3,30 +3,26 @@ package backpropcl.engine.reference;
 import java.util.Arrays;
 
 /**
- * A fully connected layer, with its parameters and their gradients:
+ * A fully connected layer:
  * <pre>
  *   forward:   z = x W^T + b                      x (rows, m), W (n, m), b (n), z (rows, n)
  *   backward:  gradW = 1/B delta^T x,  gradB = 1/B sum over rows of delta   (delta = dC/dz)
  *              dC/dx = delta W
  * </pre>
+ * W, b and their gradients are views into the engine's flat buffers ({@link TensorView}).
  */
 final class DenseLayer implements ReferenceLayer {
     private final int inputs;
     private final int outputs;
-    /** W (outputs, inputs) row-major, and b (outputs): the live parameters. */
-    final double[] weights;
-    final double[] biases;
-    /** dC/dW and dC/db of the last backward, shaped as W and b. */
-    final double[] gradW;
-    final double[] gradB;
+    /** W (outputs, inputs) row-major and b (outputs), with dC/dW and dC/db of the last backward. */
+    final TensorView weight;
+    final TensorView bias;
 
-    DenseLayer(int inputs, int outputs) {
+    DenseLayer(int inputs, int outputs, TensorView weight, TensorView bias) {
         this.inputs = inputs;
         this.outputs = outputs;
-        this.weights = new double[Math.multiplyExact(outputs, inputs)];
-        this.biases = new double[outputs];
-        this.gradW = new double[weights.length];
-        this.gradB = new double[outputs];
+        this.weight = weight;
+        this.bias = bias;
     }
 
     @Override
@@ -38,11 +34,14 @@ final class DenseLayer implements ReferenceLayer {
     public void forward(double[] x, double[] z, int rows, Mode mode) {
         int m = inputs;
         int n = outputs;
+        double[] p = weight.values();
+        int w0 = weight.at(0);
+        int b0 = bias.at(0);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < n; j++) {
-                double s = biases[j];
+                double s = p[b0 + j];
                 for (int k = 0; k < m; k++) {
-                    s += x[r * m + k] * weights[j * m + k];
+                    s += x[r * m + k] * p[w0 + j * m + k];
                 }
                 z[r * n + j] = s;
             }
@@ -54,23 +53,23 @@ final class DenseLayer implements ReferenceLayer {
     public void backward(double[] x, double[] z, double[] delta, double[] dx, int rows, Mode mode) {
         int m = inputs;
         int n = outputs;
-        Arrays.fill(gradW, 0.0);
-        Arrays.fill(gradB, 0.0);
+        double[] p = weight.values();
+        double[] g = weight.gradients();
+        int w0 = weight.at(0);
+        int b0 = bias.at(0);
+        weight.clearGradients();
+        bias.clearGradients();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < n; j++) {
                 double d = delta[r * n + j];
-                gradB[j] += d;
+                g[b0 + j] += d;
                 for (int k = 0; k < m; k++) {
-                    gradW[j * m + k] += d * x[r * m + k];
+                    g[w0 + j * m + k] += d * x[r * m + k];
                 }
             }
         }
-        for (int i = 0; i < gradW.length; i++) {
-            gradW[i] /= rows;
-        }
-        for (int j = 0; j < n; j++) {
-            gradB[j] /= rows;
-        }
+        weight.divideGradients(rows);
+        bias.divideGradients(rows);
         if (dx == null) {
             return;
         }
@@ -79,7 +78,7 @@ final class DenseLayer implements ReferenceLayer {
             for (int j = 0; j < n; j++) {
                 double d = delta[r * n + j];
                 for (int k = 0; k < m; k++) {
-                    dx[r * m + k] += d * weights[j * m + k];
+                    dx[r * m + k] += d * p[w0 + j * m + k];
                 }
             }
         }

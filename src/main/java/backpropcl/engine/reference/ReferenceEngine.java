@@ -10,6 +10,7 @@ import backpropcl.model.Inference;
 import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import java.util.ArrayList;
@@ -20,9 +21,15 @@ import java.util.List;
  * (Nielsen's formulation, batched). It is the truth every other engine is tested against and is
  * never optimised.
  *
- * <p>The network is the list of its layers ({@link DenseLayer}, {@link ActivationLayer},
- * {@link DropoutLayer}, {@link FlattenLayer}) in the order of {@link Network#layers()}; a pass is
- * a loop over them. Layout: a batch of B samples is a (B, n) row-major block. For dense layer l
+ * <p>The network is the list of its layers ({@link DenseLayer}, {@link ConvLayer},
+ * {@link MaxPoolLayer}, {@link BatchNormLayer}, {@link ActivationLayer}, {@link DropoutLayer},
+ * {@link FlattenLayer}) in the order of {@link Network#layers()}; a pass is a loop over them.
+ * The parameters are one flat double buffer laid out by {@link ParameterLayout}, the gradients a
+ * second of the same layout and each optimizer slot a third; the layers hold views into them
+ * ({@link TensorView}) and the optimizer runs over the trainable tensors of the one buffer.
+ * Layout: a batch of B samples is a (B, n) row-major block, an image sample (C, H, W) in NCHW
+ * order. Every layer's backward multiplies the delta of its input by the derivative of the
+ * activation that produced it through the {@link ActivationLayer} before it. For dense layer l
  * with input width m and output width n, W[l] is (n, m) and b[l] is (n):
  * <pre>
  *   z[l]     = in[l] W[l]^T + b[l]             (in[l] = a[l-1], a[-1] the input x)
@@ -44,6 +51,13 @@ public final class ReferenceEngine implements Engine {
     /** dense[l] is dense layer l, at index denseAt[l] in {@link #layers}. */
     private final DenseLayer[] dense;
     private final int[] denseAt;
+    /** The first layer with parameters: backprop stops there (the layers before it need no gradient). */
+    private final int firstParameterised;
+    private final List<BatchNormLayer> batchNorms = new ArrayList<>();
+    /** The parameters and the gradients, one flat buffer each of {@link #layout}. */
+    private final ParameterLayout layout;
+    private final double[] values;
+    private final double[] gradients;
 
     /**
      * The (rows, width) blocks of one pass over a batch: input x, targets y, every layer's output
@@ -72,11 +86,10 @@ public final class ReferenceEngine implements Engine {
     /** The batch row of the training block's first row while a slice's gradients are computed (dropout's masks), else 0. */
     private int firstRow;
 
-    // The optimizer and its state: steps taken, and slotW[s][l], slotB[s][l] shaped as W[l], b[l].
+    // The optimizer and its state: steps taken, and slots[s], one flat buffer of the layout per state tensor.
     private Optimizer optimizer = Optimizer.sgd();
     private long steps;
-    private double[][][] slotW = new double[0][][];
-    private double[][][] slotB = new double[0][][];
+    private double[][] slots = new double[0][];
 
     public ReferenceEngine(Network net, Parameters initial) {
         this.net = net;
@@ -84,15 +97,29 @@ public final class ReferenceEngine implements Engine {
         this.layers = new ArrayList<>();
         this.dense = new DenseLayer[denseCount];
         this.denseAt = new int[denseCount];
+        this.layout = ParameterLayout.of(net);
+        this.values = new double[Math.toIntExact(layout.size())];
+        this.gradients = new double[values.length];
         int width = net.inputSize();
+        int first = -1;
         for (int k = 0; k < net.layers().size(); k++) {
             Layer spec = net.layers().get(k);
+            TensorView[] views = layout.tensorsOf(k).stream().map(t -> new TensorView(t, values, gradients)).toArray(TensorView[]::new);
+            first = first < 0 && views.length > 0 ? k : first;
             ReferenceLayer layer;
             if (spec instanceof Layer.Dense d) {
                 int l = denseCountBefore(k);
-                dense[l] = new DenseLayer(width, d.width());
+                dense[l] = new DenseLayer(width, d.width(), views[0], views[1]);
                 denseAt[l] = k;
                 layer = dense[l];
+            } else if (spec instanceof Layer.Conv c) {
+                layer = new ConvLayer(c, net.inputShape(k), net.shape(k), views[0], views[1]);
+            } else if (spec instanceof Layer.MaxPool m) {
+                layer = new MaxPoolLayer(m, net.inputShape(k), net.shape(k));
+            } else if (spec instanceof Layer.BatchNorm) {
+                BatchNormLayer bn = new BatchNormLayer(k, net.inputShape(k), views);
+                batchNorms.add(bn);
+                layer = bn;
             } else if (spec instanceof Layer.Act a) {
                 layer = new ActivationLayer(a.activation(), width);
             } else if (spec instanceof Layer.Dropout d) {
@@ -105,6 +132,7 @@ public final class ReferenceEngine implements Engine {
             layers.add(layer);
             width = layer.outputs();
         }
+        this.firstParameterised = first;
         this.step = new Pass(layers.size());
         this.eval = new Pass(layers.size());
         setParameters(initial);
@@ -131,19 +159,13 @@ public final class ReferenceEngine implements Engine {
     @Override
     public void setParameters(Parameters p) {
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
-        for (int l = 0; l < denseCount; l++) {
-            TrainingState.copy(p.copyWeights(l), dense[l].weights);
-            TrainingState.copy(p.copyBiases(l), dense[l].biases);
-        }
+        TrainingState.copy(p.values(), values);
     }
 
     @Override
     public Parameters parameters() {
         Parameters p = Parameters.zeros(net);
-        for (int l = 0; l < denseCount; l++) {
-            p.setWeights(l, TrainingState.floats(dense[l].weights));
-            p.setBiases(l, TrainingState.floats(dense[l].biases));
-        }
+        TrainingState.copy(values, p.values());
         return p;
     }
 
@@ -201,22 +223,14 @@ public final class ReferenceEngine implements Engine {
     @Override
     public void gradients(Gradients into) {
         EngineInputs.checkNetwork(net, into.network(), "gradients are");
-        for (int l = 0; l < denseCount; l++) {
-            into.setWeights(l, dense[l].gradW);
-            into.setBiases(l, dense[l].gradB);
-        }
+        System.arraycopy(gradients, 0, into.values(), 0, gradients.length);
         into.setRows(step.rows);
     }
 
     @Override
     public void setGradients(Gradients g) {
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
-        for (int l = 0; l < denseCount; l++) {
-            double[] gradW = dense[l].gradW;
-            double[] gradB = dense[l].gradB;
-            System.arraycopy(g.values(), (int) g.layout().weight(l).offset(), gradW, 0, gradW.length);
-            System.arraycopy(g.values(), (int) g.layout().bias(l).offset(), gradB, 0, gradB.length);
-        }
+        System.arraycopy(g.values(), 0, gradients, 0, gradients.length);
     }
 
     @Override
@@ -278,9 +292,10 @@ public final class ReferenceEngine implements Engine {
     }
 
     /**
-     * delta, gradW and gradB of every dense layer for the training batch (after feedforward): the
-     * output error of the cost, fused with the output activation, then every layer backward from
-     * the last dense layer to the first (layers before it need no gradient).
+     * delta and the gradients of every parameterised layer for the training batch (after
+     * feedforward): the output error of the cost, fused with the output activation, then every
+     * layer backward from the last dense layer to the first layer with parameters (layers before
+     * it need no gradient).
      */
     public void backprop() {
         ReferenceLayer.Mode mode = trainingMode();
@@ -288,8 +303,8 @@ public final class ReferenceEngine implements Engine {
         int lastDense = denseAt[denseCount - 1];
         net.cost().outputError(net.outputActivation(), step.out[lastDense], output(step), step.y, step.grad[lastDense],
                 rows, net.outputSize());
-        for (int k = lastDense; k >= denseAt[0]; k--) {
-            double[] gradIn = k > denseAt[0] ? step.grad[k - 1] : null;
+        for (int k = lastDense; k >= firstParameterised; k--) {
+            double[] gradIn = k > firstParameterised ? step.grad[k - 1] : null;
             layers.get(k).backward(input(step, k), step.out[k], step.grad[k], gradIn, rows, mode);
         }
     }
@@ -304,22 +319,33 @@ public final class ReferenceEngine implements Engine {
         return p.out[layers.size() - 1];
     }
 
-    /** One optimizer step with learning rate lr from gradW and gradB: the formulas of {@link Optimizer}. */
+    /**
+     * One optimizer step with learning rate lr from the gradients: the formulas of
+     * {@link Optimizer} on every trainable tensor (weight decay on the decayed ones: dense and conv
+     * weights), then the running statistics of every batchnorm layer from the batch statistics its
+     * training forward kept.
+     */
     public void update(double lr) {
         steps++;
-        for (int l = 0; l < denseCount; l++) {
-            step(dense[l].weights, dense[l].gradW, slotW, l, lr, optimizer.weightDecay());
-            step(dense[l].biases, dense[l].gradB, slotB, l, lr, 0);   // biases are not decayed
+        for (ParameterLayout.Tensor t : layout.tensors()) {
+            if (t.trainable()) {
+                step((int) t.offset(), t.length(), lr, t.decayed() ? optimizer.weightDecay() : 0);
+            }
+        }
+        for (BatchNormLayer bn : batchNorms) {
+            bn.updateRunningStatistics();
         }
     }
 
-    /** p -= the optimizer's step for gradient g; slots[s][l] is the state of p. */
-    private void step(double[] p, double[] g, double[][][] slots, int l, double lr, double decay) {
+    /** values[from..from+length) -= the optimizer's step for their gradients; slots[s] at the same indices is their state. */
+    private void step(int from, int length, double lr, double decay) {
         Optimizer o = optimizer;
+        double[] p = values;
+        double[] g = gradients;
         double mu = o.momentum();
         double stepSize = o.kind().isAdam() ? o.adamStepSize(lr, steps) : 0;
         double sqrtCorrection2 = o.kind().isAdam() ? o.adamSqrtCorrection2(steps) : 0;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = from; i < from + length; i++) {
             double grad = g[i];
             if (decay != 0 && o.coupledDecay()) {
                 grad += decay * p[i];
@@ -329,13 +355,13 @@ public final class ReferenceEngine implements Engine {
                     p[i] -= lr * grad;
                     break;
                 case MOMENTUM: {
-                    double[] v = slots[0][l];
+                    double[] v = slots[0];
                     v[i] = mu * v[i] + grad;
                     p[i] -= lr * v[i];
                     break;
                 }
                 case NESTEROV: {
-                    double[] v = slots[0][l];
+                    double[] v = slots[0];
                     v[i] = mu * v[i] + grad;
                     p[i] -= lr * (grad + mu * v[i]);
                     break;
@@ -345,8 +371,8 @@ public final class ReferenceEngine implements Engine {
                     if (decay != 0 && o.kind() == Optimizer.Kind.ADAMW) {
                         p[i] *= 1 - lr * decay;
                     }
-                    double[] m = slots[0][l];
-                    double[] s = slots[1][l];
+                    double[] m = slots[0];
+                    double[] s = slots[1];
                     m[i] = o.beta1() * m[i] + (1 - o.beta1()) * grad;
                     s[i] = o.beta2() * s[i] + (1 - o.beta2()) * grad * grad;
                     p[i] -= stepSize * m[i] / (Math.sqrt(s[i]) / sqrtCorrection2 + o.epsilon());
@@ -360,17 +386,9 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public void setOptimizer(Optimizer optimizer) {
-        int slots = optimizer.kind().slots();
         this.optimizer = optimizer;
         this.steps = 0;
-        this.slotW = new double[slots][denseCount][];
-        this.slotB = new double[slots][denseCount][];
-        for (int k = 0; k < slots; k++) {
-            for (int l = 0; l < denseCount; l++) {
-                slotW[k][l] = new double[dense[l].weights.length];
-                slotB[k][l] = new double[dense[l].biases.length];
-            }
-        }
+        this.slots = new double[optimizer.kind().slots()][values.length];
     }
 
     @Override
@@ -382,15 +400,9 @@ public final class ReferenceEngine implements Engine {
     public TrainingState state() {
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
-        for (int l = 0; l < denseCount; l++) {
-            double[] w = dense[l].weights;
-            double[] b = dense[l].biases;
-            s.setWeights(l, w);
-            s.setBiases(l, b);
-            for (int k = 0; k < slotW.length; k++) {
-                s.setSlotWeights(k, l, slotW[k][l]);
-                s.setSlotBiases(k, l, slotB[k][l]);
-            }
+        System.arraycopy(values, 0, s.values(), 0, values.length);
+        for (int k = 0; k < slots.length; k++) {
+            System.arraycopy(slots[k], 0, s.slot(k), 0, values.length);
         }
         return s;
     }
@@ -398,23 +410,14 @@ public final class ReferenceEngine implements Engine {
     @Override
     public void setState(TrainingState s) {
         EngineInputs.checkNetwork(net, s.network(), "training state is");
-        int slots = s.optimizer().kind().slots();
-        double[][][] sw = new double[slots][denseCount][];
-        double[][][] sb = new double[slots][denseCount][];
-        for (int l = 0; l < denseCount; l++) {
-            for (int k = 0; k < slots; k++) {
-                sw[k][l] = s.copySlotWeights(k, l);
-                sb[k][l] = s.copySlotBiases(k, l);
-            }
+        double[][] sl = new double[s.optimizer().kind().slots()][];
+        for (int k = 0; k < sl.length; k++) {
+            sl[k] = s.slot(k).clone();
         }
-        for (int l = 0; l < denseCount; l++) {
-            System.arraycopy(s.copyWeights(l), 0, dense[l].weights, 0, dense[l].weights.length);
-            System.arraycopy(s.copyBiases(l), 0, dense[l].biases, 0, dense[l].biases.length);
-        }
+        System.arraycopy(s.values(), 0, values, 0, values.length);
         optimizer = s.optimizer();
         steps = s.steps();
-        slotW = sw;
-        slotB = sb;
+        slots = sl;
     }
 
     /** The batch-mean cost of the training batch (after feedforward). */
@@ -434,7 +437,7 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public boolean outputFinite() {
-        for (double v : dense[denseCount - 1].biases) {
+        for (double v : dense[denseCount - 1].bias.copyValues()) {
             if (!Double.isFinite(v)) {
                 return false;
             }
@@ -461,34 +464,77 @@ public final class ReferenceEngine implements Engine {
         return new Evaluation(data.count() == 0 ? 0 : costSum / data.count(), correct, data.count());
     }
 
+    /**
+     * The output layer's values for {@code rows} inputs x (rows, inputSize) in evaluation mode
+     * (dropout the identity, batchnorm on its running statistics): what {@link Inference#outputs}
+     * computes for a network with conv, maxpool or batchnorm layers, through these layers.
+     */
+    public static double[] outputs(Parameters p, float[] x, int rows) {
+        Network net = p.network();
+        int width = net.inputSize();
+        int n = net.outputSize();
+        double[] out = new double[Math.multiplyExact(rows, n)];
+        try (ReferenceEngine e = new ReferenceEngine(net, p)) {
+            for (int start = 0; start < rows; start += EVAL_ROWS) {
+                int r = Math.min(EVAL_ROWS, rows - start);
+                e.ensureRows(e.eval, r);
+                for (int i = 0; i < r * width; i++) {
+                    e.eval.x[i] = x[start * width + i];
+                }
+                e.feedforward(e.eval, ReferenceLayer.Mode.EVALUATION);
+                System.arraycopy(e.output(e.eval), 0, out, start * n, r * n);
+            }
+        }
+        return out;
+    }
+
     /** z, a and delta of dense layer l from the last training batch; a is z where no activation follows l. */
     @Override
     public LayerTrace trace(int l) {
         int k = denseAt[l];
         int act = k + 1 < layers.size() && layers.get(k + 1) instanceof ActivationLayer ? k + 1 : k;
         DenseLayer d = dense[l];
-        return new LayerTrace(step.out[k].clone(), step.out[act].clone(), step.grad[k].clone(), d.gradW.clone(), d.gradB.clone(),
-                d.weights.clone(), d.biases.clone());
+        return new LayerTrace(step.out[k].clone(), step.out[act].clone(), step.grad[k].clone(), d.weight.copyGradients(),
+                d.bias.copyGradients(), d.weight.copyValues(), d.bias.copyValues());
     }
 
-    /** The live weights of layer l (for tests that set or read one weight). */
+    @Override
+    public List<LayerTrace.Tensor> traceLayers() {
+        List<LayerTrace.Tensor> list = new ArrayList<>();
+        for (int k = 0; k < layers.size(); k++) {
+            list.add(new LayerTrace.Tensor(k, "out", step.out[k].clone()));
+            if (k >= firstParameterised && k <= denseAt[denseCount - 1]) {
+                list.add(new LayerTrace.Tensor(k, "grad out", step.grad[k].clone()));
+            }
+            for (ParameterLayout.Tensor t : layout.tensorsOf(k)) {
+                String name = t.name().substring(t.name().lastIndexOf('.') + 1);
+                if (t.trainable()) {
+                    list.add(new LayerTrace.Tensor(k, "grad " + name, t.copyOut(gradients)));
+                }
+                list.add(new LayerTrace.Tensor(k, name, t.copyOut(values)));
+            }
+        }
+        return list;
+    }
+
+    /** The weights of dense layer l, copied out of the flat buffer. */
     public double[] weights(int l) {
-        return dense[l].weights;
+        return dense[l].weight.copyValues();
     }
 
-    /** The live biases of layer l (for tests that set or read one bias). */
+    /** The biases of dense layer l, copied out. */
     public double[] biases(int l) {
-        return dense[l].biases;
+        return dense[l].bias.copyValues();
     }
 
-    /** The live weight gradients of layer l from the last backprop. */
+    /** The weight gradients of dense layer l from the last backprop, copied out. */
     public double[] gradW(int l) {
-        return dense[l].gradW;
+        return dense[l].weight.copyGradients();
     }
 
-    /** The live bias gradients of layer l from the last backprop. */
+    /** The bias gradients of dense layer l from the last backprop, copied out. */
     public double[] gradB(int l) {
-        return dense[l].gradB;
+        return dense[l].bias.copyGradients();
     }
 
     @Override

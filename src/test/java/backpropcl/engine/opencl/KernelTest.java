@@ -17,6 +17,7 @@ import backpropcl.engine.OptimizerStep;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Activation;
 import backpropcl.model.Cost;
+import backpropcl.model.Gradients;
 import backpropcl.model.Inference;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
@@ -267,8 +268,10 @@ class KernelTest {
         TrainingState expected;
         try (ReferenceEngine ref = new ReferenceEngine(net, p)) {
             ref.setState(before);
-            TrainingState.copy(gw, ref.gradW(0));
-            TrainingState.copy(gb, ref.gradB(0));
+            Gradients grads = new Gradients(net);
+            grads.setWeights(0, gw);
+            grads.setBiases(0, gb);
+            ref.setGradients(grads);
             ref.update(lr);
             expected = ref.state();
         }

@@ -1,0 +1,104 @@
+package backpropcl.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropcl.io.ModelFile;
+import backpropcl.model.TrainingState;
+import backpropcl.testing.Launcher;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Conv networks through the launcher: train on the bundled digits, the layer table, files that load, exact resumes, refusals. */
+class ConvNetworksIT {
+    /** Conv, batchnorm on images and on rows, pooling: every kind with state, on 240 digits (a few seconds on the reference engine). */
+    private static final List<String> CONV = List.of("--layers",
+            "conv:4x5x5:p2,batchnorm,relu,maxpool:2,flatten,dense:12,batchnorm,tanh,dense:10,softmax", "--cost", "cross-entropy",
+            "--init", "he", "--optimizer", "adam", "--lr", "0.003", "--batch", "16", "--train-samples", "240", "--test-samples", "60",
+            "--no-progress");
+
+    @TempDir
+    Path dir;
+
+    private Launcher.Run run(List<String> base, String... more) {
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(base);
+        args.addAll(List.of(more));
+        return Launcher.of(args.toArray(String[]::new)).in(dir).run();
+    }
+
+    @Test
+    void trainsPrintsItsLayersAndSavesAModelThatEvaluateAndPredictLoad() {
+        Launcher.Run r = run(CONV, "--epochs", "1", "--save", "conv.safetensors");
+        assertEquals(0, r.code(), r.describe());
+        assertTrue(r.out().contains("engine: reference (double precision, plain Java) (auto: conv layers run on the reference engine "
+                + "in this version (cpu and opencl follow))"), r.out());
+        List<String> table = r.out().lines().filter(l -> l.matches("\\s+\\d+  \\S+.*|\\s+(input|total)\\s.*")).toList();
+        assertEquals(12, table.size(), r.out());
+        assertTrue(table.get(1).matches("\\s+0  conv:4x5x5:p2\\s+4x28x28\\s+104"), table.get(1));
+        assertTrue(table.get(4).matches("\\s+3  maxpool:2\\s+4x14x14\\s+0"), table.get(4));
+        assertTrue(table.get(11).matches("\\s+total\\s+9,[0-9]{3}"), table.get(11));
+        Launcher.Run e = Launcher.of("evaluate", "--model", "conv.safetensors", "--test-samples", "60").in(dir).run();
+        assertEquals(0, e.code(), e.describe());
+        assertTrue(e.out().contains("[1x28x28 -> conv:4x5x5:p2,"), e.out());
+        Launcher.Run p = Launcher.of("predict", "--model", "conv.safetensors", "idx:" + Launcher.projectRoot()
+                .resolve("src/main/resources/datasets/mnist-10k/t10k-images-idx3-ubyte.gz") + "#0").in(dir).run();
+        assertEquals(0, p.code(), p.describe());
+        assertTrue(p.out().contains("; label 4"), p.out());
+    }
+
+    @Test
+    void aResumedRunEndsBitForBitWhereAnUnbrokenOneDoes() {
+        assertEquals(0, run(CONV, "--epochs", "2", "--checkpoint-dir", "whole").code());
+        assertEquals(0, run(CONV, "--epochs", "1", "--checkpoint-dir", "half").code());
+        Launcher.Run resumed = Launcher.of("train", "--resume", "half", "--epochs", "2", "--no-progress").in(dir).run();
+        assertEquals(0, resumed.code(), resumed.describe());
+        TrainingState a = ModelFile.load(dir.resolve("whole/checkpoint.safetensors")).optimizerState();
+        TrainingState b = ModelFile.load(dir.resolve("half/checkpoint.safetensors")).optimizerState();
+        assertTrue(a.bitwiseEquals(b), "parameters, batchnorm statistics and Adam's state after 2 epochs");
+        assertEquals(2 * 15, a.copy("layers.1.num_batches_tracked")[0], "15 batches of 16 per epoch");
+    }
+
+    @Test
+    void gradcheckListsAndPassesConvNetworksAndCompareTracesEveryLayer() {
+        Launcher.Run g = Launcher.of("gradcheck").run();
+        assertEquals(0, g.code(), g.describe());
+        List<String> conv = g.out().lines().filter(l -> l.contains("conv:")).toList();
+        assertEquals(7, conv.size(), g.out());
+        assertTrue(conv.stream().allMatch(l -> l.endsWith("PASS")), g.out());
+        assertTrue(conv.stream().anyMatch(l -> l.startsWith("3x6x6 b3 ") && l.contains("batchnorm")), g.out());
+        Launcher.Run c = Launcher.of("compare", "--engines", "reference,reference", "--layers",
+                "conv:2x3x3:s2,batchnorm,relu,maxpool:2,flatten,dense:10,softmax", "--cost", "cross-entropy", "--steps", "2",
+                "--batch", "8").in(dir).run();
+        assertEquals(0, c.code(), c.describe());
+        assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+1\\s+1  running_var\\s+0\\.000e\\+00\\s+1e-05  PASS")), c.out());
+        assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+1\\s+3  grad out\\s+0\\.000e\\+00\\s+1e-05  PASS")), c.out());
+    }
+
+    @Test
+    void visualizeRefusesAConvModelInOneLine() {
+        assertEquals(0, run(CONV, "--epochs", "1", "--save", "conv.safetensors").code());
+        Launcher.Run v = Launcher.of("visualize", "--model", "conv.safetensors").in(dir).run();
+        assertEquals(2, v.code(), v.describe());
+        assertEquals(1, v.errLines().size(), v.describe());
+        assertTrue(v.errLines().get(0).endsWith("starts with conv layers; visualize draws the weights of a first dense layer as "
+                + "images, and this version does not draw conv filters"), v.describe());
+    }
+
+    @Test
+    void theFastEnginesAndFlatDataRefuseConvLayersInOneLine() {
+        for (String engine : new String[] {"cpu", "opencl"}) {
+            Launcher.Run r = run(CONV, "--epochs", "1", "--engine", engine);
+            assertEquals(2, r.code(), r.describe());
+            assertEquals(List.of("backprop-cl: conv layers run on --engine reference in this version; cpu and opencl follow"), r.errLines());
+        }
+        Launcher.Run csv = Launcher.of("train", "--data", "src/test/resources/uci/iris.csv", "--label-column", "last", "--layers",
+                "conv:2x3x3,relu,flatten,dense:3,softmax", "--cost", "cross-entropy", "--no-progress").run();
+        assertEquals(2, csv.code(), csv.describe());
+        assertEquals(List.of("backprop-cl: layer 1 'conv:2x3x3': conv needs images (CxHxW); the data gives rows of 4 values"),
+                csv.errLines());
+    }
+}
