@@ -116,6 +116,15 @@ final class ClKernel {
         }
     }
 
+    /**
+     * Enqueues the kernel 1-D over {@code items} work-items, rounded up to its
+     * {@link #linearWorkGroup()} (the kernel skips the items past the end). Does not wait.
+     */
+    void launchLinear(long items) {
+        int wg = linearWorkGroup();
+        launch(new long[] {LaunchSizes.roundUp(items, wg)}, new long[] {wg});
+    }
+
     void close() {
         if (kernel == null) {
             return;

@@ -175,38 +175,28 @@ final class KernelTuner {
         final ClBuffer a;
         final ClBuffer gw;
         final ClBuffer gb;
-        private final List<ClBuffer> all = new ArrayList<>();
+        private final TuningBuffers all;
 
         Scratch(ClContext ctx, int rows, int n, int m) {
+            all = new TuningBuffers(ctx);
             try {
-                x = filled(ctx, (long) rows * m, "tuning x");
-                xOut = filled(ctx, (long) rows * m, "tuning delta_prev");
-                w = filled(ctx, (long) n * m, "tuning W");
-                b = filled(ctx, n, "tuning b");
-                z = filled(ctx, (long) rows * n, "tuning z");
-                a = filled(ctx, (long) rows * n, "tuning a");
-                gw = filled(ctx, (long) n * m, "tuning gradW");
-                gb = filled(ctx, n, "tuning gradB");
+                x = all.filled((long) rows * m, "tuning x");
+                xOut = all.filled((long) rows * m, "tuning delta_prev");
+                w = all.filled((long) n * m, "tuning W");
+                b = all.filled(n, "tuning b");
+                z = all.filled((long) rows * n, "tuning z");
+                a = all.filled((long) rows * n, "tuning a");
+                gw = all.filled((long) n * m, "tuning gradW");
+                gb = all.filled(n, "tuning gradB");
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
         }
 
-        private ClBuffer filled(ClContext ctx, long floats, String what) {
-            ClBuffer buf = ctx.buffer(floats * Float.BYTES, what);
-            all.add(buf);
-            float[] v = new float[(int) floats];
-            java.util.Arrays.fill(v, 0.01f);
-            buf.write(v);
-            return buf;
-        }
-
         @Override
         public void close() {
-            for (ClBuffer buf : all) {
-                buf.close();
-            }
+            all.close();
         }
     }
 }

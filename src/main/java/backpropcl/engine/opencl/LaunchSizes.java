@@ -75,6 +75,15 @@ final class LaunchSizes {
         return 1;
     }
 
+    /**
+     * The work-group of a one-group-per-channel reduction (batch norm's statistics and backward):
+     * the largest power of two up to {@code want} within the limits whose {@code floatsPerItem}
+     * local floats per work-item fit {@code localMemBytes}. At least 1.
+     */
+    static int reductionWorkGroup(long want, int floatsPerItem, long localMemBytes, long... limits) {
+        return powerOfTwoAtMost(Math.min(want, Math.max(1, localMemBytes / ((long) floatsPerItem * Float.BYTES))), limits);
+    }
+
     /** The largest power of two <= min(want, every limit), at least 1. */
     static int powerOfTwoAtMost(long want, long... limits) {
         long cap = want;

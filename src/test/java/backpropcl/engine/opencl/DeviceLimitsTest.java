@@ -10,8 +10,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The launch-size choices driven by the limits that typical devices report (values as clinfo
- * prints them for these devices), with a kernel-level limit below the device's as a register-heavy
- * kernel gets on a GPU: every choice must be legal on the device it was made for.
+ * prints them for these devices; the 16 KB one is a profile, not a device we name), with a
+ * kernel-level limit below the device's as a register-heavy kernel gets on a GPU: every choice
+ * must be legal on the device it was made for.
  */
 class DeviceLimitsTest {
 
@@ -35,6 +36,7 @@ class DeviceLimitsTest {
                 new Limits("PoCL pthread CPU", true, 4096, 4096, 4096, 512 * 1024, 4096),
                 new Limits("Intel CPU runtime", true, 8192, 8192, 8192, 32 * 1024, 8192),
                 new Limits("small embedded device", false, 64, 64, 64, 4 * 1024, 64),
+                new Limits("GPU with 16 KB of local memory", false, 256, 256, 256, 16 * 1024, 256),
                 new Limits("one work-item device", false, 1, 1, 1, 1024, 1));
     }
 
@@ -65,6 +67,23 @@ class DeviceLimitsTest {
         }
         int tail = LaunchSizes.tailWorkGroup(d.cpu(), d.maxWorkGroup(), d.items0(), d.kernelLimit());
         assertTrue(tail >= 1 && tail <= linearLimit, d + ": tail work-group " + tail);
+
+        // Batch norm's one-group-per-channel trees: a power of two, within the limits, its local floats within local memory.
+        for (int floats : new int[] {BatchNormLayer.STATISTICS_LOCALS, BatchNormLayer.BACKWARD_LOCALS}) {
+            int wg = LaunchSizes.reductionWorkGroup(LaunchSizes.REDUCTION_WG, floats, d.localBytes(), d.maxWorkGroup(), d.items0(),
+                    d.kernelLimit());
+            assertTrue(wg >= 1 && Integer.bitCount(wg) == 1 && wg <= linearLimit && (long) wg * floats * Float.BYTES <= d.localBytes(),
+                    d + ": batch-norm work-group " + wg + " with " + floats + " local floats per item");
+        }
+    }
+
+    @Test
+    void batchNormTreesFollowLocalMemory() {
+        assertEquals(256, LaunchSizes.reductionWorkGroup(256, 2, 16 * 1024, 256, 256, 256), "16 KB holds 2 x 256 floats");
+        assertEquals(128, LaunchSizes.reductionWorkGroup(256, 2, 1024, 1024, 1024), "1 KB holds 2 x 128 floats");
+        assertEquals(256, LaunchSizes.reductionWorkGroup(256, 1, 1024, 1024, 1024), "1 KB holds 256 floats");
+        assertEquals(64, LaunchSizes.reductionWorkGroup(256, 2, 4 * 1024, 64, 64, 64), "the work-group limit binds first");
+        assertEquals(1, LaunchSizes.reductionWorkGroup(256, 2, 4, 1024), "less than one item's floats: one item");
     }
 
     @Test

@@ -4,10 +4,6 @@ import backpropcl.model.DropoutMask;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
-import org.jocl.CL;
-import org.jocl.Sizeof;
-import org.jocl.cl_buffer_region;
-import org.jocl.cl_mem;
 
 /**
  * kernels/dropout.cl (built alone, after the philox.cl it needs) against {@link DropoutMask}: one
@@ -19,11 +15,8 @@ import org.jocl.cl_mem;
  * it on the test device, OclgrindSuite under Oclgrind; so it reports a problem as text.
  */
 final class DropoutApply implements AutoCloseable {
-    /**
-     * Floats before the output: 4096 bytes, a multiple of every device's sub-buffer alignment
-     * (CL_DEVICE_MEM_BASE_ADDR_ALIGN, 1024 to 4096 bits on the devices we know).
-     */
-    static final int GUARD_BEFORE = 1024;
+    /** Floats before the output (CheckBuffers'). */
+    static final int GUARD_BEFORE = CheckBuffers.GUARD_BEFORE;
 
     private final ClProgram program;
     // The guarded output and the input, kept from case to case and grown larger-first, as the
@@ -73,7 +66,7 @@ final class DropoutApply implements AutoCloseable {
         ensure(ctx, n);
         whole.write(0, all, 0, total);
         in.write(0, input, 0, n);
-        try (ClBuffer out = region(ctx, whole, GUARD_BEFORE, n)) {
+        try (ClBuffer out = CheckBuffers.region(ctx, whole, GUARD_BEFORE, n)) {
             if (backward) {
                 // The delta to update in place, copied in by dropout_forward with p = 0 (keeps all,
                 // scale 1: exact), so the values are a kernel's writes through this sub-buffer:
@@ -111,17 +104,6 @@ final class DropoutApply implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /** Floats [offset, offset + count) of {@code parent} as a buffer of their own (clCreateSubBuffer). */
-    private static ClBuffer region(ClContext ctx, ClBuffer parent, int offset, int count) {
-        cl_buffer_region region = new cl_buffer_region((long) offset * Sizeof.cl_float, (long) count * Sizeof.cl_float);
-        int[] err = new int[1];
-        cl_mem mem = CL.clCreateSubBuffer(parent.mem(), CL.CL_MEM_READ_WRITE, CL.CL_BUFFER_CREATE_TYPE_REGION, region, err);
-        if (err[0] != CL.CL_SUCCESS) {
-            throw new IllegalStateException("clCreateSubBuffer failed: " + CL.stringFor_errorCode(err[0]));
-        }
-        return new ClBuffer(ctx, mem, (long) count * Sizeof.cl_float, parent.what() + " [" + offset + ", +" + count + ")");
     }
 
     @Override

@@ -80,7 +80,7 @@ public final class GemmBenchmark {
     }
 
     /** Seconds per launch: the best of {@link #ROUNDS} rounds. */
-    private static double seconds(ClContext ctx, Launch launch) {
+    static double seconds(ClContext ctx, Launch launch) {
         launch.run();
         ctx.finish();
         long t0 = System.nanoTime();
@@ -100,7 +100,7 @@ public final class GemmBenchmark {
         return best;
     }
 
-    private static ClBuffer filled(ClContext ctx, List<ClBuffer> bufs, Random rnd, long count, String what) {
+    static ClBuffer filled(ClContext ctx, List<ClBuffer> bufs, Random rnd, long count, String what) {
         ClBuffer buf = ctx.buffer(count * Float.BYTES, what);
         bufs.add(buf);
         float[] v = new float[(int) count];

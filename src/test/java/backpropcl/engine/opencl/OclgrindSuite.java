@@ -42,6 +42,9 @@ import java.util.Locale;
  *   OclgrindSuite --planted race|oob|uninit|api      one planted fault (see {@link PlantedFaults})
  *   OclgrindSuite --philox [--require-device TEXT]   kernels/philox.cl alone (see {@link #runPhilox})
  *   OclgrindSuite --dropout [--require-device TEXT]  kernels/dropout.cl alone (see {@link #runDropout})
+ *   OclgrindSuite --conv|--maxpool|--batchnorm [--require-device TEXT]
+ *                                                  kernels/conv.cl, maxpool.cl or batchnorm.cl alone
+ *                                                  (see {@link #runConv}, {@link #runMaxPool}, {@link #runBatchNorm})
  * </pre>
  * {@code --require-device Oclgrind} exits 2 unless device 0 is the simulator, so that a run that
  * Oclgrind failed to intercept cannot pass on the real device unchecked; {@code --only} runs the
@@ -71,16 +74,25 @@ public final class OclgrindSuite {
         Order order = Order.STEADY;
         boolean philox = false;
         boolean dropout = false;
+        String file = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--planted" -> System.exit(PlantedFaults.run(value(args, i)));
                 case "--philox" -> philox = true;
                 case "--dropout" -> dropout = true;
+                case "--conv", "--maxpool", "--batchnorm" -> file = args[i].substring(2);
                 case "--require-device" -> required = value(args, i++);
                 case "--only" -> only = value(args, i++);
                 case "--order" -> order = parseOrder(value(args, i++));
                 default -> usage("unknown argument " + args[i]);
             }
+        }
+        if (file != null) {
+            System.exit(switch (file) {
+                case "conv" -> runConv(required);
+                case "maxpool" -> runMaxPool(required);
+                default -> runBatchNorm(required);
+            });
         }
         System.exit(philox ? runPhilox(required) : dropout ? runDropout(required) : runSuite(order, required, only));
     }
@@ -200,6 +212,120 @@ public final class OclgrindSuite {
             }
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** A case of a kernel file's check: its label, and its problem (null when there is none) when run. */
+    private record KernelCase(String label, java.util.function.Supplier<String> run) {
+    }
+
+    /**
+     * Runs the cases of kernel file {@code file} in order, printing PASS or FAIL with the problem
+     * for each; 0 when every case passes, 1 when one fails.
+     */
+    private static int runCases(String file, List<KernelCase> cases) {
+        int failed = 0;
+        for (KernelCase c : cases) {
+            String problem = c.run().get();
+            System.out.println(c.label() + ": " + (problem == null ? "PASS" : "FAIL " + problem));
+            failed += problem == null ? 0 : 1;
+        }
+        System.out.printf(Locale.ROOT, "%s: %d of %d cases pass%n", file, cases.size() - failed, cases.size());
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Whether device 0 is there and is the required one; says on stderr why not. */
+    private static boolean haveDevice(String file, String requiredDevice) {
+        List<DeviceInfo> devices = OpenClDevices.list();
+        if (devices.isEmpty() || wrongDevice(devices.get(0), requiredDevice)) {
+            System.err.println("oclgrind-suite: no OpenCL device 0 to run " + file + " on, or not the required one");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * conv_forward, conv_backward, conv_weight_gradients and conv_bias_gradients (kernels/conv.cl
+     * with common.cl, built alone), and the im2col variant's passes (conv.cl's im2col, layout,
+     * col2im and scale kernels around the dense products of the dense routine), against
+     * ConvCheck's loops, outputs between poisoned guards, on small shapes with kernels 1 and 3,
+     * strides 1 and 2, padding 0 to 2 and a 1x1 output.
+     */
+    static int runConv(String requiredDevice) {
+        if (!haveDevice("kernels/conv.cl", requiredDevice)) {
+            return 2;
+        }
+        Object[][] shapes = {
+            {1, new ConvGeometry(1, 5, 5, 2, 1, 1, 0), Activation.RELU},
+            {3, new ConvGeometry(3, 7, 6, 2, 3, 2, 1), Activation.TANH},
+            {2, new ConvGeometry(2, 4, 4, 1, 3, 2, 2), Activation.LEAKY_RELU},
+            {1, new ConvGeometry(3, 3, 3, 3, 3, 1, 0), Activation.SIGMOID},
+        };
+        try (ConvCheck check = new ConvCheck(CheckBuffers.onDevice0())) {
+            List<KernelCase> cases = new ArrayList<>();
+            for (ConvCheck.Kernel kernel : ConvCheck.Kernel.values()) {
+                for (Object[] s : shapes) {
+                    cases.add(new KernelCase(kernel.name().toLowerCase(Locale.ROOT) + " rows " + s[0] + " " + s[1],
+                            () -> check.problem(kernel, (int) s[0], (ConvGeometry) s[1], (Activation) s[2], 31)));
+                }
+            }
+            return runCases("kernels/conv.cl", cases);
+        }
+    }
+
+    /**
+     * maxpool_forward and maxpool_backward (kernels/maxpool.cl with common.cl, built alone) against
+     * MaxPoolCheck's loops and the first-maximum rule, with and without ties, outputs between
+     * poisoned guards, on adjacent, overlapping and gapped windows.
+     */
+    static int runMaxPool(String requiredDevice) {
+        if (!haveDevice("kernels/maxpool.cl", requiredDevice)) {
+            return 2;
+        }
+        Object[][] shapes = {
+            {1, new PoolGeometry(1, 4, 4, 2, 2), true},
+            {3, new PoolGeometry(3, 7, 9, 3, 2), true},
+            {2, new PoolGeometry(1, 10, 11, 2, 3), false},
+        };
+        try (MaxPoolCheck check = new MaxPoolCheck(CheckBuffers.onDevice0())) {
+            List<KernelCase> cases = new ArrayList<>();
+            for (boolean backward : new boolean[] {false, true}) {
+                for (Object[] s : shapes) {
+                    cases.add(new KernelCase((backward ? "maxpool_backward" : "maxpool_forward") + " rows " + s[0] + " " + s[1]
+                            + (Boolean.TRUE.equals(s[2]) ? " with ties" : ""),
+                            () -> check.problem(backward, (int) s[0], (PoolGeometry) s[1], Activation.RELU, (boolean) s[2], 37)));
+                }
+            }
+            return runCases("kernels/maxpool.cl", cases);
+        }
+    }
+
+    /**
+     * batchnorm_statistics, batchnorm_forward (training and evaluation), batchnorm_backward and
+     * batchnorm_running_update (kernels/batchnorm.cl with common.cl, built alone) against
+     * BatchNormCheck's loops, outputs between poisoned guards, with the device's reduction
+     * work-group and a forced one of 4, on images, flat rows and a count past 256.
+     */
+    static int runBatchNorm(String requiredDevice) {
+        if (!haveDevice("kernels/batchnorm.cl", requiredDevice)) {
+            return 2;
+        }
+        int[][] shapes = {{3, 3, 25}, {7, 2, 1}, {1, 2, 300}};
+        try (BatchNormCheck device = new BatchNormCheck(CheckBuffers.onDevice0(), LaunchSizes.REDUCTION_WG)) {
+            try (BatchNormCheck small = new BatchNormCheck(new CheckBuffers(device.context()), 4)) {
+                List<KernelCase> cases = new ArrayList<>();
+                for (BatchNormCheck.Kernel kernel : BatchNormCheck.Kernel.values()) {
+                    for (int[] s : shapes) {
+                        for (BatchNormCheck check : new BatchNormCheck[] {device, small}) {
+                            cases.add(new KernelCase(String.format(Locale.ROOT, "%s (%d, %d, %d) work-groups %s",
+                                    kernel.name().toLowerCase(Locale.ROOT), s[0], s[1], s[2],
+                                    java.util.Arrays.toString(check.reductionWorkGroups())),
+                                    () -> check.problem(kernel, s[0], s[1], s[2], Activation.TANH, 41)));
+                        }
+                    }
+                }
+                return runCases("kernels/batchnorm.cl", cases);
+            }
+        }
     }
 
     /** True (and says so on stderr) when a device is required and device 0 is not it: Oclgrind did not intercept OpenCL. */
@@ -330,7 +456,8 @@ public final class OclgrindSuite {
     }
 
     private static void usage(String problem) {
-        System.err.println("OclgrindSuite: " + problem + "; usage: OclgrindSuite [--order steady|growing|--philox|--dropout] [--require-device TEXT]"
+        System.err.println("OclgrindSuite: " + problem + "; usage: OclgrindSuite [--order steady|growing|--philox|--dropout|--conv|--maxpool"
+                + "|--batchnorm] [--require-device TEXT]"
                 + " [--only TEXT] | --planted " + String.join("|", PlantedFaults.NAMES));
         System.exit(2);
     }
