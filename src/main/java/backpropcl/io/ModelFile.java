@@ -25,7 +25,11 @@ import java.util.Set;
  * names of the equivalent {@code nn.Sequential} held as an attribute {@code layers}, so PyTorch's
  * {@code load_state_dict(..., strict=True)} takes the file as it is ({@code bench/torch_load.py};
  * {@code 784-16-10} has {@code layers.0} and {@code layers.2}, the sigmoid between them being
- * {@code layers.1}). The names come from {@link backpropcl.model.ParameterLayout}.
+ * {@code layers.1}). The names come from {@link backpropcl.model.ParameterLayout}. A conv layer
+ * has {@code weight} (F, C, K, K) and {@code bias} (F); a batchnorm layer {@code weight},
+ * {@code bias}, {@code running_mean}, {@code running_var} (C each) and {@code num_batches_tracked}
+ * (shape [], I64 as in PyTorch, in models and checkpoints alike). A conv network's metadata also
+ * holds {@value #INPUT_SHAPE}, the shape its layers were built on (its network is rebuilt on it).
  *
  * <p>Metadata, all strings: {@code format} "backprop-cl", {@code version} "2", {@value #INPUT_WIDTH}
  * (values per sample), {@value #LAYERS} (the layer list as a {@code --layers} spec, e.g.
@@ -41,7 +45,8 @@ import java.util.Set;
  * <p>The optimizer's state, when saved with the model: metadata {@code optimizer} and its
  * hyperparameters ({@link Optimizer#toMetadata}) and {@code optimizer_steps}; tensors
  * {@code optimizer.layers.{k}.weight.{slot}} and {@code optimizer.layers.{k}.bias.{slot}}, float32,
- * with PyTorch's slot names ({@code momentum_buffer}, {@code exp_avg}, {@code exp_avg_sq}).
+ * with PyTorch's slot names ({@code momentum_buffer}, {@code exp_avg}, {@code exp_avg_sq}), for the
+ * trainable tensors only (none for batchnorm's statistics).
  *
  * <p>What the model was trained on, written by {@code train --save} (a file without these keys,
  * from an older backprop-cl, loads and works as before): {@value #DATA_SOURCE} (the --data value
