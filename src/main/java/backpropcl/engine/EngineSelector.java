@@ -38,7 +38,7 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
-        if (k.equals("cpu") || k.equals("opencl")) {
+        if (k.equals("cpu")) {
             EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
         }
         switch (k) {

@@ -14,6 +14,7 @@ import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +185,6 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * not (tests pin both with it; $BACKPROP_CL_TUNE and $BACKPROP_CL_FUSE=off do for users).
      */
     OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
-        EngineInputs.refuseConvolutional(net);
         this.net = net;
         this.allowTail = allowTail;
         this.deviceIndex = deviceIndex;
@@ -194,10 +194,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         List<ClLayer> made = new ArrayList<>();
         try {
             kernels = new ClKernels(ctx);
-            KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), mode,
-                    TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
+            TuningCache cache = TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties"));
+            KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), mode, cache);
             g = new DeviceGradients(ctx, ParameterLayout.of(net));
-            layersOf(net, ctx, kernels, tuner, g, made);
+            layersOf(net, ctx, kernels, tuner, cache, g, made);
         } catch (RuntimeException e) {
             closeAll(made.toArray(new AutoCloseable[0]));
             closeAll(g);
@@ -236,21 +236,38 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * as it is made (so a failure can release the ones before). Adding a layer kind is one branch
      * here and its routine class (with its {@link ClLayer}, its .cl file and its kernel test).
      */
-    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, DeviceGradients grads, List<ClLayer> into) {
+    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, TuningCache cache, DeviceGradients grads,
+                                 List<ClLayer> into) {
         List<Layer> specs = net.layers();
         int width = net.inputSize();
         int denseIndex = 0;
+        ConvTuner convTuner = null;
         for (int i = 0; i < specs.size(); i++) {
             Layer spec = specs.get(i);
+            // The activation after a dense, conv, max-pool or batch-norm layer is its forward kernel's epilogue.
+            Activation act = i + 1 < specs.size() && specs.get(i + 1) instanceof Layer.Act a ? a.activation() : Activation.IDENTITY;
+            Shape in = net.inputShape(i);
             ClLayer layer = null;
             if (spec instanceof Layer.Dense d) {
-                // The activation after a dense layer is its forward kernel's epilogue.
-                Activation act = i + 1 < specs.size() && specs.get(i + 1) instanceof Layer.Act a ? a.activation() : Activation.IDENTITY;
                 layer = new DenseLayer.Instance(ctx, DenseLayer.of(k), tuner, grads, denseIndex++, d.width(), width, act);
+            } else if (spec instanceof Layer.Conv c) {
+                if (convTuner == null) {
+                    convTuner = new ConvTuner(ctx, ConvLayer.of(k), DenseLayer.of(k), tuner, cache);
+                }
+                ConvGeometry g = new ConvGeometry(in.channels(), in.height(), in.width(), c.filters(), c.kernel(), c.stride(), c.padding());
+                layer = new ConvLayer.Instance(ctx, ConvLayer.of(k), DenseLayer.of(k), convTuner, grads, i, g, act);
+            } else if (spec instanceof Layer.MaxPool m) {
+                layer = new MaxPoolLayer.Instance(ctx, MaxPoolLayer.of(k), i, new PoolGeometry(in.channels(), in.height(), in.width(),
+                        m.kernel(), m.stride()), act);
+            } else if (spec instanceof Layer.BatchNorm) {
+                // BatchNorm2d per channel over rows x H x W; on flat rows BatchNorm1d, the features as channels.
+                int channels = in.isFlat() ? in.size() : in.channels();
+                layer = new BatchNormLayer.Instance(ctx, BatchNormLayer.of(k), DenseLayer.of(k), grads, i, channels,
+                        in.isFlat() ? 1 : in.height() * in.width(), act);
             } else if (spec instanceof Layer.Dropout d) {
                 layer = d.p() > 0 ? new DropoutLayer.Instance(ctx, DropoutLayer.of(k), d.p(), i, width) : null;   // p = 0: the identity
             } else if (!(spec instanceof Layer.Act || spec instanceof Layer.Flatten)) {
-                // An activation is its dense layer's epilogue (above); flatten changes nothing on flat rows.
+                // An activation is its layer's epilogue (above); flatten moves no data (rows are NCHW already).
                 throw new IllegalArgumentException("the OpenCL engine has no class for layer " + spec.spec());
             }
             if (layer != null) {
@@ -431,6 +448,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         if (!plainSgd) {
             enqueueUpdate(learningRate);
         }
+        updateRunningStatistics();
         ctx.flush();
     }
 
@@ -483,7 +501,15 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         } else {
             enqueueUpdate(learningRate);
         }
+        updateRunningStatistics();
         ctx.flush();
+    }
+
+    /** Every batch-norm layer's running statistics from the batch statistics its last training forward kept. */
+    private void updateRunningStatistics() {
+        for (ClLayer layer : layers) {
+            layer.updateRunningStatistics();
+        }
     }
 
     /** Checks a batch and makes the step's buffers (and its kernel plan) large enough for it. */
