@@ -169,16 +169,20 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /**
-     * Every layer's tensors of {@link Engine#traceLayers} (layer: its index in the list), or only
-     * the parameter tensors' values when {@code valuesOnly}.
+     * Every layer's tensors of {@link Engine#traceLayers} that both engines trace, matched by layer
+     * (its index in the list) and name (the OpenCL engine keeps no dC/d out of an activation,
+     * flatten or dropout layer: its kernels fuse it), or only the parameter tensors' values when
+     * {@code valuesOnly}.
      */
     private static void compareLayers(Engine a, Engine b, int step, List<Row> rows, double tolerance, boolean valuesOnly) {
-        List<LayerTrace.Tensor> ta = a.traceLayers();
-        List<LayerTrace.Tensor> tb = b.traceLayers();
-        for (int i = 0; i < ta.size(); i++) {
-            LayerTrace.Tensor t = ta.get(i);
-            if (!valuesOnly || !t.name().startsWith("grad ") && !t.name().equals("out")) {
-                rows.add(new Row(step, t.layer(), t.name(), RelativeError.of(t.values(), tb.get(i).values()), tolerance));
+        java.util.Map<String, LayerTrace.Tensor> tb = new java.util.HashMap<>();
+        for (LayerTrace.Tensor t : b.traceLayers()) {
+            tb.put(t.layer() + " " + t.name(), t);
+        }
+        for (LayerTrace.Tensor t : a.traceLayers()) {
+            LayerTrace.Tensor other = tb.get(t.layer() + " " + t.name());
+            if (other != null && (!valuesOnly || !t.name().startsWith("grad ") && !t.name().equals("out"))) {
+                rows.add(new Row(step, t.layer(), t.name(), RelativeError.of(t.values(), other.values()), tolerance));
             }
         }
     }

@@ -16,10 +16,10 @@ public final class EngineInputs {
         }
     }
 
-    /** What the cpu and OpenCL engines say of a network with conv, maxpool or batchnorm layers in this version. */
-    public static final String CONV_ON_REFERENCE = "conv layers run on --engine reference in this version; cpu and opencl follow";
+    /** What the cpu engine says of a network with conv, maxpool or batchnorm layers in this version. */
+    public static final String CONV_ON_REFERENCE = "conv layers run on --engine reference or opencl in this version; cpu follows";
 
-    /** Refuses a network with conv, maxpool or batchnorm layers: the fast engines do not compute them yet. */
+    /** Refuses a network with conv, maxpool or batchnorm layers: the cpu engine does not compute them yet. */
     public static void refuseConvolutional(Network net) {
         if (net.isConvolutional()) {
             throw new IllegalArgumentException(CONV_ON_REFERENCE);

@@ -29,6 +29,10 @@ public final class EngineSelector {
         }
     }
 
+    /** Why auto takes the reference engine for a conv network on a machine without an OpenCL GPU. */
+    public static final String AUTO_CONV_WITHOUT_GPU = "no OpenCL GPU; conv layers run on the reference engine here "
+            + "(--engine opencl runs them on an OpenCL CPU device; cpu follows)";
+
     private EngineSelector() {
     }
 
@@ -51,16 +55,15 @@ public final class EngineSelector {
             case "opencl":
                 return openCl(device, net, initial);
             case "auto":
-                if (net.isConvolutional() && device == null) {
-                    return new Choice(new ReferenceEngine(net, initial), "auto: conv layers run on the reference engine in this version "
-                            + "(cpu and opencl follow)");
-                }
                 if (device != null) {
                     return openCl(device, net, initial);
                 }
                 Optional<DeviceInfo> gpu = OpenClDevices.list().stream().filter(DeviceInfo::isGpu).findFirst();
                 if (gpu.isPresent()) {
                     return new Choice(new OpenClEngine(net, initial, gpu.get().index()), "auto: the first OpenCL GPU");
+                }
+                if (net.isConvolutional()) {
+                    return new Choice(new ReferenceEngine(net, initial), "auto: " + AUTO_CONV_WITHOUT_GPU);
                 }
                 String noGpu = OpenClDevices.unavailableReason().map(r -> "no OpenCL device (" + r + ")").orElse("no OpenCL GPU");
                 CpuEngine cpu = new CpuEngine(net, initial);

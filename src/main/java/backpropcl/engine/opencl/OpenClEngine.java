@@ -713,6 +713,84 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         return d.trace(step.blocks[layers.indexOf(d)], lastRows);
     }
 
+    /**
+     * Every layer's tensors of the last training batch, in Network.layers() order, as the
+     * reference engine names them: each layer's "out" and, where a kernel keeps it, "grad out"
+     * (dC/d out, the delta of a dense, conv, max-pool or batch-norm layer); then each parameter
+     * tensor's gradient and value. An activation's dC/d out is fused into the backward kernel of
+     * the layer above it and never stored, so activation, flatten and dropout layers have no
+     * "grad out" here (nor dropout an "out"); compare matches the tensors both engines trace.
+     */
+    @Override
+    public List<LayerTrace.Tensor> traceLayers() {
+        live();
+        if (lastRows == 0) {
+            throw new IllegalStateException("no batch has been trained yet");
+        }
+        List<Layer> specs = net.layers();
+        ParameterLayout layout = grads.layout();
+        Gradients g = new Gradients(net);
+        gradients(g);
+        Parameters p = parameters();
+        int first = 0;
+        while (layout.tensorsOf(first).isEmpty()) {
+            first++;
+        }
+        int lastDense = net.denseIndex(net.denseLayers() - 1);
+        List<LayerTrace.Tensor> list = new ArrayList<>();
+        // The last layer's output block as the reference's list has it; null after dropout (its block is its own).
+        ClBuffer out = step.x;
+        ClLayer.Epilogue below = null;
+        int width = net.inputSize();
+        int at = 0;
+        for (int k = 0; k < specs.size(); k++) {
+            Layer spec = specs.get(k);
+            ClBuffer gradOut = null;
+            if (spec instanceof Layer.Act) {
+                out = below.a();
+            } else if (spec instanceof Layer.Dropout d) {
+                out = d.p() > 0 ? null : out;
+            } else if (!(spec instanceof Layer.Flatten)) {
+                ClLayer.Blocks b = step.blocks[at];
+                width = layers.get(at).outputs();
+                below = b.epilogue();
+                out = below.z();
+                gradOut = k >= first && k <= lastDense ? b.gradient() : null;
+            }
+            if (out != null) {
+                list.add(new LayerTrace.Tensor(k, "out", read(out, lastRows * width)));
+            }
+            if (gradOut != null) {
+                list.add(new LayerTrace.Tensor(k, "grad out", read(gradOut, lastRows * width)));
+            }
+            if (!(spec instanceof Layer.Act || spec instanceof Layer.Flatten || spec instanceof Layer.Dropout d && d.p() == 0)) {
+                at++;
+            }
+            for (ParameterLayout.Tensor t : layout.tensorsOf(k)) {
+                String name = t.name().substring(t.name().lastIndexOf('.') + 1);
+                if (t.trainable()) {
+                    list.add(new LayerTrace.Tensor(k, "grad " + name, t.copyOut(g.values())));
+                }
+                list.add(new LayerTrace.Tensor(k, name, toDouble(t.copyOut(p.values()))));
+            }
+        }
+        return list;
+    }
+
+    private static double[] read(ClBuffer buf, int count) {
+        double[] d = new double[count];
+        DeviceTensor.readInto(buf, d);
+        return d;
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
     private void checkShape(Dataset data) {
         EngineInputs.checkShape(net, data);
     }

@@ -11,6 +11,8 @@ import backpropcl.engine.EngineInputs;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.Tolerances;
+import backpropcl.engine.opencl.DeviceInfo;
+import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.model.Cost;
 import backpropcl.model.Gradients;
 import backpropcl.model.Init;
@@ -176,16 +178,20 @@ class ConvLayersTest {
     }
 
     @Test
-    void onlyTheReferenceEngineOpensAConvNetwork() {
+    void theCpuEngineRefusesAConvNetworkAndAutoWithoutAGpuTakesTheReference() {
         Network net = Network.parse(new Shape(1, 4, 4), "conv:2x3x3,flatten,dense:2", Cost.QUADRATIC);
         Parameters p = Init.XAVIER.initialise(net, 1);
         try (EngineSelector.Choice auto = EngineSelector.open("auto", null, net, p)) {
-            assertTrue(auto.engine() instanceof ReferenceEngine);
-            assertTrue(auto.reason().startsWith("auto: conv layers run on the reference engine"), auto.reason());
+            if (OpenClDevices.list().stream().noneMatch(DeviceInfo::isGpu)) {
+                assertTrue(auto.engine() instanceof ReferenceEngine);
+                assertEquals("auto: " + EngineSelector.AUTO_CONV_WITHOUT_GPU, auto.reason());
+            } else {
+                assertEquals("auto: the first OpenCL GPU", auto.reason());
+            }
         }
         assertEquals(EngineInputs.CONV_ON_REFERENCE, assertThrows(IllegalArgumentException.class,
                 () -> EngineSelector.open("cpu", null, net, p)).getMessage());
-        assertEquals("conv layers run on --engine reference in this version; cpu and opencl follow", EngineInputs.CONV_ON_REFERENCE);
+        assertEquals("conv layers run on --engine reference or opencl in this version; cpu follows", EngineInputs.CONV_ON_REFERENCE);
     }
 
     private static Dataset randomData(Network net, int count, int classes) {
