@@ -24,7 +24,12 @@ import java.util.List;
  *
  * <p>The network is a list of {@link ClLayer}s, made from {@code net.layers()} by one factory
  * ({@link #layersOf}): a dense layer with the activation after it as its epilogue
- * ({@link DenseLayer.Instance}), a dropout layer ({@link DropoutLayer.Instance}). Each layer holds
+ * ({@link DenseLayer.Instance}), a dropout layer ({@link DropoutLayer.Instance}), a conv layer
+ * with its activation epilogue, each pass direct or im2col as {@link ConvTuner} chose
+ * ({@link ConvLayer.Instance}), a max-pool layer ({@link MaxPoolLayer.Instance}) and a batch-norm
+ * layer with its activation epilogue ({@link BatchNormLayer.Instance}: the computing half keeps
+ * the batch statistics, the update half folds them into the running ones, which evaluation
+ * normalises with); flatten is no layer (rows are NCHW already). Each layer holds
  * its device tensors (its parameters, their gradients and optimizer slots, as
  * {@link DeviceTensor}s) and makes its blocks of a pass; the engine walks the layers forward and
  * in reverse backward. On the device (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
