@@ -106,6 +106,7 @@ final class CompareCommand implements Callable<Integer> {
         data = Preprocessing.fit(normalizeOption.kind(dataOptions.loaded().format() != null), data.train()).apply(data);
         Dataset train = data.train();
         MemoryBudget.checkBatchArrays(net, batch, Math.min(batch, train.count()));
+        TrainCommand.checkBatchNormRows(net, batch, train.count());
 
         List<Row> rows = new ArrayList<>();
         String nameA;

@@ -413,6 +413,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig config = from != null ? resumedConfig(from) : config(trained, net);
         MemoryBudget.checkBatch(net, engineOptions.engine, config.batchSize(), Batches.rows(trained, config.batchSize()));
+        checkBatchNormRows(net, config.batchSize(), trained);
         if (metrics != null || plot != null) {
             config = config.withEvaluateTrain(true);
         }
@@ -705,6 +706,22 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The configuration the options ask for; n is the training set size (for --l2), the validation split not counted. */
+    /**
+     * Refuses a batch of 1 row for a batchnorm over rows (PyTorch refuses it too, at that batch):
+     * --batch 1, or a last batch of 1 row in the epoch.
+     */
+    static void checkBatchNormRows(Network net, int batch, int trained) {
+        int k = net.rowBatchNorm();
+        int last = trained % batch;
+        if (k < 0 || (batch > 1 && last != 1 && trained != 1)) {
+            return;
+        }
+        String which = batch == 1 ? "--batch 1" : trained == 1 ? "1 training row"
+                : "the last batch of each epoch: " + Plural.grouped(trained, "row") + " in batches of " + batch;
+        throw new UserError("layer " + (k + 1) + " 'batchnorm' normalises each feature over the rows of a batch, and a batch of 1 "
+                + "row has no variance (" + which + "); give a --batch of 2 or more that leaves no last batch of 1 row");
+    }
+
     private TrainingConfig config(int n, Network net) {
         try {
             Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);

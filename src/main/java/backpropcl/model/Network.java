@@ -370,6 +370,21 @@ public final class Network {
         return k == 0 ? input : shapes[k - 1];
     }
 
+    /**
+     * The index of the first batchnorm layer that normalises each value over the rows of a batch
+     * alone (one value per row and channel: on flat rows or a 1x1 image), -1 when there is none.
+     * Such a layer needs batches of 2 rows or more in training: one row has no variance.
+     */
+    public int rowBatchNorm() {
+        for (int k = 0; k < layers.size(); k++) {
+            Shape in = inputShape(k);
+            if (layers.get(k) instanceof Layer.BatchNorm && in.height() * in.width() == 1) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
     /** Whether any layer is a conv, maxpool or batchnorm layer (layers that only the reference engine computes in this version). */
     public boolean isConvolutional() {
         return layers.stream().anyMatch(l -> l instanceof Layer.Conv || l instanceof Layer.MaxPool || l instanceof Layer.BatchNorm);

@@ -107,7 +107,7 @@ class ConvNetworksIT {
     }
 
     @Test
-    void theCpuEngineAndFlatDataRefuseConvLayersInOneLine() {
+    void theFastEnginesFlatDataAndOneRowBatchnormBatchesAreRefusedInOneLine() {
         Launcher.Run r = run(CONV, "--epochs", "1", "--engine", "cpu");
         assertEquals(2, r.code(), r.describe());
         assertEquals(List.of("backprop-cl: conv layers run on --engine reference or opencl in this version; cpu follows"), r.errLines());
@@ -116,5 +116,11 @@ class ConvNetworksIT {
         assertEquals(2, csv.code(), csv.describe());
         assertEquals(List.of("backprop-cl: layer 1 'conv:2x3x3': conv needs images (CxHxW); the data gives rows of 4 values"),
                 csv.errLines());
+        Launcher.Run one = Launcher.of("train", "--data", "src/test/resources/uci/iris.csv", "--label-column", "last", "--layers",
+                "dense:8,batchnorm,relu,dense:3,softmax", "--cost", "cross-entropy", "--batch", "7", "--no-progress").run();
+        assertEquals(2, one.code(), one.describe());
+        assertEquals(List.of("backprop-cl: layer 2 'batchnorm' normalises each feature over the rows of a batch, and a batch of 1 row "
+                + "has no variance (the last batch of each epoch: 120 rows in batches of 7); give a --batch of 2 or more that leaves "
+                + "no last batch of 1 row"), one.errLines());
     }
 }

@@ -115,6 +115,9 @@ class ConvNetworkTest {
         assertEquals(Activation.IDENTITY, n.activation(0), "a batchnorm follows dense 0");
         assertEquals("nn.BatchNorm2d(4)", n.torchModule(1));
         assertEquals("nn.BatchNorm1d(5)", n.torchModule(9));
+        assertEquals(9, n.rowBatchNorm(), "the batchnorm on images has 2x2 values per channel and row; the one on rows has one");
+        assertEquals(1, Network.parse(new Shape(2, 3, 3), "conv:5x3x3,batchnorm,relu,flatten,dense:2", Cost.QUADRATIC).rowBatchNorm());
+        assertEquals(-1, Network.parse(new Shape(2, 3, 3), "conv:5x2x2,batchnorm,relu,flatten,dense:2", Cost.QUADRATIC).rowBatchNorm());
     }
 
     @Test
