@@ -16,13 +16,14 @@ public final class EngineInputs {
         }
     }
 
-    /** What the cpu engine says of a network with conv, maxpool or batchnorm layers in this version. */
-    public static final String CONV_ON_REFERENCE = "conv layers run on --engine reference or opencl in this version; cpu follows";
-
-    /** Refuses a network with conv, maxpool or batchnorm layers: the cpu engine does not compute them yet. */
-    public static void refuseConvolutional(Network net) {
-        if (net.isConvolutional()) {
-            throw new IllegalArgumentException(CONV_ON_REFERENCE);
+    /**
+     * A training batch gives the batch norm at {@code layer} (its index k) {@code count} values per
+     * channel (rows * H * W): at least 2, or there is no variance to normalise by.
+     */
+    public static void checkBatchNormCount(int layer, long count) {
+        if (count < 2) {
+            throw new IllegalArgumentException("layer " + (layer + 1) + " 'batchnorm': a batch of 1 row gives 1 value per feature, no "
+                    + "variance to normalise by; train with batches of 2 rows or more (PyTorch refuses this too)");
         }
     }
 

@@ -6,6 +6,7 @@ import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.engine.opencl.OpenClEngine;
 import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import java.util.List;
@@ -29,10 +30,6 @@ public final class EngineSelector {
         }
     }
 
-    /** Why auto takes the reference engine for a conv network on a machine without an OpenCL GPU. */
-    public static final String AUTO_CONV_WITHOUT_GPU = "no OpenCL GPU; conv layers run on the reference engine here "
-            + "(--engine opencl runs them on an OpenCL CPU device; cpu follows)";
-
     private EngineSelector() {
     }
 
@@ -42,9 +39,6 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
-        if (k.equals("cpu")) {
-            EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
-        }
         switch (k) {
             case "reference":
                 requireNoDevice(device, k);
@@ -61,9 +55,6 @@ public final class EngineSelector {
                 Optional<DeviceInfo> gpu = OpenClDevices.list().stream().filter(DeviceInfo::isGpu).findFirst();
                 if (gpu.isPresent()) {
                     return new Choice(new OpenClEngine(net, initial, gpu.get().index()), "auto: the first OpenCL GPU");
-                }
-                if (net.isConvolutional()) {
-                    return new Choice(new ReferenceEngine(net, initial), "auto: " + AUTO_CONV_WITHOUT_GPU);
                 }
                 String noGpu = OpenClDevices.unavailableReason().map(r -> "no OpenCL device (" + r + ")").orElse("no OpenCL GPU");
                 CpuEngine cpu = new CpuEngine(net, initial);
@@ -104,6 +95,7 @@ public final class EngineSelector {
             if (picked.size() == 1) {
                 return new Choice(new OpenClEngine(net, initial, picked.get(0)), "--devices " + devices);
             }
+            refuseBatchNorm(net, "--devices " + devices);
             return new Choice(replicated(picked.size(), i -> new OpenClEngine(net, initial, picked.get(i))),
                     "--devices " + devices + ": one replica per device, gradients summed on the host");
         }
@@ -114,6 +106,7 @@ public final class EngineSelector {
         if (replicas == 1) {
             return new Choice(CpuEngine.replica(net, initial), "--replicas 1: one single-threaded cpu engine");
         }
+        refuseBatchNorm(net, "--replicas " + replicas);
         return new Choice(replicated(replicas, i -> CpuEngine.replica(net, initial)),
                 "--replicas " + replicas + ": single-threaded cpu replicas, gradients summed on the host");
     }
@@ -151,6 +144,16 @@ public final class EngineSelector {
         DeviceInfo pick = devices.stream().filter(DeviceInfo::isGpu).findFirst().orElse(devices.get(0));
         return new Choice(new OpenClEngine(net, initial, pick.index()),
                 pick.isGpu() ? "the first OpenCL GPU" : "no OpenCL GPU; the first OpenCL device");
+    }
+
+    /** Data-parallel training of a network with batchnorm: refused, as each replica would normalise by its slice's statistics. */
+    private static void refuseBatchNorm(Network net, String option) {
+        for (int k = 0; k < net.layers().size(); k++) {
+            if (net.layers().get(k) instanceof Layer.BatchNorm) {
+                throw new IllegalArgumentException(option + ": layer " + (k + 1) + " 'batchnorm' needs the whole batch's statistics, "
+                        + "which replicas of slices do not have (PyTorch needs SyncBatchNorm for that); train on one engine");
+            }
+        }
     }
 
     private static void requireNoDevice(Integer device, String kind) {

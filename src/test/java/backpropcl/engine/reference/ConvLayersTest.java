@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.data.Dataset;
-import backpropcl.engine.EngineInputs;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.Tolerances;
@@ -178,20 +177,19 @@ class ConvLayersTest {
     }
 
     @Test
-    void theCpuEngineRefusesAConvNetworkAndAutoWithoutAGpuTakesTheReference() {
+    void everyEngineOpensAConvNetworkAndAutoTakesTheGpuElseTheCpuEngine() {
         Network net = Network.parse(new Shape(1, 4, 4), "conv:2x3x3,flatten,dense:2", Cost.QUADRATIC);
         Parameters p = Init.XAVIER.initialise(net, 1);
         try (EngineSelector.Choice auto = EngineSelector.open("auto", null, net, p)) {
             if (OpenClDevices.list().stream().noneMatch(DeviceInfo::isGpu)) {
-                assertTrue(auto.engine() instanceof ReferenceEngine);
-                assertEquals("auto: " + EngineSelector.AUTO_CONV_WITHOUT_GPU, auto.reason());
+                assertTrue(auto.engine() instanceof backpropcl.engine.cpu.CpuEngine, auto.reason());
             } else {
                 assertEquals("auto: the first OpenCL GPU", auto.reason());
             }
         }
-        assertEquals(EngineInputs.CONV_ON_REFERENCE, assertThrows(IllegalArgumentException.class,
-                () -> EngineSelector.open("cpu", null, net, p)).getMessage());
-        assertEquals("conv layers run on --engine reference or opencl in this version; cpu follows", EngineInputs.CONV_ON_REFERENCE);
+        try (EngineSelector.Choice ref = EngineSelector.open("reference", null, net, p)) {
+            assertTrue(ref.engine() instanceof ReferenceEngine);
+        }
     }
 
     private static Dataset randomData(Network net, int count, int classes) {
