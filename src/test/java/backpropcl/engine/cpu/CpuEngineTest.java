@@ -171,14 +171,14 @@ class CpuEngineTest extends EngineEquivalenceTest {
     /** Saturated outputs: the cross-entropy cost is taken from z, so it stays finite where ln a would be ln 0. */
     /**
      * A conv network large enough to be cut into chunks at batch 64 (the first conv's forward into
-     * 8 by samples, its gradients into 8 by filters, the batch norm's statistics and way back into
-     * 2 by channels): 5 steps (the last one partial) and an evaluation on 1, 2 and 3 threads give
-     * the same bits.
+     * 8 by samples, its gradients by filters into chunks of a vector's lanes: 2 of 16 with AVX-512,
+     * the batch norm's statistics and way back into 5 by channels): 5 steps (the last one partial)
+     * and an evaluation on 1, 2 and 3 threads give the same bits.
      */
     @Test
     void convRunsAreBitwiseEqualOnAnyNumberOfThreads() {
         long seed = 53;
-        Network net = Network.parse(new Shape(3, 16, 16), "conv:16x3x3:p1,batchnorm,relu,maxpool:2,conv:6x3x3,relu,flatten,dense:16,"
+        Network net = Network.parse(new Shape(3, 16, 16), "conv:32x3x3:p1,batchnorm,relu,maxpool:2,conv:6x3x3,relu,flatten,dense:16,"
                 + "batchnorm,tanh,dense:5,softmax", Cost.CROSS_ENTROPY);
         Parameters p = Init.HE.initialise(net, seed);
         Dataset data = SyntheticData.random("random", seed, 200, net.inputSize(), net.outputSize(), true);
