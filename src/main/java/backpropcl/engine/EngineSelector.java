@@ -39,9 +39,6 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
-        if (k.equals("opencl")) {
-            EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
-        }
         switch (k) {
             case "reference":
                 requireNoDevice(device, k);
@@ -52,9 +49,6 @@ public final class EngineSelector {
             case "opencl":
                 return openCl(device, net, initial);
             case "auto":
-                if (net.isConvolutional() && device == null) {
-                    return new Choice(new CpuEngine(net, initial), "auto: conv layers run on the cpu engine in this version (opencl follows)");
-                }
                 if (device != null) {
                     return openCl(device, net, initial);
                 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropcl.io.ModelFile;
 import backpropcl.model.TrainingState;
+import backpropcl.reliability.OpenClGate;
 import backpropcl.testing.Launcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +35,8 @@ class ConvNetworksIT {
     void trainsPrintsItsLayersAndSavesAModelThatEvaluateAndPredictLoad() {
         Launcher.Run r = run(CONV, "--epochs", "1", "--save", "conv.safetensors");
         assertEquals(0, r.code(), r.describe());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("engine: cpu \\(float32 Java, .*\\) \\(auto: conv layers run on the cpu engine "
-                + "in this version \\(opencl follows\\)\\)")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("engine: cpu \\(float32 Java, .*\\) \\(auto: no OpenCL GPU; the cpu engine "
+                + "\\(float32, \\d+ threads?\\) is the fastest CPU path\\)")), r.out());
         List<String> table = r.out().lines().filter(l -> l.matches("\\s+\\d+  \\S+.*|\\s+(input|total)\\s.*")).toList();
         assertEquals(12, table.size(), r.out());
         assertTrue(table.get(1).matches("\\s+0  conv:4x5x5:p2\\s+4x28x28\\s+104"), table.get(1));
@@ -95,11 +96,25 @@ class ConvNetworksIT {
         assertTrue(java.nio.file.Files.size(dir.resolve("gradients.png")) > 0, g.describe());
     }
 
+    /** The OpenCL engine trains the conv network to a model whose tensors compare checks against the reference step by step. */
     @Test
-    void openClFlatDataAndOneRowBatchnormBatchesAreRefusedInOneLine() {
-        Launcher.Run r = run(CONV, "--epochs", "1", "--engine", "opencl");
-        assertEquals(2, r.code(), r.describe());
-        assertEquals(List.of("backprop-cl: conv layers run on --engine cpu or reference in this version; opencl follows"), r.errLines());
+    void openclTrainsAConvNetworkAndComparePassesAgainstTheReference() {
+        OpenClGate.requireDevice();
+        Launcher.Run t = run(CONV, "--epochs", "1", "--engine", "opencl", "--save", "cl.safetensors");
+        assertEquals(0, t.code(), t.describe());
+        assertTrue(t.out().contains("engine: opencl ("), t.out());
+        assertTrue(ModelFile.load(dir.resolve("cl.safetensors")).optimizerState().copy("layers.1.num_batches_tracked")[0] == 15,
+                "15 batches of 16 in the epoch");
+        Launcher.Run c = Launcher.of("compare", "--engines", "opencl,reference", "--layers",
+                "conv:2x3x3:s2,relu,batchnorm,maxpool:2,flatten,dense:10,softmax", "--cost", "cross-entropy", "--init", "he", "--lr",
+                "0.1", "--steps", "20", "--batch", "8").in(dir).run();
+        assertEquals(0, c.code(), c.describe());
+        assertTrue(c.out().lines().anyMatch(l -> l.matches("\\s+20\\s+2  running_var\\s+\\S+\\s+1e-04  PASS")), c.out());
+        assertTrue(c.out().strip().endsWith("PASS (35 checks)"), c.out());
+    }
+
+    @Test
+    void flatDataAndOneRowBatchnormBatchesAreRefusedInOneLine() {
         Launcher.Run csv = Launcher.of("train", "--data", "src/test/resources/uci/iris.csv", "--label-column", "last", "--layers",
                 "conv:2x3x3,relu,flatten,dense:3,softmax", "--cost", "cross-entropy", "--no-progress").run();
         assertEquals(2, csv.code(), csv.describe());
