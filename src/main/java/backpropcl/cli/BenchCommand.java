@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
             "  W1  784-16-16-10, sigmoid, quadratic cost, normal init, batch 10, lr 3.0",
             "  W2  784-128-64-10, ReLU, softmax + cross-entropy, He init, batch 100, lr 0.1",
             "  W3  784-1024-1024-10, as W2 with batch 256, lr 0.05",
-            "  W4  LeNet-5 on 1x28x28: conv:6x5x5:p2,relu,maxpool:2,conv:16x5x5,relu,maxpool:2,flatten,dense:120,relu,"
-                + "dense:84,relu,dense:10,softmax; cross-entropy, He init, batch 32, lr 0.05",
-            "  W5  1x28x28: conv:32x3x3:p1,batchnorm,relu,maxpool:2,conv:64x3x3:p1,batchnorm,relu,maxpool:2,flatten,"
-                + "dense:128,relu,dense:10,softmax; cross-entropy, He init, batch 64, lr 0.05",
+            "  W4  LeNet-5 on 1x28x28: 6 then 16 5x5 filters, each with ReLU and a 2x2 max pool, dense 120-84-10, "
+                + "softmax; cross-entropy, He init, batch 32, lr 0.05",
+            "  W5  on 1x28x28: 32 then 64 3x3 filters (padding 1), each with batchnorm, ReLU and a 2x2 max pool, "
+                + "dense 128-10, softmax; cross-entropy, He init, batch 64, lr 0.05 (both as --layers specs in "
+                + "docs/benchmarks.md)",
             "W4 and W5 run on the engines that compute conv layers; the others are skipped rows saying why.",
             "",
             "First a check: 3 SGD steps on the engine and on the reference engine (double) from the same parameters; "
