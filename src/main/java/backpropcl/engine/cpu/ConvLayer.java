@@ -46,16 +46,24 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         }
     }
 
-    /** A thread's scratch: one sample's cols (or dcols), its delta transposed, and one partial weight gradient. */
+    /**
+     * A thread's scratch: one sample's cols (or dcols), its delta transposed, one partial weight
+     * gradient, and (with the Vector API, for chunks of fewer filters than its lanes) cols transposed (H'*W', C*K*K
+     * padded to whole vectors; the padding stays 0) with the zero-bordered image it is read from.
+     */
     private static final class Scratch {
         final float[] cols;
         final float[] deltaT;
         final float[] partial;
+        final float[] colsT;
+        final float[] padded;
 
-        Scratch(int cols, int deltaT, int partial) {
+        Scratch(int cols, int deltaT, int partial, int colsT, int padded) {
             this.cols = new float[cols];
             this.deltaT = new float[deltaT];
             this.partial = new float[partial];
+            this.colsT = new float[colsT];
+            this.padded = new float[padded];
         }
     }
 
@@ -72,6 +80,8 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     final int depth;
     /** H'*W': output positions per filter. */
     final int positions;
+    /** C*K*K rounded up to whole vectors (with the Vector API): the row stride of colsT. */
+    private final int paddedDepth;
     final Activation activation;
     /** W (F, C, K, K) and b (F), with their gradients and optimizer state. */
     final WeightBiasTensors t;
@@ -109,7 +119,10 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         this.products = products;
         this.gradSum = new double[t.w.length];
         int colsSize = Math.multiplyExact(depth, positions);
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, positions * filters, filters * depth));
+        this.paddedDepth = products.simd() ? -Math.floorDiv(-depth, VectorKernels.L) * VectorKernels.L : depth;
+        int colsTSize = products.simd() ? Math.multiplyExact(positions, paddedDepth) : 0;
+        int paddedSize = products.simd() ? Math.multiplyExact(channels, (height + 2 * padding) * (width + 2 * padding)) : 0;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, positions * filters, filters * paddedDepth, colsTSize, paddedSize));
     }
 
     /** Values per sample of its input, C*H*W. */
@@ -240,6 +253,10 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         int to = f1 * depth;
         int nf = f1 - f0;
         Arrays.fill(gradSum, from, to, 0);
+        if (products.simd() && nf < VectorKernels.L) {
+            weightGradientsOverDepth(delta, in, inOffset, rows, f0, f1);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             // partial (C*K*K, nf) = cols (C*K*K, H'W') deltaT (H'W', nf): lanes over the filters.
             im2col(in, inOffset + r * inputs(), s.cols);
@@ -253,6 +270,62 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         }
         for (int i = from; i < to; i++) {
             t.gradW[i] = (float) (gradSum[i] / rows);
+        }
+    }
+
+    /**
+     * {@link #convWeightGradients} for fewer filters than a vector's lanes (LeNet-5's first conv: 6),
+     * with the lanes over C*K*K: partial (nf, C*K*K) = delta_s (nf, H'W') colsT_s (H'W', C*K*K), whose
+     * element (f, k) is the same fma chain over the positions in order as cols_s delta_s^T's (k, f).
+     * colsT's rows are padded to whole vectors (zeros, never stored to gradW), so no column falls on
+     * the kernels' scalar tail, which the lanes over 6 filters ran entirely on.
+     */
+    private void weightGradientsOverDepth(float[] delta, float[] in, int inOffset, int rows, int f0, int f1) {
+        Scratch s = scratch.get();
+        float[] partial = s.partial;
+        int from = f0 * depth;
+        int nf = f1 - f0;
+        for (int r = 0; r < rows; r++) {
+            im2row(in, inOffset + r * inputs(), s.padded, s.colsT);
+            products.multiply(nf, paddedDepth, positions, delta, r * outputs() + f0 * positions, positions, s.colsT, 0, paddedDepth, partial,
+                    0, paddedDepth);
+            for (int f = 0; f < nf; f++) {
+                for (int k = 0, i = from + f * depth, j = f * paddedDepth; k < depth; k++, i++, j++) {
+                    gradSum[i] += partial[j];
+                }
+            }
+        }
+        for (int i = from, to = f1 * depth; i < to; i++) {
+            t.gradW[i] = (float) (gradSum[i] / rows);
+        }
+    }
+
+    /**
+     * One sample's cols transposed, colsT (H'*W', C*K*K) with row stride {@link #paddedDepth}, from x
+     * (C, H, W) at xAt: colsT[(oy, ox)][(c, ky, kx)] = x[c][oy*S-P+ky][ox*S-P+kx], 0 in the padding.
+     * x is first copied into the middle of the zero-bordered image padded (C, H+2P, W+2P), so each
+     * run of K taps is a copy without a bounds test.
+     */
+    void im2row(float[] x, int xAt, float[] padded, float[] colsT) {
+        int ph = height + 2 * padding;
+        int pw = width + 2 * padding;
+        for (int c = 0; c < channels; c++) {
+            for (int iy = 0; iy < height; iy++) {
+                System.arraycopy(x, xAt + (c * height + iy) * width, padded, (c * ph + iy + padding) * pw + padding, width);
+            }
+        }
+        int at = 0;
+        for (int oy = 0; oy < outHeight; oy++) {
+            for (int ox = 0; ox < outWidth; ox++, at += paddedDepth) {
+                int k = at;
+                for (int c = 0; c < channels; c++) {
+                    for (int ky = 0, src = (c * ph + oy * stride) * pw + ox * stride; ky < kernel; ky++, src += pw) {
+                        for (int kx = 0; kx < kernel; kx++) {
+                            colsT[k++] = padded[src + kx];
+                        }
+                    }
+                }
+            }
         }
     }
 

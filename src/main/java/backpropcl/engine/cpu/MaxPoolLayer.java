@@ -99,6 +99,7 @@ final class MaxPoolLayer implements CpuLayer {
         float[] out = own.out;
         int[] argmax = own.argmax;
         int plane = height * width;
+        boolean twoByTwo = kernel == 2 && stride == 2;
         for (int s = r0; s < r1; s++) {
             int xAt = inOffset + s * inputs();
             int o = s * outputs();
@@ -106,22 +107,51 @@ final class MaxPoolLayer implements CpuLayer {
                 for (int oy = 0; oy < outHeight; oy++) {
                     for (int ox = 0; ox < outWidth; ox++, o++) {
                         int first = c * plane + oy * stride * width + ox * stride;
-                        int best = first;
-                        int max = key(in[xAt + first]);
-                        for (int dy = 0; dy < kernel; dy++) {
-                            for (int dx = 0, i = first + dy * width; dx < kernel; dx++, i++) {
-                                int k = key(in[xAt + i]);
-                                long greater = ((long) max - k) >> 63;   // -1 where k > max, else 0
-                                best = (int) ((best & ~greater) | (i & greater));
-                                max = Math.max(max, k);
-                            }
-                        }
+                        int best = twoByTwo ? firstMax2x2(in, xAt, first) : firstMax(in, xAt, first);
                         out[o] = in[xAt + best];
                         argmax[o] = best;
                     }
                 }
             }
         }
+    }
+
+    /** The index (within the sample at xAt) of the first maximum of the K x K window whose top left is {@code first}. */
+    private int firstMax(float[] in, int xAt, int first) {
+        int best = first;
+        int max = key(in[xAt + first]);
+        for (int dy = 0; dy < kernel; dy++) {
+            for (int dx = 0, i = first + dy * width; dx < kernel; dx++, i++) {
+                int k = key(in[xAt + i]);
+                long greater = ((long) max - k) >> 63;   // -1 where k > max, else 0
+                best = (int) ((best & ~greater) | (i & greater));
+                max = Math.max(max, k);
+            }
+        }
+        return best;
+    }
+
+    /**
+     * {@link #firstMax} of a 2x2 window (LeNet-5's and W5's pooling), unrolled: the same keys in the
+     * same order (dy, then dx), each taking the place only when strictly greater. It took 0.54 - 0.57
+     * of the loop's time (ConvBench, maxpool:2 forward at LeNet-5's and W5's inputs).
+     */
+    private int firstMax2x2(float[] in, int xAt, int first) {
+        int i1 = first + 1;
+        int i2 = first + width;
+        int i3 = i2 + 1;
+        int max = key(in[xAt + first]);
+        int k = key(in[xAt + i1]);
+        long greater = ((long) max - k) >> 63;
+        int best = (int) ((first & ~greater) | (i1 & greater));
+        max = Math.max(max, k);
+        k = key(in[xAt + i2]);
+        greater = ((long) max - k) >> 63;
+        best = (int) ((best & ~greater) | (i2 & greater));
+        max = Math.max(max, k);
+        k = key(in[xAt + i3]);
+        greater = ((long) max - k) >> 63;
+        return (int) ((best & ~greater) | (i3 & greater));
     }
 
     /**
