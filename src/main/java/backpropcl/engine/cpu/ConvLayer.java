@@ -47,12 +47,14 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     }
 
     /**
-     * A thread's scratch: one sample's cols (or dcols), its delta transposed, one partial weight
+     * A thread's scratch: one sample's cols, its dcols, its delta transposed, one partial weight
      * gradient, and (with the Vector API, for chunks of fewer filters than its lanes) cols transposed (H'*W', C*K*K
      * padded to whole vectors; the padding stays 0) with the zero-bordered image it is read from.
      */
     private static final class Scratch {
+        /** Written only by {@link #im2col}, whose padding positions are fixed by the shape: they stay 0 from allocation. */
         final float[] cols;
+        final float[] dcols;
         final float[] deltaT;
         final float[] partial;
         final float[] colsT;
@@ -60,6 +62,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
 
         Scratch(int cols, int deltaT, int partial, int colsT, int padded) {
             this.cols = new float[cols];
+            this.dcols = new float[cols];
             this.deltaT = new float[deltaT];
             this.partial = new float[partial];
             this.colsT = new float[colsT];
@@ -205,7 +208,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
 
     /** g = col2im(W^T delta) on samples [r0, r1), delta (rows, F*H'*W'). */
     void convBackward(float[] delta, float[] g, int r0, int r1) {
-        float[] dcols = scratch.get().cols;
+        float[] dcols = scratch.get().dcols;
         for (int s = r0; s < r1; s++) {
             products.multiply(depth, positions, filters, wT, 0, filters, delta, s * outputs(), positions, dcols, 0, positions);
             col2im(dcols, g, s * inputs());
@@ -364,28 +367,27 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     }
 
     /**
-     * One sample's cols (C*K*K, H'*W') from x (C, H, W) at xAt: rows (c, ky, kx), columns (oy, ox),
-     * zero where the window reaches into the padding.
+     * One sample's cols (C*K*K, H'*W') from x (C, H, W) at xAt: rows (c, ky, kx), columns (oy, ox).
+     * Only the values inside the image are written: cols is a {@link Scratch#cols}, 0 where the
+     * window reaches into the padding since its allocation (the small fills of those zeros per
+     * sample were most of im2col's time at LeNet-5's first conv, JFR).
      */
-    void im2col(float[] x, int xAt, float[] cols) {
+    private void im2col(float[] x, int xAt, float[] cols) {
         int row = 0;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < kernel; ky++) {
                 for (int kx = 0; kx < kernel; kx++, row++) {
                     int lo = firstColumn(kx);
                     int hi = endColumn(kx);
+                    if (hi == lo) {
+                        continue;
+                    }
                     for (int oy = 0; oy < outHeight; oy++) {
                         int iy = oy * stride - padding + ky;
-                        int at = row * positions + oy * outWidth;
                         if (iy < 0 || iy >= height) {
-                            Arrays.fill(cols, at, at + outWidth, 0f);
                             continue;
                         }
-                        Arrays.fill(cols, at, at + lo, 0f);
-                        Arrays.fill(cols, at + hi, at + outWidth, 0f);
-                        if (hi == lo) {
-                            continue;
-                        }
+                        int at = row * positions + oy * outWidth;
                         int src = xAt + (c * height + iy) * width + lo * stride - padding + kx;
                         if (stride == 1) {
                             System.arraycopy(x, src, cols, at + lo, hi - lo);
@@ -402,7 +404,8 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
 
     /**
      * g (C, H, W) at gAt = the sum of dcols (C*K*K, H'*W') over the windows that read each input,
-     * in the fixed order (c, ky, kx, oy, ox).
+     * in the fixed order (c, ky, kx, oy, ox). At stride 1 a row's inputs are distinct and
+     * contiguous, so its loop (each element still one add in that order) is one that C2 vectorizes.
      */
     void col2im(float[] dcols, float[] g, int gAt) {
         Arrays.fill(g, gAt, gAt + inputs(), 0f);
@@ -419,8 +422,14 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
                         }
                         int at = row * positions + oy * outWidth;
                         int dst = gAt + (c * height + iy) * width + lo * stride - padding + kx;
-                        for (int ox = lo; ox < hi; ox++, dst += stride) {
-                            g[dst] += dcols[at + ox];
+                        if (stride == 1) {
+                            for (int ox = lo, d = dst - lo; ox < hi; ox++) {
+                                g[d + ox] += dcols[at + ox];
+                            }
+                        } else {
+                            for (int ox = lo; ox < hi; ox++, dst += stride) {
+                                g[dst] += dcols[at + ox];
+                            }
                         }
                     }
                 }
