@@ -49,7 +49,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     /**
      * A thread's scratch: one sample's cols, its dcols, its delta transposed, one partial weight
      * gradient, and (with the Vector API, for chunks of fewer filters than its lanes) cols transposed (H'*W', C*K*K
-     * padded to whole vectors; the padding stays 0) with the zero-bordered image it is read from.
+     * padded to whole vectors) with the zero-bordered image it is read from.
      */
     private static final class Scratch {
         /** Written only by {@link #im2col}, whose padding positions are fixed by the shape: they stay 0 from allocation. */
@@ -123,8 +123,10 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         this.gradSum = new double[t.w.length];
         int colsSize = Math.multiplyExact(depth, positions);
         this.paddedDepth = products.simd() ? -Math.floorDiv(-depth, VectorKernels.L) * VectorKernels.L : depth;
-        int colsTSize = products.simd() ? Math.multiplyExact(positions, paddedDepth) : 0;
-        int paddedSize = products.simd() ? Math.multiplyExact(channels, (height + 2 * padding) * (width + 2 * padding)) : 0;
+        // Both with a vector's slack past the end for VectorRuns.
+        int slack = products.simd() ? VectorKernels.L : 0;
+        int colsTSize = products.simd() ? Math.addExact(Math.multiplyExact(positions, paddedDepth), slack) : 0;
+        int paddedSize = products.simd() ? Math.addExact(Math.multiplyExact(channels, (height + 2 * padding) * (width + 2 * padding)), slack) : 0;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, positions * filters, filters * paddedDepth, colsTSize, paddedSize));
     }
 
@@ -280,7 +282,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
      * {@link #convWeightGradients} for fewer filters than a vector's lanes (LeNet-5's first conv: 6),
      * with the lanes over C*K*K: partial (nf, C*K*K) = delta_s (nf, H'W') colsT_s (H'W', C*K*K), whose
      * element (f, k) is the same fma chain over the positions in order as cols_s delta_s^T's (k, f).
-     * colsT's rows are padded to whole vectors (zeros, never stored to gradW), so no column falls on
+     * colsT's rows are padded to whole vectors (whose products are never stored to gradW), so no column falls on
      * the kernels' scalar tail, which the lanes over 6 filters ran entirely on.
      */
     private void weightGradientsOverDepth(float[] delta, float[] in, int inOffset, int rows, int f0, int f1) {
@@ -307,7 +309,8 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
      * One sample's cols transposed, colsT (H'*W', C*K*K) with row stride {@link #paddedDepth}, from x
      * (C, H, W) at xAt: colsT[(oy, ox)][(c, ky, kx)] = x[c][oy*S-P+ky][ox*S-P+kx], 0 in the padding.
      * x is first copied into the middle of the zero-bordered image padded (C, H+2P, W+2P), so each
-     * run of K taps is a copy without a bounds test.
+     * run of K taps is a copy without a bounds test, one vector long where K &lt;= its lanes. The
+     * padding of colsT's rows is therefore not 0 but what those copies left: its products are never read.
      */
     void im2row(float[] x, int xAt, float[] padded, float[] colsT) {
         int ph = height + 2 * padding;
@@ -317,12 +320,20 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
                 System.arraycopy(x, xAt + (c * height + iy) * width, padded, (c * ph + iy + padding) * pw + padding, width);
             }
         }
+        // A run of K taps as one vector copy: the lanes past it fall on the next run (copied after),
+        // on the padding of the row (never stored to gradW) or on the next row (written after it).
+        boolean runs = kernel <= VectorRuns.L;
         int at = 0;
         for (int oy = 0; oy < outHeight; oy++) {
             for (int ox = 0; ox < outWidth; ox++, at += paddedDepth) {
                 int k = at;
                 for (int c = 0; c < channels; c++) {
                     for (int ky = 0, src = (c * ph + oy * stride) * pw + ox * stride; ky < kernel; ky++, src += pw) {
+                        if (runs) {
+                            VectorRuns.copy(padded, src, colsT, k);
+                            k += kernel;
+                            continue;
+                        }
                         for (int kx = 0; kx < kernel; kx++) {
                             colsT[k++] = padded[src + kx];
                         }
