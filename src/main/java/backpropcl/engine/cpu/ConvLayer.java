@@ -248,8 +248,8 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
      * rows padded to whole vectors (whose products are never stored to gradW), so no column falls
      * on the kernels' scalar tail. Each element is one fma chain over the positions in order, the
      * same as with the lanes over the filters (cols_s delta_s^T, delta transposed), which ran
-     * 5.9, 34.5, 24.1 and 82.8 GFLOP/s at LeNet-5's two and W5's two layers against 31.1, 62.1,
-     * 41.5 and 90.9 here (ConvBench; LeNet-5's first, 6 filters, ran entirely on the scalar tail).
+     * 5.9, 34.5, 24.1 and 82.8 GFLOP/s at LeNet-5's two and W5's two layers against 31.8, 71.0,
+     * 43.8 and 93.6 here (ConvBench; LeNet-5's first, 6 filters, ran entirely on the scalar tail).
      */
     void convWeightGradients(float[] delta, float[] in, int inOffset, int rows, int f0, int f1) {
         Scratch s = scratch.get();
