@@ -148,26 +148,66 @@ final class BatchNormLayer implements CpuLayer, TensorLayer {
         if (count < 2) {
             throw new IllegalArgumentException("batch norm needs more than one value per channel in training, got " + count);
         }
-        int width = outputs();
-        for (int c = c0; c < c1; c++) {
-            double sum = 0;
-            for (int r = 0; r < rows; r++) {
-                for (int i = inOffset + r * width + c * spatial, end = i + spatial; i < end; i++) {
-                    sum += in[i];
-                }
-            }
-            double mean = sum / count;
-            double squares = 0;
-            for (int r = 0; r < rows; r++) {
-                for (int i = inOffset + r * width + c * spatial, end = i + spatial; i < end; i++) {
-                    double d = in[i] - mean;
-                    squares += d * d;
-                }
-            }
-            batchMean[c] = mean;
-            batchVar[c] = squares / count;
+        for (int c = c0; c < c1; c += GROUP) {
+            statistics(in, inOffset, rows, c, Math.min(GROUP, c1 - c), count);
         }
         batchCount = count;
+    }
+
+    /**
+     * Channels taken together by the statistics and the sums of the way back: each channel's sum is
+     * its own chain in its own order, and four chains side by side do not wait on each other's adds
+     * (one chain waits on the latency of every double add).
+     */
+    private static final int GROUP = 4;
+
+    /**
+     * The mean and biased variance of the n (1 - 4) channels from c: the four chains run on channels
+     * c, c+1, c+2, c+3, the last valid one repeated where n &lt; 4 (computed twice, the same value).
+     */
+    private void statistics(float[] in, int inOffset, int rows, int c, int n, long count) {
+        int width = outputs();
+        int d1 = Math.min(1, n - 1) * spatial;
+        int d2 = Math.min(2, n - 1) * spatial;
+        int d3 = Math.min(3, n - 1) * spatial;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int i = inOffset + r * width + c * spatial, end = i + spatial; i < end; i++) {
+                s0 += in[i];
+                s1 += in[i + d1];
+                s2 += in[i + d2];
+                s3 += in[i + d3];
+            }
+        }
+        double m0 = s0 / count;
+        double q0 = 0;
+        double m1 = s1 / count;
+        double q1 = 0;
+        double m2 = s2 / count;
+        double q2 = 0;
+        double m3 = s3 / count;
+        double q3 = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int i = inOffset + r * width + c * spatial, end = i + spatial; i < end; i++) {
+                double e0 = in[i] - m0;
+                double e1 = in[i + d1] - m1;
+                double e2 = in[i + d2] - m2;
+                double e3 = in[i + d3] - m3;
+                q0 += e0 * e0;
+                q1 += e1 * e1;
+                q2 += e2 * e2;
+                q3 += e3 * e3;
+            }
+        }
+        double[] means = {m0, m1, m2, m3};
+        double[] squares = {q0, q1, q2, q3};
+        for (int k = 0; k < n; k++) {
+            batchMean[c + k] = means[k];
+            batchVar[c + k] = squares[k] / count;
+        }
     }
 
     /**
@@ -202,31 +242,79 @@ final class BatchNormLayer implements CpuLayer, TensorLayer {
     void batchnormBackward(BatchNormBlocks own, float[] in, int inOffset, float[] g, int rows, int c0, int c1) {
         int width = outputs();
         double count = (double) rows * spatial;
-        for (int c = c0; c < c1; c++) {
-            double mean = batchMean[c];
-            double invStd = 1 / Math.sqrt(batchVar[c] + EPS);
-            double sumDy = 0;
-            double sumDyXhat = 0;
-            for (int r = 0; r < rows; r++) {
-                int at = r * width + c * spatial;
-                multiplyByDerivative(own, g, r, c);
-                for (int i = at, j = inOffset + at, end = at + spatial; i < end; i++, j++) {
-                    sumDy += g[i];
-                    sumDyXhat += g[i] * ((in[j] - mean) * invStd);
-                }
-            }
-            t.gradW[c] = (float) (sumDyXhat / rows);
-            t.gradB[c] = (float) (sumDy / rows);
-            double scale = t.w[c] * invStd;
-            double meanDy = sumDy / count;
-            double meanDyXhat = sumDyXhat / count;
-            for (int r = 0; r < rows; r++) {
-                int at = r * width + c * spatial;
-                for (int i = at, j = inOffset + at, end = at + spatial; i < end; i++, j++) {
-                    g[i] = (float) (scale * (g[i] - meanDy - (in[j] - mean) * invStd * meanDyXhat));
+        double[] sumDy = new double[GROUP];
+        double[] sumDyXhat = new double[GROUP];
+        for (int cg = c0; cg < c1; cg += GROUP) {
+            int n = Math.min(GROUP, c1 - cg);
+            sums(own, in, inOffset, g, rows, cg, n, sumDy, sumDyXhat);
+            for (int k = 0; k < n; k++) {
+                int c = cg + k;
+                double mean = batchMean[c];
+                double invStd = 1 / Math.sqrt(batchVar[c] + EPS);
+                t.gradW[c] = (float) (sumDyXhat[k] / rows);
+                t.gradB[c] = (float) (sumDy[k] / rows);
+                double scale = t.w[c] * invStd;
+                double meanDy = sumDy[k] / count;
+                double meanDyXhat = sumDyXhat[k] / count;
+                for (int r = 0; r < rows; r++) {
+                    int at = r * width + c * spatial;
+                    for (int i = at, j = inOffset + at, end = at + spatial; i < end; i++, j++) {
+                        g[i] = (float) (scale * (g[i] - meanDy - (in[j] - mean) * invStd * meanDyXhat));
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * The way back's first pass on the n (1 - 4) channels from c, as {@link #statistics} groups them:
+     * g *= f'(y) on each (once), then per channel the sums of dy and of dy xhat over the samples and
+     * positions in order, into sumDy[k] and sumDyXhat[k].
+     */
+    private void sums(BatchNormBlocks own, float[] in, int inOffset, float[] g, int rows, int c, int n, double[] sumDy, double[] sumDyXhat) {
+        int width = outputs();
+        int d1 = Math.min(1, n - 1) * spatial;
+        int d2 = Math.min(2, n - 1) * spatial;
+        int d3 = Math.min(3, n - 1) * spatial;
+        double m0 = batchMean[c];
+        double m1 = batchMean[c + d1 / spatial];
+        double m2 = batchMean[c + d2 / spatial];
+        double m3 = batchMean[c + d3 / spatial];
+        double v0 = 1 / Math.sqrt(batchVar[c] + EPS);
+        double v1 = 1 / Math.sqrt(batchVar[c + d1 / spatial] + EPS);
+        double v2 = 1 / Math.sqrt(batchVar[c + d2 / spatial] + EPS);
+        double v3 = 1 / Math.sqrt(batchVar[c + d3 / spatial] + EPS);
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        double b0 = 0;
+        double b1 = 0;
+        double b2 = 0;
+        double b3 = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < n; k++) {
+                multiplyByDerivative(own, g, r, c + k);
+            }
+            for (int i = r * width + c * spatial, j = inOffset + i, end = i + spatial; i < end; i++, j++) {
+                a0 += g[i];
+                b0 += g[i] * ((in[j] - m0) * v0);
+                a1 += g[i + d1];
+                b1 += g[i + d1] * ((in[j + d1] - m1) * v1);
+                a2 += g[i + d2];
+                b2 += g[i + d2] * ((in[j + d2] - m2) * v2);
+                a3 += g[i + d3];
+                b3 += g[i + d3] * ((in[j + d3] - m3) * v3);
+            }
+        }
+        sumDy[0] = a0;
+        sumDy[1] = a1;
+        sumDy[2] = a2;
+        sumDy[3] = a3;
+        sumDyXhat[0] = b0;
+        sumDyXhat[1] = b1;
+        sumDyXhat[2] = b2;
+        sumDyXhat[3] = b3;
     }
 
     /** g *= f'(y) on the run of channel c in sample r: row r*C + c of the block seen as (rows*C, H*W). */

@@ -18,16 +18,16 @@ import java.util.Arrays;
  *   cols (C*K*K, H'*W')         im2col of the sample: cols[(c, ky, kx)][(oy, ox)] = x[c][oy*S-P+ky][ox*S-P+kx] (0 outside)
  *   forward    z = W cols + b               W (F, C*K*K), z (F, H'*W'), a = f(z)
  *   backward   dcols = W^T delta            then col2im: g[c][iy][ix] = sum of dcols over the (c, ky, kx, oy, ox) that read it
- *   gradients  gradW = 1/B sum_s (cols_s delta_s^T)^T   delta_s^T (H'*W', F), lanes over the filters
+ *   colsT (H'*W', C*K*K)        im2row: cols transposed, each run of K taps one copy
+ *   gradients  gradW = 1/B sum_s delta_s colsT_s        lanes over C*K*K
  *              gradB = 1/B sum_s sum_(oy,ox) delta_s
  * </pre>
  * The weight gradient of filters [f0, f1) sums per-sample partial products (each one chain of
  * {@link ImageProducts#multiply}) in double in sample order, so neither a cut into chunks by
  * filters nor the number of threads changes a bit. The forward and backward are cut by samples.
  * A direct convolution (no im2col, the taps' loops around a contiguous row loop that C2
- * vectorizes) ran 3 - 5 GFLOP/s at LeNet-5's and W5's layers on one AVX-512 core, against 20 - 87
- * here, except LeNet-5's first weight gradient (F = 6, C*K*K = 25), where both ran 5.5 - 5.9
- * (ConvBench, docs in its header): so there is no direct path.
+ * vectorizes) ran 3 - 5 GFLOP/s at LeNet-5's and W5's layers on one AVX-512 core, against 17 - 102
+ * here (ConvBench, docs in its header): so there is no direct path.
  *
  * <p>Its blocks' delta holds dC/dz of the sum of the samples' costs (the dense convention), g of
  * {@link #backward} is dC/d(input) before the derivative of the activation that produced the
@@ -46,16 +46,24 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         }
     }
 
-    /** A thread's scratch: one sample's cols (or dcols), its delta transposed, and one partial weight gradient. */
+    /**
+     * A thread's scratch: one sample's cols and dcols, its cols transposed (H'*W', C*K*K padded to
+     * whole vectors) with the zero-bordered image that is read from, and one partial weight gradient.
+     */
     private static final class Scratch {
+        /** Written only by {@link #im2col}, whose padding positions are fixed by the shape: they stay 0 from allocation. */
         final float[] cols;
-        final float[] deltaT;
+        final float[] dcols;
         final float[] partial;
+        final float[] colsT;
+        final float[] padded;
 
-        Scratch(int cols, int deltaT, int partial) {
+        Scratch(int cols, int partial, int colsT, int padded) {
             this.cols = new float[cols];
-            this.deltaT = new float[deltaT];
+            this.dcols = new float[cols];
             this.partial = new float[partial];
+            this.colsT = new float[colsT];
+            this.padded = new float[padded];
         }
     }
 
@@ -72,6 +80,8 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     final int depth;
     /** H'*W': output positions per filter. */
     final int positions;
+    /** C*K*K rounded up to whole vectors (with the Vector API): the row stride of colsT. */
+    private final int paddedDepth;
     final Activation activation;
     /** W (F, C, K, K) and b (F), with their gradients and optimizer state. */
     final WeightBiasTensors t;
@@ -109,7 +119,12 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         this.products = products;
         this.gradSum = new double[t.w.length];
         int colsSize = Math.multiplyExact(depth, positions);
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, positions * filters, filters * depth));
+        this.paddedDepth = products.simd() ? -Math.floorDiv(-depth, VectorKernels.L) * VectorKernels.L : depth;
+        // Both with a vector's slack past the end for VectorRuns.
+        int slack = products.simd() ? VectorKernels.L : 0;
+        int colsTSize = Math.addExact(Math.multiplyExact(positions, paddedDepth), slack);
+        int paddedSize = Math.addExact(Math.multiplyExact(channels, (height + 2 * padding) * (width + 2 * padding)), slack);
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(colsSize, filters * paddedDepth, colsTSize, paddedSize));
     }
 
     /** Values per sample of its input, C*H*W. */
@@ -192,7 +207,7 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
 
     /** g = col2im(W^T delta) on samples [r0, r1), delta (rows, F*H'*W'). */
     void convBackward(float[] delta, float[] g, int r0, int r1) {
-        float[] dcols = scratch.get().cols;
+        float[] dcols = scratch.get().dcols;
         for (int s = r0; s < r1; s++) {
             products.multiply(depth, positions, filters, wT, 0, filters, delta, s * outputs(), positions, dcols, 0, positions);
             col2im(dcols, g, s * inputs());
@@ -205,9 +220,10 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     }
 
     /**
-     * A lane count of filters: the weight gradient's product has the chunk's filters as its
-     * columns, and fewer than a vector's lanes run on the scalar tail (cut in 8 chunks of 4 filters,
-     * W5's second conv spent 55 % of a training step's samples there, JFR, docs/cpu.md).
+     * A vector's lanes of filters per chunk (with the Vector API): each chunk takes its own im2row
+     * of every sample, so the chunks are not cut finer than that. Chunks of fewer filters than a
+     * vector's lanes had run on the scalar tail when the lanes were over the filters (8 chunks of 4
+     * filters: 55 % of W5's training step, JFR, docs/cpu.md).
      */
     @Override
     public int gradientUnitsPerChunk() {
@@ -227,40 +243,69 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     }
 
     /**
-     * gradW rows [f0, f1) = 1/rows the sum over the samples, in order and in double, of delta_s
-     * colsT_s, each taken transposed as cols_s delta_s^T (C*K*K, f1 - f0): lanes over the filters ran
-     * 1.7 - 4.0x faster than lanes over C*K*K (delta_s colsT_s) at LeNet-5's second and W5's layers
-     * and the same at LeNet-5's first (ConvBench, one run with each), and each element is the same
-     * fma chain either way.
+     * gradW rows [f0, f1) = 1/rows the sum over the samples, in order and in double, of partial_s
+     * (f1 - f0, C*K*K) = delta_s (f1 - f0, H'W') colsT_s (H'W', C*K*K): the lanes over C*K*K, colsT's
+     * rows padded to whole vectors (whose products are never stored to gradW), so no column falls
+     * on the kernels' scalar tail. Each element is one fma chain over the positions in order, the
+     * same as with the lanes over the filters (cols_s delta_s^T, delta transposed), which ran
+     * 5.9, 34.5, 24.1 and 82.8 GFLOP/s at LeNet-5's two and W5's two layers against 31.8, 71.0,
+     * 43.8 and 93.6 here (ConvBench; LeNet-5's first, 6 filters, ran entirely on the scalar tail).
      */
     void convWeightGradients(float[] delta, float[] in, int inOffset, int rows, int f0, int f1) {
         Scratch s = scratch.get();
         float[] partial = s.partial;
         int from = f0 * depth;
-        int to = f1 * depth;
         int nf = f1 - f0;
-        Arrays.fill(gradSum, from, to, 0);
+        Arrays.fill(gradSum, from, f1 * depth, 0);
         for (int r = 0; r < rows; r++) {
-            // partial (C*K*K, nf) = cols (C*K*K, H'W') deltaT (H'W', nf): lanes over the filters.
-            im2col(in, inOffset + r * inputs(), s.cols);
-            transposeDelta(delta, r * outputs() + f0 * positions, nf, s.deltaT);
-            products.multiply(depth, nf, positions, s.cols, 0, positions, s.deltaT, 0, nf, partial, 0, nf);
+            im2row(in, inOffset + r * inputs(), s.padded, s.colsT);
+            products.multiply(nf, paddedDepth, positions, delta, r * outputs() + f0 * positions, positions, s.colsT, 0, paddedDepth, partial,
+                    0, paddedDepth);
             for (int f = 0; f < nf; f++) {
-                for (int k = 0, i = from + f * depth; k < depth; k++, i++) {
-                    gradSum[i] += partial[k * nf + f];
+                for (int k = 0, i = from + f * depth, j = f * paddedDepth; k < depth; k++, i++, j++) {
+                    gradSum[i] += partial[j];
                 }
             }
         }
-        for (int i = from; i < to; i++) {
+        for (int i = from, to = f1 * depth; i < to; i++) {
             t.gradW[i] = (float) (gradSum[i] / rows);
         }
     }
 
-    /** nf rows of delta (nf, H'W') from dAt into deltaT (H'W', nf). */
-    private void transposeDelta(float[] delta, int dAt, int nf, float[] deltaT) {
-        for (int f = 0; f < nf; f++) {
-            for (int p = 0, i = dAt + f * positions; p < positions; p++, i++) {
-                deltaT[p * nf + f] = delta[i];
+    /**
+     * One sample's cols transposed, colsT (H'*W', C*K*K) with row stride {@link #paddedDepth}, from x
+     * (C, H, W) at xAt: colsT[(oy, ox)][(c, ky, kx)] = x[c][oy*S-P+ky][ox*S-P+kx], 0 in the padding.
+     * x is first copied into the middle of the zero-bordered image padded (C, H+2P, W+2P), so each
+     * run of K taps is a copy without a bounds test, one vector long where K &lt;= its lanes. The
+     * padding of colsT's rows is therefore not 0 but what those copies left: its products are never read.
+     */
+    void im2row(float[] x, int xAt, float[] padded, float[] colsT) {
+        int ph = height + 2 * padding;
+        int pw = width + 2 * padding;
+        for (int c = 0; c < channels; c++) {
+            for (int iy = 0; iy < height; iy++) {
+                System.arraycopy(x, xAt + (c * height + iy) * width, padded, (c * ph + iy + padding) * pw + padding, width);
+            }
+        }
+        // A run of K taps as one vector copy: the lanes past it fall on the next run (copied after),
+        // on the padding of the row (never stored to gradW) or on the next row (written after it).
+        boolean runs = products.simd() && kernel <= VectorRuns.L;
+        int at = 0;
+        for (int oy = 0; oy < outHeight; oy++) {
+            for (int ox = 0; ox < outWidth; ox++, at += paddedDepth) {
+                int k = at;
+                for (int c = 0; c < channels; c++) {
+                    for (int ky = 0, src = (c * ph + oy * stride) * pw + ox * stride; ky < kernel; ky++, src += pw) {
+                        if (runs) {
+                            VectorRuns.copy(padded, src, colsT, k);
+                            k += kernel;
+                            continue;
+                        }
+                        for (int kx = 0; kx < kernel; kx++) {
+                            colsT[k++] = padded[src + kx];
+                        }
+                    }
+                }
             }
         }
     }
@@ -291,28 +336,27 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
     }
 
     /**
-     * One sample's cols (C*K*K, H'*W') from x (C, H, W) at xAt: rows (c, ky, kx), columns (oy, ox),
-     * zero where the window reaches into the padding.
+     * One sample's cols (C*K*K, H'*W') from x (C, H, W) at xAt: rows (c, ky, kx), columns (oy, ox).
+     * Only the values inside the image are written: cols is a {@link Scratch#cols}, 0 where the
+     * window reaches into the padding since its allocation (the small fills of those zeros per
+     * sample were most of im2col's time at LeNet-5's first conv, JFR).
      */
-    void im2col(float[] x, int xAt, float[] cols) {
+    private void im2col(float[] x, int xAt, float[] cols) {
         int row = 0;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < kernel; ky++) {
                 for (int kx = 0; kx < kernel; kx++, row++) {
                     int lo = firstColumn(kx);
                     int hi = endColumn(kx);
+                    if (hi == lo) {
+                        continue;
+                    }
                     for (int oy = 0; oy < outHeight; oy++) {
                         int iy = oy * stride - padding + ky;
-                        int at = row * positions + oy * outWidth;
                         if (iy < 0 || iy >= height) {
-                            Arrays.fill(cols, at, at + outWidth, 0f);
                             continue;
                         }
-                        Arrays.fill(cols, at, at + lo, 0f);
-                        Arrays.fill(cols, at + hi, at + outWidth, 0f);
-                        if (hi == lo) {
-                            continue;
-                        }
+                        int at = row * positions + oy * outWidth;
                         int src = xAt + (c * height + iy) * width + lo * stride - padding + kx;
                         if (stride == 1) {
                             System.arraycopy(x, src, cols, at + lo, hi - lo);
@@ -329,7 +373,8 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
 
     /**
      * g (C, H, W) at gAt = the sum of dcols (C*K*K, H'*W') over the windows that read each input,
-     * in the fixed order (c, ky, kx, oy, ox).
+     * in the fixed order (c, ky, kx, oy, ox). At stride 1 a row's inputs are distinct and
+     * contiguous, so its loop (each element still one add in that order) is one that C2 vectorizes.
      */
     void col2im(float[] dcols, float[] g, int gAt) {
         Arrays.fill(g, gAt, gAt + inputs(), 0f);
@@ -346,8 +391,14 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
                         }
                         int at = row * positions + oy * outWidth;
                         int dst = gAt + (c * height + iy) * width + lo * stride - padding + kx;
-                        for (int ox = lo; ox < hi; ox++, dst += stride) {
-                            g[dst] += dcols[at + ox];
+                        if (stride == 1) {
+                            for (int ox = lo, d = dst - lo; ox < hi; ox++) {
+                                g[d + ox] += dcols[at + ox];
+                            }
+                        } else {
+                            for (int ox = lo; ox < hi; ox++, dst += stride) {
+                                g[dst] += dcols[at + ox];
+                            }
                         }
                     }
                 }
