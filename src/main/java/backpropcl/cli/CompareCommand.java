@@ -10,6 +10,7 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.Tolerances;
+import backpropcl.engine.reference.NearTies;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import com.google.gson.JsonArray;
@@ -36,6 +37,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(cpu or reference against reference in this version); a gradient that is zero but for rounding (below "
                 + "1e-6 of the step's largest, as a conv or dense bias right before a batchnorm has) is measured against the step's "
                 + "largest gradient instead. "
+                + "Against the reference, a conv network's maxpool windows whose two largest inputs, and relu inputs that are, within "
+                + "1e-6 of the layer's largest input of each other (or of zero) follow the checked engine's choice (maximum, side "
+                + "of zero) for that step, as float32 rounding may resolve such a near-tie either way; lines after the table "
+                + "count them per layer and step. "
                 + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
@@ -111,6 +116,7 @@ final class CompareCommand implements Callable<Integer> {
         TrainCommand.checkBatchNormRows(net, batch, train.count());
 
         List<Row> rows = new ArrayList<>();
+        List<NearTies> ties;
         String nameA;
         String nameB;
         try (EngineSelector.Choice a = open(engines.get(0), net, initial);
@@ -121,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
                 a.engine().keepLayerTraces();
                 b.engine().keepLayerTraces();
             }
-            LockstepRun.run(a.engine(), b.engine(), train, steps, batch, lr, networkOptions.seed, (s, ea, eb) -> {
+            ties = LockstepRun.run(a.engine(), b.engine(), train, steps, batch, lr, networkOptions.seed, (s, ea, eb) -> {
                 if (s == 1) {
                     compareStep(ea, eb, s, rows);
                 }
@@ -131,7 +137,7 @@ final class CompareCommand implements Callable<Integer> {
             });
         }
         boolean pass = rows.stream().allMatch(Row::pass);
-        print(net, nameA, nameB, data.name(), rows, pass);
+        print(net, nameA, nameB, data.name(), rows, ties, pass);
         return pass ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 
@@ -213,7 +219,7 @@ final class CompareCommand implements Callable<Integer> {
         return Math.sqrt(sum);
     }
 
-    private void print(Network net, String nameA, String nameB, String dataName, List<Row> rows, boolean pass) {
+    private void print(Network net, String nameA, String nameB, String dataName, List<Row> rows, List<NearTies> ties, boolean pass) {
         var out = spec.commandLine().getOut();
         if (json) {
             JsonObject o = new JsonObject();
@@ -237,6 +243,20 @@ final class CompareCommand implements Callable<Integer> {
                 table.add(j);
             }
             o.add("rows", table);
+            JsonArray pools = new JsonArray();
+            for (NearTies t : ties) {
+                JsonObject j = new JsonObject();
+                j.addProperty("kind", t.kind());
+                j.addProperty("step", t.step());
+                j.addProperty("layer", t.layer());
+                j.addProperty("count", t.count());
+                j.addProperty("followed", t.followed());
+                j.add("largest_followed_gap", JsonOutput.number(t.largestFollowedGap()));
+                j.addProperty("refused", t.refused());
+                j.add("smallest_refused_gap", JsonOutput.number(t.smallestRefusedGap()));
+                pools.add(j);
+            }
+            o.add("near_ties", pools);
             o.addProperty("pass", pass);
             out.println(JsonOutput.pretty(o));
             return;
@@ -249,6 +269,11 @@ final class CompareCommand implements Callable<Integer> {
         for (Row r : rows) {
             out.printf(Locale.ROOT, "%5d %5d  %-" + w + "s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
                     r.tolerance(), r.pass() ? "PASS" : "FAIL");
+        }
+        String engineA = engines.get(0).trim();
+        ties.stream().filter(t -> !t.agreed()).forEach(t -> out.println(t.describe(engineA)));
+        if (!ties.isEmpty() && ties.stream().allMatch(NearTies::agreed)) {
+            out.printf(Locale.ROOT, "maxpool and relu: %s chose as the reference in every window and input of every step%n", engineA);
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();
         out.println(pass ? "compare: PASS (" + Plural.of(rows.size(), "check") + ")"
