@@ -694,8 +694,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void dropLayerTraces() {
         keepTraces = false;
-        java.util.Arrays.fill(gradientTraces, null);
-        step = null;
+        java.util.Arrays.fill(gradientTraces, null);   // the blocks stay: the parameters and the last batch live there
     }
 
     /**
