@@ -273,7 +273,7 @@ final class CompareCommand implements Callable<Integer> {
         String engineA = engines.get(0).trim();
         ties.stream().filter(t -> !t.agreed()).forEach(t -> out.println(t.describe(engineA)));
         if (!ties.isEmpty() && ties.stream().allMatch(NearTies::agreed)) {
-            out.printf(Locale.ROOT, "maxpool and relu: %s chose as the reference in every window and input of every step%n", engineA);
+            out.printf(Locale.ROOT, "maxpool and relu: %s's numbers have the reference's maxima and sides of zero in every step%n", engineA);
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();
         out.println(pass ? "compare: PASS (" + Plural.of(rows.size(), "check") + ")"

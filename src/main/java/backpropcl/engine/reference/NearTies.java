@@ -28,21 +28,25 @@ public record NearTies(String kind, long step, int layer, int count, int followe
         return followed == 0 && refused == 0;
     }
 
-    /** One line, e.g. "maxpool layer 7, step 1: 1 of 200,704 windows near-tied (values 3.1e-08 apart), followed cpu's choice". */
+    /**
+     * One line, e.g. "maxpool layer 7, step 1: 1 of 200,704 windows near-tied (values up to 2.4e-10 of the layer's
+     * largest apart), followed cpu's numbers". The other engine's choice is the one its own numbers give by the
+     * same rule (first maximum; above zero), not what its code did with them: a wrong choice there still fails.
+     */
     public String describe(String otherEngine) {
         String units = kind.equals("relu") ? "inputs" : "windows";
         String near = kind.equals("relu") ? "near zero (up to %.1e of the layer's largest)" : "near-tied (values up to %.1e of the layer's largest apart)";
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s layer %d, step %d: ", kind, layer, step));
         if (agreed()) {
-            return s.append(String.format(Locale.ROOT, "%s chose as the reference in all %,d %s", otherEngine, count, units)).toString();
+            return s.append(String.format(Locale.ROOT, "%s's numbers agree with the reference's in all %,d %s", otherEngine, count, units)).toString();
         }
         if (followed > 0) {
-            s.append(String.format(Locale.ROOT, "%,d of %,d %s " + near + ", followed %s's choice",
+            s.append(String.format(Locale.ROOT, "%,d of %,d %s " + near + ", followed %s's numbers",
                     followed, count, units, largestFollowedGap, otherEngine));
         }
         if (refused > 0) {
             s.append(followed > 0 ? "; " : "").append(String.format(Locale.ROOT,
-                    "%,d of %,d %s where %s chose otherwise %.1e or more apart, kept the reference's",
+                    "%,d of %,d %s where %s's numbers differ by %.1e or more, kept the reference's",
                     refused, count, units, otherEngine, smallestRefusedGap));
         }
         return s.toString();
