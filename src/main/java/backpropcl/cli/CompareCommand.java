@@ -37,10 +37,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(cpu or reference against reference in this version); a gradient that is zero but for rounding (below "
                 + "1e-6 of the step's largest, as a conv or dense bias right before a batchnorm has) is measured against the step's "
                 + "largest gradient instead. "
-                + "Against the reference, a conv network's maxpool windows whose two largest inputs, and relu inputs that are, within "
-                + "1e-6 of the layer's largest input of each other (or of zero) follow the checked engine's choice (maximum, side "
-                + "of zero) for that step, as float32 rounding may resolve such a near-tie either way; lines after the table "
-                + "count them per layer and step. "
+                + "Against the reference, a conv network's maxpool windows and relu inputs whose choice (maximum, side of zero) "
+                + "is a near-tie, within 1e-6 of the layer's largest input, follow the checked engine's numbers for that step, "
+                + "as float32 rounding may resolve such a tie either way; lines after the table count them per layer and step. "
                 + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",

@@ -51,9 +51,10 @@ public final class ReferenceEngine implements Engine {
      * engine's choice there ({@link #preferChoices}). A float32 engine computes such an input (a
      * conv's sum of C K K products, then batchnorm's (x - mean) / sd) with an ABSOLUTE rounding
      * error of some float ulps of the values summed, not of the result: one that cancels to near
-     * zero keeps it. Measured on fashion-mnist (docs/benchmarks.md): batchnorm outputs of about 1
-     * differ by up to 7.5e-7 between cpu and reference; 1e-6 of the largest (about 4 there) leaves
-     * room for that and is far below the gaps of a wrong choice (1e-4 and more).
+     * zero keeps it. Measured on W5 (docs/benchmarks.md, "Near-ties"): a batchnorm output 7.5e-7
+     * apart between the cpu engine and this one, across zero, on a layer whose largest |input| is
+     * about 7; 1e-6 of the largest leaves room for such roundings, and a choice further apart is
+     * kept as this engine's own, so that its error shows.
      */
     public static final double TIE_TOLERANCE = 1e-6;
 
