@@ -31,16 +31,19 @@ import java.util.List;
  *
  * <p>The network is a list of {@link CpuLayer}s, one class per layer kind, built from
  * {@link Network#layers()} by one factory ({@link #plan}), which also makes the fusions:
- * {@link DenseLayer} takes the activation after it as its epilogue and holds W, W^T, b, their
- * gradients and the optimizer's state; {@link DropoutLayer} drops its input on a training step;
- * flatten is left out (the rows are flat). The engine walks the list forward and back in
- * <em>stages</em>: a stage is the elementwise layers before a layer with tensors and that layer,
- * run in one chunk of rows forward; back, one chunk runs a layer's input-gradient product, then in
- * place the elementwise layers below it and the epilogue of the layer with tensors below them.
- * The layers with tensors ({@link ParameterLayer}) are one list for the parameters, state,
- * gradients and update. Held (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * {@link DenseLayer}, {@link ConvLayer} and {@link BatchNormLayer} take the activation after them as
+ * their epilogue and hold their tensors, gradients and the optimizer's state; {@link DropoutLayer}
+ * drops its input on a training step; {@link MaxPoolLayer} keeps its windows' argmax; flatten is
+ * left out (NCHW rows are flat). The engine walks the list forward and back in <em>stages</em>: a
+ * stage is the row-local layers before a layer with tensors and that layer, run in one chunk of
+ * rows forward (a batch norm's statistics first, cut by channels); back, one chunk runs a dense or
+ * conv layer's input-gradient product, then the row-local way back of the layers below it and the
+ * epilogue of the layer with tensors below them; a batch norm's way back is cut by channels over
+ * the whole batch (docs/cpu.md). The layers with tensors ({@link TensorLayer}) are one list for
+ * the parameters, state, gradients and update. Held (float32, layout as
+ * {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
- *   layers, parameterised              the plan, and its layers with tensors (dense l is parameterised[l])
+ *   layers, tensors, dense             the plan, its layers with tensors, its dense layers (dense l is dense[l])
  *   step: x, labels, each layer's blocks, scratch   the training batch ({@link PassBuffers})
  *   eval: each layer's blocks (EVAL_ROWS rows)       a separate pass for evaluate(), so trace() is kept
  *   order (count)                      a copy of the epoch's permutation
