@@ -1,18 +1,23 @@
 package backpropcl.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import backpropcl.data.DataSources;
 import backpropcl.testing.Launcher;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * compare of the cpu engine against the reference on W5's network and batches where float32 and
+ * compare's report of the near-ties the reference followed. On W5's network and batches where float32 and
  * double resolve a relu's kink and a maxpool window differently (seed 2, step 1): the reference
  * follows the cpu engine's numbers there, says so, and every gradient row passes. Needs the
  * Debian package dataset-fashion-mnist (skipped without it).
@@ -23,6 +28,25 @@ class NearTiesIT {
 
     @TempDir
     Path dir;
+
+    /** --json lists, per relu and maxpool layer and step, what the reference made of the cpu engine's numbers. */
+    @Test
+    void jsonCountsEveryReluAndMaxpoolLayerOfEveryStep() {
+        Launcher.Run c = Launcher.of("compare", "--engines", "cpu,reference", "--layers",
+                "conv:2x3x3:s2,batchnorm,relu,maxpool:2,flatten,dense:10,softmax", "--cost", "cross-entropy", "--steps", "2",
+                "--batch", "8", "--json").in(dir).run();
+        assertEquals(0, c.code(), c.describe());
+        JsonArray ties = JsonParser.parseString(c.out()).getAsJsonObject().getAsJsonArray("near_ties");
+        List<String> seen = new ArrayList<>();
+        for (var e : ties) {
+            JsonObject t = e.getAsJsonObject();
+            seen.add(t.get("kind").getAsString() + " " + t.get("layer").getAsInt() + " step " + t.get("step").getAsInt() + ": "
+                    + t.get("count").getAsInt());
+            assertEquals(0, t.get("refused").getAsInt(), t.toString());
+        }
+        // 8 rows: the relu sees 2x13x13 inputs a row, the maxpool makes 2x6x6 windows of them.
+        assertEquals(List.of("relu 2 step 1: 2704", "maxpool 3 step 1: 576", "relu 2 step 2: 2704", "maxpool 3 step 2: 576"), seen);
+    }
 
     @Test
     void w5SeedTwoFollowsTheCpuEnginesNearTiesAndItsGradientsAgree() {
