@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * compare's report of the near-ties the reference followed. On W5's network and batches where float32 and
- * double resolve a relu's kink and a maxpool window differently (seed 2, step 1): the reference
- * follows the cpu engine's numbers there, says so, and every gradient row passes. Needs the
- * Debian package dataset-fashion-mnist (skipped without it).
+ * compare's report of the near-ties the reference followed (cpu against reference on conv
+ * networks): in --json per layer and step, and on W5's network and batches where float32 and
+ * double resolve a relu's kink and a maxpool window differently (seed 2, step 1), where the
+ * reference follows the cpu engine's numbers, says so, and every gradient row passes. That one
+ * needs the Debian package dataset-fashion-mnist (skipped without it).
  */
 class NearTiesIT {
     private static final String W5 = "conv:32x3x3:p1,batchnorm,relu,maxpool:2,conv:64x3x3:p1,batchnorm,relu,maxpool:2,flatten,"
