@@ -105,7 +105,11 @@ public final class Benchmark {
             double error = Double.NaN;
             try {
                 long t0 = System.nanoTime();
-                error = CorrectnessCheck.run(choice.engine(), w, initial, data.train(), SEED);
+                error = CorrectnessCheck.run(choice.engine(), w, initial, data.train(), SEED, ties -> {
+                    if (!ties.agreed()) {
+                        progress.println("  check: " + ties.describe(t.kind()));
+                    }
+                });
                 progress.printf(Locale.ROOT, "  check: weights within %.2e of the reference after %d steps (%.1f s)%n", error,
                         CorrectnessCheck.STEPS, (System.nanoTime() - t0) / 1e9);
                 if (!CorrectnessCheck.passes(error)) {

@@ -4,6 +4,7 @@ import backpropcl.engine.RelativeError;
 import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Tolerances;
+import backpropcl.engine.reference.NearTies;
 import backpropcl.engine.reference.ReferenceEngine;
 import backpropcl.model.Layer;
 import backpropcl.model.ParameterLayout;
@@ -32,9 +33,22 @@ public final class CorrectnessCheck {
      * parameters before timing.
      */
     public static double run(Engine engine, Workload w, Parameters initial, Dataset train, long seed) {
+        return run(engine, w, initial, train, seed, t -> {
+        });
+    }
+
+    /**
+     * As {@link #run(Engine, Workload, Parameters, Dataset, long)}; {@code ties} is told, per
+     * maxpool layer and step, what the reference made of the engine's choices of maximum (it
+     * follows them in near-tied windows: {@link LockstepRun}). The engine keeps no layer traces
+     * afterwards, so that its timing is the same as without the check.
+     */
+    public static double run(Engine engine, Workload w, Parameters initial, Dataset train, long seed,
+                             java.util.function.Consumer<NearTies> ties) {
         try (ReferenceEngine reference = new ReferenceEngine(w.network(), initial)) {
             LockstepRun.run(engine, reference, train, STEPS, w.batch(), w.learningRate(), seed, (s, a, b) -> {
-            });
+            }).forEach(ties);
+            engine.dropLayerTraces();
             double worst = RelativeError.ofParameters(engine, reference);
             return w.network().isConvolutional() ? Math.max(worst, ofImageLayers(engine.parameters(), reference.parameters())) : worst;
         }

@@ -10,6 +10,7 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineSelector;
 import backpropcl.engine.LayerTrace;
 import backpropcl.engine.Tolerances;
+import backpropcl.engine.reference.NearTies;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import com.google.gson.JsonArray;
@@ -37,6 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "but for rounding (below 1e-6 of the step's largest, as a conv or dense bias right before a batchnorm has) is "
                 + "measured against the step's largest gradient instead, and such a bias's value, started at zero, against the "
                 + "step's largest parameter tensor. "
+                + "Against the reference, a conv network's maxpool windows and relu inputs whose choice (maximum, side of zero) "
+                + "is a near-tie, within 1e-6 of the layer's largest input, follow the checked engine's numbers for that step, "
+                + "as float32 rounding may resolve such a tie either way; lines after the table count them per layer and step. "
                 + "Exit code 0 when every row passes, 1 otherwise."},
         footer = {"", "Examples:",
             "  backprop-cl compare --steps 100",
@@ -112,6 +116,7 @@ final class CompareCommand implements Callable<Integer> {
         TrainCommand.checkBatchNormRows(net, batch, train.count());
 
         List<Row> rows = new ArrayList<>();
+        List<NearTies> ties;
         String nameA;
         String nameB;
         try (EngineSelector.Choice a = open(engines.get(0), net, initial);
@@ -122,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
                 a.engine().keepLayerTraces();
                 b.engine().keepLayerTraces();
             }
-            LockstepRun.run(a.engine(), b.engine(), train, steps, batch, lr, networkOptions.seed, (s, ea, eb) -> {
+            ties = LockstepRun.run(a.engine(), b.engine(), train, steps, batch, lr, networkOptions.seed, (s, ea, eb) -> {
                 if (s == 1) {
                     compareStep(ea, eb, s, rows);
                 }
@@ -132,7 +137,7 @@ final class CompareCommand implements Callable<Integer> {
             });
         }
         boolean pass = rows.stream().allMatch(Row::pass);
-        print(net, nameA, nameB, data.name(), rows, pass);
+        print(net, nameA, nameB, data.name(), rows, ties, pass);
         return pass ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 
@@ -232,7 +237,7 @@ final class CompareCommand implements Callable<Integer> {
         return Math.sqrt(sum);
     }
 
-    private void print(Network net, String nameA, String nameB, String dataName, List<Row> rows, boolean pass) {
+    private void print(Network net, String nameA, String nameB, String dataName, List<Row> rows, List<NearTies> ties, boolean pass) {
         var out = spec.commandLine().getOut();
         if (json) {
             JsonObject o = new JsonObject();
@@ -256,6 +261,20 @@ final class CompareCommand implements Callable<Integer> {
                 table.add(j);
             }
             o.add("rows", table);
+            JsonArray pools = new JsonArray();
+            for (NearTies t : ties) {
+                JsonObject j = new JsonObject();
+                j.addProperty("kind", t.kind());
+                j.addProperty("step", t.step());
+                j.addProperty("layer", t.layer());
+                j.addProperty("count", t.count());
+                j.addProperty("followed", t.followed());
+                j.add("largest_followed_gap", JsonOutput.number(t.largestFollowedGap()));
+                j.addProperty("refused", t.refused());
+                j.add("smallest_refused_gap", JsonOutput.number(t.smallestRefusedGap()));
+                pools.add(j);
+            }
+            o.add("near_ties", pools);
             o.addProperty("pass", pass);
             out.println(JsonOutput.pretty(o));
             return;
@@ -268,6 +287,11 @@ final class CompareCommand implements Callable<Integer> {
         for (Row r : rows) {
             out.printf(Locale.ROOT, "%5d %5d  %-" + w + "s %12.3e %10.0e  %s%n", r.step(), r.layer(), r.tensor(), r.relError(),
                     r.tolerance(), r.pass() ? "PASS" : "FAIL");
+        }
+        String engineA = engines.get(0).trim();
+        ties.stream().filter(t -> !t.agreed()).forEach(t -> out.println(t.describe(engineA)));
+        if (!ties.isEmpty() && ties.stream().allMatch(NearTies::agreed)) {
+            out.printf(Locale.ROOT, "maxpool and relu: %s's numbers have the reference's maxima and sides of zero in every step%n", engineA);
         }
         long failed = rows.stream().filter(r -> !r.pass()).count();
         out.println(pass ? "compare: PASS (" + Plural.of(rows.size(), "check") + ")"

@@ -176,6 +176,10 @@ public interface Engine extends AutoCloseable {
     default void keepLayerTraces() {
     }
 
+    /** Stops keeping them (after {@link #keepLayerTraces}), so that later batches cost what they cost without. */
+    default void dropLayerTraces() {
+    }
+
     /** Releases what the engine holds; never throws for a release failure (it is logged). */
     @Override
     void close();

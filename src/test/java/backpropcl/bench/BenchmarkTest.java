@@ -237,6 +237,19 @@ class BenchmarkTest {
     }
 
     @Test
+    void cpuEngineOnAConvWorkloadIsCheckedAgainstTheReferenceFollowingItsTiesThenTimed() {
+        StringWriter progress = new StringWriter();
+        List<BenchRow> rows = benchmark(2, false, progress, EngineSelector::open).run(List.of(TINY_CONV),
+                List.of(new EngineTarget("cpu", null, null)));
+        BenchRow cpu = rows.get(0);
+        // The check kept the cpu engine's layer traces (for the reference to follow its maxpool and relu
+        // choices), then dropped them: the timed epochs train on the same engine.
+        assertEquals(BenchRow.Status.PASS, cpu.status(), cpu.note() + "\n" + progress);
+        assertTrue(cpu.checkError() <= CorrectnessCheck.TOLERANCE, "check error " + cpu.checkError());
+        assertEquals(2, cpu.epochSeconds().size());
+    }
+
+    @Test
     void checkComparesConvLayersAndABiasBeforeABatchNormWithItsWeights() {
         Network net = Network.parse(new backpropcl.model.Shape(1, 4, 5), "conv:2x3x3:p1,batchnorm,relu,flatten,dense:3,softmax",
                 Cost.CROSS_ENTROPY);

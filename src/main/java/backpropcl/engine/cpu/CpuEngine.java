@@ -694,6 +694,12 @@ public final class CpuEngine implements Engine {
         step = null;   // the next batch allocates the traces with the blocks
     }
 
+    @Override
+    public void dropLayerTraces() {
+        keepTraces = false;
+        java.util.Arrays.fill(gradientTraces, null);   // the blocks stay: the parameters and the last batch live there
+    }
+
     /**
      * The reference's view of the last training batch ({@link ReferenceEngine#traceLayers}): every
      * network layer's output (flatten and dropout 0 hand on their input), dC/d(output) from the

@@ -5,6 +5,7 @@ import backpropcl.engine.Engine;
 import backpropcl.engine.EngineInputs;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
+import backpropcl.model.Activation;
 import backpropcl.model.Gradients;
 import backpropcl.model.Inference;
 import backpropcl.model.Layer;
@@ -44,6 +45,19 @@ import java.util.List;
 public final class ReferenceEngine implements Engine {
     private static final int EVAL_ROWS = 256;
 
+    /**
+     * How close, as a fraction of the largest |input| of the layer in the step, two inputs of a
+     * maxpool window (or a relu's input and zero) must be for the reference to follow another
+     * engine's choice there ({@link #preferChoices}). A float32 engine computes such an input (a
+     * conv's sum of C K K products, then batchnorm's (x - mean) / sd) with an ABSOLUTE rounding
+     * error of some float ulps of the values summed, not of the result: one that cancels to near
+     * zero keeps it. Measured on W5 (docs/benchmarks.md, "Near-ties"): a batchnorm output 7.5e-7
+     * apart between the cpu engine and this one, across zero, on a layer whose largest |input| is
+     * about 7; 1e-6 of the largest leaves room for such roundings, and a choice further apart is
+     * kept as this engine's own, so that its error shows.
+     */
+    public static final double TIE_TOLERANCE = 1e-6;
+
     private final Network net;
     private final int denseCount;
     /** The layers in the order of {@code net.layers()}: layer k reads out[k-1] (the input x for k = 0). */
@@ -54,6 +68,8 @@ public final class ReferenceEngine implements Engine {
     /** The first layer with parameters: backprop stops there (the layers before it need no gradient). */
     private final int firstParameterised;
     private final List<BatchNormLayer> batchNorms = new ArrayList<>();
+    /** What the maxpool and relu layers made of {@link #preferChoices} in the last training step (empty without it). */
+    private List<NearTies> lastTies = List.of();
     /** The parameters and the gradients, one flat buffer each of {@link #layout}. */
     private final ParameterLayout layout;
     private final double[] values;
@@ -115,7 +131,7 @@ public final class ReferenceEngine implements Engine {
             } else if (spec instanceof Layer.Conv c) {
                 layer = new ConvLayer(c, net.inputShape(k), net.shape(k), views[0], views[1]);
             } else if (spec instanceof Layer.MaxPool m) {
-                layer = new MaxPoolLayer(m, net.inputShape(k), net.shape(k));
+                layer = new MaxPoolLayer(k, m, net.inputShape(k), net.shape(k));
             } else if (spec instanceof Layer.BatchNorm) {
                 BatchNormLayer bn = new BatchNormLayer(k, net.inputShape(k), views);
                 batchNorms.add(bn);
@@ -199,7 +215,58 @@ public final class ReferenceEngine implements Engine {
             backprop();
         } finally {
             this.firstRow = 0;
+            List<NearTies> ties = new ArrayList<>();
+            for (ReferenceLayer layer : layers) {
+                NearTies t = layer instanceof MaxPoolLayer pool ? pool.clearPreference(steps + 1, rows)
+                        : layer instanceof ActivationLayer act ? act.clearPreference(steps + 1, rows) : null;
+                if (t != null) {
+                    ties.add(t);
+                }
+            }
+            lastTies = List.copyOf(ties);
         }
+    }
+
+    /**
+     * For the next training step only: every maxpool layer above the first layer follows the
+     * other engine's choice of maximum where it is a near-tie in this engine's numbers, and every
+     * relu takes the other engine's side of zero (its derivative, 0 or 1) where its input is near
+     * zero (both within {@link #TIE_TOLERANCE} of the layer's largest |input|); elsewhere they keep
+     * their own choice. {@code otherTrace} is the other engine's {@link Engine#traceLayers} of the
+     * same step (its own input to layer k is the "out" of layer k-1); so two engines whose rounding
+     * resolves such a tie differently are compared on the same choice. Off unless set, cleared
+     * after the step: what it did is {@link #choiceTies}.
+     */
+    public void preferChoices(List<LayerTrace.Tensor> otherTrace) {
+        for (int k = 1; k < layers.size(); k++) {
+            ReferenceLayer layer = layers.get(k);
+            if (layer instanceof MaxPoolLayer || layer instanceof ActivationLayer act && act.activation() == Activation.RELU) {
+                int below = k - 1;
+                double[] in = otherTrace.stream().filter(t -> t.layer() == below && t.name().equals("out")).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("the other engine's trace has no output of layer " + below))
+                        .values();
+                int rows = in.length / net.shape(below).size();
+                if (layer instanceof MaxPoolLayer pool) {
+                    pool.prefer(in, rows);
+                } else {
+                    ((ActivationLayer) layer).prefer(k, in, rows);
+                }
+            }
+        }
+    }
+
+    /** The largest |x[i]| of the first n values, 1 where all are zero (a scale to measure gaps against). */
+    static double largestMagnitude(double[] x, int n) {
+        double m = 0;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, Math.abs(x[i]));
+        }
+        return m > 0 ? m : 1;
+    }
+
+    /** Per maxpool and relu layer that {@link #preferChoices} reached: what the last training step made of it (empty without it). */
+    public List<NearTies> choiceTies() {
+        return lastTies;
     }
 
     /**
