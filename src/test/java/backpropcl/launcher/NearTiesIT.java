@@ -51,7 +51,10 @@ class NearTiesIT {
 
     @Test
     void w5SeedTwoFollowsTheCpuEnginesNearTiesAndItsGradientsAgree() {
-        assumeTrue(Files.isDirectory(DataSources.FASHION_MNIST_DIR), "dataset-fashion-mnist is not installed");
+        boolean installed = Files.isDirectory(DataSources.FASHION_MNIST_DIR);
+        // ci/test installs the package: under CI a missing data set is a failure, not a skip.
+        assertTrue(installed || !"true".equals(System.getenv("CI")), "CI=true but dataset-fashion-mnist is not installed");
+        assumeTrue(installed, "dataset-fashion-mnist is not installed");
         Launcher.Run c = Launcher.of("compare", "--engines", "cpu,reference", "--layers", W5, "--data", "fashion-mnist",
                 "--train-samples", "2000", "--batch", "64", "--steps", "1", "--lr", "0.05", "--init", "he", "--cost", "cross-entropy",
                 "--seed", "2").in(dir).run();
@@ -64,5 +67,7 @@ class NearTiesIT {
         List<String> gradients = out.stream().filter(l -> l.matches("\\s+1\\s+\\d+  grad .*")).toList();
         assertTrue(gradients.size() >= 15, c.describe());
         assertTrue(gradients.stream().allMatch(l -> l.endsWith("PASS")), c.describe());
+        // And every row: the conv biases before the batchnorms, zero but for rounding, are measured as such.
+        assertEquals(0, c.code(), c.describe());
     }
 }
