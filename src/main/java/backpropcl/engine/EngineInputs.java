@@ -16,13 +16,24 @@ public final class EngineInputs {
         }
     }
 
-    /** What the cpu and OpenCL engines say of a network with conv, maxpool or batchnorm layers in this version. */
-    public static final String CONV_ON_REFERENCE = "conv layers run on --engine reference in this version; cpu and opencl follow";
+    /** What the OpenCL engine says of a network with conv, maxpool or batchnorm layers in this version. */
+    public static final String CONV_ON_REFERENCE = "conv layers run on --engine cpu or reference in this version; opencl follows";
 
-    /** Refuses a network with conv, maxpool or batchnorm layers: the fast engines do not compute them yet. */
+    /** Refuses a network with conv, maxpool or batchnorm layers: the OpenCL engine does not compute them yet. */
     public static void refuseConvolutional(Network net) {
         if (net.isConvolutional()) {
             throw new IllegalArgumentException(CONV_ON_REFERENCE);
+        }
+    }
+
+    /**
+     * A training batch gives the batch norm at {@code layer} (its index k) {@code count} values per
+     * channel (rows * H * W): at least 2, or there is no variance to normalise by.
+     */
+    public static void checkBatchNormCount(int layer, long count) {
+        if (count < 2) {
+            throw new IllegalArgumentException("layer " + (layer + 1) + " 'batchnorm': a batch of 1 row gives 1 value per feature, no "
+                    + "variance to normalise by; train with batches of 2 rows or more (PyTorch refuses this too)");
         }
     }
 

@@ -6,6 +6,7 @@ import backpropcl.engine.opencl.DeviceInfo;
 import backpropcl.engine.opencl.OpenClDevices;
 import backpropcl.engine.opencl.OpenClEngine;
 import backpropcl.engine.reference.ReferenceEngine;
+import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
-        if (k.equals("cpu") || k.equals("opencl")) {
+        if (k.equals("opencl")) {
             EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
         }
         switch (k) {
@@ -52,8 +53,9 @@ public final class EngineSelector {
                 return openCl(device, net, initial);
             case "auto":
                 if (net.isConvolutional() && device == null) {
-                    return new Choice(new ReferenceEngine(net, initial), "auto: conv layers run on the reference engine in this version "
-                            + "(cpu and opencl follow)");
+                    CpuEngine conv = new CpuEngine(net, initial);
+                    return new Choice(conv, "auto: conv layers run on the cpu engine (float32, " + Plural.of(conv.threads(), "thread")
+                            + ") in this version (opencl follows)");
                 }
                 if (device != null) {
                     return openCl(device, net, initial);
@@ -101,6 +103,7 @@ public final class EngineSelector {
             if (picked.size() == 1) {
                 return new Choice(new OpenClEngine(net, initial, picked.get(0)), "--devices " + devices);
             }
+            refuseBatchNorm(net, "--devices " + devices);
             return new Choice(replicated(picked.size(), i -> new OpenClEngine(net, initial, picked.get(i))),
                     "--devices " + devices + ": one replica per device, gradients summed on the host");
         }
@@ -111,6 +114,7 @@ public final class EngineSelector {
         if (replicas == 1) {
             return new Choice(CpuEngine.replica(net, initial), "--replicas 1: one single-threaded cpu engine");
         }
+        refuseBatchNorm(net, "--replicas " + replicas);
         return new Choice(replicated(replicas, i -> CpuEngine.replica(net, initial)),
                 "--replicas " + replicas + ": single-threaded cpu replicas, gradients summed on the host");
     }
@@ -148,6 +152,16 @@ public final class EngineSelector {
         DeviceInfo pick = devices.stream().filter(DeviceInfo::isGpu).findFirst().orElse(devices.get(0));
         return new Choice(new OpenClEngine(net, initial, pick.index()),
                 pick.isGpu() ? "the first OpenCL GPU" : "no OpenCL GPU; the first OpenCL device");
+    }
+
+    /** Data-parallel training of a network with batchnorm: refused, as each replica would normalise by its slice's statistics. */
+    private static void refuseBatchNorm(Network net, String option) {
+        for (int k = 0; k < net.layers().size(); k++) {
+            if (net.layers().get(k) instanceof Layer.BatchNorm) {
+                throw new IllegalArgumentException(option + ": layer " + (k + 1) + " 'batchnorm' needs the whole batch's statistics, "
+                        + "which replicas of slices do not have (PyTorch needs SyncBatchNorm for that); train on one engine");
+            }
+        }
     }
 
     private static void requireNoDevice(Integer device, String kind) {

@@ -18,7 +18,9 @@ import backpropcl.model.Gradients;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
 import backpropcl.selftest.SyntheticData;
 import backpropcl.train.Shuffle;
@@ -89,13 +91,20 @@ public abstract class EngineEquivalenceTest {
      */
     private static void threeStepsMatch(Network net, Engine engine, ReferenceEngine ref, Dataset data, int batch, long seed,
                                         String what) {
+        threeSteps(engine, ref, data, batch, Math.max(1, batch / 3), seed, s -> compareTraces(net, ref, engine, what + s + " " + net,
+                ONE_STEP, seed));
+    }
+
+    /** The three steps of {@link #threeStepsMatch} (the second of {@code smaller} rows), {@code compare}d after each. */
+    private static void threeSteps(Engine engine, ReferenceEngine ref, Dataset data, int batch, int smaller, long seed,
+                                   java.util.function.IntConsumer compare) {
         int[] order = Shuffle.permutation(data.count(), seed, 0);
         for (Engine e : new Engine[] {engine, ref}) {
             e.setTrainingData(data);
             e.setOrder(order);
             e.setSeed(seed);
         }
-        int[][] steps = {{3, batch}, {batch + 5, Math.max(1, batch / 3)}, {batch + 9, batch}};
+        int[][] steps = {{3, batch}, {batch + 5, smaller}, {batch + 9, batch}};
         for (int s = 0; s < steps.length; s++) {
             if (s == 2) {
                 engine.setOrder(null);
@@ -103,7 +112,7 @@ public abstract class EngineEquivalenceTest {
             }
             engine.trainBatch(steps[s][0], steps[s][1], 0.5);
             ref.trainBatch(steps[s][0], steps[s][1], 0.5);
-            compareTraces(net, ref, engine, what + s + " " + net, ONE_STEP, seed);
+            compare.accept(s);
         }
     }
 
@@ -487,6 +496,44 @@ public abstract class EngineEquivalenceTest {
         }
     }
     /**
+     * Adam on {@code first} from row 0: before[0] batches of before[1] rows; {@code resumed} takes
+     * its state; then both train after[1] batches of after[2] rows from row after[0]. Each reserves
+     * before[1] rows first, as the trainer does: an engine that picks kernels by batch size
+     * (OpenCL) then picks the uninterrupted run's for the smaller batches.
+     */
+    private static void trainThenResume(Engine first, Engine resumed, Dataset data, Optimizer optimizer, long seed, int[] before,
+                                        int[] after) {
+        first.setOptimizer(optimizer);
+        for (Engine e : new Engine[] {first, resumed}) {
+            if (e == resumed) {
+                resumed.setState(first.state());
+            }
+            e.setTrainingData(data);
+            e.setSeed(seed);
+            e.reserveBatch(before[1]);
+            e.setOrder(Shuffle.permutation(data.count(), seed, 0));
+            for (int i = 0; e == first && i < before[0]; i++) {
+                first.trainBatch(i * before[1], before[1], 0.01);
+            }
+        }
+        for (int i = 0; i < after[1]; i++) {
+            first.trainBatch(after[0] + i * after[2], after[2], 0.01);
+            resumed.trainBatch(after[0] + i * after[2], after[2], 0.01);
+        }
+    }
+
+    /** The resumed run's state is the uninterrupted one's: bitwise, or within {@link #resumeTolerance}. */
+    private void assertResumedTheSame(Engine first, Engine resumed, String what, long seed) {
+        TrainingState a = first.state();
+        TrainingState b = resumed.state();
+        if (resumeTolerance() == 0) {
+            assertTrue(a.bitwiseEquals(b), "the resumed " + what + " run differs from the uninterrupted one");
+        } else {
+            assertRelNorm(what + " parameters", a.values(), b.values(), resumeTolerance(), seed);
+        }
+    }
+
+    /**
      * A resumed run drops what the uninterrupted one drops: 13 dropout steps of 5, the state (with
      * its step count, which picks the masks) copied into a second engine, 17 more steps of 3 on
      * both; they end bitwise the same where the engine is deterministic. Without the reservation
@@ -500,32 +547,8 @@ public abstract class EngineEquivalenceTest {
         Dataset data = SyntheticData.random("random", seed, 90, net.inputSize(), net.outputSize(), true);
         Optimizer adam = Optimizer.of(Optimizer.Kind.ADAM);
         try (Engine first = open(net, p); Engine resumed = open(net, Parameters.zeros(net))) {
-            first.setOptimizer(adam);
-            first.setTrainingData(data);
-            first.setSeed(seed);
-            first.reserveBatch(5);
-            first.setOrder(Shuffle.permutation(data.count(), seed, 0));
-            for (int i = 0; i < 13; i++) {
-                first.trainBatch(i * 5, 5, 0.01);
-            }
-            resumed.setState(first.state());
-            resumed.setTrainingData(data);
-            resumed.setSeed(seed);
-            // As the trainer does: the batch size is reserved before the first (smaller) batch, so
-            // an engine that picks kernels by batch size (OpenCL) picks the uninterrupted run's.
-            resumed.reserveBatch(5);
-            resumed.setOrder(Shuffle.permutation(data.count(), seed, 0));
-            for (int i = 13; i < 30; i++) {
-                first.trainBatch(i * 3, 3, 0.01);
-                resumed.trainBatch(i * 3, 3, 0.01);
-            }
-            TrainingState a = first.state();
-            TrainingState b = resumed.state();
-            if (resumeTolerance() == 0) {
-                assertTrue(a.bitwiseEquals(b), "the resumed dropout run differs from the uninterrupted one");
-            } else {
-                assertRelNorm("parameters", a.values(), b.values(), resumeTolerance(), seed);
-            }
+            trainThenResume(first, resumed, data, adam, seed, new int[] {13, 5}, new int[] {39, 17, 3});
+            assertResumedTheSame(first, resumed, "dropout", seed);
             // And the masks matter: a run on another seed ends elsewhere.
             try (Engine other = open(net, Parameters.zeros(net))) {
                 other.setState(resumed.state());
@@ -537,6 +560,147 @@ public abstract class EngineEquivalenceTest {
                 org.junit.jupiter.api.Assertions.assertFalse(other.state().bitwiseEquals(resumed.state()),
                         "another dropout seed gave the same step");
             }
+        }
+    }
+
+    /**
+     * Whether the engine computes networks with conv, maxpool and batchnorm layers: the conv cases
+     * below are skipped where it does not (yet); an engine that does returns true.
+     */
+    protected boolean computesConvNetworks() {
+        return true;
+    }
+
+    /**
+     * Conv networks of odd shapes: 1 and 3 channels, kernels 1, 3 and 5, stride 2, padding, a 1x1
+     * spatial output, maxpool (overlapping, with an activation after it), batchnorm 2-d and 1-d;
+     * with a batch that the three steps of {@link #convStepsMatchReference} cut into a partial one.
+     */
+    static Stream<Arguments> convNetworks() {
+        return Stream.of(
+                Arguments.of(new Shape(1, 6, 6), "conv:2x3x3,relu,flatten,dense:5,softmax", Cost.CROSS_ENTROPY, 7),
+                Arguments.of(new Shape(1, 6, 6), "conv:2x3x3,relu,flatten,dense:5,softmax", Cost.CROSS_ENTROPY, 1),
+                Arguments.of(new Shape(3, 7, 7), "conv:4x5x5:s2:p2,tanh,maxpool:2,flatten,dense:3,sigmoid", Cost.QUADRATIC, 10),
+                Arguments.of(new Shape(1, 5, 5), "conv:3x1x1,sigmoid,conv:2x5x5,relu,flatten,dense:4,softmax", Cost.CROSS_ENTROPY, 9),
+                Arguments.of(new Shape(2, 7, 7), "maxpool:3:s1,relu,conv:3x3x3:s2:p1,leaky_relu,flatten,dropout:0.3,dense:4,softmax",
+                        Cost.CROSS_ENTROPY, 8),
+                Arguments.of(new Shape(3, 8, 8), "conv:4x3x3:p1,batchnorm,relu,maxpool:2,flatten,dense:6,batchnorm,tanh,dense:3,softmax",
+                        Cost.CROSS_ENTROPY, 12),
+                Arguments.of(new Shape(1, 6, 6), "conv:3x3x3,relu,batchnorm,conv:2x4x4,flatten,dense:3,softmax", Cost.CROSS_ENTROPY, 6));
+    }
+
+    /**
+     * Three steps (a full batch, a smaller one through the same buffers, then one in file order)
+     * from Xavier parameters: after each, every trainable tensor's gradient and every tensor's
+     * value (the running statistics included) agree with the reference; then evaluation (on the
+     * running statistics) gives its cost and accuracy.
+     */
+    @ParameterizedTest(name = "{0} {1} batch {3}")
+    @MethodSource("convNetworks")
+    void convStepsMatchReference(Shape shape, String layers, Cost cost, int batch) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(computesConvNetworks(), "the engine computes no conv networks yet");
+        long seed = 61 + batch;
+        Network net = Network.parse(shape, layers, cost);
+        Parameters p = Init.XAVIER.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 2 * batch + 10, net.inputSize(), net.outputSize(), true);
+        try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            // The smaller batch keeps 2 rows, which a batchnorm 1-d needs.
+            threeSteps(engine, ref, data, batch, Math.max(Math.min(batch, 2), batch / 3), seed,
+                    s -> compareTensors(ref, engine, "step " + s + " " + net, ONE_STEP, seed));
+            Evaluation a = engine.evaluate(data);
+            Evaluation e = ref.evaluate(data);
+            assertEquals(e.correct(), a.correct(), "accuracy in evaluation");
+            assertEquals(e.meanCost(), a.meanCost(), Math.abs(e.meanCost()) * ONE_STEP * 10 + 1e-7, "cost in evaluation");
+        }
+    }
+
+    /** Each trainable tensor's gradient and each tensor's value of {@code engine} against {@code ref} ({@link #assertTensorClose}). */
+    public static void compareTensors(Engine ref, Engine engine, String what, double tol, long seed) {
+        Gradients ge = ref.gradients();
+        Gradients ga = engine.gradients();
+        TrainingState se = ref.state();
+        TrainingState sa = engine.state();
+        double gradients = Math.sqrt(squares(ge.values()));
+        double values = Math.sqrt(squares(se.values()));
+        for (ParameterLayout.Tensor t : se.layout().tensors()) {
+            if (t.trainable()) {
+                assertTensorClose(what + " grad " + t.name(), t.copyOut(ge.values()), t.copyOut(ga.values()), tol, gradients, seed);
+            }
+            assertTensorClose(what + " " + t.name(), se.copy(t.name()), sa.copy(t.name()), tol, values, seed);
+        }
+    }
+
+    /**
+     * A tensor within {@code tol} in relative norm; or, where the reference's is zero but for
+     * rounding (below 1e-6 of {@code scale}, the norm of all the tensors of its kind), its error
+     * within {@code tol} of that scale. The one such tensor: the bias of a conv or dense layer right
+     * before a batchnorm, whose gradient is exactly 0 (the batch mean takes it out). Measured: the
+     * reference's 2.4e-16 (double rounding) against the cpu engine's -3.8e-8 (float32 rounding),
+     * a relative error of 1e8 that says nothing, while the gradient as a whole is at 1e-1.
+     */
+    public static void assertTensorClose(String name, double[] expected, double[] actual, double tol, double scale, long seed) {
+        double norm = Math.sqrt(squares(expected));
+        if (norm >= 1e-6 * scale) {
+            assertRelNorm(name, expected, actual, tol, seed);
+            return;
+        }
+        double[] error = new double[expected.length];
+        for (int i = 0; i < error.length; i++) {
+            error[i] = actual[i] - expected[i];
+        }
+        double off = Math.sqrt(squares(error));
+        assertTrue(off <= tol * scale, String.format(java.util.Locale.ROOT, "%s: a zero tensor (norm %.3g) off by %.3g > %.3g x %.3g; seed %d",
+                name, norm, off, tol, scale, seed));
+    }
+
+    private static double squares(double[] v) {
+        double sum = 0;
+        for (double x : v) {
+            sum += x * x;
+        }
+        return sum;
+    }
+
+    /** 100 SGD steps of the conv networks over shuffled epochs (partial last batches included): every tensor stays within 1e-4. */
+    @ParameterizedTest(name = "{0} {1} batch {3}")
+    @MethodSource("convNetworks")
+    void convHundredStepsStayClose(Shape shape, String layers, Cost cost, int batch) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(computesConvNetworks(), "the engine computes no conv networks yet");
+        long seed = 43;
+        Network net = Network.parse(shape, layers, cost);
+        Parameters p = Init.HE.initialise(net, seed);
+        // A last batch of 2 rows or more in every epoch (batchnorm 1-d needs 2).
+        Dataset data = SyntheticData.random("random", seed, 10 * Math.max(batch, 2) + 3, net.inputSize(), net.outputSize(), true);
+        try (Engine engine = open(net, p); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            engine.setSeed(seed);
+            ref.setSeed(seed);
+            train(engine, data, 100, batch, 0.1, seed);
+            train(ref, data, 100, batch, 0.1, seed);
+            TrainingState e = ref.state();
+            TrainingState a = engine.state();
+            double values = Math.sqrt(squares(e.values()));
+            for (ParameterLayout.Tensor t : e.layout().tensors()) {
+                assertTensorClose(t.name() + " after 100 steps", e.copy(t.name()), a.copy(t.name()), HUNDRED_STEPS, values, seed);
+            }
+        }
+    }
+
+    /**
+     * A conv run resumed from its state (Adam's moments and the running statistics included)
+     * ends where the uninterrupted one does: 7 steps of 6, the state copied into a second engine,
+     * 9 more steps of 4 on both.
+     */
+    @org.junit.jupiter.api.Test
+    void convResumedFromStateEndsTheSame() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(computesConvNetworks(), "the engine computes no conv networks yet");
+        long seed = 37;
+        Network net = Network.parse(new Shape(3, 8, 8), "conv:4x3x3:p1,batchnorm,relu,maxpool:2,flatten,dropout:0.2,dense:6,batchnorm,"
+                + "tanh,dense:3,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 80, net.inputSize(), net.outputSize(), true);
+        try (Engine first = open(net, p); Engine resumed = open(net, Parameters.zeros(net))) {
+            trainThenResume(first, resumed, data, Optimizer.of(Optimizer.Kind.ADAM), seed, new int[] {7, 6}, new int[] {40, 9, 4});
+            assertResumedTheSame(first, resumed, "conv", seed);
         }
     }
 }

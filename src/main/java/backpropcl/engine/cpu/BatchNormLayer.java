@@ -3,6 +3,7 @@ package backpropcl.engine.cpu;
 import backpropcl.engine.OptimizerStep;
 import backpropcl.model.Activation;
 import backpropcl.model.Gradients;
+import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
 import backpropcl.model.TrainingState;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ import java.util.Arrays;
  * Every sum runs over the samples in order and, within a sample, over the positions in order, so
  * no cut and no number of threads changes a bit.
  */
-final class BatchNormLayer {
+final class BatchNormLayer implements CpuLayer, TensorLayer {
     /** PyTorch's default eps. */
     static final double EPS = 1e-5;
     /** PyTorch's default momentum: the weight of the batch's statistic in the running one. */
@@ -83,13 +84,57 @@ final class BatchNormLayer {
     }
 
     /** Values per sample, C*H*W (input and output). */
-    int outputs() {
+    @Override
+    public int outputs() {
         return channels * spatial;
     }
 
     /** Its blocks of a pass over up to {@code capacity} samples. */
-    BatchNormBlocks blocks(int capacity, boolean training) {
+    @Override
+    public BatchNormBlocks blocks(int capacity, boolean training) {
         return new BatchNormBlocks(capacity, outputs(), training);
+    }
+
+    /** Its index k in the network's layers (its tensors are layers.{k}.*). */
+    @Override
+    public int index() {
+        return t.layer;
+    }
+
+    /** About ten FLOPs per value: normalise, scale, shift and the epilogue. */
+    @Override
+    public long flopsPerRow() {
+        return 10L * outputs();
+    }
+
+    /** The units its statistics, way back and update are cut by: channels. */
+    @Override
+    public int units() {
+        return channels;
+    }
+
+    /** Its statistics or its way back on one channel: a few passes over rows * H * W values. */
+    @Override
+    public long gradientFlopsPerUnit(int rows) {
+        return 10L * rows * spatial;
+    }
+
+    /** y and out on samples [r0, r1) ({@link #batchnormForward}; in training after {@link #batchnormStatistics}). */
+    @Override
+    public void forward(Blocks own, float[] in, int inOffset, long seed, long step, int r0, int r1) {
+        batchnormForward((BatchNormBlocks) own, in, inOffset, r0, r1);
+    }
+
+    /** Never called: its way back needs the whole batch per channel ({@link #batchnormBackward}). */
+    @Override
+    public void backwardInPlace(Blocks own, float[] g, int r0, int r1) {
+        throw new UnsupportedOperationException("batch norm's way back is batchnormBackward, cut by channels");
+    }
+
+    /** The update half on channels [c0, c1) ({@link #update(OptimizerStep, int, int)}). */
+    @Override
+    public void update(Optimizer optimizer, OptimizerStep step, int c0, int c1) {
+        update(step, c0, c1);
     }
 
     /**
@@ -201,7 +246,8 @@ final class BatchNormLayer {
     }
 
     /** Copies in gamma, beta and the running statistics from p. */
-    void setParameters(Parameters p) {
+    @Override
+    public void setParameters(Parameters p) {
         t.setParameters(p);
         System.arraycopy(p.copy(name("running_mean")), 0, runningMean, 0, channels);
         System.arraycopy(p.copy(name("running_var")), 0, runningVar, 0, channels);
@@ -209,7 +255,8 @@ final class BatchNormLayer {
     }
 
     /** Copies out gamma, beta and the running statistics into p. */
-    void copyParameters(Parameters p) {
+    @Override
+    public void copyParameters(Parameters p) {
         t.copyParameters(p);
         p.set(name("running_mean"), runningMean);
         p.set(name("running_var"), runningVar);
@@ -217,7 +264,8 @@ final class BatchNormLayer {
     }
 
     /** Copies out its tensors, the running statistics included, and its optimizer state into s. */
-    void copyState(TrainingState s) {
+    @Override
+    public void copyState(TrainingState s) {
         t.copyState(s);
         s.set(name("running_mean"), runningMean);
         s.set(name("running_var"), runningVar);
@@ -225,22 +273,26 @@ final class BatchNormLayer {
     }
 
     /** Copies in the optimizer state of gamma and beta from s (after {@link #resetSlots}). */
-    void setSlots(TrainingState s) {
+    @Override
+    public void setSlots(TrainingState s) {
         t.setSlots(s);
     }
 
     /** Fresh zero state tensors of gamma and beta for an optimizer with {@code slots} of them. */
-    void resetSlots(int slots) {
+    @Override
+    public void resetSlots(int slots) {
         t.resetSlots(slots);
     }
 
     /** Copies out the gradients of gamma and beta into g (the running statistics have none). */
-    void copyGradients(Gradients g) {
+    @Override
+    public void copyGradients(Gradients g) {
         t.copyGradients(g);
     }
 
     /** Takes the gradients of gamma and beta from g, rounded to float32. */
-    void setGradients(Gradients g) {
+    @Override
+    public void setGradients(Gradients g) {
         t.setGradients(g);
     }
 

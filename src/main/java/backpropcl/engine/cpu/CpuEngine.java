@@ -13,6 +13,7 @@ import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.ArrayList;
@@ -63,9 +64,15 @@ public final class CpuEngine implements Engine {
     private final Network net;
     /** The layers in order: layer i reads the output of layer i-1 (the input x for i = 0). */
     private final List<CpuLayer> layers;
-    /** The layers with tensors, in order (their index()), and where each is in {@link #layers}: each ends a stage. */
-    private final List<ParameterLayer> parameterised;
-    private final int[] parameterisedAt;
+    /** Every layer with tensors, in order: what the parameters, state, gradients and update are copied from and to. */
+    private final List<TensorLayer> tensors;
+    /** The dense layers, in order, and where each is in {@link #layers} (for trace(l)). */
+    private final List<ParameterLayer> dense;
+    private final int[] denseAt;
+    /** Where each stage ends in {@link #layers}: at a layer with tensors (a product or a batch norm, whose statistics need the whole batch). */
+    private final int[] stageTops;
+    /** The lowest layer with tensors: the way back ends there. */
+    private final int lowestTensors;
     private final OutputLayer output;
     private final DenseProducts products;
     private final String productsName;
@@ -122,7 +129,6 @@ public final class CpuEngine implements Engine {
 
     /** ... with the products of at least {@code gemmMinFlops} FLOPs on {@code fast}'s sgemm when it is not null. */
     CpuEngine(Network net, Parameters initial, int threads, BLAS fast, long gemmMinFlops) {
-        EngineInputs.refuseConvolutional(net);
         this.net = net;
         this.output = new OutputLayer(net.outputActivation(), net.cost(), net.outputSize());
         BLAS blas = BlasLibrary.load();
@@ -131,52 +137,73 @@ public final class CpuEngine implements Engine {
                 : String.format(java.util.Locale.ROOT, "products of %,d FLOPs and more", gemmMinFlops);
         this.productsName = (products.simd() ? "Vector API kernels" : BlasLibrary.name(blas))
                 + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for " + which);
-        this.layers = plan(net, products);
-        this.parameterised = new ArrayList<>();
+        this.layers = plan(net, products, new ImageProducts(products.simd()));
+        this.tensors = new ArrayList<>();
+        this.dense = new ArrayList<>();
         List<Integer> at = new ArrayList<>();
+        List<Integer> tops = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            if (layers.get(i).parameterised() != null) {
-                parameterised.add(layers.get(i).parameterised());
+            CpuLayer layer = layers.get(i);
+            if (layer instanceof TensorLayer t) {
+                tensors.add(t);
+                tops.add(i);
+            }
+            if (layer instanceof DenseLayer d) {
+                dense.add(d);
                 at.add(i);
             }
         }
-        this.parameterisedAt = at.stream().mapToInt(Integer::intValue).toArray();
+        this.denseAt = at.stream().mapToInt(Integer::intValue).toArray();
+        this.stageTops = tops.stream().mapToInt(Integer::intValue).toArray();
+        this.lowestTensors = stageTops[0];
         setParameters(initial);
         this.pool = new WorkerPool(threads);
     }
 
     /**
      * The cpu layers of {@code net.layers()}, in order: the one place that maps a layer kind to
-     * its class, and where the fusions are planned (an activation becomes the epilogue of the
-     * dense layer before it; flatten and dropout of p = 0 change nothing and are left out). The
-     * last layer is dense: the output error and cost are fused onto it ({@link OutputLayer}).
+     * its class, on the shape each layer gets ({@link Network#inputShape(int)}), and where the
+     * fusions are planned (an activation becomes the epilogue of the dense, conv or batchnorm
+     * layer before it; one after a maxpool is a layer of its own; flatten and dropout of p = 0
+     * change nothing and are left out). The last layer is dense: the output error and cost are
+     * fused onto it ({@link OutputLayer}).
      */
-    static List<CpuLayer> plan(Network net, DenseProducts products) {
+    static List<CpuLayer> plan(Network net, DenseProducts products, ImageProducts imageProducts) {
         List<Layer> specs = net.layers();
         List<CpuLayer> planned = new ArrayList<>();
-        int width = net.inputSize();
         int dense = 0;
         for (int k = 0; k < specs.size(); k++) {
             Layer spec = specs.get(k);
+            Shape in = net.inputShape(k);
+            // An activation right after a dense, conv or batchnorm layer is its epilogue, not a layer of its own.
+            boolean fuses = spec instanceof Layer.Dense || spec instanceof Layer.Conv || spec instanceof Layer.BatchNorm;
+            boolean fused = fuses && k + 1 < specs.size() && specs.get(k + 1) instanceof Layer.Act;
+            Activation epilogue = fused ? ((Layer.Act) specs.get(k + 1)).activation() : Activation.IDENTITY;
             CpuLayer layer;
             if (spec instanceof Layer.Dense d) {
-                Activation epilogue = Activation.IDENTITY;
-                if (k + 1 < specs.size() && specs.get(k + 1) instanceof Layer.Act a) {
-                    epilogue = a.activation();
-                    k++;   // the activation is this layer's epilogue, not a layer of its own
-                }
-                layer = new DenseLayer(dense++, width, d.width(), epilogue, products);
+                layer = new DenseLayer(dense++, in.size(), d.width(), epilogue, products);
+            } else if (spec instanceof Layer.Conv c) {
+                layer = new ConvLayer(k, in.channels(), in.height(), in.width(), c.filters(), c.kernel(), c.stride(), c.padding(), epilogue,
+                        imageProducts);
+            } else if (spec instanceof Layer.MaxPool m) {
+                layer = new MaxPoolLayer(in.channels(), in.height(), in.width(), m.kernel(), m.stride());
+            } else if (spec instanceof Layer.BatchNorm) {
+                // Per channel over H x W on images, per feature on flat rows (a flat shape is (n, 1, 1)).
+                layer = new BatchNormLayer(k, in.channels(), in.height() * in.width(), epilogue);
+            } else if (spec instanceof Layer.Act a) {
+                layer = new ActivationLayer(in.size(), a.activation());
             } else if (spec instanceof Layer.Dropout d) {
-                layer = d.p() > 0 ? new DropoutLayer(k, width, d.p()) : null;
+                layer = d.p() > 0 ? new DropoutLayer(k, in.size(), d.p()) : null;
             } else if (spec instanceof Layer.Flatten) {
                 layer = null;
             } else {
-                // Network puts every activation right after a dense layer, whose epilogue it became above.
                 throw new IllegalArgumentException("the cpu engine has no class for layer " + (k + 1) + " '" + spec.spec() + "' here");
+            }
+            if (fused) {
+                k++;
             }
             if (layer != null) {
                 planned.add(layer);
-                width = layer.outputs();
             }
         }
         if (planned.isEmpty() || !(planned.get(planned.size() - 1) instanceof DenseLayer)) {
@@ -209,7 +236,7 @@ public final class CpuEngine implements Engine {
     public void setParameters(Parameters p) {
         live();
         EngineInputs.checkNetwork(net, p.network(), "parameters are");
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.setParameters(p);
         }
     }
@@ -218,7 +245,7 @@ public final class CpuEngine implements Engine {
     public Parameters parameters() {
         live();
         Parameters p = Parameters.zeros(net);
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.copyParameters(p);
         }
         return p;
@@ -293,7 +320,7 @@ public final class CpuEngine implements Engine {
     public void gradients(Gradients into) {
         live();
         EngineInputs.checkNetwork(net, into.network(), "gradients are");
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.copyGradients(into);
         }
         into.setRows(gradientRows);
@@ -304,7 +331,7 @@ public final class CpuEngine implements Engine {
     public void setGradients(Gradients g) {
         live();
         EngineInputs.checkNetwork(net, g.network(), "gradients are");
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.setGradients(g);
         }
         gradientRows = g.rows();
@@ -315,7 +342,7 @@ public final class CpuEngine implements Engine {
         live();
         steps++;
         OptimizerStep update = OptimizerStep.of(optimizer, learningRate, steps);
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             int units = layer.units();
             int chunks = Chunks.count(units, layer.gradientFlopsPerUnit(Math.max(1, gradientRows)));
             pool.run(chunks, c -> layer.update(optimizer, update, Chunks.start(c, chunks, units), Chunks.start(c + 1, chunks, units)));
@@ -333,7 +360,7 @@ public final class CpuEngine implements Engine {
         }
         EngineInputs.checkBatch(start, rows, train.count());
         if (step == null || step.capacity < rows) {
-            step = new PassBuffers(layers, net.inputSize(), rows, true);
+            step = new PassBuffers(layers, net.inputSize(), rows, true, needsInputGradient());
         }
         lastRows = rows;
         gradientRows = rows;
@@ -351,13 +378,15 @@ public final class CpuEngine implements Engine {
         float[] in = x;
         int inOffset = xOffset;
         int from = 0;
-        for (int s = 0; s < parameterisedAt.length; s++) {
+        for (int s = 0; s < stageTops.length; s++) {
             final int first = from;
-            final int top = parameterisedAt[s];
+            final int top = stageTops[s];
             final float[] stageIn = in;
             final int stageOffset = inOffset;
             final boolean gatherHere = training && s == 0;
-            final boolean outputHere = training && s == parameterisedAt.length - 1;
+            final boolean outputHere = training && s == stageTops.length - 1;
+            // A batch norm in training normalises by its input's statistics over the whole batch: they come first.
+            final BatchNormLayer norm = training && layers.get(top) instanceof BatchNormLayer b ? b : null;
             // The elementwise layers of the stage that run in this pass: their cost, and the input of its top layer.
             boolean elementwise = false;
             long elementwiseFlops = 0;
@@ -373,7 +402,7 @@ public final class CpuEngine implements Engine {
             }
             boolean whole = layers.get(top).runsWhole(rows);
             // A native sgemm takes the product whole (one chunk): the gather and the elementwise layers then go first, on the pool.
-            final boolean apart = whole && elementwise;
+            final boolean apart = whole && elementwise || norm != null && (elementwise || gatherHere);
             if (apart) {
                 int elementwiseChunks = Chunks.count(rows, elementwiseFlops);
                 pool.run(elementwiseChunks, c -> {
@@ -387,6 +416,13 @@ public final class CpuEngine implements Engine {
             }
             final float[] productIn = topIn;
             final int productOffset = topOffset;
+            if (norm != null) {
+                EngineInputs.checkBatchNormCount(norm.index(), (long) rows * norm.spatial);
+                int units = norm.units();
+                int statisticsChunks = Chunks.count(units, norm.gradientFlopsPerUnit(rows));
+                pool.run(statisticsChunks, c -> norm.batchnormStatistics(productIn, productOffset, rows,
+                        Chunks.start(c, statisticsChunks, units), Chunks.start(c + 1, statisticsChunks, units)));
+            }
             int chunks = chunks(rows, layers.get(top).flopsPerRow() + elementwiseFlops, whole);
             pool.run(chunks, c -> {
                 int r0 = Chunks.start(c, chunks, rows);
@@ -452,50 +488,137 @@ public final class CpuEngine implements Engine {
     }
 
     /**
-     * From the last stage down: the gradient of the layer with tensors below (its product with
-     * the tensors before their update, then in place the elementwise layers between and that
-     * layer's epilogue), then this layer's gradients chunk by chunk of its units, and with
-     * {@code update} (trainBatch) its update in the same chunk; null leaves the tensors alone.
+     * From the output layer down to the lowest layer with tensors, layer by layer with tensors:
+     * a dense or conv layer runs, in one chunk of rows, its input-gradient product (with its
+     * tensors before their update) and then the row-local way back of the layers below it
+     * ({@link #rowsBack}); then its gradients chunk by chunk of its units. A batch norm runs its
+     * way back and gradients cut by channels over the whole batch, then the layers below it row by
+     * row. With {@code update} (trainBatch) each layer's update runs in the chunk that computed its
+     * gradients; null leaves the tensors alone.
      */
     private void backward(float[] x, int xOffset, int rows, OptimizerStep update) {
-        for (int s = parameterisedAt.length - 1; s >= 0; s--) {
-            final int top = parameterisedAt[s];
-            final ParameterLayer layer = parameterised.get(s);
-            final CpuLayer.Blocks own = step.layer[top];
-            boolean whole = layers.get(top).runsWhole(rows);
-            if (s > 0) {
-                final int below = parameterisedAt[s - 1];
-                final float[] g = parameterised.get(s - 1).delta(step.layer[below]);
-                int chunks = chunks(rows, layer.backwardFlopsPerRow(), whole);
+        int i = layers.size() - 1;
+        while (i >= lowestTensors) {
+            final CpuLayer.Blocks own = step.layer[i];
+            // Its input: the output of the layer before it, or x.
+            final float[] prev = i == 0 ? x : step.layer[i - 1].out;
+            final int prevOffset = i == 0 ? xOffset : 0;
+            int next = i - 1;
+            if (layers.get(i) instanceof BatchNormLayer norm) {
+                final float[] g = gradientOf(i);
+                int units = norm.units();
+                int chunks = Chunks.count(units, norm.gradientFlopsPerUnit(rows));
                 pool.run(chunks, c -> {
-                    int r0 = Chunks.start(c, chunks, rows);
-                    int r1 = Chunks.start(c + 1, chunks, rows);
-                    layer.backward(own, g, r0, r1);
-                    for (int i = top - 1; i >= below; i--) {
-                        layers.get(i).backwardInPlace(step.layer[i], g, r0, r1);
+                    int c0 = Chunks.start(c, chunks, units);
+                    int c1 = Chunks.start(c + 1, chunks, units);
+                    norm.batchnormBackward((BatchNormLayer.BatchNormBlocks) own, prev, prevOffset, g, rows, c0, c1);
+                    if (update != null) {
+                        norm.update(optimizer, update, c0, c1);
+                    }
+                });
+                if (i > lowestTensors) {
+                    next = rowsBack(i, null, rows);
+                }
+            } else {
+                final ParameterLayer layer = (ParameterLayer) layers.get(i);
+                boolean whole = layers.get(i).runsWhole(rows);
+                if (i > lowestTensors) {
+                    next = rowsBack(i, layer, rows);
+                }
+                int units = layer.units();
+                int chunks = chunks(units, layer.gradientFlopsPerUnit(rows), whole);
+                pool.run(chunks, c -> {
+                    int j0 = Chunks.start(c, chunks, units);
+                    int j1 = Chunks.start(c + 1, chunks, units);
+                    layer.gradients(own, step.scratch, prev, prevOffset, rows, j0, j1);
+                    if (update != null) {
+                        layer.update(optimizer, update, j0, j1);
                     }
                 });
             }
-            // Its input: the output of the layer before it (a dropout's, a dense layer's), or x.
-            final float[] prev = top == 0 ? x : step.layer[top - 1].out;
-            final int prevOffset = top == 0 ? xOffset : 0;
-            int units = layer.units();
-            int chunks = chunks(units, layer.gradientFlopsPerUnit(rows), whole);
-            pool.run(chunks, c -> {
-                int j0 = Chunks.start(c, chunks, units);
-                int j1 = Chunks.start(c + 1, chunks, units);
-                layer.gradients(own, step.scratch, prev, prevOffset, rows, j0, j1);
-                if (update != null) {
-                    layer.update(optimizer, update, j0, j1);
-                }
-            });
+            i = next;
         }
+    }
+
+    /**
+     * The row-local way back below layer {@code top}, in one chunk of rows: top's product (when
+     * {@code product} is not null) into the gradient of its input, then each layer below down to
+     * the next one with tensors: a maxpool maps its output's gradient to its input's, the
+     * elementwise layers work in place, and a dense or conv layer there takes its epilogue's
+     * derivative (a batch norm, which needs the whole batch, is left for its own turn). Returns
+     * the index of that layer with tensors.
+     */
+    private int rowsBack(int top, ParameterLayer product, int rows) {
+        int stop = top - 1;
+        long flops = product == null ? 0 : product.backwardFlopsPerRow();
+        while (!(layers.get(stop) instanceof TensorLayer)) {
+            CpuLayer l = layers.get(stop);
+            flops += l instanceof DropoutLayer ? 0 : l.flopsPerRow();
+            stop--;
+        }
+        final int bottom = stop;
+        final boolean epilogue = layers.get(bottom) instanceof ParameterLayer;
+        if (product == null && epilogue) {
+            flops += layers.get(bottom).outputs();
+        }
+        final CpuLayer.Blocks own = step.layer[top];
+        final float[] g = gradientOf(top - 1);
+        int chunks = chunks(rows, flops, product != null && layers.get(top).runsWhole(rows));
+        pool.run(chunks, c -> {
+            int r0 = Chunks.start(c, chunks, rows);
+            int r1 = Chunks.start(c + 1, chunks, rows);
+            if (product != null) {
+                product.backward(own, g, r0, r1);
+            }
+            for (int j = top - 1; j > bottom; j--) {
+                CpuLayer l = layers.get(j);
+                if (l instanceof MaxPoolLayer maxpool) {
+                    MaxPoolLayer.MaxPoolBlocks b = (MaxPoolLayer.MaxPoolBlocks) step.layer[j];
+                    maxpool.maxpoolBackward(b, b.gradient, gradientOf(j - 1), r0, r1);
+                } else {
+                    l.backwardInPlace(step.layer[j], gradientOf(j), r0, r1);
+                }
+            }
+            if (epilogue) {
+                layers.get(bottom).backwardInPlace(step.layer[bottom], gradientOf(bottom), r0, r1);
+            }
+        });
+        return bottom;
+    }
+
+    /**
+     * The block of the training pass that holds dC/d(output of layer i) on the way back: a dense or
+     * conv layer's delta, a maxpool's gradient; the layers that work in place (dropout, an
+     * activation, a batch norm) share the one of the layer below them; below layer 0, the input's.
+     */
+    private float[] gradientOf(int i) {
+        for (; i >= 0; i--) {
+            CpuLayer l = layers.get(i);
+            if (l instanceof ParameterLayer p) {
+                return p.delta(step.layer[i]);
+            }
+            if (l instanceof MaxPoolLayer) {
+                return ((MaxPoolLayer.MaxPoolBlocks) step.layer[i]).gradient;
+            }
+        }
+        return step.inputGradient;
+    }
+
+    /** Whether the way back writes a gradient of the input: a batch norm with only in-place layers below it. */
+    private boolean needsInputGradient() {
+        for (int i = 0; i <= lowestTensors; i++) {
+            CpuLayer l = layers.get(i);
+            if (l instanceof ParameterLayer || l instanceof MaxPoolLayer) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public void setOptimizer(Optimizer optimizer) {
         live();
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.resetSlots(optimizer.kind().slots());
         }
         this.optimizer = optimizer;
@@ -512,7 +635,7 @@ public final class CpuEngine implements Engine {
         live();
         TrainingState s = TrainingState.zeros(net, optimizer);
         s.setSteps(steps);
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.copyState(s);
         }
         return s;
@@ -525,7 +648,7 @@ public final class CpuEngine implements Engine {
         setParameters(s.parameters());
         setOptimizer(s.optimizer());
         steps = s.steps();
-        for (ParameterLayer layer : parameterised) {
+        for (TensorLayer layer : tensors) {
             layer.setSlots(s);
         }
     }
@@ -533,7 +656,7 @@ public final class CpuEngine implements Engine {
     @Override
     public boolean outputFinite() {
         live();
-        return parameterised.get(parameterised.size() - 1).finiteBiases();
+        return dense.get(dense.size() - 1).finiteBiases();
     }
 
     @Override
@@ -545,7 +668,7 @@ public final class CpuEngine implements Engine {
         }
         int blockRows = Math.min(EVAL_ROWS, data.count());
         if (eval == null || eval.capacity < blockRows) {
-            eval = new PassBuffers(layers, net.inputSize(), blockRows, false);
+            eval = new PassBuffers(layers, net.inputSize(), blockRows, false, false);
         }
         DenseLayer.DenseBlocks out = outputBlocks(eval);
         int[] labels = data.labels();
@@ -568,13 +691,13 @@ public final class CpuEngine implements Engine {
     @Override
     public LayerTrace trace(int l) {
         live();
-        if (l < 0 || l >= parameterised.size()) {
-            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + parameterised.size() + " dense layers");
+        if (l < 0 || l >= dense.size()) {
+            throw new IndexOutOfBoundsException("layer " + l + " of a network with " + dense.size() + " dense layers");
         }
         if (lastRows == 0) {
             throw new IllegalStateException("no batch has been trained yet");
         }
-        return parameterised.get(l).trace(step.layer[parameterisedAt[l]], lastRows);
+        return dense.get(l).trace(step.layer[denseAt[l]], lastRows);
     }
 
     private void checkShape(Dataset data) {

@@ -14,14 +14,20 @@ import java.util.Arrays;
  * so it is not an in-place {@link CpuLayer#backwardInPlace}: the derivative of the activation that
  * produced its input is applied afterwards by the layer that produced it, as for every layer.
  */
-final class MaxPoolLayer {
-    /** A pass's blocks: out (capacity, C*H'*W'); argmax, per output, its input's index within the sample (C*H*W order). */
+final class MaxPoolLayer implements CpuLayer {
+    /**
+     * A pass's blocks: out (capacity, C*H'*W'); argmax, per output, its input's index within the
+     * sample (C*H*W order); in training gradient = dC/d(out), the same shape, where the way back
+     * from above lands.
+     */
     static final class MaxPoolBlocks extends CpuLayer.Blocks {
         final int[] argmax;
+        final float[] gradient;
 
-        MaxPoolBlocks(int capacity, int outputs) {
+        MaxPoolBlocks(int capacity, int outputs, boolean training) {
             super(new float[Math.multiplyExact(capacity, outputs)]);
             this.argmax = new int[out.length];
+            this.gradient = training ? new float[out.length] : null;
         }
     }
 
@@ -54,18 +60,33 @@ final class MaxPoolLayer {
     }
 
     /** Values per sample of its output, C*H'*W'. */
-    int outputs() {
+    @Override
+    public int outputs() {
         return channels * outHeight * outWidth;
     }
 
     /** Comparisons per sample, for cutting a pass into chunks ({@link Chunks}). */
-    long flopsPerRow() {
+    @Override
+    public long flopsPerRow() {
         return (long) outputs() * kernel * kernel;
     }
 
     /** Its blocks of a pass over up to {@code capacity} samples (the argmax is kept in evaluation too: one int per output). */
-    MaxPoolBlocks blocks(int capacity) {
-        return new MaxPoolBlocks(capacity, outputs());
+    @Override
+    public MaxPoolBlocks blocks(int capacity, boolean training) {
+        return new MaxPoolBlocks(capacity, outputs(), training);
+    }
+
+    /** out and argmax on samples [r0, r1) ({@link #maxpoolForward}); no random draws. */
+    @Override
+    public void forward(Blocks own, float[] in, int inOffset, long seed, long step, int r0, int r1) {
+        maxpoolForward((MaxPoolBlocks) own, in, inOffset, r0, r1);
+    }
+
+    /** Never called: its way back changes the width ({@link #maxpoolBackward} from its blocks' gradient). */
+    @Override
+    public void backwardInPlace(Blocks own, float[] g, int r0, int r1) {
+        throw new UnsupportedOperationException("maxpool's way back is maxpoolBackward, not in place");
     }
 
     /**

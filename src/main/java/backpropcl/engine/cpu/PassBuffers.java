@@ -11,6 +11,7 @@ import java.util.List;
  *   labels (capacity)            the label of each training row
  *   layer[i]                     layer i's blocks: its output (capacity, width) and what its way back keeps
  *   scratch (most units, capacity)  one layer's gradients at a time (dense: its delta transposed)
+ *   inputGradient (capacity, m0)  dC/dx, where a batch norm with only in-place layers below it writes one; else null
  * </pre>
  */
 final class PassBuffers {
@@ -20,9 +21,13 @@ final class PassBuffers {
     final int[] labels;
     final CpuLayer.Blocks[] layer;
     final float[] scratch;
+    final float[] inputGradient;
 
-    /** @param training whether the pass needs x, labels and the way back (an evaluation reads its data in place) */
-    PassBuffers(List<CpuLayer> layers, int inputs, int capacity, boolean training) {
+    /**
+     * @param training whether the pass needs x, labels and the way back (an evaluation reads its data in place)
+     * @param inputGradient whether the way back writes a gradient of the input
+     */
+    PassBuffers(List<CpuLayer> layers, int inputs, int capacity, boolean training, boolean inputGradient) {
         this.capacity = capacity;
         this.training = training;
         this.x = training ? new float[Math.multiplyExact(capacity, inputs)] : null;
@@ -35,5 +40,6 @@ final class PassBuffers {
             units = p == null ? units : Math.max(units, p.units());
         }
         this.scratch = training ? new float[Math.multiplyExact(capacity, units)] : null;
+        this.inputGradient = training && inputGradient ? new float[Math.multiplyExact(capacity, inputs)] : null;
     }
 }

@@ -78,10 +78,7 @@ final class BatchNormLayer implements ReferenceLayer {
     /** The batch mean and biased variance per channel, two passes. */
     private void statistics(double[] x, int rows) {
         int n = rows * area;
-        if (n < 2) {
-            throw new IllegalArgumentException("layer " + (index + 1) + " 'batchnorm': a batch of 1 row gives 1 value per feature, no "
-                    + "variance to normalise by; train with batches of 2 rows or more (PyTorch refuses this too)");
-        }
+        backpropcl.engine.EngineInputs.checkBatchNormCount(index, n);
         for (int c = 0; c < channels; c++) {
             double sum = 0;
             for (int r = 0; r < rows; r++) {

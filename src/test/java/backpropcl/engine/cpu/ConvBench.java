@@ -102,7 +102,7 @@ final class ConvBench {
         for (int[] s : POOLED) {
             int rows = s[0];
             MaxPoolLayer pool = new MaxPoolLayer(s[1], s[2], s[3], 2, 2);
-            MaxPoolLayer.MaxPoolBlocks pb = pool.blocks(rows);
+            MaxPoolLayer.MaxPoolBlocks pb = pool.blocks(rows, false);
             BatchNormLayer bn = new BatchNormLayer(0, s[1], s[2] * s[3], Activation.RELU);
             BatchNormLayer.BatchNormBlocks bb = bn.blocks(rows, true);
             float[] x = random(rnd, rows * pool.inputs());

@@ -11,6 +11,7 @@ import backpropcl.model.Cost;
 import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.selftest.SyntheticData;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,13 @@ import org.junit.jupiter.api.Test;
 /** The cpu engine's factory: one layer object per layer kind, with the fusions it plans. */
 class CpuEnginePlanTest {
     private static final DenseProducts PRODUCTS = new DenseProducts(BlasLibrary.load(), DenseProducts.vectorModule());
+    private static final ImageProducts IMAGES = new ImageProducts(PRODUCTS.simd());
 
     @Test
     void activationsBecomeEpiloguesAndIdentitiesAreLeftOut() {
         Network net = Network.parse(784, "flatten,dropout:0.2,dense:32,relu,dropout:0,dense:16,dense:12,tanh,dropout:0.5,dense:10,softmax",
                 Cost.CROSS_ENTROPY);
-        List<CpuLayer> plan = CpuEngine.plan(net, PRODUCTS);
+        List<CpuLayer> plan = CpuEngine.plan(net, PRODUCTS, IMAGES);
         List<Class<?>> kinds = plan.stream().<Class<?>>map(Object::getClass).toList();
         assertEquals(List.of(DropoutLayer.class, DenseLayer.class, DenseLayer.class, DenseLayer.class, DropoutLayer.class, DenseLayer.class), kinds);
         assertArrayEquals(new int[] {784, 32, 16, 12, 12, 10}, plan.stream().mapToInt(CpuLayer::outputs).toArray());
@@ -39,6 +41,27 @@ class CpuEnginePlanTest {
             }
         }
         assertEquals(epilogues.length, l);
+    }
+
+    /**
+     * A conv network's plan on the shapes the layers get: conv and batchnorm take the activation
+     * after them as their epilogue, one after a maxpool is a layer of its own, flatten is left out.
+     */
+    @Test
+    void convLayersTakeTheirShapesAndEpilogues() {
+        Network net = Network.parse(new Shape(3, 12, 12), "conv:8x3x3:p1,batchnorm,relu,maxpool:2,tanh,conv:4x3x3:s2,flatten,dense:16,"
+                + "batchnorm,dense:5,softmax", Cost.CROSS_ENTROPY);
+        List<CpuLayer> plan = CpuEngine.plan(net, PRODUCTS, IMAGES);
+        List<Class<?>> kinds = plan.stream().<Class<?>>map(Object::getClass).toList();
+        assertEquals(List.of(ConvLayer.class, BatchNormLayer.class, MaxPoolLayer.class, ActivationLayer.class, ConvLayer.class,
+                DenseLayer.class, BatchNormLayer.class, DenseLayer.class), kinds);
+        assertArrayEquals(new int[] {8 * 144, 8 * 144, 8 * 36, 8 * 36, 4 * 4, 16, 16, 5}, plan.stream().mapToInt(CpuLayer::outputs).toArray());
+        BatchNormLayer image = (BatchNormLayer) plan.get(1);
+        BatchNormLayer flat = (BatchNormLayer) plan.get(6);
+        assertEquals(List.of(8, 144, 16, 1), List.of(image.channels, image.spatial, flat.channels, flat.spatial));
+        assertEquals(Activation.RELU, image.activation);
+        assertEquals(Activation.IDENTITY, ((ConvLayer) plan.get(0)).activation);
+        assertEquals(List.of(0, 1, 5), List.of(((ConvLayer) plan.get(0)).index(), image.index(), ((ConvLayer) plan.get(4)).index()));
     }
 
     /** Flatten and dropout 0 are planned out: a network with them trains to the bits of the one without. */

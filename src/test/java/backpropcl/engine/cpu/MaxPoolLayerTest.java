@@ -69,7 +69,7 @@ class MaxPoolLayerTest {
         assertEquals(MaxPoolLayer.key(0f), MaxPoolLayer.key(-0f));
         // -0 then +0 in one window: +0 is not strictly greater, the gradient goes to the first.
         MaxPoolLayer layer = new MaxPoolLayer(1, 2, 2, 2, 2);
-        MaxPoolLayer.MaxPoolBlocks b = layer.blocks(1);
+        MaxPoolLayer.MaxPoolBlocks b = layer.blocks(1, false);
         layer.maxpoolForward(b, new float[] {-0f, 0f, -1f, 0f}, 0, 0, 1);
         assertEquals(0, b.argmax[0]);
         assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(b.out[0]), "the first maximum's own value, -0");
@@ -134,7 +134,7 @@ class MaxPoolLayerTest {
 
         Pass run(WorkerPool pool, int chunks) {
             MaxPoolLayer layer = new MaxPoolLayer(c, h, w, k, s);
-            MaxPoolLayer.MaxPoolBlocks b = layer.blocks(rows);
+            MaxPoolLayer.MaxPoolBlocks b = layer.blocks(rows, false);
             Arrays.fill(b.out, Float.NaN);
             float[] gIn = new float[rows * inputs()];
             Arrays.fill(gIn, Float.NaN);

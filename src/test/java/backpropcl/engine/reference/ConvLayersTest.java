@@ -176,16 +176,19 @@ class ConvLayersTest {
     }
 
     @Test
-    void onlyTheReferenceEngineOpensAConvNetwork() {
+    void theCpuAndReferenceEnginesOpenAConvNetwork() {
         Network net = Network.parse(new Shape(1, 4, 4), "conv:2x3x3,flatten,dense:2", Cost.QUADRATIC);
         Parameters p = Init.XAVIER.initialise(net, 1);
         try (EngineSelector.Choice auto = EngineSelector.open("auto", null, net, p)) {
-            assertTrue(auto.engine() instanceof ReferenceEngine);
-            assertTrue(auto.reason().startsWith("auto: conv layers run on the reference engine"), auto.reason());
+            assertTrue(auto.engine() instanceof backpropcl.engine.cpu.CpuEngine);
+            assertTrue(auto.reason().startsWith("auto: conv layers run on the cpu engine"), auto.reason());
+        }
+        try (EngineSelector.Choice ref = EngineSelector.open("reference", null, net, p)) {
+            assertTrue(ref.engine() instanceof ReferenceEngine);
         }
         assertEquals(EngineInputs.CONV_ON_REFERENCE, assertThrows(IllegalArgumentException.class,
-                () -> EngineSelector.open("cpu", null, net, p)).getMessage());
-        assertEquals("conv layers run on --engine reference in this version; cpu and opencl follow", EngineInputs.CONV_ON_REFERENCE);
+                () -> EngineSelector.open("opencl", null, net, p)).getMessage());
+        assertEquals("conv layers run on --engine cpu or reference in this version; opencl follows", EngineInputs.CONV_ON_REFERENCE);
     }
 
     private static Dataset randomData(Network net, int count, int classes) {
