@@ -13,6 +13,8 @@
 //                     window holds it (oy, then ox, ascending) and whose argmax it is, of their
 //                     delta; times f'(z_prev) of the activation act that produced the input
 //                     (identity if none)
+//   maxpool_activation one work-item per output: a = f(z) of the activation written after the
+//                     pooling (maxpool:K,relu), whose z is the pooled block
 // -D parameters: none. Needs common.cl before it. Remainders as subtractions: see conv.cl.
 
 __kernel void maxpool_forward(__global float* out,         // (rows, C, OH, OW) out
@@ -77,4 +79,14 @@ __kernel void maxpool_backward(__global float* delta_prev,      // (rows, C, H, 
         }
     }
     delta_prev[i] = acc * activation_derivative(z_prev[i], a_prev[i], act);
+}
+
+__kernel void maxpool_activation(__global float* a,          // (n) out
+                                 __global const float* z,    // (n)
+                                 const int n, const int act) {
+    const int i = get_global_id(0);
+    if (i >= n) {
+        return;
+    }
+    a[i] = activate(z[i], act);
 }

@@ -1,36 +1,62 @@
 package backpropcl.bench;
 
+import backpropcl.model.Layer;
 import backpropcl.model.Network;
+import backpropcl.model.Shape;
 
 /**
  * Floating-point operations of SGD training, counted the conventional way: the matrix products
- * and the update, one multiply and one add each. For dense layer l with m inputs and n outputs:
+ * (dense layers) and the convolutions, and the update, one multiply and one add each. For dense
+ * layer l with m inputs and n outputs, and for a conv layer of F filters of K x K over C input
+ * channels with an output of H' x W':
  * <pre>
- *   per sample:  forward          z = a_prev W^T        2 m n
- *                backward         delta_prev = delta W  2 m n   (not for l = 0: nothing needs dC/dx)
- *                weight gradient  delta^T a_prev        2 m n
- *   per batch:   update           W -= eta gradW, b -= eta gradB   2 (m n + n)
+ *   per sample:  dense forward          z = a_prev W^T        2 m n
+ *                dense backward         delta_prev = delta W  2 m n
+ *                dense weight gradient  delta^T a_prev        2 m n
+ *                conv forward                                 2 F C K K H' W'
+ *                conv backward          delta of the input    2 F C K K H' W'
+ *                conv weight gradient                         2 F C K K H' W'
+ *   per batch:   update           w -= eta grad_w, for every trainable value   2 per value
  * </pre>
- * Elementwise work (bias add, activation and its derivative, output error, bias gradient) is O(n)
- * per sample against O(m n) and is left out, as FLOP counters for GEMM-based training do.
+ * A backward product is counted only after an earlier layer with parameters: the first such
+ * layer's input delta is never needed (nothing needs dC/dx). Elementwise work is O(values) per
+ * sample against O(m n) or O(F C K K H' W') and is left out, as FLOP counters for GEMM-based
+ * training do: bias add, activation and its derivative, output error, bias gradients, max pooling
+ * and its backward, batch normalisation and its backward.
  */
 public final class FlopCount {
     private FlopCount() {
     }
 
-    /** FLOPs of the matrix products for one sample: forward, backward and weight gradient. */
+    /** FLOPs of the products for one sample: forward, backward (after the first layer with parameters) and weight gradient. */
     public static long perSample(Network net) {
         long flops = 0;
-        for (int l = 0; l < net.denseLayers(); l++) {
-            long mn = (long) net.size(l) * net.size(l + 1);
-            flops += 2 * mn;                 // forward
-            flops += l > 0 ? 2 * mn : 0;     // backward
-            flops += 2 * mn;                 // weight gradient
+        boolean trainableBefore = false;
+        for (int k = 0; k < net.layers().size(); k++) {
+            long products = products(net.layers().get(k), net.inputShape(k), net.shape(k));
+            if (products == 0) {
+                continue;
+            }
+            flops += 2 * products;                       // forward
+            flops += trainableBefore ? 2 * products : 0; // backward
+            flops += 2 * products;                       // weight gradient
+            trainableBefore = true;
         }
         return flops;
     }
 
-    /** FLOPs of one SGD update of every weight and bias: a multiply and a subtract each. */
+    /** Multiply-adds of layer k's forward pass for one sample; 0 for a layer without a product. */
+    private static long products(Layer layer, Shape in, Shape out) {
+        if (layer instanceof Layer.Dense d) {
+            return (long) in.size() * d.width();
+        }
+        if (layer instanceof Layer.Conv c) {
+            return (long) c.filters() * in.channels() * c.kernel() * c.kernel() * out.height() * out.width();
+        }
+        return 0;
+    }
+
+    /** FLOPs of one SGD update of every trainable value (weights, biases, batchnorm's gamma and beta): a multiply and a subtract each. */
     public static long perUpdate(Network net) {
         return 2 * net.parameterCount();
     }

@@ -36,6 +36,12 @@ import picocli.CommandLine.Spec;
             "  W1  784-16-16-10, sigmoid, quadratic cost, normal init, batch 10, lr 3.0",
             "  W2  784-128-64-10, ReLU, softmax + cross-entropy, He init, batch 100, lr 0.1",
             "  W3  784-1024-1024-10, as W2 with batch 256, lr 0.05",
+            "  W4  LeNet-5 on 1x28x28: 6 then 16 5x5 filters, each with ReLU and a 2x2 max pool, dense 120-84-10, "
+                + "softmax; cross-entropy, He init, batch 32, lr 0.05",
+            "  W5  on 1x28x28: 32 then 64 3x3 filters (padding 1), each with batchnorm, ReLU and a 2x2 max pool, "
+                + "dense 128-10, softmax; cross-entropy, He init, batch 64, lr 0.05 (both as --layers specs in "
+                + "docs/benchmarks.md)",
+            "W4 and W5 run on the engines that compute conv layers; the others are skipped rows saying why.",
             "",
             "First a check: 3 SGD steps on the engine and on the reference engine (double) from the same parameters; "
                 + "every weight tensor must agree within " + Tolerances.AFTER_STEPS_F32_TEXT + " (relative norm), else the row FAILs and is not timed. Then "
@@ -46,11 +52,12 @@ import picocli.CommandLine.Spec;
             "  samples/s        training samples / median epoch after the first (warm-up)",
             "  GFLOP/s          matrix FLOPs per epoch / that median; per sample and layer (m inputs, n outputs) 2mn "
                 + "forward + 2mn backward (not the first layer) + 2mn weight gradient, plus 2(mn + n) per batch for the "
-                + "update (docs/benchmarks.md)",
+                + "update; a conv layer counts 2FCKKH'W' for each of the three; pooling and batchnorm are elementwise and "
+                + "not counted (docs/benchmarks.md)",
             "  outside kernels  for engines that profile kernels: the share of one extra epoch's wall time not spent in "
                 + "kernels; n/a for others",
             "  test acc         test-set accuracy after the timed epochs, a sanity check",
-            "The reference engine skips W3 unless --engines names it. An engine that cannot run here is a skipped row "
+            "The reference engine skips W3 and W5 unless --engines names it. An engine that cannot run here is a skipped row "
                 + "with the reason. Progress goes to stderr.",
             "Exit code 0 when no row failed, 1 when one did, 2 for a user error.",
             ""},
@@ -61,20 +68,11 @@ import picocli.CommandLine.Spec;
             "  POCL_DEVICES=\"pthread pthread\" backprop-cl bench --engines opencl --devices 0,1",
             "  backprop-cl bench --train-samples 60000 --out docs/results.md"})
 final class BenchCommand implements Callable<Integer> {
-    /**
-     * Training samples per epoch unless --train-samples says otherwise. W3 costs about 9.6 MFLOP per
-     * sample; at the 18-22 GFLOP/s the OpenCL kernels reach on PoCL with 2 cores (docs/benchmarks.md),
-     * 10,000 samples take about 5 s per epoch, so 4 timed epochs and the profiled one stay within
-     * half a minute per engine. The faster engines still get epochs long enough (tenths of a second
-     * and up) to time.
-     */
-    static final int DEFAULT_TRAIN_SAMPLES = 10_000;
-
     @Spec
     CommandSpec spec;
 
     @Option(names = "--workloads", paramLabel = "W", split = ",",
-            description = "Workloads to run (default: W1,W2,W3).")
+            description = "Workloads to run: W1 to W5 (default: W1,W2,W3).")
     List<String> workloadNames;
 
     @Option(names = "--engines", paramLabel = "NAME", split = ",",
@@ -105,10 +103,10 @@ final class BenchCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--train-samples", paramLabel = "N", converter = OptionValues.Count.class,
-            defaultValue = "" + DEFAULT_TRAIN_SAMPLES,
-            description = "Training samples per epoch, the first N of the set; keeps W3 within half a minute per engine on 2 CPU cores "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int trainSamples;
+            description = "Training samples per epoch, the first N of the set (default: 10000 for W1-W3, which keeps W3 within half "
+                    + "a minute per engine on 2 CPU cores; 2000 for W4 and W5, whose convolutions are slower; the larger of the two "
+                    + "when both kinds run).")
+    Integer trainSamples;
 
     @Option(names = "--test-samples", paramLabel = "N", converter = OptionValues.Count.class,
             description = "Test samples for the accuracy column, the first N (default: all).")
@@ -132,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Workload> workloads;
         List<EngineTarget> targets;
         try {
-            workloads = workloadNames == null ? Workloads.STANDARD : Workloads.select(workloadNames, Workloads.STANDARD);
+            workloads = workloadNames == null ? Workloads.STANDARD : Workloads.select(workloadNames, Workloads.ALL);
             targets = EngineTargets.resolve(engineNames, device, replicas, devices);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
@@ -171,11 +169,12 @@ final class BenchCommand implements Callable<Integer> {
         err.println("loading " + source + " ...");
         err.flush();
         DataSplit split = DataSources.resolve(source, workloads.get(0).network().outputSize());
-        Dataset train = split.train().head(trainSamples);
+        Dataset train = split.train().head(trainSamples != null ? trainSamples : Workloads.trainSamples(workloads));
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         for (Workload w : workloads) {
             if (w.network().inputSize() != train.width() || w.network().outputSize() < train.classes()) {
-                throw new UserError(w.name() + " (" + w.network().archString() + ") does not fit " + split.name() + ": "
+                String net = w.network().isConvolutional() ? w.network().inputShape().toString() : w.network().archString();
+                throw new UserError(w.name() + " (" + net + ") does not fit " + split.name() + ": "
                         + Plural.of(train.width(), "feature") + " and " + Plural.of(train.classes(), "class"));
             }
         }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "backprop-cl", mixinStandardHelpOptions = true, version = Main.VERSION,
-        description = "Fully-connected neural networks trained by backpropagation and mini-batch SGD, on OpenCL devices or the CPU.",
+        description = "Neural networks, dense and convolutional, trained by backpropagation and mini-batch SGD, on OpenCL devices or the CPU.",
         subcommands = {
             TrainCommand.class,
             EvaluateCommand.class,

@@ -32,7 +32,7 @@ public final class NetworkOptions {
                     + "comes from the data (1x28x28 for MNIST images, N values for a CSV file). E.g. "
                     + "dense:128,relu,dropout:0.5,dense:10,softmax with --cost cross-entropy, or LeNet-5: "
                     + "conv:6x5x5:p2,relu,maxpool:2,conv:16x5x5,relu,maxpool:2,flatten,dense:120,relu,dense:84,relu,"
-                    + "dense:10,softmax (conv layers run on --engine cpu or reference in this version). "
+                    + "dense:10,softmax (conv layers run on every engine). "
                     + "--arch 784-16-10 with its activations is the dense shorthand of dense:16,sigmoid,dense:10,sigmoid; "
                     + "--layers replaces --arch, --activation and --output (--cost still applies).")
     String layers;

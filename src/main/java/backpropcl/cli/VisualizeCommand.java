@@ -19,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Draws a saved model's first layer as a grid of images (PNG): a dense network's first dense layer, a conv "
-                    + "network's first conv layer.",
+            "Draws a model's first dense or conv layer as images (PNG).",
+            "",
+            "A dense network's first dense layer, or a conv network's first conv layer.",
             "",
             "One image per neuron: its weight from each input pixel at that pixel's place, red negative, white 0, "
                     + "blue positive, on one colour scale for all neurons: full colour at the 99th percentile of |w| over "
@@ -46,9 +47,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "  backprop-cl visualize --model digits.safetensors              # weights.png",
             "  backprop-cl visualize --model digits.safetensors --gradients  # gradients.png",
             "  backprop-cl visualize --model digits.safetensors --gradients --samples 1000 --out grad-1000.png",
-            "  backprop-cl train --layers conv:6x5x5:p2,relu,maxpool:2,flatten,dense:10,softmax --cost cross-entropy \\",
-            "      --save lenet.safetensors",
-            "  backprop-cl visualize --model lenet.safetensors --out filters.png  # the 6 filters of 1x5x5"})
+            "  backprop-cl train --layers conv:6x5x5,flatten,dense:10,softmax --cost cross-entropy \\",
+            "      --save conv.safetensors",
+            "  backprop-cl visualize --model conv.safetensors --out filters.png  # the 6 filters of 1x5x5"})
 final class VisualizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -168,6 +168,14 @@ public interface Engine extends AutoCloseable {
         throw new UnsupportedOperationException(description() + " traces dense layers only");
     }
 
+    /**
+     * Keeps what {@link #traceLayers} returns from the next {@link #trainBatch} on (an engine that
+     * works in place copies the gradients it would overwrite); an engine that keeps it anyway
+     * (the reference) ignores this.
+     */
+    default void keepLayerTraces() {
+    }
+
     /** Releases what the engine holds; never throws for a release failure (it is logged). */
     @Override
     void close();

@@ -16,16 +16,6 @@ public final class EngineInputs {
         }
     }
 
-    /** What the OpenCL engine says of a network with conv, maxpool or batchnorm layers in this version. */
-    public static final String CONV_ON_REFERENCE = "conv layers run on --engine cpu or reference in this version; opencl follows";
-
-    /** Refuses a network with conv, maxpool or batchnorm layers: the OpenCL engine does not compute them yet. */
-    public static void refuseConvolutional(Network net) {
-        if (net.isConvolutional()) {
-            throw new IllegalArgumentException(CONV_ON_REFERENCE);
-        }
-    }
-
     /**
      * A training batch gives the batch norm at {@code layer} (its index k) {@code count} values per
      * channel (rows * H * W): at least 2, or there is no variance to normalise by.

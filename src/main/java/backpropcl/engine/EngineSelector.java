@@ -39,9 +39,6 @@ public final class EngineSelector {
      */
     public static Choice open(String kind, Integer device, Network net, Parameters initial) {
         String k = kind.trim().toLowerCase(Locale.ROOT);
-        if (k.equals("opencl")) {
-            EngineInputs.refuseConvolutional(net);   // before any device is looked for: the answer is the same on every machine
-        }
         switch (k) {
             case "reference":
                 requireNoDevice(device, k);
@@ -52,11 +49,6 @@ public final class EngineSelector {
             case "opencl":
                 return openCl(device, net, initial);
             case "auto":
-                if (net.isConvolutional() && device == null) {
-                    CpuEngine conv = new CpuEngine(net, initial);
-                    return new Choice(conv, "auto: conv layers run on the cpu engine (float32, " + Plural.of(conv.threads(), "thread")
-                            + ") in this version (opencl follows)");
-                }
                 if (device != null) {
                     return openCl(device, net, initial);
                 }

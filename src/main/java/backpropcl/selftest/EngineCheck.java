@@ -5,10 +5,14 @@ import backpropcl.data.Dataset;
 import backpropcl.engine.Engine;
 import backpropcl.engine.Evaluation;
 import backpropcl.engine.LayerTrace;
+import backpropcl.model.Layer;
+import backpropcl.model.Network;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
 import backpropcl.train.Shuffle;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +21,9 @@ import java.util.Map;
  * so it covers whatever kernels the engine launches:
  * <ol>
  *   <li>each checked step starts both engines from the candidate's current parameters, runs one
- *       trainBatch, and compares every layer's trace (z, a, delta, gradients, W and b after);
+ *       trainBatch, and compares every layer's trace (z, a, delta, gradients, W and b after; for a
+ *       network with conv, maxpool or batchnorm layers every tensor of {@link Engine#traceLayers}
+ *       that both engines trace, the conv, maxpool and batchnorm layers' under their own roles);
  *   <li>evaluate() on each of the case's data sets, from the same parameters;
  *   <li>a training run from the initial parameters with nothing read back until its end, then the
  *       weights and biases of every layer.
@@ -61,7 +67,10 @@ public final class EngineCheck {
             candidate.trainBatch(start, rows, c.learningRate());
             reference.trainBatch(start, rows, c.learningRate());
             String step = "step " + (s + 1) + " (batch " + rows + ")";
-            for (int l = 0; l < layers; l++) {
+            if (c.network().isConvolutional()) {
+                everyLayer(c.network(), candidate, reference, step, worst);
+            }
+            for (int l = 0; l < layers && !c.network().isConvolutional(); l++) {
                 LayerTrace got = candidate.trace(l);
                 LayerTrace want = reference.trace(l);
                 String at = step + ", layer " + l;
@@ -75,6 +84,43 @@ public final class EngineCheck {
             }
             start += rows;
         }
+    }
+
+    /** Every tensor both engines trace, matched by layer and name, under the role of the layer's kind. */
+    private static void everyLayer(Network net, Engine candidate, Engine reference, String step, Worst worst) {
+        Map<String, LayerTrace.Tensor> want = new HashMap<>();
+        for (LayerTrace.Tensor t : reference.traceLayers()) {
+            want.put(t.layer() + " " + t.name(), t);
+        }
+        int lastDense = net.denseIndex(net.denseLayers() - 1);
+        for (LayerTrace.Tensor t : candidate.traceLayers()) {
+            LayerTrace.Tensor w = want.get(t.layer() + " " + t.name());
+            if (w != null) {
+                Layer layer = net.layers().get(t.layer());
+                worst.note(role(layer, t, t.layer() == lastDense), RelativeError.of(t.values(), w.values()),
+                        step + ", layer " + t.layer() + " " + layer.spec() + " " + t.name());
+            }
+        }
+    }
+
+    /** The role of a traced tensor of {@code layer}: its kind's for conv, maxpool and batchnorm, else the dense roles'. */
+    private static Role role(Layer layer, LayerTrace.Tensor t, boolean output) {
+        if (layer instanceof Layer.Conv) {
+            return t.name().equals("weight") || t.name().equals("bias") ? Role.SGD_UPDATE : Role.CONV;
+        }
+        if (layer instanceof Layer.MaxPool) {
+            return Role.MAXPOOL;
+        }
+        if (layer instanceof Layer.BatchNorm) {
+            return t.name().equals("weight") || t.name().equals("bias") ? Role.SGD_UPDATE : Role.BATCHNORM;
+        }
+        return switch (t.name()) {
+            case "out" -> layer instanceof Layer.Dense ? Role.FORWARD : Role.ACTIVATION;
+            case "grad out" -> output ? Role.OUTPUT_ERROR : Role.BACKWARD;
+            case "grad weight" -> Role.WEIGHT_GRADIENTS;
+            case "grad bias" -> Role.BIAS_GRADIENTS;
+            default -> Role.SGD_UPDATE;
+        };
     }
 
     private static void evaluations(CheckCase c, Engine candidate, Engine reference, Worst worst) {
@@ -106,12 +152,30 @@ public final class EngineCheck {
             }
         }
         String after = "after " + c.trainingSteps() + " steps of " + c.trainingBatch();
+        if (c.network().isConvolutional()) {
+            // Every tensor, batchnorm's running statistics included.
+            Parameters got = candidate.parameters();
+            Parameters want = reference.parameters();
+            for (ParameterLayout.Tensor t : ParameterLayout.of(c.network()).tensors()) {
+                worst.note(Role.TRAINING, RelativeError.of(doubles(t.copyOut(got.values())), doubles(t.copyOut(want.values()))),
+                        after + ", " + t.name());
+            }
+            return;
+        }
         for (int l = 0; l < c.network().denseLayers(); l++) {
             LayerTrace got = candidate.trace(l);
             LayerTrace want = reference.trace(l);
             worst.note(Role.TRAINING, RelativeError.of(got.weights(), want.weights()), after + ", layer " + l + " W");
             worst.note(Role.TRAINING, RelativeError.of(got.biases(), want.biases()), after + ", layer " + l + " b");
         }
+    }
+
+    private static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     private static void sameParameters(Engine candidate, Engine reference) {

@@ -17,6 +17,10 @@ public enum Role {
     WEIGHT_GRADIENTS("weight gradients", "dC/dW of the batch-mean cost", ONE_STEP_F32),
     BIAS_GRADIENTS("bias gradients", "dC/db of the batch-mean cost", ONE_STEP_F32),
     SGD_UPDATE("SGD update", "W and b after the step", ONE_STEP_F32),
+    CONV("conv", "out, dC/d out and the weight and bias gradients of conv layers (direct or im2col)", ONE_STEP_F32),
+    MAXPOOL("max pooling", "out and dC/d out of max-pool layers", ONE_STEP_F32),
+    BATCHNORM("batch norm", "out, dC/d out, the gamma and beta gradients and the running statistics of batch-norm layers",
+            ONE_STEP_F32),
     METRICS_COST("metrics: cost", "evaluate(): mean cost over a data set", ONE_STEP_F32),
     // A near-tie of two outputs may flip the argmax between float and double: allow 1 in 1000.
     METRICS_CORRECT("metrics: correct", "evaluate(): fraction of samples whose correctness differs", CORRECT_FRACTION_F32),

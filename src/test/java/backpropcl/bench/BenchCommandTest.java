@@ -37,7 +37,7 @@ class BenchCommandTest {
 
     @Test
     void unknownWorkload() {
-        assertUserError("unknown workload 'W4' (expected W1, W2, W3)", "bench", "--workloads", "W1,W4");
+        assertUserError("unknown workload 'W9' (expected W1, W2, W3, W4, W5)", "bench", "--workloads", "W1,W9");
     }
 
     @Test
@@ -99,5 +99,28 @@ class BenchCommandTest {
         String text = Files.readString(md);
         assertEquals(2, text.split("### `backprop-cl bench --workloads W1", -1).length - 1, text);
         assertTrue(text.contains("| W1 | reference | double precision, plain Java |"), text);
+    }
+
+    @Test
+    void leNet5RunsOnTheReferenceWithItsOwnEpochLength() {
+        // No --train-samples: W4's own 2,000. The opencl row passes where it computes conv layers, else is skipped saying why.
+        String[] r = run("bench", "--workloads", "W4", "--engines", "reference,opencl", "--epochs", "2", "--test-samples", "50",
+                "--json");
+        assertEquals("0", r[0], r[2]);
+        JsonObject json = JsonParser.parseString(r[1]).getAsJsonObject();
+        assertEquals(2_000, json.get("train_samples").getAsInt());
+        JsonObject w4 = json.getAsJsonArray("workloads").get(0).getAsJsonObject();
+        assertEquals("W4", w4.get("name").getAsString());
+        assertEquals(2_263_920, w4.get("flops_per_sample").getAsLong());
+        JsonObject ref = json.getAsJsonArray("results").get(0).getAsJsonObject();
+        assertEquals("reference", ref.get("engine").getAsString());
+        assertEquals("PASS", ref.get("status").getAsString(), ref.get("note").getAsString());
+        assertTrue(ref.get("gflops").getAsDouble() > 0);
+        for (var e : json.getAsJsonArray("results")) {
+            JsonObject row = e.getAsJsonObject();
+            String status = row.get("status").getAsString();
+            assertTrue(status.equals("PASS") || status.equals("SKIPPED") && !row.get("note").getAsString().isEmpty(),
+                    row.get("engine").getAsString() + ": " + status + " " + row.get("note").getAsString());
+        }
     }
 }

@@ -204,4 +204,57 @@ class BenchmarkTest {
         List<BenchRow> named = benchmark(2, true, new StringWriter(), EngineSelector::open).run(List.of(TINY_SLOW), List.of(REFERENCE));
         assertEquals(BenchRow.Status.PASS, named.get(0).status(), "the reference runs a slow workload when named");
     }
+
+    /** A conv network on the blobs read as 1x4x5 images. */
+    private static final Workload TINY_CONV = new Workload("T3", Network.parse(new backpropcl.model.Shape(1, 4, 5),
+            "conv:2x3x3:p1,relu,maxpool:2,flatten,dense:3,softmax", Cost.CROSS_ENTROPY), Init.HE, 10, 0.1, false, 300);
+
+    @Test
+    void convWorkloadRunsWhereItCanAndIsSkippedWithTheReasonElsewhere() {
+        String refusal = "conv layers run on --engine reference in this version";
+        Benchmark.EngineOpener referenceOnly = (kind, device, net, initial) -> {
+            if (!kind.equals("reference")) {
+                throw new IllegalArgumentException(refusal);
+            }
+            return EngineSelector.open(kind, device, net, initial);
+        };
+        List<BenchRow> rows = benchmark(2, false, new StringWriter(), referenceOnly).run(List.of(TINY_CONV),
+                List.of(REFERENCE, new EngineTarget("cpu", null, null)));
+        BenchRow ref = rows.get(0);
+        assertEquals(BenchRow.Status.PASS, ref.status(), ref.note());
+        assertEquals(0.0, ref.checkError());
+        double median = EpochTimes.medianAfterFirst(ref.epochSeconds());
+        // conv 2*1*9*20 = 360 products (4x), dense 2*2*2 = 8 inputs to 3 (6x): 1,440 + 144 per sample.
+        assertEquals(1_584, FlopCount.perSample(TINY_CONV.network()));
+        assertEquals(FlopCount.perEpoch(TINY_CONV.network(), 300, 10) / median / 1e9, ref.gflops(), 1e-9 * ref.gflops());
+        assertEquals(BenchRow.Status.SKIPPED, rows.get(1).status());
+        assertEquals("cannot open: " + refusal, rows.get(1).note());
+        BenchReport report = new BenchReport(DATA.name(), 300, 90, 2, List.of(TINY_CONV), rows);
+        assertTrue(report.pass(), report.text());
+        assertTrue(report.text().contains("T3 = 1x4x5 -> conv:2x3x3:p1,relu,maxpool:2,flatten,dense:3,softmax cross-entropy"),
+                report.text());
+        assertTrue(report.text().contains("SKIPPED: cannot open: " + refusal), report.text());
+    }
+
+    @Test
+    void checkComparesConvLayersAndABiasBeforeABatchNormWithItsWeights() {
+        Network net = Network.parse(new backpropcl.model.Shape(1, 4, 5), "conv:2x3x3:p1,batchnorm,relu,flatten,dense:3,softmax",
+                Cost.CROSS_ENTROPY);
+        Parameters a = Init.HE.initialise(net, 3);
+        Parameters b = a.copy();
+        assertEquals(0.0, CorrectnessCheck.ofImageLayers(a, b));
+        // Rounding noise on a conv bias of zeros: small against the layer's weights, not an infinite relative error.
+        a.set("layers.0.bias", new float[] {1e-9f, -1e-9f});
+        double noise = CorrectnessCheck.ofImageLayers(a, b);
+        assertTrue(noise > 0 && noise < 1e-6, "noise " + noise);
+        // A wrong conv weight is caught (the dense view alone would not see it).
+        float[] w = b.copy("layers.0.weight");
+        w[0] += 0.5f;
+        a.set("layers.0.weight", w);
+        assertTrue(CorrectnessCheck.ofImageLayers(a, b) > CorrectnessCheck.TOLERANCE);
+        // And a wrong batchnorm beta.
+        Parameters c = b.copy();
+        c.set("layers.1.bias", new float[] {0.5f, 0f});
+        assertTrue(CorrectnessCheck.ofImageLayers(c, b) > CorrectnessCheck.TOLERANCE);
+    }
 }

@@ -1,6 +1,7 @@
 package backpropcl.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,5 +107,40 @@ class SelectionTest {
         BenchRow mixed = BenchRow.skipped("W1", "opencl:0,1", 2, "data-parallel over 2 replicas: 0: opencl (GPU A, Driver 1); "
                 + "1: opencl (CPU B, PoCL 3.1)", "");
         assertEquals("GPU A, Driver 1 + CPU B, PoCL 3.1", mixed.device());
+    }
+
+    @Test
+    void convWorkloadsAreNamedButNotRunByDefault() {
+        assertEquals(List.of(Workloads.W1, Workloads.W2, Workloads.W3), Workloads.STANDARD);
+        assertEquals(List.of(Workloads.W5, Workloads.W4), Workloads.select(List.of("w5", "W4"), Workloads.ALL));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Workloads.select(List.of("W4"), Workloads.STANDARD));
+        assertEquals("unknown workload 'W4' (expected W1, W2, W3)", e.getMessage());
+    }
+
+    @Test
+    void convWorkloadsAreLeNet5AndTheBatchNormNetwork() {
+        Workload w4 = Workloads.W4;
+        assertEquals("1x28x28", w4.network().inputShape().toString());
+        assertEquals("conv:6x5x5:p2,relu,maxpool:2,conv:16x5x5,relu,maxpool:2,flatten,dense:120,relu,dense:84,relu,dense:10,softmax",
+                w4.network().spec());
+        assertEquals("16x5x5", w4.network().shape(5).toString());
+        assertEquals(32, w4.batch());
+        assertEquals(0.05, w4.learningRate());
+        assertEquals(backpropcl.model.Init.HE, w4.init());
+        assertFalse(w4.slowOnReference());
+        Workload w5 = Workloads.W5;
+        assertEquals("conv:32x3x3:p1,batchnorm,relu,maxpool:2,conv:64x3x3:p1,batchnorm,relu,maxpool:2,flatten,dense:128,relu,"
+                + "dense:10,softmax", w5.network().spec());
+        assertEquals("64x7x7", w5.network().shape(7).toString());
+        assertEquals(64, w5.batch());
+        assertTrue(w5.slowOnReference(), "25 MFLOP a sample in double loops");
+    }
+
+    @Test
+    void epochLengthIsTheLargestOfTheWorkloads() {
+        assertEquals(10_000, Workloads.trainSamples(Workloads.STANDARD));
+        assertEquals(2_000, Workloads.trainSamples(List.of(Workloads.W4, Workloads.W5)));
+        assertEquals(10_000, Workloads.trainSamples(List.of(Workloads.W5, Workloads.W2)));
     }
 }

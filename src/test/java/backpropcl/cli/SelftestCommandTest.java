@@ -68,11 +68,12 @@ class SelftestCommandTest {
         for (String network : new String[] {"784-16-16-10 [sigmoid,sigmoid,sigmoid] quadratic",
             "784-128-64-10 [relu,relu,softmax] cross-entropy", "13-9-4-3 [tanh,leaky-relu,softmax] quadratic",
             "29-1-6-2 [identity,relu,sigmoid] cross-entropy",
-            "64 -> dropout:0.2,dense:32,relu,dropout:0.5,dense:10,softmax cross-entropy"}) {
+            "64 -> dropout:0.2,dense:32,relu,dropout:0.5,dense:10,softmax cross-entropy",
+            "1x28x28 -> conv:4x5x5:p2,relu,maxpool:2,batchnorm,conv:6x3x3,tanh,flatten,dense:16,relu,dense:10,softmax cross-entropy"}) {
             assertTrue(r.out().contains("\n" + network + "\n"), "no block for " + network + ":\n" + r.out());
         }
         assertFalse(r.out().contains("FAIL"), r.out());
-        assertTrue(r.out().strip().lines().reduce((a, b) -> b).orElse("").startsWith("selftest: PASS (50 checks on 5 networks"), r.out());
+        assertTrue(r.out().strip().lines().reduce((a, b) -> b).orElse("").startsWith("selftest: PASS (63 checks on 6 networks"), r.out());
     }
 
     @Test
@@ -84,7 +85,7 @@ class SelftestCommandTest {
         assertTrue(o.get("pass").getAsBoolean());
         assertEquals(d.name(), o.getAsJsonObject("device").get("name").getAsString());
         assertEquals(d.driverVersion(), o.getAsJsonObject("device").get("driver_version").getAsString());
-        assertEquals(5, o.getAsJsonArray("networks").size());
+        assertEquals(6, o.getAsJsonArray("networks").size());
         int rows = 0;
         for (JsonElement n : o.getAsJsonArray("networks")) {
             for (JsonElement row : n.getAsJsonObject().getAsJsonArray("rows")) {
@@ -94,7 +95,7 @@ class SelftestCommandTest {
                 rows++;
             }
         }
-        assertEquals(50, rows);
+        assertEquals(63, rows);
     }
 
     @Test

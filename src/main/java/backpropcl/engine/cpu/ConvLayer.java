@@ -204,6 +204,16 @@ final class ConvLayer implements CpuLayer, ParameterLayer {
         return filters;
     }
 
+    /**
+     * A lane count of filters: the weight gradient's product has the chunk's filters as its
+     * columns, and fewer than a vector's lanes run on the scalar tail (cut in 8 chunks of 4 filters,
+     * W5's second conv spent 55 % of a training step's samples there, JFR, docs/cpu.md).
+     */
+    @Override
+    public int gradientUnitsPerChunk() {
+        return products.simd() ? VectorKernels.L : 1;
+    }
+
     @Override
     public long gradientFlopsPerUnit(int rows) {
         return 2L * rows * depth * positions;

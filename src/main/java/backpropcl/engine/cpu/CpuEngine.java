@@ -12,6 +12,7 @@ import backpropcl.model.Gradients;
 import backpropcl.model.Layer;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
+import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
 import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
@@ -30,16 +31,19 @@ import java.util.List;
  *
  * <p>The network is a list of {@link CpuLayer}s, one class per layer kind, built from
  * {@link Network#layers()} by one factory ({@link #plan}), which also makes the fusions:
- * {@link DenseLayer} takes the activation after it as its epilogue and holds W, W^T, b, their
- * gradients and the optimizer's state; {@link DropoutLayer} drops its input on a training step;
- * flatten is left out (the rows are flat). The engine walks the list forward and back in
- * <em>stages</em>: a stage is the elementwise layers before a layer with tensors and that layer,
- * run in one chunk of rows forward; back, one chunk runs a layer's input-gradient product, then in
- * place the elementwise layers below it and the epilogue of the layer with tensors below them.
- * The layers with tensors ({@link ParameterLayer}) are one list for the parameters, state,
- * gradients and update. Held (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
+ * {@link DenseLayer}, {@link ConvLayer} and {@link BatchNormLayer} take the activation after them as
+ * their epilogue and hold their tensors, gradients and the optimizer's state; {@link DropoutLayer}
+ * drops its input on a training step; {@link MaxPoolLayer} keeps its windows' argmax; flatten is
+ * left out (NCHW rows are flat). The engine walks the list forward and back in <em>stages</em>: a
+ * stage is the row-local layers before a layer with tensors and that layer, run in one chunk of
+ * rows forward (a batch norm's statistics first, cut by channels); back, one chunk runs a dense or
+ * conv layer's input-gradient product, then the row-local way back of the layers below it and the
+ * epilogue of the layer with tensors below them; a batch norm's way back is cut by channels over
+ * the whole batch (docs/cpu.md). The layers with tensors ({@link TensorLayer}) are one list for
+ * the parameters, state, gradients and update. Held (float32, layout as
+ * {@link backpropcl.engine.reference.ReferenceEngine}):
  * <pre>
- *   layers, parameterised              the plan, and its layers with tensors (dense l is parameterised[l])
+ *   layers, tensors, dense             the plan, its layers with tensors, its dense layers (dense l is dense[l])
  *   step: x, labels, each layer's blocks, scratch   the training batch ({@link PassBuffers})
  *   eval: each layer's blocks (EVAL_ROWS rows)       a separate pass for evaluate(), so trace() is kept
  *   order (count)                      a copy of the epoch's permutation
@@ -73,6 +77,15 @@ public final class CpuEngine implements Engine {
     private final int[] stageTops;
     /** The lowest layer with tensors: the way back ends there. */
     private final int lowestTensors;
+    /** For each layer k of the network, the index in {@link #layers} of the one that computes it, -1 for flatten and dropout 0. */
+    private final int[] cpuAt;
+    /** Whether the way back copies the gradients it overwrites in place, for {@link #traceLayers}. */
+    private boolean keepTraces;
+    /** Where it does: dC/d(output of network layer k) before the layer that computes it overwrote it (null where it keeps none). */
+    private final float[][] gradientTraces;
+    /** The last training batch's input block, for {@link #traceLayers}. */
+    private float[] lastX;
+    private int lastXOffset;
     private final OutputLayer output;
     private final DenseProducts products;
     private final String productsName;
@@ -137,7 +150,9 @@ public final class CpuEngine implements Engine {
                 : String.format(java.util.Locale.ROOT, "products of %,d FLOPs and more", gemmMinFlops);
         this.productsName = (products.simd() ? "Vector API kernels" : BlasLibrary.name(blas))
                 + (fast == null ? "" : " + " + BlasLibrary.optimizedLibrary().orElse("native") + " sgemm for " + which);
-        this.layers = plan(net, products, new ImageProducts(products.simd()));
+        this.cpuAt = new int[net.layers().size()];
+        this.layers = plan(net, products, new ImageProducts(products.simd()), cpuAt);
+        this.gradientTraces = new float[cpuAt.length][];
         this.tensors = new ArrayList<>();
         this.dense = new ArrayList<>();
         List<Integer> at = new ArrayList<>();
@@ -169,6 +184,11 @@ public final class CpuEngine implements Engine {
      * fused onto it ({@link OutputLayer}).
      */
     static List<CpuLayer> plan(Network net, DenseProducts products, ImageProducts imageProducts) {
+        return plan(net, products, imageProducts, new int[net.layers().size()]);
+    }
+
+    /** ... and {@code cpuAt[k]}: the index in the plan of the layer that computes layer k (its epilogue's too), -1 where none does. */
+    static List<CpuLayer> plan(Network net, DenseProducts products, ImageProducts imageProducts, int[] cpuAt) {
         List<Layer> specs = net.layers();
         List<CpuLayer> planned = new ArrayList<>();
         int dense = 0;
@@ -199,8 +219,10 @@ public final class CpuEngine implements Engine {
             } else {
                 throw new IllegalArgumentException("the cpu engine has no class for layer " + (k + 1) + " '" + spec.spec() + "' here");
             }
+            cpuAt[k] = layer == null ? -1 : planned.size();
             if (fused) {
                 k++;
+                cpuAt[k] = planned.size();
             }
             if (layer != null) {
                 planned.add(layer);
@@ -289,6 +311,8 @@ public final class CpuEngine implements Engine {
     public void trainBatch(int start, int rows, double learningRate) {
         float[] x = prepareBatch(start, rows);
         int xOffset = shuffled ? 0 : start * net.inputSize();
+        lastX = x;
+        lastXOffset = xOffset;
         forward(step, x, xOffset, rows, start);
         steps++;
         backward(x, xOffset, rows, OptimizerStep.of(optimizer, learningRate, steps));
@@ -361,6 +385,9 @@ public final class CpuEngine implements Engine {
         EngineInputs.checkBatch(start, rows, train.count());
         if (step == null || step.capacity < rows) {
             step = new PassBuffers(layers, net.inputSize(), rows, true, needsInputGradient());
+            for (int k = 0; keepTraces && k < cpuAt.length; k++) {
+                gradientTraces[k] = new float[Math.multiplyExact(rows, net.shape(k).size())];
+            }
         }
         lastRows = rows;
         gradientRows = rows;
@@ -506,6 +533,9 @@ public final class CpuEngine implements Engine {
             int next = i - 1;
             if (layers.get(i) instanceof BatchNormLayer norm) {
                 final float[] g = gradientOf(i);
+                if (keepTraces) {
+                    traceBatchNorm(i, norm, g, rows);
+                }
                 int units = norm.units();
                 int chunks = Chunks.count(units, norm.gradientFlopsPerUnit(rows));
                 pool.run(chunks, c -> {
@@ -526,7 +556,7 @@ public final class CpuEngine implements Engine {
                     next = rowsBack(i, layer, rows);
                 }
                 int units = layer.units();
-                int chunks = chunks(units, layer.gradientFlopsPerUnit(rows), whole);
+                int chunks = Math.min(chunks(units, layer.gradientFlopsPerUnit(rows), whole), Math.max(1, units / layer.gradientUnitsPerChunk()));
                 pool.run(chunks, c -> {
                     int j0 = Chunks.start(c, chunks, units);
                     int j1 = Chunks.start(c + 1, chunks, units);
@@ -576,10 +606,12 @@ public final class CpuEngine implements Engine {
                     MaxPoolLayer.MaxPoolBlocks b = (MaxPoolLayer.MaxPoolBlocks) step.layer[j];
                     maxpool.maxpoolBackward(b, b.gradient, gradientOf(j - 1), r0, r1);
                 } else {
+                    traceRows(lastOf(j), gradientOf(j), r0, r1);
                     l.backwardInPlace(step.layer[j], gradientOf(j), r0, r1);
                 }
             }
             if (epilogue) {
+                traceRows(lastOf(bottom), gradientOf(bottom), r0, r1);
                 layers.get(bottom).backwardInPlace(step.layer[bottom], gradientOf(bottom), r0, r1);
             }
         });
@@ -613,6 +645,140 @@ public final class CpuEngine implements Engine {
             }
         }
         return true;
+    }
+
+    /** The last network layer that cpu layer i computes: its epilogue's activation where it has one. */
+    private int lastOf(int i) {
+        int k = cpuAt.length - 1;
+        while (cpuAt[k] != i) {
+            k--;
+        }
+        return k;
+    }
+
+    /** The first network layer that cpu layer i computes: its own. */
+    private int firstOf(int i) {
+        int k = 0;
+        while (cpuAt[k] != i) {
+            k++;
+        }
+        return k;
+    }
+
+    /** With {@link #keepTraces}: rows [r0, r1) of g, dC/d(output of network layer k), into its trace, before they are overwritten. */
+    private void traceRows(int k, float[] g, int r0, int r1) {
+        if (!keepTraces) {
+            return;
+        }
+        int width = net.shape(k).size();
+        System.arraycopy(g, r0 * width, gradientTraces[k], r0 * width, (r1 - r0) * width);
+    }
+
+    /** A batch norm's gradients before its way back: dC/d(out) of its activation (where it has one), and dC/dy of its own. */
+    private void traceBatchNorm(int i, BatchNormLayer norm, float[] g, int rows) {
+        int own = firstOf(i);
+        int last = lastOf(i);
+        traceRows(last, g, 0, rows);
+        if (last != own) {
+            BatchNormLayer.BatchNormBlocks b = (BatchNormLayer.BatchNormBlocks) step.layer[i];
+            float[] dy = gradientTraces[own];
+            System.arraycopy(g, 0, dy, 0, rows * norm.outputs());
+            FloatActivations.multiplyByDerivative(norm.activation, b.y, b.out, dy, norm.outputs(), 0, rows);
+        }
+    }
+
+    /** Copies the gradients that the way back overwrites in place from the next training batch on (traceLayers needs them). */
+    @Override
+    public void keepLayerTraces() {
+        keepTraces = true;
+        step = null;   // the next batch allocates the traces with the blocks
+    }
+
+    /**
+     * The reference's view of the last training batch ({@link ReferenceEngine#traceLayers}): every
+     * network layer's output (flatten and dropout 0 hand on their input), dC/d(output) from the
+     * lowest layer with tensors to the last dense one, and each tensor's gradient and value; needs
+     * {@link #keepLayerTraces} before that batch.
+     */
+    @Override
+    public List<LayerTrace.Tensor> traceLayers() {
+        live();
+        if (!keepTraces || lastRows == 0 || !traced()) {
+            throw new IllegalStateException("keepLayerTraces before the batch to trace");
+        }
+        Gradients g = gradients();
+        Parameters p = parameters();
+        int lowest = firstOf(lowestTensors);
+        int lastDense = firstOf(layers.size() - 1);
+        List<LayerTrace.Tensor> list = new ArrayList<>();
+        for (int k = 0; k < cpuAt.length; k++) {
+            list.add(new LayerTrace.Tensor(k, "out", rows(outputOf(k), outputOffset(k), k)));
+            if (k >= lowest && k <= lastDense) {
+                list.add(new LayerTrace.Tensor(k, "grad out", rows(gradientTraceOf(k), 0, k)));
+            }
+            for (ParameterLayout.Tensor t : p.layout().tensorsOf(k)) {
+                String name = t.name().substring(t.name().lastIndexOf('.') + 1);
+                if (t.trainable()) {
+                    list.add(new LayerTrace.Tensor(k, "grad " + name, t.copyOut(g.values())));
+                }
+                list.add(new LayerTrace.Tensor(k, name, TrainingState.doubles(p.copy(t.name()), t.length())));
+            }
+        }
+        return list;
+    }
+
+    /** Whether the traces were allocated (keepLayerTraces came before the last batch). */
+    private boolean traced() {
+        for (float[] t : gradientTraces) {
+            if (t != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first lastRows rows of network layer k's block, as doubles. */
+    private double[] rows(float[] block, int offset, int k) {
+        int n = lastRows * net.shape(k).size();
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = block[offset + i];
+        }
+        return out;
+    }
+
+    /** The block that holds network layer k's output: its cpu layer's output, or z or y before an epilogue, or its input. */
+    private float[] outputOf(int k) {
+        int i = cpuAt[k];
+        if (i < 0) {
+            return k == 0 ? lastX : outputOf(k - 1);
+        }
+        if (k == lastOf(i) || k != firstOf(i)) {
+            return step.layer[i].out;
+        }
+        CpuLayer.Blocks b = step.layer[i];
+        return b instanceof DenseLayer.DenseBlocks d ? d.z : b instanceof ConvLayer.ConvBlocks c ? c.z
+                : ((BatchNormLayer.BatchNormBlocks) b).y;
+    }
+
+    private int outputOffset(int k) {
+        return cpuAt[k] < 0 && k == 0 ? lastXOffset : cpuAt[k] < 0 ? outputOffset(k - 1) : 0;
+    }
+
+    /** dC/d(output of network layer k) of the last batch: a product layer's delta, a maxpool's gradient, or the copy kept. */
+    private float[] gradientTraceOf(int k) {
+        int i = cpuAt[k];
+        if (i < 0) {
+            return gradientTraceOf(k - 1);
+        }
+        CpuLayer l = layers.get(i);
+        if (k == firstOf(i) && l instanceof ParameterLayer pl) {
+            return pl.delta(step.layer[i]);
+        }
+        if (l instanceof MaxPoolLayer) {
+            return ((MaxPoolLayer.MaxPoolBlocks) step.layer[i]).gradient;
+        }
+        return gradientTraces[k];
     }
 
     @Override

@@ -24,6 +24,11 @@ interface ParameterLayer extends TensorLayer {
      */
     void gradients(CpuLayer.Blocks own, float[] scratch, float[] in, int inOffset, int rows, int j0, int j1);
 
+    /** The fewest units a chunk of its {@link #gradients} should get (its product's vector width over the units), 1 where any cut is as fast. */
+    default int gradientUnitsPerChunk() {
+        return 1;
+    }
+
     /** Whether its biases, where a divergence shows first, are all finite. */
     boolean finiteBiases();
 

@@ -13,9 +13,11 @@ import java.util.List;
  * program, shared by the layers of its kind through {@link ClKernels#routine}) and, where it has
  * parameters, holds their device tensors ({@link #tensors}).
  *
- * <p>The gradient handed down is dC/dz of the dense layer below (its activation's derivative
- * applied by the dense layer above, the fused epilogue of dense_backward); an elementwise layer in
- * between (dropout) applies its own backward to that buffer in place, after.
+ * <p>The gradient handed down is dC/dz of the layer below (dense, conv, max-pool or batch-norm: its
+ * activation's derivative applied by the layer above, the fused epilogue of its backward kernel);
+ * an elementwise layer in between (dropout) applies its own backward to that buffer in place,
+ * after. A layer without parameters whose layers below take no gradient (max pooling on the
+ * input) hands none: its {@link Blocks#gradient} is null.
  */
 interface ClLayer extends AutoCloseable {
 
@@ -75,6 +77,14 @@ interface ClLayer extends AutoCloseable {
      * the blocks below) and its parameters' gradients, with their SGD step at {@code mode.eta()}.
      */
     void backward(Blocks own, ClBuffer in, int rows, Mode mode);
+
+    /**
+     * The update half's work beside the optimizer step: batch norm folds the batch statistics its
+     * last training forward kept into its running ones (nothing by default, and nothing when none
+     * are kept).
+     */
+    default void updateRunningStatistics() {
+    }
 
     /** Its parameter tensors in {@link backpropcl.model.ParameterLayout} order; none by default. */
     default List<DeviceTensor> tensors() {

@@ -1,6 +1,9 @@
 package backpropcl.engine.opencl;
 
 import backpropcl.model.Activation;
+import backpropcl.model.ParameterLayout;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The convolution layer's routine: its own program from common.cl and conv.cl (no -D options),
@@ -13,6 +16,10 @@ import backpropcl.model.Activation;
  * <p>The im2col variant ({@link #forwardIm2col}, {@link #backwardIm2col}, {@link #gradientsIm2col})
  * computes the same through the dense routine's matrix products, with the variant of each product
  * given, on the scratch blocks of an {@link Im2colScratch}.
+ *
+ * <p>{@link Instance} is one conv layer of a network on this routine (the engine's {@link ClLayer}),
+ * with the activation after it as its forward kernel's epilogue and each pass run as
+ * {@link ConvTuner} chose for its shape.
  */
 final class ConvLayer implements AutoCloseable {
     static final String[] FILES = {"common.cl", "conv.cl"};
@@ -188,5 +195,151 @@ final class ConvLayer implements AutoCloseable {
     @Override
     public void close() {
         program.close();
+    }
+
+    /**
+     * Conv layer {@code index} of a network (its place in Network.layers()), of geometry {@code g},
+     * with the activation after it as its forward epilogue: W (F, C, K, K), b (F) and their
+     * gradients as {@link DeviceTensor}s; per pass z, a and, in training, delta = dC/dz (rows, F,
+     * OH, OW), the tuner's choice of each pass and, where one is im2col, its scratch blocks.
+     */
+    static final class Instance implements ClLayer {
+        private final ClContext ctx;
+        private final ConvLayer routine;
+        private final DenseLayer dense;
+        private final ConvTuner tuner;
+        private final int index;
+        private final ConvGeometry g;
+        private final Activation act;
+        private final DeviceTensor w;
+        private final DeviceTensor b;
+
+        Instance(ClContext ctx, ConvLayer routine, DenseLayer dense, ConvTuner tuner, DeviceGradients grads, int index, ConvGeometry g,
+                 Activation act) {
+            this.ctx = ctx;
+            this.routine = routine;
+            this.dense = dense;
+            this.tuner = tuner;
+            this.index = index;
+            this.g = g;
+            this.act = elementwise(act);
+            ParameterLayout layout = grads.layout();
+            this.w = new DeviceTensor(ctx, grads, layout.tensor("layers." + index + ".weight"), "convW[" + index + "]", dense::sgdStep);
+            DeviceTensor bias;
+            try {
+                bias = new DeviceTensor(ctx, grads, layout.tensor("layers." + index + ".bias"), "convB[" + index + "]", dense::sgdStep);
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
+            this.b = bias;
+        }
+
+        /** Its pass blocks: z, a, delta (training), the plan and the im2col scratch where the plan needs it. */
+        private final class PassBlocks extends OwnedBlocks {
+            private final boolean training;
+            private final int capacity;
+            private final String name;
+            /** The choice of each {@link Product}, null where the pass runs none. */
+            final ConvTuner.Choice[] plan = new ConvTuner.Choice[Product.values().length];
+            Im2colScratch scratch;
+
+            PassBlocks(ClLayer.Blocks below, int capacity, boolean training, String name, ClBuffer[] b) {
+                super(below, b, new Epilogue(act, b[0], b[1]), b[2]);
+                this.training = training;
+                this.capacity = capacity;
+                this.name = name;
+            }
+
+            @Override
+            public String describe() {
+                StringBuilder sb = new StringBuilder(" conv ").append(index);
+                for (Product product : Product.values()) {
+                    ConvTuner.Choice c = plan[product.ordinal()];
+                    if (c != null) {
+                        sb.append(' ').append(product.name().toLowerCase(Locale.ROOT)).append(' ').append(c);
+                    }
+                }
+                return sb.toString();
+            }
+
+            @Override
+            public void close() {
+                super.close();
+                if (scratch != null) {
+                    scratch.close();
+                }
+            }
+        }
+
+        @Override
+        public int outputs() {
+            return g.outputs();
+        }
+
+        @Override
+        public ClLayer.Blocks blocks(ClLayer.Blocks below, int capacity, boolean training, String name) {
+            return new PassBlocks(below, capacity, training, name, OwnedBlocks.buffers(ctx, (long) capacity * g.outputs() * Float.BYTES,
+                    name + " conv ", "z[" + index + "]", "a[" + index + "]", training ? "delta[" + index + "]" : null));
+        }
+
+        @Override
+        public void plan(ClLayer.Blocks own, int rows) {
+            PassBlocks p = (PassBlocks) own;
+            boolean im2col = false;
+            for (Product product : Product.values()) {
+                if (product == Product.FORWARD || p.training && (product != Product.BACKWARD || p.handsDown())) {
+                    p.plan[product.ordinal()] = tuner.choose(product, rows, g);
+                    im2col |= p.plan[product.ordinal()].im2col();
+                }
+            }
+            if (im2col && p.scratch == null) {
+                p.scratch = Im2colScratch.of(ctx, g, p.capacity, p.name + " conv[" + index + "]");
+            }
+        }
+
+        @Override
+        public ClBuffer forward(ClLayer.Blocks own, ClBuffer in, int rows, Mode mode) {
+            PassBlocks p = (PassBlocks) own;
+            ConvTuner.Choice c = p.plan[Product.FORWARD.ordinal()];
+            if (c.im2col()) {
+                routine.forwardIm2col(p.epilogue.z(), p.epilogue.a(), in, w.value, b.value, rows, g, act, dense, c.dense(), p.scratch);
+            } else {
+                routine.forward(p.epilogue.z(), p.epilogue.a(), in, w.value, b.value, rows, g, act);
+            }
+            return p.epilogue.a();
+        }
+
+        /** The input delta (with W before its step, which the in-order queue runs after), the gradients, then SGD at a nonzero eta. */
+        @Override
+        public void backward(ClLayer.Blocks own, ClBuffer in, int rows, Mode mode) {
+            PassBlocks p = (PassBlocks) own;
+            if (p.handsDown()) {
+                Epilogue e = p.below.epilogue();
+                ConvTuner.Choice c = p.plan[Product.BACKWARD.ordinal()];
+                if (c.im2col()) {
+                    routine.backwardIm2col(p.below.gradient(), p.delta, w.value, e.z(), e.a(), rows, g, e.activation(), dense, c.dense(),
+                            p.scratch);
+                } else {
+                    routine.backward(p.below.gradient(), p.delta, w.value, e.z(), e.a(), rows, g, e.activation());
+                }
+            }
+            ConvTuner.Choice c = p.plan[Product.GRADIENTS.ordinal()];
+            if (c.im2col()) {
+                routine.gradientsIm2col(w.grad, b.grad, w.value, b.value, p.delta, in, rows, g, dense, c.dense(), p.scratch);
+            } else {
+                routine.weightGradients(w.grad, p.delta, in, rows, g);
+                routine.biasGradients(b.grad, p.delta, rows, g);
+            }
+            if (mode.eta() != 0f) {
+                w.sgdStep(mode.eta());
+                b.sgdStep(mode.eta());
+            }
+        }
+
+        @Override
+        public List<DeviceTensor> tensors() {
+            return List.of(w, b);
+        }
     }
 }

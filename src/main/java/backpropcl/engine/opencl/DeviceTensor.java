@@ -21,8 +21,6 @@ final class DeviceTensor implements AutoCloseable {
 
     private final ClContext ctx;
     private final ParameterLayout.Tensor tensor;
-    /** Whether it is a weight (weight decay applies), else a bias. */
-    private final boolean weight;
     private final String label;
     private final SgdStep sgd;
     final ClBuffer value;
@@ -31,19 +29,29 @@ final class DeviceTensor implements AutoCloseable {
 
     /** The weight (out, in) or bias of dense layer {@code dense}, as {@code grads}' layout places it, its gradient in {@code grads}. */
     DeviceTensor(ClContext ctx, DeviceGradients grads, int dense, boolean weight, SgdStep sgd) {
+        this(ctx, grads, weight ? grads.layout().weight(dense) : grads.layout().bias(dense), (weight ? "W[" : "b[") + dense + "]", sgd);
+    }
+
+    /**
+     * Any tensor of {@code grads}' layout, named {@code label} on the device. A tensor that is not
+     * trainable (batch norm's statistics) gets no optimizer slots and no step, and its place in
+     * the gradient buffer is zeroed here once (no kernel writes it).
+     */
+    DeviceTensor(ClContext ctx, DeviceGradients grads, ParameterLayout.Tensor tensor, String label, SgdStep sgd) {
         this.ctx = ctx;
-        ParameterLayout layout = grads.layout();
-        this.tensor = weight ? layout.weight(dense) : layout.bias(dense);
-        this.weight = weight;
-        this.label = (weight ? "W[" : "b[") + dense + "]";
+        this.tensor = tensor;
+        this.label = label;
         this.sgd = sgd;
         long bytes = (long) tensor.length() * Float.BYTES;
         this.value = ctx.buffer(bytes, label);
-        ClBuffer g;
+        ClBuffer g = null;
         try {
             g = grads.tensor(tensor, "grad" + label.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + label.substring(1));
+            if (!tensor.trainable()) {
+                g.write(new float[tensor.length()]);
+            }
         } catch (RuntimeException e) {
-            value.close();
+            release(new ClBuffer[] {value, g});
             throw e;
         }
         this.grad = g;
@@ -107,7 +115,7 @@ final class DeviceTensor implements AutoCloseable {
 
     /** Zeroed slot tensors for optimizer {@code o}, made but not yet in use (see {@link #useSlots}). */
     ClBuffer[] newSlots(Optimizer o) {
-        int count = o.kind().slots();
+        int count = tensor.trainable() ? o.kind().slots() : 0;
         ClBuffer[] made = new ClBuffer[count];
         try {
             for (int s = 0; s < count; s++) {
@@ -135,14 +143,19 @@ final class DeviceTensor implements AutoCloseable {
         }
     }
 
-    /** Plain SGD from the gradient buffer at {@code eta}. */
+    /** Plain SGD from the gradient buffer at {@code eta}; nothing on a tensor that is not trainable. */
     void sgdStep(float eta) {
-        sgd.step(value, grad, length(), eta);
+        if (tensor.trainable()) {
+            sgd.step(value, grad, length(), eta);
+        }
     }
 
-    /** update.cl's step {@code c} from the gradient buffer; weight decay on weights only. */
+    /** update.cl's step {@code c} from the gradient buffer; weight decay on the decayed tensors only (dense and conv weights). */
     void update(OptimizerUpdate update, OptimizerStep c) {
-        update.step(value, grad, slots.length > 0 ? slots[0] : null, slots.length > 1 ? slots[1] : null, length(), c, weight);
+        if (!tensor.trainable()) {
+            return;
+        }
+        update.step(value, grad, slots.length > 0 ? slots[0] : null, slots.length > 1 ? slots[1] : null, length(), c, tensor.decayed());
     }
 
     @Override

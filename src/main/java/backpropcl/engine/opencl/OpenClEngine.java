@@ -14,6 +14,7 @@ import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.ParameterLayout;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,12 @@ import java.util.List;
  *
  * <p>The network is a list of {@link ClLayer}s, made from {@code net.layers()} by one factory
  * ({@link #layersOf}): a dense layer with the activation after it as its epilogue
- * ({@link DenseLayer.Instance}), a dropout layer ({@link DropoutLayer.Instance}). Each layer holds
+ * ({@link DenseLayer.Instance}), a dropout layer ({@link DropoutLayer.Instance}), a conv layer
+ * with its activation epilogue, each pass direct or im2col as {@link ConvTuner} chose
+ * ({@link ConvLayer.Instance}), a max-pool layer ({@link MaxPoolLayer.Instance}) and a batch-norm
+ * layer with its activation epilogue ({@link BatchNormLayer.Instance}: the computing half keeps
+ * the batch statistics, the update half folds them into the running ones, which evaluation
+ * normalises with); flatten is no layer (rows are NCHW already). Each layer holds
  * its device tensors (its parameters, their gradients and optimizer slots, as
  * {@link DeviceTensor}s) and makes its blocks of a pass; the engine walks the layers forward and
  * in reverse backward. On the device (float32, layout as {@link backpropcl.engine.reference.ReferenceEngine}):
@@ -184,7 +190,6 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * not (tests pin both with it; $BACKPROP_CL_TUNE and $BACKPROP_CL_FUSE=off do for users).
      */
     OpenClEngine(Network net, Parameters initial, int deviceIndex, KernelTuner.Mode mode, boolean allowTail) {
-        EngineInputs.refuseConvolutional(net);
         this.net = net;
         this.allowTail = allowTail;
         this.deviceIndex = deviceIndex;
@@ -194,10 +199,10 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         List<ClLayer> made = new ArrayList<>();
         try {
             kernels = new ClKernels(ctx);
-            KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), mode,
-                    TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties")));
+            TuningCache cache = TuningCache.at(TuningCache.defaultFolder().resolve("kernel-tuning.properties"));
+            KernelTuner tuner = new KernelTuner(ctx, DenseLayer.of(kernels), mode, cache);
             g = new DeviceGradients(ctx, ParameterLayout.of(net));
-            layersOf(net, ctx, kernels, tuner, g, made);
+            layersOf(net, ctx, kernels, tuner, cache, g, made);
         } catch (RuntimeException e) {
             closeAll(made.toArray(new AutoCloseable[0]));
             closeAll(g);
@@ -236,21 +241,38 @@ public final class OpenClEngine implements Engine, KernelProfiling {
      * as it is made (so a failure can release the ones before). Adding a layer kind is one branch
      * here and its routine class (with its {@link ClLayer}, its .cl file and its kernel test).
      */
-    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, DeviceGradients grads, List<ClLayer> into) {
+    private static void layersOf(Network net, ClContext ctx, ClKernels k, KernelTuner tuner, TuningCache cache, DeviceGradients grads,
+                                 List<ClLayer> into) {
         List<Layer> specs = net.layers();
         int width = net.inputSize();
         int denseIndex = 0;
+        ConvTuner convTuner = null;
         for (int i = 0; i < specs.size(); i++) {
             Layer spec = specs.get(i);
+            // The activation after a dense, conv, max-pool or batch-norm layer is its forward kernel's epilogue.
+            Activation act = i + 1 < specs.size() && specs.get(i + 1) instanceof Layer.Act a ? a.activation() : Activation.IDENTITY;
+            Shape in = net.inputShape(i);
             ClLayer layer = null;
             if (spec instanceof Layer.Dense d) {
-                // The activation after a dense layer is its forward kernel's epilogue.
-                Activation act = i + 1 < specs.size() && specs.get(i + 1) instanceof Layer.Act a ? a.activation() : Activation.IDENTITY;
                 layer = new DenseLayer.Instance(ctx, DenseLayer.of(k), tuner, grads, denseIndex++, d.width(), width, act);
+            } else if (spec instanceof Layer.Conv c) {
+                if (convTuner == null) {
+                    convTuner = new ConvTuner(ctx, ConvLayer.of(k), DenseLayer.of(k), tuner, cache);
+                }
+                ConvGeometry g = new ConvGeometry(in.channels(), in.height(), in.width(), c.filters(), c.kernel(), c.stride(), c.padding());
+                layer = new ConvLayer.Instance(ctx, ConvLayer.of(k), DenseLayer.of(k), convTuner, grads, i, g, act);
+            } else if (spec instanceof Layer.MaxPool m) {
+                layer = new MaxPoolLayer.Instance(ctx, MaxPoolLayer.of(k), i, new PoolGeometry(in.channels(), in.height(), in.width(),
+                        m.kernel(), m.stride()), act);
+            } else if (spec instanceof Layer.BatchNorm) {
+                // BatchNorm2d per channel over rows x H x W; on flat rows BatchNorm1d, the features as channels.
+                int channels = in.isFlat() ? in.size() : in.channels();
+                layer = new BatchNormLayer.Instance(ctx, BatchNormLayer.of(k), DenseLayer.of(k), grads, i, channels,
+                        in.isFlat() ? 1 : in.height() * in.width(), act);
             } else if (spec instanceof Layer.Dropout d) {
                 layer = d.p() > 0 ? new DropoutLayer.Instance(ctx, DropoutLayer.of(k), d.p(), i, width) : null;   // p = 0: the identity
             } else if (!(spec instanceof Layer.Act || spec instanceof Layer.Flatten)) {
-                // An activation is its dense layer's epilogue (above); flatten changes nothing on flat rows.
+                // An activation is its layer's epilogue (above); flatten moves no data (rows are NCHW already).
                 throw new IllegalArgumentException("the OpenCL engine has no class for layer " + spec.spec());
             }
             if (layer != null) {
@@ -431,6 +453,7 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         if (!plainSgd) {
             enqueueUpdate(learningRate);
         }
+        updateRunningStatistics();
         ctx.flush();
     }
 
@@ -483,7 +506,15 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         } else {
             enqueueUpdate(learningRate);
         }
+        updateRunningStatistics();
         ctx.flush();
+    }
+
+    /** Every batch-norm layer's running statistics from the batch statistics its last training forward kept. */
+    private void updateRunningStatistics() {
+        for (ClLayer layer : layers) {
+            layer.updateRunningStatistics();
+        }
     }
 
     /** Checks a batch and makes the step's buffers (and its kernel plan) large enough for it. */
@@ -685,6 +716,84 @@ public final class OpenClEngine implements Engine, KernelProfiling {
         }
         DenseLayer.Instance d = dense.get(l);
         return d.trace(step.blocks[layers.indexOf(d)], lastRows);
+    }
+
+    /**
+     * Every layer's tensors of the last training batch, in Network.layers() order, as the
+     * reference engine names them: each layer's "out" and, where a kernel keeps it, "grad out"
+     * (dC/d out, the delta of a dense, conv, max-pool or batch-norm layer); then each parameter
+     * tensor's gradient and value. An activation's dC/d out is fused into the backward kernel of
+     * the layer above it and never stored, so activation, flatten and dropout layers have no
+     * "grad out" here (nor dropout an "out"); compare matches the tensors both engines trace.
+     */
+    @Override
+    public List<LayerTrace.Tensor> traceLayers() {
+        live();
+        if (lastRows == 0) {
+            throw new IllegalStateException("no batch has been trained yet");
+        }
+        List<Layer> specs = net.layers();
+        ParameterLayout layout = grads.layout();
+        Gradients g = new Gradients(net);
+        gradients(g);
+        Parameters p = parameters();
+        int first = 0;
+        while (layout.tensorsOf(first).isEmpty()) {
+            first++;
+        }
+        int lastDense = net.denseIndex(net.denseLayers() - 1);
+        List<LayerTrace.Tensor> list = new ArrayList<>();
+        // The last layer's output block as the reference's list has it; null after dropout (its block is its own).
+        ClBuffer out = step.x;
+        ClLayer.Epilogue below = null;
+        int width = net.inputSize();
+        int at = 0;
+        for (int k = 0; k < specs.size(); k++) {
+            Layer spec = specs.get(k);
+            ClBuffer gradOut = null;
+            if (spec instanceof Layer.Act) {
+                out = below.a();
+            } else if (spec instanceof Layer.Dropout d) {
+                out = d.p() > 0 ? null : out;
+            } else if (!(spec instanceof Layer.Flatten)) {
+                ClLayer.Blocks b = step.blocks[at];
+                width = layers.get(at).outputs();
+                below = b.epilogue();
+                out = below.z();
+                gradOut = k >= first && k <= lastDense ? b.gradient() : null;
+            }
+            if (out != null) {
+                list.add(new LayerTrace.Tensor(k, "out", read(out, lastRows * width)));
+            }
+            if (gradOut != null) {
+                list.add(new LayerTrace.Tensor(k, "grad out", read(gradOut, lastRows * width)));
+            }
+            if (!(spec instanceof Layer.Act || spec instanceof Layer.Flatten || spec instanceof Layer.Dropout d && d.p() == 0)) {
+                at++;
+            }
+            for (ParameterLayout.Tensor t : layout.tensorsOf(k)) {
+                String name = t.name().substring(t.name().lastIndexOf('.') + 1);
+                if (t.trainable()) {
+                    list.add(new LayerTrace.Tensor(k, "grad " + name, t.copyOut(g.values())));
+                }
+                list.add(new LayerTrace.Tensor(k, name, toDouble(t.copyOut(p.values()))));
+            }
+        }
+        return list;
+    }
+
+    private static double[] read(ClBuffer buf, int count) {
+        double[] d = new double[count];
+        DeviceTensor.readInto(buf, d);
+        return d;
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     private void checkShape(Dataset data) {

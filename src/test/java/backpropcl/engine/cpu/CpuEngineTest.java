@@ -1,5 +1,6 @@
 package backpropcl.engine.cpu;
 
+import static backpropcl.testing.Assertions2.assertRelNorm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +22,7 @@ import backpropcl.model.TrainingState;
 import backpropcl.selftest.SyntheticData;
 import backpropcl.testing.EngineEquivalenceTest;
 import backpropcl.train.Shuffle;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -169,14 +171,14 @@ class CpuEngineTest extends EngineEquivalenceTest {
     /** Saturated outputs: the cross-entropy cost is taken from z, so it stays finite where ln a would be ln 0. */
     /**
      * A conv network large enough to be cut into chunks at batch 64 (the first conv's forward into
-     * 8 by samples, its gradients into 8 by filters, the batch norm's statistics and way back into
-     * 2 by channels): 5 steps (the last one partial) and an evaluation on 1, 2 and 3 threads give
-     * the same bits.
+     * 8 by samples, its gradients by filters into chunks of a vector's lanes: 2 of 16 with AVX-512,
+     * the batch norm's statistics and way back into 5 by channels): 5 steps (the last one partial)
+     * and an evaluation on 1, 2 and 3 threads give the same bits.
      */
     @Test
     void convRunsAreBitwiseEqualOnAnyNumberOfThreads() {
         long seed = 53;
-        Network net = Network.parse(new Shape(3, 16, 16), "conv:16x3x3:p1,batchnorm,relu,maxpool:2,conv:6x3x3,relu,flatten,dense:16,"
+        Network net = Network.parse(new Shape(3, 16, 16), "conv:32x3x3:p1,batchnorm,relu,maxpool:2,conv:6x3x3,relu,flatten,dense:16,"
                 + "batchnorm,tanh,dense:5,softmax", Cost.CROSS_ENTROPY);
         Parameters p = Init.HE.initialise(net, seed);
         Dataset data = SyntheticData.random("random", seed, 200, net.inputSize(), net.outputSize(), true);
@@ -193,6 +195,39 @@ class CpuEngineTest extends EngineEquivalenceTest {
         for (int run = 1; run < threads.length; run++) {
             assertTrue(after[0].bitwiseEquals(after[run]), "state on " + threads[run] + " threads differs from " + threads[0]);
             assertEquals(evals[0], evals[run], "evaluation on " + threads[run] + " threads");
+        }
+    }
+
+    /**
+     * traceLayers, after keepLayerTraces, lists the reference's tensors in its order, every
+     * layer's output and gradient within the one-step tolerance; keeping them changes no bit of
+     * the step; without keepLayerTraces it is refused.
+     */
+    @Test
+    void layerTracesMatchTheReferencesAndChangeNothing() {
+        long seed = 47;
+        Network net = Network.parse(new Shape(2, 9, 9), "conv:3x3x3:p1,batchnorm,relu,maxpool:3:s2,tanh,conv:4x2x2,relu,batchnorm,"
+                + "flatten,dropout:0.2,dense:6,sigmoid,dense:3,softmax", Cost.CROSS_ENTROPY);
+        Parameters p = Init.HE.initialise(net, seed);
+        Dataset data = SyntheticData.random("random", seed, 40, net.inputSize(), net.outputSize(), true);
+        try (CpuEngine cpu = new CpuEngine(net, p, 2); CpuEngine plain = new CpuEngine(net, p, 2); ReferenceEngine ref = new ReferenceEngine(net, p)) {
+            cpu.keepLayerTraces();
+            for (Engine e : new Engine[] {cpu, plain, ref}) {
+                e.setTrainingData(data);
+                e.setOrder(Shuffle.permutation(data.count(), seed, 0));
+                e.setSeed(seed);
+                e.trainBatch(4, 11, 0.3);
+            }
+            List<LayerTrace.Tensor> a = cpu.traceLayers();
+            List<LayerTrace.Tensor> e = ref.traceLayers();
+            assertEquals(e.stream().map(t -> t.layer() + " " + t.name()).toList(), a.stream().map(t -> t.layer() + " " + t.name()).toList());
+            for (int i = 0; i < e.size(); i++) {
+                if (e.get(i).name().equals("out") || e.get(i).name().equals("grad out")) {
+                    assertRelNorm(e.get(i).layer() + " " + e.get(i).name(), e.get(i).values(), a.get(i).values(), ONE_STEP, seed);
+                }
+            }
+            assertTrue(cpu.state().bitwiseEquals(plain.state()), "keeping the traces changed the step");
+            assertThrows(IllegalStateException.class, plain::traceLayers);
         }
     }
 

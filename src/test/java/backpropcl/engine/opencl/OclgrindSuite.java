@@ -11,6 +11,7 @@ import backpropcl.model.Init;
 import backpropcl.model.Network;
 import backpropcl.model.Optimizer;
 import backpropcl.model.Parameters;
+import backpropcl.model.Shape;
 import backpropcl.model.TrainingState;
 import backpropcl.selftest.CheckCase;
 import backpropcl.selftest.EngineCheck;
@@ -405,6 +406,10 @@ public final class OclgrindSuite {
         // Dropout on the input and after a hidden layer, inside whole engine steps (dropout.cl in place).
         out.add(make(order, Network.parse(9, "dropout:0.25,dense:6,tanh,dropout:0.5,dense:3,softmax", Cost.QUADRATIC), Init.XAVIER,
                 19, 13, true, List.of(2, 17), true, 0.5, 3, 4, 13));
+        // A conv network: conv (im2col under the pinned kernel families), relu, max pooling, batch norm (batch and running
+        // statistics, evaluation on the running ones), flatten and dense, inside whole engine steps.
+        out.add(make(order, Network.parse(new Shape(2, 5, 5), "conv:3x3x3:p1,relu,maxpool:2,batchnorm,flatten,dense:3,softmax",
+                Cost.CROSS_ENTROPY), Init.HE, 19, 13, true, List.of(2, 9), true, 0.3, 3, 2, 14));
         return out;
     }
 

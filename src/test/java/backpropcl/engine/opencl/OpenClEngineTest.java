@@ -44,12 +44,6 @@ class OpenClEngineTest extends EngineEquivalenceTest {
         return OpenClEngine.EVAL_ROWS;
     }
 
-    /** Not yet: the OpenCL engine refuses conv networks in this version (EngineInputs.CONV_ON_REFERENCE). */
-    @Override
-    protected boolean computesConvNetworks() {
-        return false;
-    }
-
     @BeforeAll
     static void device() {
         OpenClTestSupport.requireDevice();
