@@ -255,7 +255,7 @@ public final class DataOptions {
         Dataset train = trainSamples == null ? split.train() : split.train().head(trainSamples);
         Dataset test = testSamples == null ? split.test() : split.test().head(testSamples);
         if (train.width() != net.inputSize()) {
-            throw new UserError("the network " + (net.isConvolutional() ? net.inputShape() + " -> " + net.spec() : net.archString())
+            throw new UserError("the network " + net.name()
                     + " takes " + Plural.of(net.inputSize(), "input") + ", but "
                     + (origin == null ? "--data " + data : origin + ", " + data + ",") + " has " + Plural.of(train.width(), "feature")
                     + " per sample" + (origin == null ? "" : "; give --data with the data it was trained on"));

@@ -35,7 +35,7 @@ final class MemoryBudget {
             throw new UserError(String.format(Locale.ROOT,
                     "--arch %s has %,d parameters: the %s engine needs about %.1f GB of memory for them, more than the "
                             + "%.1f GB this JVM can use (narrower layers, or a larger heap with BACKPROP_CL_JAVA_OPTS=-Xmx...)",
-                    net.archString(), net.parameterCount(), engine, need / 1e9, free / 1e9));
+                    net.name(), net.parameterCount(), engine, need / 1e9, free / 1e9));
         }
     }
 
@@ -83,7 +83,7 @@ final class MemoryBudget {
                     "--batch %d: a batch of %s through %s needs about %.1f GB of memory on the %s engine "
                             + "(and %.1f GB for the parameters), more than the %.1f GB this JVM can use; give --batch %d or less, "
                             + "or a larger heap with BACKPROP_CL_JAVA_OPTS=-Xmx...",
-                    batch, Plural.grouped(rows, "sample"), net.archString(), activations / 1e9, engine, parameters / 1e9, free / 1e9, most));
+                    batch, Plural.grouped(rows, "sample"), net.name(), activations / 1e9, engine, parameters / 1e9, free / 1e9, most));
         }
     }
 

@@ -163,7 +163,7 @@ final class PlotCommand implements Callable<Integer> {
         ModelFile.Saved saved = ModelFile.load(model);
         if (boundary && saved.network().inputSize() != 2) {
             throw new UserError("--boundary needs a model with 2 inputs (e.g. 'train --arch 2-16-2 --data points:moons'); "
-                    + model + " is " + saved.network().archString());
+                    + model + " is " + saved.network().name());
         }
         // The model's own data unless --data says otherwise (as evaluate), scaled by the normalisation it records.
         DataSplit data = ModelData.load(saved, model, dataOptions, spec, spec.commandLine().getErr());

@@ -294,7 +294,7 @@ final class TrainCommand implements Callable<Integer> {
             net = saved.network();
             if (classes != null && classes != net.outputSize()) {
                 throw new UserError("--classes " + classes + " disagrees with --init-from " + initFrom + ", whose network "
-                        + net.archString() + " has " + net.outputSize() + " outputs; drop --classes");
+                        + net.name() + " has " + net.outputSize() + " outputs; drop --classes");
             }
             networkOptions.inputShape = net.inputShape();
             if (networkOptions.anyNetworkOptionSet() && !networkOptions.network().equals(net)) {
@@ -581,7 +581,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     private void drawPlots(PrintWriter out, Network net, Parameters p, DataSplit data, List<EpochMetrics> rows) {
         try {
-            String title = net.archString() + " on " + data.name();
+            String title = net.name() + " on " + data.name();
             for (Path f : Plots.curves(rows, net.cost().cliName(), title, plot)) {
                 out.println("plot: " + f);
             }
@@ -629,7 +629,7 @@ final class TrainCommand implements Callable<Integer> {
             String held;
             try {
                 Checkpoint other = Checkpoint.load(checkpoints);
-                held = "the checkpoint of a run of " + other.state().network().archString() + " after " + other.next().epoch()
+                held = "the checkpoint of a run of " + other.state().network().name() + " after " + other.next().epoch()
                         + " of " + Plural.of(other.config().epochs(), "epoch");
             } catch (RuntimeException e) {
                 held = "a " + Checkpoint.FILE_NAME + " that cannot be read";
@@ -645,10 +645,10 @@ final class TrainCommand implements Callable<Integer> {
         int k = net.outputSize();
         int wanted = e.label() + 1;
         if (from != null) {
-            return "the outputs of the checkpoint's network " + net.archString() + "; resume on data of its " + Plural.of(k, "class");
+            return "the outputs of the checkpoint's network " + net.name() + "; resume on data of its " + Plural.of(k, "class");
         }
         if (initFrom != null) {
-            return "the outputs of the network " + net.archString() + " in --init-from " + initFrom + "; fix the label, or train a "
+            return "the outputs of the network " + net.name() + " in --init-from " + initFrom + "; fix the label, or train a "
                     + "new network of " + wanted + " or more outputs";
         }
         if (networkOptions.arch != null) {

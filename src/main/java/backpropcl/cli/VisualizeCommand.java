@@ -82,7 +82,7 @@ final class VisualizeCommand implements Callable<Integer> {
         try {
             tensor = Plots.drawnTensor(net);
         } catch (IllegalArgumentException e) {
-            String arch = net.inputShape().isFlat() ? net.archString() : net.inputShape() + " -> " + net.spec();
+            String arch = net.name();
             throw new UserError(model + " (" + arch + "): " + e.getMessage(), e);
         }
         Path file = out != null ? out : Path.of(gradients ? "gradients.png" : "weights.png");

@@ -434,6 +434,15 @@ public final class Network {
         return sb.toString();
     }
 
+    /**
+     * The network as messages and titles name it: its widths for a network of dense layers
+     * ("784-16-16-10"), its input shape and layers for a conv network ("1x28x28 -> conv:6x5x5,...");
+     * the widths alone would name only its dense part.
+     */
+    public String name() {
+        return isConvolutional() ? input + " -> " + spec() : archString();
+    }
+
     /** Total number of trainable values (weights, biases, batchnorm's gamma and beta; not its running statistics). */
     public long parameterCount() {
         // In long, without laying the tensors out: a network too large for one buffer still has a count (MemoryBudget refuses it).

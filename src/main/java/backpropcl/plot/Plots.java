@@ -214,7 +214,7 @@ public final class Plots {
     public static Path boundary(Parameters p, Dataset points, Path file) {
         Network net = p.network();
         if (net.inputSize() != 2) {
-            throw new IllegalArgumentException("a decision boundary needs a network with 2 inputs; " + net.archString()
+            throw new IllegalArgumentException("a decision boundary needs a network with 2 inputs; " + net.name()
                     + " has " + net.inputSize());
         }
         if (points.width() != 2) {

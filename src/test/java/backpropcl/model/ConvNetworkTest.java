@@ -15,6 +15,15 @@ class ConvNetworkTest {
     static final String LENET = "conv:6x5x5:p2,relu,maxpool:2,conv:16x5x5,relu,maxpool:2,flatten,dense:120,relu,dense:84,relu,"
             + "dense:10,softmax";
 
+    /** Messages and plot titles name a conv network by its shape and layers; its dense widths alone would hide the convs. */
+    @Test
+    void aConvNetworkIsNamedByItsShapeAndLayersADenseOneByItsWidths() {
+        Network conv = Network.parse(new Shape(1, 28, 28), "conv:6x5x5:p2,relu,maxpool:2,flatten,dense:10,softmax", Cost.CROSS_ENTROPY);
+        assertEquals("1x28x28 -> conv:6x5x5:p2,relu,maxpool:2,flatten,dense:10,softmax", conv.name());
+        assertEquals("1176-10", conv.archString());
+        assertEquals("784-16-10", Network.of("784-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC).name());
+    }
+
     @Test
     void leNet5HasItsShapesAndParameterCount() {
         Network n = Network.parse(MNIST, LENET, Cost.CROSS_ENTROPY);
