@@ -581,7 +581,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     private void drawPlots(PrintWriter out, Network net, Parameters p, DataSplit data, List<EpochMetrics> rows) {
         try {
-            String title = net.name() + " on " + data.name();
+            String title = net.shortName() + " on " + data.name();
             for (Path f : Plots.curves(rows, net.cost().cliName(), title, plot)) {
                 out.println("plot: " + f);
             }

@@ -443,6 +443,29 @@ public final class Network {
         return isConvolutional() ? input + " -> " + spec() : archString();
     }
 
+    /**
+     * A name short enough for a chart's title: the widths of a dense network, and for a conv
+     * network its input shape and its parameterised layers by their sizes
+     * ("1x28x28 conv6-conv16-dense120-dense84-dense10"); the whole spec does not fit a title.
+     */
+    public String shortName() {
+        if (!isConvolutional()) {
+            return archString();
+        }
+        StringBuilder sb = new StringBuilder(input.toString()).append(' ');
+        String sep = "";
+        for (Layer layer : layers) {
+            if (layer instanceof Layer.Conv c) {
+                sb.append(sep).append("conv").append(c.filters());
+                sep = "-";
+            } else if (layer instanceof Layer.Dense d) {
+                sb.append(sep).append("dense").append(d.width());
+                sep = "-";
+            }
+        }
+        return sb.toString();
+    }
+
     /** Total number of trainable values (weights, biases, batchnorm's gamma and beta; not its running statistics). */
     public long parameterCount() {
         // In long, without laying the tensors out: a network too large for one buffer still has a count (MemoryBudget refuses it).

@@ -22,6 +22,9 @@ class ConvNetworkTest {
         assertEquals("1x28x28 -> conv:6x5x5:p2,relu,maxpool:2,flatten,dense:10,softmax", conv.name());
         assertEquals("1176-10", conv.archString());
         assertEquals("784-16-10", Network.of("784-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC).name());
+        // A chart's title: the parameterised layers by their sizes (XChart does not wrap a title).
+        assertEquals("1x28x28 conv6-dense10", conv.shortName());
+        assertEquals("784-16-10", Network.of("784-16-10", Activation.SIGMOID, Activation.SIGMOID, Cost.QUADRATIC).shortName());
     }
 
     @Test
